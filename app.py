@@ -1,0 +1,59 @@
+"""The application factory. No routes and no models here."""
+
+from flask import Flask
+from flask_migrate import Migrate
+from flask_wtf.csrf import CSRFProtect
+
+from core import auth, config, db, errors, i18n, storage
+
+migrate = Migrate()
+csrf = CSRFProtect()
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    """Build an app: defaults, then the environment, then `overrides` (tests pass these)."""
+    app = Flask(__name__, instance_relative_config=False)
+    app.config.update(config.DEFAULTS)
+    app.config.update(config.from_env())
+    if overrides:
+        app.config.update(overrides)
+    config.finalise(app.config)
+
+    db.init_app(app)
+    migrate.init_app(app, db.db, directory=_migrations_dir())
+    csrf.init_app(app)
+    i18n.init_app(app)
+    auth.init_app(app)
+    storage.init_app(app)
+    errors.init_app(app)
+    _register_blueprints(app)
+    _register_cli(app)
+    return app
+
+
+def _migrations_dir() -> str:
+    from pathlib import Path
+
+    return str(Path(__file__).parent / "migrations")
+
+
+def _register_blueprints(app: Flask) -> None:
+    from archive.api import api_blueprint, init_api
+    from archive.views import bp as archive_bp
+    from core.auth_views import bp as auth_bp
+    from core.pages import bp as pages_bp
+
+    app.register_blueprint(pages_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(archive_bp)
+    init_api(app)
+    csrf.exempt(api_blueprint)
+
+
+def _register_cli(app: Flask) -> None:
+    from archive.cli import demo_cli, refdata_cli
+    from core.auth_views import users_cli
+
+    app.cli.add_command(users_cli)
+    app.cli.add_command(refdata_cli)
+    app.cli.add_command(demo_cli)

@@ -1,0 +1,1 @@
+"""The archive: items, texts per language, vocabulary, places, media, the item API."""

@@ -1,0 +1,258 @@
+"""Archive records: items and their texts, vocabulary, places, contributing bodies, media."""
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from core.auth import User
+from core.db import Base, utcnow
+
+
+def _enum(cls, length=16):
+    return Enum(cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e])
+
+
+class ItemType(enum.StrEnum):
+    PHOTO = "photo"
+    DOCUMENT = "document"
+    POSTER = "poster"
+    PUBLICATION = "publication"
+    OTHER = "other"
+
+
+class ItemStatus(enum.StrEnum):
+    DRAFT = "draft"
+    REVIEW = "review"
+    PUBLISHED = "published"
+    WITHDRAWN = "withdrawn"
+
+
+class TextState(enum.StrEnum):
+    MACHINE = "machine"
+    DRAFT = "draft"
+    REVIEWED = "reviewed"
+
+
+class PlaceKind(enum.StrEnum):
+    PROVINCE = "province"
+    CITY = "city"  # centrally-run city of Vietnam (thành phố trực thuộc trung ương)
+    ABROAD = "abroad"  # a city or venue outside Vietnam
+
+
+class BodyKind(enum.StrEnum):
+    MINISTRY = "ministry"
+    PROVINCE = "province"
+    PRESS = "press"
+    OTHER = "other"
+
+
+item_terms = Table(
+    "item_terms",
+    Base.metadata,
+    Column("item_id", ForeignKey("items.id", ondelete="CASCADE"), primary_key=True),
+    Column("term_id", ForeignKey("terms.id", ondelete="RESTRICT"), primary_key=True, index=True),
+)
+
+
+class Scheme(Base):
+    """A vocabulary: the UN conventions, the programme's themes, its content lines."""
+
+    __tablename__ = "schemes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    labels: Mapped[dict] = mapped_column(JSON, default=dict)
+    position: Mapped[int] = mapped_column(default=0)
+
+    terms: Mapped[list["Term"]] = relationship(back_populates="scheme", order_by="Term.position")
+
+    def __repr__(self) -> str:
+        return f"<Scheme {self.code}>"
+
+
+class Term(Base):
+    """A term of a scheme, with a stable code and a label per language."""
+
+    __tablename__ = "terms"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scheme_id: Mapped[int] = mapped_column(ForeignKey("schemes.id", ondelete="CASCADE"), index=True)
+    code: Mapped[str] = mapped_column(String(60), unique=True)
+    labels: Mapped[dict] = mapped_column(JSON, default=dict)
+    position: Mapped[int] = mapped_column(default=0)
+
+    scheme: Mapped[Scheme] = relationship(back_populates="terms")
+
+    def __repr__(self) -> str:
+        return f"<Term {self.code}>"
+
+
+class Place(Base):
+    """A province or centrally-run city with its validity dates, or a place abroad."""
+
+    __tablename__ = "places"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(60), unique=True)
+    kind: Mapped[PlaceKind] = mapped_column(_enum(PlaceKind))
+    country: Mapped[str] = mapped_column(String(2), default="VN")
+    names: Mapped[dict] = mapped_column(JSON, default=dict)
+    valid_from: Mapped[date | None] = mapped_column(Date)
+    valid_to: Mapped[date | None] = mapped_column(Date)
+    successor_id: Mapped[int | None] = mapped_column(ForeignKey("places.id", ondelete="SET NULL"))
+
+    successor: Mapped["Place | None"] = relationship(remote_side=[id])
+
+    def __repr__(self) -> str:
+        return f"<Place {self.code}>"
+
+    def valid_on(self, day: date) -> bool:
+        """True when the place existed under this name on that day."""
+        return (self.valid_from is None or self.valid_from <= day) and (
+            self.valid_to is None or day <= self.valid_to
+        )
+
+
+class Body(Base):
+    """A contributing body: a ministry, a province, a press agency."""
+
+    __tablename__ = "bodies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(60), unique=True)
+    kind: Mapped[BodyKind] = mapped_column(_enum(BodyKind))
+    names: Mapped[dict] = mapped_column(JSON, default=dict)
+
+    def __repr__(self) -> str:
+        return f"<Body {self.code}>"
+
+
+class Item(Base):
+    """One archival unit: a photo, a document, a poster, a publication."""
+
+    __tablename__ = "items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference_code: Mapped[str] = mapped_column(String(80), unique=True)
+    type: Mapped[ItemType] = mapped_column(_enum(ItemType))
+    date_text: Mapped[str | None] = mapped_column(String(40))
+    date_start: Mapped[date | None] = mapped_column(Date, index=True)
+    date_end: Mapped[date | None] = mapped_column(Date)
+    date_approximate: Mapped[bool] = mapped_column(Boolean, default=False)
+    place_id: Mapped[int | None] = mapped_column(ForeignKey("places.id", ondelete="SET NULL"), index=True)
+    creator: Mapped[str | None] = mapped_column(String(255))
+    body_id: Mapped[int | None] = mapped_column(ForeignKey("bodies.id", ondelete="SET NULL"), index=True)
+    rights: Mapped[str | None] = mapped_column(Text)
+    source_archive: Mapped[str | None] = mapped_column(String(255))
+    fonds: Mapped[str | None] = mapped_column(String(255))
+    status: Mapped[ItemStatus] = mapped_column(_enum(ItemStatus), default=ItemStatus.DRAFT, index=True)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+    place: Mapped[Place | None] = relationship()
+    body: Mapped[Body | None] = relationship()
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+    updated_by: Mapped[User | None] = relationship(foreign_keys=[updated_by_id])
+    texts: Mapped[list["ItemText"]] = relationship(
+        back_populates="item", cascade="all, delete-orphan", order_by="ItemText.lang"
+    )
+    terms: Mapped[list[Term]] = relationship(secondary=item_terms, order_by=Term.code)
+    tags: Mapped[list["ItemTag"]] = relationship(
+        back_populates="item", cascade="all, delete-orphan", order_by="ItemTag.label"
+    )
+    media: Mapped[list["MediaFile"]] = relationship(
+        back_populates="item", cascade="all, delete-orphan", order_by="MediaFile.position"
+    )
+
+    # The version column makes every UPDATE check the row was not changed meanwhile.
+    __mapper_args__ = {"version_id_col": version}
+
+    def __repr__(self) -> str:
+        return f"<Item {self.reference_code} {self.status}>"
+
+    def text_for(self, lang: str) -> "ItemText | None":
+        """The texts in exactly this language, if any."""
+        return next((t for t in self.texts if t.lang == lang), None)
+
+    @property
+    def languages(self) -> list[str]:
+        return [t.lang for t in self.texts]
+
+
+class ItemText(Base):
+    """Title, description, caption and transcription of an item in one language."""
+
+    __tablename__ = "item_texts"
+    __table_args__ = (UniqueConstraint("item_id", "lang"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), index=True)
+    lang: Mapped[str] = mapped_column(String(35), index=True)
+    title: Mapped[str] = mapped_column(String(500))
+    description: Mapped[str | None] = mapped_column(Text)
+    caption: Mapped[str | None] = mapped_column(Text)
+    transcription: Mapped[str | None] = mapped_column(Text)
+    state: Mapped[TextState] = mapped_column(_enum(TextState), default=TextState.DRAFT)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+    item: Mapped[Item] = relationship(back_populates="texts")
+
+    def __repr__(self) -> str:
+        return f"<ItemText {self.item_id}/{self.lang}>"
+
+
+class ItemTag(Base):
+    """A free tag an archivist put on an item, outside the controlled vocabulary."""
+
+    __tablename__ = "item_tags"
+    __table_args__ = (UniqueConstraint("item_id", "label"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), index=True)
+    label: Mapped[str] = mapped_column(String(100), index=True)
+
+    item: Mapped[Item] = relationship(back_populates="tags")
+
+    def __repr__(self) -> str:
+        return f"<ItemTag {self.label}>"
+
+
+class MediaFile(Base):
+    """An original file of an item, stored by SHA-256 and never rewritten."""
+
+    __tablename__ = "media_files"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), index=True)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    mime_type: Mapped[str] = mapped_column(String(100))
+    original_name: Mapped[str | None] = mapped_column(String(255))
+    width: Mapped[int | None] = mapped_column(Integer)
+    height: Mapped[int | None] = mapped_column(Integer)
+    position: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    item: Mapped[Item] = relationship(back_populates="media")
+
+    def __repr__(self) -> str:
+        return f"<MediaFile {self.sha256[:12]} of item {self.item_id}>"

@@ -1,0 +1,153 @@
+"""Reading items: filtered lists, the public view, texts with their Vietnamese fallback."""
+
+import math
+from dataclasses import dataclass
+
+from sqlalchemy import exists, func, or_, select
+from sqlalchemy.orm import selectinload
+
+from archive.languages import REFERENCE_LANGUAGE
+from archive.models import Item, ItemStatus, ItemTag, ItemText, ItemType, Place, Term, item_terms
+from core.errors import NotFound, ValidationError
+from core.i18n import _
+
+FILTERS = ("status", "type", "place", "term", "lang", "q")
+MAX_PER_PAGE = 100
+
+
+@dataclass
+class Page:
+    """One page of results, with what a pager needs."""
+
+    items: list
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+
+@dataclass(frozen=True)
+class DisplayText:
+    """The texts shown to a reader, and whether they fell back to Vietnamese."""
+
+    text: ItemText | None
+    lang: str
+    fallback: bool
+
+
+def display_text(item: Item, lang: str) -> DisplayText:
+    """The texts in `lang`, else in Vietnamese (marked as a fallback), else any."""
+    for tag in (lang, lang.split("-")[0]):
+        found = item.text_for(tag)
+        if found:
+            return DisplayText(found, tag, False)
+    fallback = item.text_for(REFERENCE_LANGUAGE) or (item.texts[0] if item.texts else None)
+    return DisplayText(fallback, fallback.lang if fallback else REFERENCE_LANGUAGE, True)
+
+
+def item_title(item: Item, lang: str) -> str:
+    """A title for lists, in the reader's language where possible."""
+    shown = display_text(item, lang)
+    return shown.text.title if shown.text else item.reference_code
+
+
+def parse_page(value, default=1) -> int:
+    """A page number from a query string; bad values are refused with a message."""
+    if value in (None, ""):
+        return default
+    try:
+        page = int(value)
+    except (TypeError, ValueError):
+        raise ValidationError(_("The page must be a whole number."), field="page") from None
+    if page < 1:
+        raise ValidationError(_("The page must be 1 or more."), field="page")
+    return page
+
+
+def list_items(session, filters: dict, page: int = 1, per_page: int = 25, public: bool = False) -> Page:
+    """Items matching the filters, newest first; the public sees published items only."""
+    per_page = min(max(1, per_page), MAX_PER_PAGE)
+    query = select(Item)
+    conditions = _conditions(filters)
+    if public:
+        conditions.append(Item.status == ItemStatus.PUBLISHED)
+    query = query.where(*conditions)
+    total = session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = session.scalars(
+        query.options(selectinload(Item.texts), selectinload(Item.place), selectinload(Item.terms))
+        .order_by(Item.updated_at.desc(), Item.id.desc())
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    )
+    return Page(list(rows), total, page, per_page)
+
+
+def _conditions(filters: dict) -> list:
+    conditions = []
+    if status := filters.get("status"):
+        try:
+            conditions.append(Item.status == ItemStatus(status))
+        except ValueError:
+            raise ValidationError(_("Unknown status: %(value)s.", value=status), field="status") from None
+    if type_ := filters.get("type"):
+        try:
+            conditions.append(Item.type == ItemType(type_))
+        except ValueError:
+            raise ValidationError(_("Unknown item type: %(type)s.", type=type_), field="type") from None
+    if place := filters.get("place"):
+        conditions.append(Item.place_id.in_(select(Place.id).where(Place.code == place)))
+    if term := filters.get("term"):
+        conditions.append(
+            exists().where(item_terms.c.item_id == Item.id, item_terms.c.term_id == Term.id, Term.code == term)
+        )
+    if lang := filters.get("lang"):
+        conditions.append(exists().where(ItemText.item_id == Item.id, ItemText.lang == lang))
+    if text := (filters.get("q") or "").strip():
+        conditions.append(_text_condition(text[:200]))
+    return conditions
+
+
+def _text_condition(text: str):
+    # A plain substring match until the search issue brings the Whoosh index.
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    pattern = f"%{escaped}%"
+    in_texts = exists().where(
+        ItemText.item_id == Item.id,
+        or_(ItemText.title.ilike(pattern, escape="\\"), ItemText.description.ilike(pattern, escape="\\")),
+    )
+    in_tags = exists().where(ItemTag.item_id == Item.id, ItemTag.label.ilike(pattern, escape="\\"))
+    return or_(Item.reference_code.ilike(pattern, escape="\\"), in_texts, in_tags)
+
+
+def get_item(session, item_id: int) -> Item:
+    """Any item, for staff; NotFound if there is none."""
+    item = session.get(Item, item_id)
+    if item is None:
+        raise NotFound(_("There is no item %(id)s.", id=item_id))
+    return item
+
+
+def get_public_item(session, item_id: int) -> Item:
+    """A published item; anything else is NotFound so drafts do not leak."""
+    item = session.get(Item, item_id)
+    if item is None or item.status != ItemStatus.PUBLISHED:
+        raise NotFound(_("There is no published item %(id)s.", id=item_id))
+    return item
+
+
+def review_queue(session) -> list[Item]:
+    """Items waiting for review, oldest change first."""
+    query = select(Item).where(Item.status == ItemStatus.REVIEW).order_by(Item.updated_at)
+    return list(session.scalars(query.options(selectinload(Item.texts))))
+
+
+def language_figures(session) -> dict:
+    """Item texts per language and the share not in Vietnamese (the programme's 15–20 % target)."""
+    rows = session.execute(select(ItemText.lang, func.count()).group_by(ItemText.lang)).all()
+    per_language = dict(sorted(rows, key=lambda r: -r[1]))
+    total = sum(per_language.values())
+    other = total - per_language.get(REFERENCE_LANGUAGE, 0)
+    return {"per_language": per_language, "total": total, "other_share": other / total if total else 0.0}

@@ -1,0 +1,81 @@
+"""Review workflow: draft → review → published → withdrawn, and who may move an item."""
+
+from dataclasses import dataclass
+
+from archive.languages import REFERENCE_LANGUAGE
+from archive.models import Item, ItemStatus
+from archive.services import check_version, flush_checked, snapshot, status_label
+from core.audit import record_event
+from core.auth import Role, User
+from core.errors import Forbidden, ValidationError
+from core.i18n import _, _l
+
+STAFF = (Role.ADMIN, Role.ARCHIVIST, Role.CURATOR)
+PUBLISHERS = (Role.ADMIN, Role.CURATOR)
+
+
+@dataclass(frozen=True)
+class Transition:
+    """A move from one status to another, who may make it, and whether it needs a comment."""
+
+    name: str
+    label: object
+    sources: tuple
+    target: ItemStatus
+    roles: tuple
+    needs_comment: bool = False
+
+
+TRANSITIONS = {
+    t.name: t
+    for t in (
+        Transition("submit", _l("Submit for review"), (ItemStatus.DRAFT,), ItemStatus.REVIEW, STAFF),
+        Transition("publish", _l("Publish"), (ItemStatus.REVIEW,), ItemStatus.PUBLISHED, PUBLISHERS),
+        Transition("send_back", _l("Send back"), (ItemStatus.REVIEW,), ItemStatus.DRAFT, PUBLISHERS, True),
+        Transition("withdraw", _l("Withdraw"), (ItemStatus.PUBLISHED,), ItemStatus.WITHDRAWN, PUBLISHERS, True),
+        Transition("restore", _l("Back to draft"), (ItemStatus.WITHDRAWN,), ItemStatus.DRAFT, PUBLISHERS),
+    )
+}
+
+
+def available_transitions(user: User, item: Item) -> list[Transition]:
+    """The moves this user may make on this item now."""
+    return [t for t in TRANSITIONS.values() if item.status in t.sources and user.role in t.roles]
+
+
+def apply_transition(session, user: User, item: Item, name: str, comment: str | None = None,
+                     expected_version=None) -> Item:  # fmt: skip
+    """Move the item; Forbidden or ValidationError say why a move is refused."""
+    transition = TRANSITIONS.get(name)
+    if transition is None:
+        raise ValidationError(_("Unknown action: %(action)s.", action=name), field="action")
+    if user.role not in transition.roles:
+        raise Forbidden(_("Your role may not do this: %(action)s.", action=transition.label), field="action")
+    if item.status not in transition.sources:
+        raise ValidationError(
+            _("An item that is %(status)s cannot be moved this way: %(action)s.",
+              status=status_label(item.status), action=transition.label),
+            field="status",
+        )  # fmt: skip
+    check_version(item, expected_version)
+    comment = (comment or "").strip() or None
+    if transition.needs_comment and not comment:
+        raise ValidationError(_("Say why in a comment."), field="comment")
+    if comment and len(comment) > 5000:
+        raise ValidationError(_("The comment is too long (at most 5000 characters)."), field="comment")
+    if transition.target in (ItemStatus.REVIEW, ItemStatus.PUBLISHED):
+        _require_reference_text(item)
+    before = snapshot(item)
+    item.status = transition.target
+    item.updated_by = user
+    flush_checked(session)
+    record_event(session, user, "item", item.id, name, before, snapshot(item), comment=comment)
+    return item
+
+
+def _require_reference_text(item: Item) -> None:
+    text = item.text_for(REFERENCE_LANGUAGE)
+    if text is None or not text.title:
+        raise ValidationError(
+            _("A Vietnamese title is required before review."), field=f"texts.{REFERENCE_LANGUAGE}.title"
+        )

@@ -1,0 +1,1 @@
+"""Plumbing shared by every domain; imports nothing from archive/ or exhibitions/."""

@@ -1,0 +1,220 @@
+"""Users, roles, passwords, login throttling, API tokens and permission checks."""
+
+import enum
+import functools
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import abort, current_app, request
+from flask_login import LoginManager, UserMixin, current_user
+from sqlalchemy import Boolean, DateTime, Enum, ForeignKey, String, func, select
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from core.db import Base, utcnow
+from core.errors import ValidationError
+from core.i18n import _
+
+login_manager = LoginManager()
+# argon2-cffi's defaults are RFC 9106's "low memory" Argon2id profile.
+_hasher = PasswordHasher()
+
+
+class Role(enum.StrEnum):
+    """What a staff member may do; the public has no account."""
+
+    ADMIN = "admin"
+    ARCHIVIST = "archivist"
+    CURATOR = "curator"
+
+
+class User(UserMixin, Base):
+    """A staff account."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[Role] = mapped_column(Enum(Role, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e]))
+    is_active_flag: Mapped[bool] = mapped_column("active", Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    tokens: Mapped[list["ApiToken"]] = relationship(back_populates="user", cascade="all, delete-orphan")
+
+    def __repr__(self) -> str:
+        return f"<User {self.email} {self.role}>"
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive users
+        return self.is_active_flag
+
+    def has_role(self, *roles: Role) -> bool:
+        """True when the user holds one of the roles."""
+        return self.role in roles
+
+    @property
+    def can_publish(self) -> bool:
+        return self.role in (Role.ADMIN, Role.CURATOR)
+
+
+class ApiToken(Base):
+    """A bearer token for /api/v1; only its SHA-256 is kept."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    user: Mapped[User] = relationship(back_populates="tokens")
+
+    def __repr__(self) -> str:
+        return f"<ApiToken {self.id} of user {self.user_id}>"
+
+
+class LoginFailure(Base):
+    """One failed login, kept in the database so every worker sees the count."""
+
+    __tablename__ = "login_failures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    remote_addr: Mapped[str] = mapped_column(String(64))
+    failed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+
+    def __repr__(self) -> str:
+        return f"<LoginFailure {self.email} at {self.failed_at}>"
+
+
+def hash_password(password: str) -> str:
+    """Argon2id hash of a password."""
+    return _hasher.hash(password)
+
+
+def validate_password(password: str) -> None:
+    """Refuse passwords too short to resist guessing."""
+    if len(password) < 10:
+        raise ValidationError(_("The password must have at least 10 characters."), field="password")
+
+
+def normalise_email(email: str) -> str:
+    """Lower-cased, stripped address, refused if it has no @."""
+    email = (email or "").strip().lower()
+    if "@" not in email or len(email) > 254:
+        raise ValidationError(_("Enter a valid email address."), field="email")
+    return email
+
+
+def create_user(session, email: str, password: str, role: str) -> User:
+    """Add a staff account; the email must be new and the role known."""
+    email = normalise_email(email)
+    validate_password(password)
+    try:
+        role_value = Role(role)
+    except ValueError:
+        raise ValidationError(_("Unknown role: %(role)s.", role=role), field="role") from None
+    if session.scalar(select(User).where(User.email == email)):
+        raise ValidationError(_("A user with this email already exists."), field="email")
+    user = User(email=email, password_hash=hash_password(password), role=role_value, is_active_flag=True)
+    session.add(user)
+    session.flush()
+    return user
+
+
+def is_throttled(session, email: str, remote_addr: str) -> bool:
+    """True when the address or the account has failed too often recently."""
+    config = current_app.config
+    since = utcnow() - timedelta(seconds=config["LOGIN_FAILURE_WINDOW_SECONDS"])
+    count = session.scalar(
+        select(func.count(LoginFailure.id)).where(
+            LoginFailure.failed_at >= since,
+            (LoginFailure.email == email) | (LoginFailure.remote_addr == remote_addr),
+        )
+    )
+    return count >= config["LOGIN_MAX_FAILURES"]
+
+
+def authenticate(session, email: str, password: str, remote_addr: str) -> User | None:
+    """The active user with these credentials, or None; failures are recorded."""
+    email = (email or "").strip().lower()
+    user = session.scalar(select(User).where(User.email == email))
+    ok = False
+    if user is not None and user.is_active:
+        try:
+            ok = _hasher.verify(user.password_hash, password)
+        except (VerificationError, InvalidHashError):
+            ok = False
+    if not ok:
+        session.add(LoginFailure(email=email, remote_addr=remote_addr or ""))
+        session.flush()
+        return None
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    return user
+
+
+def issue_token(session, user: User) -> str:
+    """Create an API token and return it in clear, the only time it is seen."""
+    token = secrets.token_urlsafe(32)
+    session.add(ApiToken(user=user, token_hash=_digest(token)))
+    session.flush()
+    return token
+
+
+def user_for_token(session, token: str) -> User | None:
+    """The active user a bearer token belongs to."""
+    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token)))
+    if row is None or not row.user.is_active:
+        return None
+    row.last_used_at = utcnow()
+    return row.user
+
+
+def _digest(token: str) -> str:
+    # Tokens are 256 random bits, so a fast hash is enough (no dictionary to attack).
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def staff_required(*roles: Role):
+    """Decorator: 404 for the public (drafts must not leak), 403 for a wrong role."""
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapped(*args, **kwargs):
+            if not current_user.is_authenticated:
+                if request.path.startswith("/api/"):
+                    abort(401)
+                return login_manager.unauthorized()
+            if roles and not current_user.has_role(*roles):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def init_app(app) -> None:
+    """Set up Flask-Login: sessions for pages, bearer tokens for the API."""
+    from core.db import db
+
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None
+    login_manager.session_protection = "strong"
+
+    @login_manager.user_loader
+    def _load_user(user_id: str):
+        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+
+    @login_manager.request_loader
+    def _load_from_token(req):
+        header = req.headers.get("Authorization", "")
+        if req.path.startswith("/api/") and header.startswith("Bearer "):
+            return user_for_token(db.session, header[7:].strip())
+        return None

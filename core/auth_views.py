@@ -1,0 +1,94 @@
+"""Login and logout pages, and the `users` CLI group."""
+
+import sys
+from urllib.parse import urlsplit
+
+import click
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import login_required, login_user, logout_user
+from flask_wtf import FlaskForm
+from sqlalchemy import delete, select
+from wtforms import BooleanField, EmailField, PasswordField
+from wtforms.validators import DataRequired, Length
+
+from core.auth import LoginFailure, User, authenticate, create_user, is_throttled, issue_token
+from core.db import db
+from core.errors import ValidationError
+from core.i18n import _, _l
+
+bp = Blueprint("auth", __name__, template_folder="templates")
+
+
+class LoginForm(FlaskForm):
+    """Email and password of a staff member."""
+
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=1000)])
+    remember = BooleanField(_l("Keep me signed in"))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    form = LoginForm()
+    if form.validate_on_submit():
+        email, addr = form.email.data.strip().lower(), request.remote_addr or ""
+        if is_throttled(db.session, email, addr):
+            db.session.commit()
+            flash(_("Too many failed attempts. Wait 15 minutes and try again."), "error")
+            return render_template("auth/login.html", form=form), 429
+        user = authenticate(db.session, email, form.password.data, addr)
+        if user is None:
+            db.session.commit()  # keep the failure for throttling
+            flash(_("Wrong email or password."), "error")
+            return render_template("auth/login.html", form=form), 401
+        db.session.execute(delete(LoginFailure).where(LoginFailure.email == email))
+        db.session.commit()
+        login_user(user, remember=form.remember.data)
+        return redirect(_safe_next(request.args.get("next")) or url_for("archive.staff_items"))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout():
+    logout_user()
+    return redirect(url_for("pages.home"))
+
+
+def _safe_next(target: str | None) -> str | None:
+    # Only same-site paths, so the login page cannot bounce a visitor elsewhere.
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+users_cli = click.Group("users", help="Manage staff accounts.")
+
+
+@users_cli.command("create")
+@click.argument("email")
+@click.option("--role", required=True, type=click.Choice(["admin", "archivist", "curator"]))
+def users_create(email: str, role: str):
+    """Create a user; the password is read from standard input."""
+    password = click.prompt("Password", hide_input=True) if sys.stdin.isatty() else sys.stdin.readline()
+    try:
+        user = create_user(db.session, email, password.rstrip("\n"), role)
+    except ValidationError as error:
+        raise click.ClickException(error.message) from None
+    db.session.commit()
+    click.echo(f"created {user.email} ({user.role})")
+
+
+@users_cli.command("token")
+@click.argument("email")
+def users_token(email: str):
+    """Print a new API token for the user (shown once; only its hash is kept)."""
+    user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None:
+        raise click.ClickException(f"no user {email}")
+    token = issue_token(db.session, user)
+    db.session.commit()
+    click.echo(token)

@@ -1,0 +1,76 @@
+"""Configuration: defaults, then the environment, then overrides from the caller."""
+
+import os
+import secrets
+from pathlib import Path
+
+DEFAULTS = {
+    "BABEL_DEFAULT_LOCALE": "vi",
+    "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
+    "LANGUAGES": ["vi", "en", "fr"],
+    "SQLALCHEMY_ENGINE_OPTIONS": {},
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "WTF_CSRF_TIME_LIMIT": None,
+    "MAX_CONTENT_LENGTH": 200 * 1024 * 1024,
+    # Login throttling: this many failures within the window lock the account+address.
+    "LOGIN_MAX_FAILURES": 5,
+    "LOGIN_FAILURE_WINDOW_SECONDS": 15 * 60,
+    "ITEMS_PER_PAGE": 25,
+    "API_TITLE": "Vitrine API",
+    "API_VERSION": "v1",
+    "OPENAPI_VERSION": "3.0.3",
+    "SQLITE_BUSY_TIMEOUT_MS": 30_000,
+}
+
+
+def from_env(environ=None) -> dict:
+    """Read the documented VITRINE_* and friends from the environment."""
+    env = os.environ if environ is None else environ
+    data_dir = Path(env.get("VITRINE_DATA_DIR", "instance")).resolve()
+    found = {"DATA_DIR": str(data_dir)}
+    if env.get("DATABASE_URL"):
+        found["SQLALCHEMY_DATABASE_URI"] = _normalise_db_url(env["DATABASE_URL"])
+    if env.get("SECRET_KEY"):
+        found["SECRET_KEY"] = env["SECRET_KEY"]
+    if env.get("VITRINE_BASE_URL"):
+        found["BASE_URL"] = env["VITRINE_BASE_URL"].rstrip("/")
+    return found
+
+
+def _normalise_db_url(url: str) -> str:
+    # psycopg 3 is the driver we ship; plain postgres:// URLs from hosting panels name none.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def finalise(config: dict) -> None:
+    """Fill what depends on the data dir: database path, secret key, base URL."""
+    data_dir = Path(config["DATA_DIR"])
+    data_dir.mkdir(parents=True, exist_ok=True)
+    config.setdefault("STORAGE_DIR", str(data_dir / "files"))
+    config.setdefault("SEARCH_INDEX_DIR", str(data_dir / "index"))
+    if not config.get("SQLALCHEMY_DATABASE_URI"):
+        config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{data_dir / 'vitrine.sqlite3'}"
+    if not config.get("SECRET_KEY"):
+        config["SECRET_KEY"] = _load_or_create_secret(data_dir / "secret_key")
+    config.setdefault("BASE_URL", "http://127.0.0.1:5000")
+
+
+def _load_or_create_secret(path: Path) -> str:
+    """Keep one generated secret in the data dir so sessions survive restarts."""
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        pass
+    key = secrets.token_hex(32)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another worker wrote it first: use theirs
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
+    return key

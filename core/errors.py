@@ -1,0 +1,98 @@
+"""Domain errors and the one place that turns them into pages and JSON."""
+
+from flask import jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+
+class VitrineError(Exception):
+    """A refusal the user can act on; `message` is already in the user's language."""
+
+    status = 400
+    code = "bad_request"
+
+    def __init__(self, message: str, field: str | None = None, code: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        if code:
+            self.code = code
+
+    def to_dict(self) -> dict:
+        """The API's error body."""
+        return {"error": {"code": self.code, "message": self.message, "field": self.field}}
+
+
+class ValidationError(VitrineError):
+    """Input that breaks a rule: a bad tag, date, code or missing field."""
+
+    status = 422
+    code = "invalid"
+
+    def __init__(self, message, field=None, code=None, errors=None):
+        super().__init__(message, field, code)
+        # Every problem found, for forms that show them all at once.
+        self.errors = errors or [(field, message)]
+
+
+class NotFound(VitrineError):
+    """The record does not exist, or the user may not know it exists."""
+
+    status = 404
+    code = "not_found"
+
+
+class Conflict(VitrineError):
+    """The record changed since it was read, or would duplicate another."""
+
+    status = 409
+    code = "conflict"
+
+
+class Forbidden(VitrineError):
+    """The user is known but the role or status does not allow the action."""
+
+    status = 403
+    code = "forbidden"
+
+
+def wants_json() -> bool:
+    """API paths and clients that ask only for JSON get JSON errors."""
+    if request.path.startswith("/api/"):
+        return True
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return best == "application/json" and not request.accept_mimetypes["text/html"]
+
+
+def init_app(app) -> None:
+    """Register the handlers that render every error the same way."""
+
+    @app.errorhandler(VitrineError)
+    def _domain_error(error: VitrineError):
+        from core.db import db
+
+        db.session.rollback()
+        if wants_json():
+            return jsonify(error.to_dict()), error.status
+        return render_template("error.html", status=error.status, message=error.message), error.status
+
+    @app.errorhandler(HTTPException)
+    def _http_error(error: HTTPException):
+        if wants_json():
+            body = {"error": {"code": _slug(error.name), "message": error.description, "field": None}}
+            return jsonify(body), error.code
+        return render_template("error.html", status=error.code, message=None), error.code
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception):
+        from core.db import db
+
+        app.logger.exception("unhandled error")
+        db.session.rollback()
+        if wants_json():
+            body = {"error": {"code": "server_error", "message": "Internal server error", "field": None}}
+            return jsonify(body), 500
+        return render_template("error.html", status=500, message=None), 500
+
+
+def _slug(name: str) -> str:
+    return name.lower().replace(" ", "_")
