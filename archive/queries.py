@@ -6,12 +6,12 @@ from dataclasses import dataclass
 from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
-from archive.languages import REFERENCE_LANGUAGE
+from archive.languages import REFERENCE_LANGUAGE, normalise_tag
 from archive.models import Item, ItemStatus, ItemTag, ItemText, ItemType, Place, Term, item_terms
 from core.errors import NotFound, ValidationError
 from core.i18n import _
 
-FILTERS = ("status", "type", "place", "term", "lang", "q")
+FILTERS = ("status", "type", "place", "term", "has_lang", "q")
 MAX_PER_PAGE = 100
 
 
@@ -103,8 +103,9 @@ def _conditions(filters: dict) -> list:
         conditions.append(
             exists().where(item_terms.c.item_id == Item.id, item_terms.c.term_id == Term.id, Term.code == term)
         )
-    if lang := filters.get("lang"):
-        conditions.append(exists().where(ItemText.item_id == Item.id, ItemText.lang == lang))
+    if lang := filters.get("has_lang"):
+        tag = normalise_tag(lang, "has_lang")
+        conditions.append(exists().where(ItemText.item_id == Item.id, ItemText.lang == tag))
     if text := (filters.get("q") or "").strip():
         conditions.append(_text_condition(text[:200]))
     return conditions

@@ -79,3 +79,10 @@ def _require_reference_text(item: Item) -> None:
         raise ValidationError(
             _("A Vietnamese title is required before review."), field=f"texts.{REFERENCE_LANGUAGE}.title"
         )
+
+
+def event_label(action: str) -> str:
+    """The name of an audit action in the reader's language."""
+    if action in TRANSITIONS:
+        return str(TRANSITIONS[action].label)
+    return {"create": _("Created"), "update": _("Edited")}.get(action, action)

@@ -44,7 +44,7 @@ def login():
         db.session.execute(delete(LoginFailure).where(LoginFailure.email == email))
         db.session.commit()
         login_user(user, remember=form.remember.data)
-        return redirect(_safe_next(request.args.get("next")) or url_for("archive.staff_items"))
+        return redirect(safe_next(request.args.get("next")) or url_for("archive.staff_items"))
     return render_template("auth/login.html", form=form)
 
 
@@ -55,7 +55,8 @@ def logout():
     return redirect(url_for("pages.home"))
 
 
-def _safe_next(target: str | None) -> str | None:
+def safe_next(target: str | None) -> str | None:
+    """The target if it is a path on this site, else None."""
     # Only same-site paths, so the login page cannot bounce a visitor elsewhere.
     if not target:
         return None

@@ -52,6 +52,20 @@ def language_name(tag: str, in_language: str | None = None) -> str:
     return name[:1].upper() + name[1:]
 
 
+def url_with(**changes) -> str:
+    """This page's URL with some query arguments replaced, the others kept."""
+    from urllib.parse import urlencode
+
+    args = request.args.to_dict(flat=False)
+    args.update({key: [value] for key, value in changes.items()})
+    return f"{request.path}?{urlencode(args, doseq=True)}"
+
+
+def url_in_language(lang: str) -> str:
+    """This page's URL in another interface language."""
+    return url_with(lang=lang)
+
+
 def init_app(app) -> None:
     """Attach Babel with our selector and expose formatting helpers to templates."""
     babel.init_app(app, locale_selector=select_locale)
@@ -60,7 +74,17 @@ def init_app(app) -> None:
         current_language=current_language,
         language_name=language_name,
         ui_languages=ui_languages,
+        url_in_language=url_in_language,
+        url_with=url_with,
     )
     app.jinja_env.filters.update(
-        date=format_date, datetime=format_datetime, number=format_decimal
+        date=format_date, datetime=format_datetime, number=format_decimal, localized=localized
     )
+
+
+def localized(labels: dict | None, lang: str | None = None) -> str:
+    """The label in the reader's language, else Vietnamese, else any."""
+    if not labels:
+        return ""
+    lang = lang or current_language()
+    return labels.get(lang) or labels.get(lang.split("-")[0]) or labels.get("vi") or next(iter(labels.values()))

@@ -1,0 +1,68 @@
+"""Forms of the archive pages. Rules live in the services; forms only carry the data."""
+
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import Optional
+
+from archive.models import ItemType, TextState
+from archive.services import TEXT_FIELDS
+from core.i18n import _l
+
+TYPE_LABELS = {
+    ItemType.PHOTO: _l("Photo"),
+    ItemType.DOCUMENT: _l("Document"),
+    ItemType.POSTER: _l("Poster or painting"),
+    ItemType.PUBLICATION: _l("Publication"),
+    ItemType.OTHER: _l("Other"),
+}
+STATE_LABELS = {
+    TextState.MACHINE: _l("Machine translation"),
+    TextState.DRAFT: _l("Draft"),
+    TextState.REVIEWED: _l("Reviewed"),
+}
+
+
+class ItemForm(FlaskForm):
+    """The item's own fields; texts per language are read by `texts_from_form`."""
+
+    version = HiddenField()
+    reference_code = StringField(_l("Reference code"))
+    type = SelectField(_l("Type"), choices=[(t.value, label) for t, label in TYPE_LABELS.items()])
+    date = StringField(_l("Date"), description=_l("As written: 1945, 1945-09-02, c. 1954, 1986/1990"))
+    place = SelectField(_l("Place"), validators=[Optional()])
+    body = SelectField(_l("Contributing body"), validators=[Optional()])
+    creator = StringField(_l("Creator"))
+    rights = TextAreaField(_l("Rights"))
+    source_archive = StringField(_l("Source archive"))
+    fonds = StringField(_l("Fonds"))
+    terms = SelectMultipleField(_l("Terms"), validate_choice=False)
+    tags = StringField(_l("Free tags"), description=_l("Separated by commas"))
+
+    def to_data(self) -> dict:
+        """The fields as the services take them."""
+        data = {name: getattr(self, name).data for name in
+                ("reference_code", "type", "date", "place", "body", "creator", "rights", "source_archive", "fonds")}  # fmt: skip
+        data["terms"] = self.terms.data or []
+        data["tags"] = [t.strip() for t in (self.tags.data or "").split(",") if t.strip()]
+        return data
+
+
+class TransitionForm(FlaskForm):
+    """A workflow move with an optional comment."""
+
+    action = HiddenField()
+    version = HiddenField()
+    comment = TextAreaField(_l("Comment"))
+
+
+def texts_from_form(form_data) -> dict:
+    """Texts per language from fields named `texts-<lang>-<field>`; empty languages are skipped."""
+    texts: dict[str, dict] = {}
+    for key, value in form_data.items():
+        if not key.startswith("texts-"):
+            continue
+        # Tags may hold hyphens (zh-Hant), field names do not: split at the last one.
+        lang, _sep, name = key[len("texts-") :].rpartition("-")
+        if lang and name in (*TEXT_FIELDS, "state"):
+            texts.setdefault(lang, {})[name] = value
+    return {lang: values for lang, values in texts.items() if any(values.get(f) for f in TEXT_FIELDS)}
