@@ -1,9 +1,114 @@
-"""JSON API v1 for items and vocabulary (flask-smorest), with its OpenAPI document."""
+"""JSON API v1 for items and vocabulary (flask-smorest), with its OpenAPI document.
 
-from flask_smorest import Api, Blueprint
+Views are thin: parse (schemas), call one service, commit once, serialize. Callers
+authenticate with `Authorization: Bearer <token>` only; the session cookie is ignored here
+because the API is exempt from CSRF, so honouring the cookie would let any site write.
+"""
 
-api = Api()
+import functools
+from http import HTTPStatus
+
+from flask import current_app, jsonify, request, url_for
+from flask.views import MethodView
+from flask_smorest import Api, Blueprint, abort
+from sqlalchemy import select
+from werkzeug.exceptions import HTTPException
+
+from archive.models import Body, Place, PlaceKind, Scheme, Term
+from archive.queries import get_item, get_public_item, list_items
+from archive.schemas import (
+    AuditEventSchema,
+    BodySchema,
+    ErrorResponseSchema,
+    ItemInputSchema,
+    ItemPageSchema,
+    ItemPatchSchema,
+    ItemQuerySchema,
+    ItemSchema,
+    PlaceQuerySchema,
+    PlaceSchema,
+    SchemeSchema,
+    TermRefSchema,
+    TermSchema,
+    TermsPutSchema,
+    TextPutSchema,
+    TransitionSchema,
+    VersionSchema,
+    flatten_messages,
+)
+from archive.services import create_item, remove_text, set_text, update_item
+from archive.workflow import apply_transition
+from core.audit import history
+from core.auth import User, user_for_token
+from core.db import db
+from core.errors import NotFound
+from core.i18n import _
+
+API_PATHS = "/api/"
+BEARER = "bearerAuth"
+
+
+class VitrineApi(Api):
+    """flask-smorest's Api, answering every API error as {"error": {code, message, field}}."""
+
+    ERROR_SCHEMA = ErrorResponseSchema
+
+    def _register_error_handlers(self):
+        # flask-smorest would replace the app-wide HTTPException handler of core.errors,
+        # which renders the HTML error pages; keep it for everything outside /api/.
+        previous = self._app.error_handler_spec[None][None].get(HTTPException)
+
+        def handle(error):
+            if request.path.startswith(API_PATHS) or previous is None:
+                return self.handle_http_exception(error)
+            return previous(error)
+
+        self._app.register_error_handler(HTTPException, handle)
+
+    def handle_http_exception(self, error):
+        """The JSON body of an HTTP error: ours, webargs' 422 and 400, or werkzeug's own."""
+        data = getattr(error, "data", None) or {}
+        headers = {k: v for k, v in error.get_headers() if k.lower() != "content-type"}
+        headers.update(data.get("headers") or {})
+        if error.code == 422 and "messages" in data:
+            body = _invalid_arguments(data["messages"])
+        elif error.code == 400 and "messages" in data:
+            body = _error_body("invalid_json", _("The request body is not valid JSON."))
+        else:
+            code = data.get("code") or error.name.lower().replace(" ", "_")
+            body = _error_body(code, data.get("message") or _http_message(error.code), data.get("field"))
+        return jsonify(body), error.code, headers
+
+
+def _error_body(code: str, message: str, field: str | None = None, **extra) -> dict:
+    return {"error": {"code": code, "message": message, "field": field, **extra}}
+
+
+def _invalid_arguments(messages: dict) -> dict:
+    problems = flatten_messages(messages) or [(None, _("The request is not valid."))]
+    field, problem = problems[0]
+    # i18n: a request field's name (e.g. per_page), then what is wrong with it
+    message = _("%(field)s: %(problem)s", field=field, problem=problem) if field else problem
+    details = [{"field": name, "message": text} for name, text in problems]
+    return _error_body("invalid", message, field, details=details)
+
+
+def _http_message(status: int) -> str:
+    messages = {
+        400: _("The request is malformed."),
+        401: _("Send a valid API token in the header Authorization: Bearer <token>."),
+        403: _("You may not do this."),
+        404: _("There is nothing at this address of the API."),
+        405: _("This address does not accept the method %(method)s.", method=request.method),
+        413: _("The request is too large."),
+        415: _("This content type is not accepted."),
+    }
+    return messages.get(status) or _("The request failed (HTTP %(status)s).", status=status)
+
+
+api = VitrineApi()
 api_blueprint = Blueprint("api_items", __name__, url_prefix="/api/v1", description="Items and vocabulary")
+blp = api_blueprint
 
 
 def init_api(app) -> None:
@@ -11,4 +116,253 @@ def init_api(app) -> None:
     app.config.setdefault("OPENAPI_URL_PREFIX", "/api/v1")
     app.config.setdefault("OPENAPI_JSON_PATH", "openapi.json")
     api.init_app(app)
+    api.spec.components.security_scheme(BEARER, {"type": "http", "scheme": "bearer"})
     api.register_blueprint(api_blueprint)
+    # The document's own route is an /api/v1 rule too: list it so the paths are complete.
+    rule = next(app.url_map.iter_rules(f"{api._make_doc_blueprint_name()}.openapi_json"))
+    document = {"summary": "This OpenAPI document", "tags": ["api_items"],
+                "responses": {"200": {"description": "OpenAPI 3 document"}}}  # fmt: skip
+    api.spec.path(rule=rule, operations={"get": document})
+
+
+# --- Authentication ----------------------------------------------------------------------
+
+
+def api_user() -> User | None:
+    """The user of the request's bearer token, None without one; 401 for a bad token."""
+    header = request.headers.get("Authorization", "").strip()
+    if not header:
+        return None
+    scheme, _sep, token = header.partition(" ")
+    user = user_for_token(db.session, token.strip()) if scheme.lower() == "bearer" and token.strip() else None
+    if user is None:
+        _refuse(_("This API token is not valid, or its account is disabled."), 'error="invalid_token"')
+    return user
+
+
+def _refuse(message: str, detail: str = "") -> None:
+    challenge = 'Bearer realm="Vitrine API"' + (f", {detail}" if detail else "")
+    abort(401, message=message, code="unauthorized", headers={"WWW-Authenticate": challenge})
+
+
+def token_optional(view):
+    """Pass `user` (None for the public) to the view; documents the optional bearer token."""
+
+    @functools.wraps(view)
+    def wrapped(*args, **kwargs):
+        return view(*args, user=api_user(), **kwargs)
+
+    return _document(wrapped, [{}, {BEARER: []}])
+
+
+def token_required(view):
+    """Refuse the request with 401 unless it carries a valid token; pass `user` to the view."""
+
+    @functools.wraps(view)
+    def wrapped(*args, **kwargs):
+        user = api_user()
+        if user is None:
+            _refuse(_("Send a valid API token in the header Authorization: Bearer <token>."))
+        return view(*args, user=user, **kwargs)
+
+    return _document(wrapped, [{BEARER: []}])
+
+
+def _document(view, security):
+    view = blp.alt_response(401, response="UNAUTHORIZED")(view)
+    return blp.doc(security=security)(view)
+
+
+def fails_with(*statuses: int):
+    """Document the error responses a view can give; all have the error schema."""
+
+    def decorator(view):
+        for status in statuses:
+            view = blp.alt_response(status, response=HTTPStatus(status).name)(view)
+        return view
+
+    return decorator
+
+
+def _item_for(user: User | None, item_id: int):
+    # Staff see every item; for the public anything unpublished does not exist.
+    return get_item(db.session, item_id) if user else get_public_item(db.session, item_id)
+
+
+def _committed(item, status: int = 200):
+    db.session.commit()
+    return item, status
+
+
+# --- Items -------------------------------------------------------------------------------
+
+
+@blp.route("/items", tags=["items"])
+class Items(MethodView):
+    @token_optional
+    @blp.arguments(ItemQuerySchema, location="query")
+    @blp.response(200, ItemPageSchema)
+    def get(self, query, user):
+        """Items matching the filters, newest change first; the public sees published ones only."""
+        page = query.pop("page")
+        per_page = query.pop("per_page", None) or current_app.config["ITEMS_PER_PAGE"]
+        return list_items(db.session, query, page, per_page, public=user is None)
+
+    @token_required
+    @blp.arguments(ItemInputSchema)
+    @blp.response(201, ItemSchema, headers={"Location": {"description": "URL of the new item",
+                                                         "schema": {"type": "string"}}})  # fmt: skip
+    def post(self, data, user):
+        """Create a draft item."""
+        item = create_item(db.session, user, data)
+        db.session.commit()
+        return item, 201, {"Location": url_for("api_items.item", item_id=item.id, _external=True)}
+
+
+@blp.route("/items/<int:item_id>", tags=["items"], endpoint="item")
+class ItemView(MethodView):
+    @token_optional
+    @blp.response(200, ItemSchema)
+    @fails_with(404)
+    def get(self, item_id, user):
+        """One item; unpublished items are 404 for the public."""
+        return _item_for(user, item_id)
+
+    @token_required
+    @blp.arguments(ItemPatchSchema)
+    @blp.response(200, ItemSchema)
+    @fails_with(403, 404, 409)
+    def patch(self, data, item_id, user):
+        """Change the fields given; `version` is the version the change was made from."""
+        item = get_item(db.session, item_id)
+        version = data.pop("version")
+        return _committed(update_item(db.session, user, item, data, expected_version=version))
+
+
+@blp.route("/items/<int:item_id>/texts/<lang>", tags=["items"], endpoint="item_text")
+class ItemTextView(MethodView):
+    @token_required
+    @blp.arguments(VersionSchema, location="query")
+    @blp.arguments(TextPutSchema)
+    @blp.response(200, ItemSchema)
+    @fails_with(403, 404, 409)
+    def put(self, query, data, item_id, lang, user):
+        """Create or replace the texts of one language (BCP 47 tag)."""
+        item = get_item(db.session, item_id)
+        version = data.pop("version", query.get("version"))
+        set_text(db.session, user, item, lang, data, expected_version=version)
+        return _committed(item)
+
+    @token_required
+    @blp.arguments(VersionSchema, location="query")
+    @blp.arguments(VersionSchema, required=False)
+    @blp.response(200, ItemSchema)
+    @fails_with(403, 404, 409)
+    def delete(self, query, data, item_id, lang, user):
+        """Remove the texts of one language; the item is returned with its new version."""
+        item = get_item(db.session, item_id)
+        version = data.get("version", query.get("version"))
+        remove_text(db.session, user, item, lang, expected_version=version)
+        return _committed(item)
+
+
+@blp.route("/items/<int:item_id>/terms", tags=["items"], endpoint="item_terms")
+class ItemTermsView(MethodView):
+    @token_required
+    @blp.arguments(TermsPutSchema)
+    @blp.response(200, ItemSchema)
+    @fails_with(403, 404, 409)
+    def put(self, data, item_id, user):
+        """Replace the item's vocabulary terms."""
+        item = get_item(db.session, item_id)
+        changes = {"terms": data["terms"]}
+        return _committed(update_item(db.session, user, item, changes, expected_version=data.get("version")))
+
+
+@blp.route("/items/<int:item_id>/transitions", tags=["items"], endpoint="item_transitions")
+class ItemTransitionsView(MethodView):
+    @token_required
+    @blp.arguments(TransitionSchema)
+    @blp.response(200, ItemSchema)
+    @fails_with(403, 404, 409)
+    def post(self, data, item_id, user):
+        """Move the item in the review workflow: submit, publish, send_back, withdraw, restore."""
+        item = get_item(db.session, item_id)
+        apply_transition(db.session, user, item, data["action"], data.get("comment"), data.get("version"))
+        return _committed(item)
+
+
+@blp.route("/items/<int:item_id>/history", tags=["items"], endpoint="item_history")
+class ItemHistoryView(MethodView):
+    @token_required
+    @blp.response(200, AuditEventSchema(many=True))
+    @fails_with(404)
+    def get(self, item_id, user):
+        """Every change to the item, newest first (staff only)."""
+        return history(db.session, "item", get_item(db.session, item_id).id)
+
+
+# --- Vocabulary --------------------------------------------------------------------------
+
+
+@blp.route("/schemes", tags=["vocabulary"])
+class Schemes(MethodView):
+    @token_optional
+    @blp.response(200, SchemeSchema(many=True))
+    def get(self, user):
+        """The vocabularies: UN conventions, themes, content lines."""
+        return db.session.scalars(select(Scheme).order_by(Scheme.position, Scheme.code)).all()
+
+
+@blp.route("/schemes/<code>/terms", tags=["vocabulary"], endpoint="scheme_terms")
+class SchemeTerms(MethodView):
+    @token_optional
+    @blp.response(200, TermRefSchema(many=True))
+    @fails_with(404)
+    def get(self, code, user):
+        """The terms of one vocabulary, in their set order."""
+        scheme = db.session.scalar(select(Scheme).where(Scheme.code == code))
+        if scheme is None:
+            raise NotFound(_("There is no vocabulary %(code)s.", code=code), field="code")
+        return scheme.terms
+
+
+@blp.route("/terms/<code>", tags=["vocabulary"], endpoint="term")
+class TermView(MethodView):
+    @token_optional
+    @blp.response(200, TermSchema)
+    @fails_with(404)
+    def get(self, code, user):
+        """One term with its labels and vocabulary."""
+        term = db.session.scalar(select(Term).where(Term.code == code))
+        if term is None:
+            raise NotFound(_("There is no term %(code)s.", code=code), field="code")
+        return term
+
+
+@blp.route("/places", tags=["vocabulary"])
+class Places(MethodView):
+    @token_optional
+    @blp.arguments(PlaceQuerySchema, location="query")
+    @blp.response(200, PlaceSchema(many=True))
+    def get(self, query, user):
+        """Provinces, cities and venues abroad; `valid_on` keeps the names valid that day."""
+        statement = select(Place).order_by(Place.kind, Place.code)
+        if kind := query.get("kind"):
+            statement = statement.where(Place.kind == PlaceKind(kind))
+        if day := query.get("valid_on"):
+            # The SQL form of Place.valid_on: open bounds are unlimited.
+            statement = statement.where(
+                Place.valid_from.is_(None) | (Place.valid_from <= day),
+                Place.valid_to.is_(None) | (Place.valid_to >= day),
+            )
+        return db.session.scalars(statement).all()
+
+
+@blp.route("/bodies", tags=["vocabulary"])
+class Bodies(MethodView):
+    @token_optional
+    @blp.response(200, BodySchema(many=True))
+    def get(self, user):
+        """The contributing bodies: ministries, provinces, press agencies."""
+        return db.session.scalars(select(Body).order_by(Body.code)).all()

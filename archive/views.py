@@ -49,7 +49,7 @@ def media_file(media_id: int):
     visible = media and (media.item.status == ItemStatus.PUBLISHED or current_user.is_authenticated)
     if not visible:
         abort(404)
-    response = send_file(get_storage().open(media.sha256), mimetype=media.mime_type, max_age=86400,
+    response = send_file(get_storage().path_for(media.sha256), mimetype=media.mime_type, max_age=86400,
                          etag=media.sha256, conditional=True)  # fmt: skip
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response

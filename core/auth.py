@@ -18,8 +18,11 @@ from core.errors import ValidationError
 from core.i18n import _
 
 login_manager = LoginManager()
-# argon2-cffi's defaults are RFC 9106's "low memory" Argon2id profile.
-_hasher = PasswordHasher()
+
+
+def _hasher() -> PasswordHasher:
+    # argon2-cffi's defaults are RFC 9106's "low memory" Argon2id profile; tests lower them.
+    return current_app.extensions["vitrine.hasher"]
 
 
 class Role(enum.StrEnum):
@@ -93,7 +96,7 @@ class LoginFailure(Base):
 
 def hash_password(password: str) -> str:
     """Argon2id hash of a password."""
-    return _hasher.hash(password)
+    return _hasher().hash(password)
 
 
 def validate_password(password: str) -> None:
@@ -146,14 +149,14 @@ def authenticate(session, email: str, password: str, remote_addr: str) -> User |
     ok = False
     if user is not None and user.is_active:
         try:
-            ok = _hasher.verify(user.password_hash, password)
+            ok = _hasher().verify(user.password_hash, password)
         except (VerificationError, InvalidHashError):
             ok = False
     if not ok:
         session.add(LoginFailure(email=email, remote_addr=remote_addr or ""))
         session.flush()
         return None
-    if _hasher.check_needs_rehash(user.password_hash):
+    if _hasher().check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     return user
 
@@ -171,7 +174,8 @@ def user_for_token(session, token: str) -> User | None:
     row = session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token)))
     if row is None or not row.user.is_active:
         return None
-    row.last_used_at = utcnow()
+    if request.method not in ("GET", "HEAD", "OPTIONS"):
+        row.last_used_at = utcnow()  # reads stay read-only (see core.db)
     return row.user
 
 
@@ -203,6 +207,7 @@ def init_app(app) -> None:
     """Set up Flask-Login: sessions for pages, bearer tokens for the API."""
     from core.db import db
 
+    app.extensions["vitrine.hasher"] = PasswordHasher(**app.config.get("PASSWORD_HASH_PARAMS", {}))
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = None

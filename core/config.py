@@ -22,6 +22,8 @@ DEFAULTS = {
     "API_VERSION": "v1",
     "OPENAPI_VERSION": "3.0.3",
     "SQLITE_BUSY_TIMEOUT_MS": 30_000,
+    # CLI commands and workers read then write: take the write lock at BEGIN.
+    "SQLITE_BEGIN_OUTSIDE_REQUESTS": "IMMEDIATE",
 }
 
 

@@ -44,13 +44,29 @@ def init_app(app) -> None:
     db.init_app(app)
     if uri.startswith("sqlite"):
         with app.app_context():
-            _tune_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
+            _tune_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"], app.config["SQLITE_BEGIN_OUTSIDE_REQUESTS"])
 
 
-def _tune_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def _begin_mode(conn, outside_requests: str) -> str:
+    """IMMEDIATE for work that may write, DEFERRED for page views that only read."""
+    from flask import has_request_context, request
+
+    asked = conn.get_execution_options().get("sqlite_begin")
+    if asked:
+        return asked
+    if has_request_context():
+        return "DEFERRED" if request.method in SAFE_METHODS else "IMMEDIATE"
+    return outside_requests
+
+
+def _tune_sqlite(engine: Engine, busy_timeout_ms: int, outside_requests: str) -> None:
     # pysqlite opens transactions lazily and as DEFERRED, so two read-then-write
-    # transactions both read, then one loses its write. Take the write lock at BEGIN
-    # instead (SQLAlchemy's documented recipe), with WAL so readers are not blocked.
+    # transactions both read, then one loses its write. Writers take the write lock at
+    # BEGIN instead (SQLAlchemy's documented recipe), with WAL so readers never wait.
+    # Reads stay DEFERRED: an IMMEDIATE read would hold the one write lock for nothing.
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):
         dbapi_connection.isolation_level = None
@@ -63,5 +79,4 @@ def _tune_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
-        mode = conn.get_execution_options().get("sqlite_begin", "IMMEDIATE")
-        conn.exec_driver_sql(f"BEGIN {mode}")
+        conn.exec_driver_sql(f"BEGIN {_begin_mode(conn, outside_requests)}")

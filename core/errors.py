@@ -77,10 +77,15 @@ def init_app(app) -> None:
 
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException):
+        from flask_wtf.csrf import CSRFError
+
+        from core.i18n import _
+
+        message = _("The form has expired. Reload the page and try again.") if isinstance(error, CSRFError) else None
         if wants_json():
-            body = {"error": {"code": _slug(error.name), "message": error.description, "field": None}}
+            body = {"error": {"code": _slug(error.name), "message": message or error.description, "field": None}}
             return jsonify(body), error.code
-        return render_template("error.html", status=error.code, message=None), error.code
+        return render_template("error.html", status=error.code, message=message), error.code
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception):

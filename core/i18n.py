@@ -1,6 +1,6 @@
 """Locale selection and locale-aware formatting (Flask-Babel)."""
 
-from flask import current_app, g, request
+from flask import current_app, g, has_request_context, request
 from flask_babel import Babel, format_date, format_datetime, format_decimal, gettext, lazy_gettext
 from flask_babel import get_locale as _babel_locale
 
@@ -17,6 +17,8 @@ def ui_languages() -> list[str]:
 
 def select_locale() -> str:
     """`?lang=`, then the cookie, then Accept-Language, then Vietnamese."""
+    if not has_request_context():  # CLI and background work speak the default language
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     supported = ui_languages()
     asked = request.args.get("lang", "").strip().lower()
     if asked in supported:
@@ -25,7 +27,13 @@ def select_locale() -> str:
     cookie = request.cookies.get(LOCALE_COOKIE, "")
     if cookie in supported:
         return cookie
-    return request.accept_languages.best_match(supported) or current_app.config["BABEL_DEFAULT_LOCALE"]
+    # By quality, matching primary subtags (fr-CH → fr); Werkzeug's best_match would
+    # prefer an exact `en;q=0.5` over `fr-CH;q=1`.
+    for value, _quality in request.accept_languages:
+        primary = value.split("-")[0].lower()
+        if primary in supported:
+            return primary
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
 def current_language() -> str:

@@ -5,13 +5,15 @@ import shutil
 import sqlite3
 
 import pytest
-from flask_login import FlaskLoginClient
+from flask.testing import FlaskClient
 
 from app import create_app
 from archive.reference import load_reference_data
 from archive.services import create_item
 from core.auth import create_user
 from core.db import db
+
+pytest_plugins = ["tests.pg_server"]
 
 TEST_DB = os.environ.get("VITRINE_TEST_DB", "sqlite")
 PASSWORD = "correct horse battery"
@@ -61,13 +63,27 @@ def app_config(tmp_path, database_url):
         "SECRET_KEY": "test-secret",
         "WTF_CSRF_ENABLED": False,
         "BASE_URL": "http://vitrine.test",
+        # The test body is the only writer outside requests; IMMEDIATE there would make it
+        # hold the write lock while the test client's request waits for it.
+        "SQLITE_BEGIN_OUTSIDE_REQUESTS": "DEFERRED",
+        # Cheap Argon2id parameters: the tests create many users.
+        "PASSWORD_HASH_PARAMS": {"time_cost": 1, "memory_cost": 1024, "parallelism": 1},
     }
+
+
+class VitrineTestClient(FlaskClient):
+    """Each request in its own app context, as in production: `g`, the locale and the
+    session are not shared with the test's own app context."""
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
 
 
 @pytest.fixture
 def app(app_config):
     app = create_app(app_config)
-    app.test_client_class = FlaskLoginClient
+    app.test_client_class = VitrineTestClient
     with app.app_context():
         yield app
         db.session.remove()
@@ -110,7 +126,10 @@ def login_as(app, make_user):
 
     def login(role="archivist"):
         user = make_user(role)
-        return app.test_client(user=user), user
+        client = app.test_client()
+        response = client.post("/login", data={"email": user.email, "password": PASSWORD})
+        assert response.status_code == 302, response.get_data(True)
+        return client, user
 
     return login
 

@@ -1,0 +1,317 @@
+"""Marshmallow schemas of the JSON API v1: request bodies and queries in, records out.
+
+Input schemas check shapes and types only; the services own the rules (tags, dates, codes,
+versions, workflow) and say what is wrong in the reader's language.
+"""
+
+from datetime import UTC
+
+from flask import url_for
+from marshmallow import Schema, fields, validate
+
+from archive.models import ItemStatus, ItemType, PlaceKind, TextState
+from archive.queries import MAX_PER_PAGE
+from archive.workflow import TRANSITIONS
+from core.i18n import _, _l
+
+# marshmallow's own messages, in English only; these say the same in the reader's language.
+FIELD_MESSAGES = {
+    "Missing data for required field.": _l("This field is required."),
+    "Field may not be null.": _l("This field may not be null."),
+    "Unknown field.": _l("This field is not part of the request."),
+    "Invalid input type.": _l("A JSON object is expected here."),
+    "Invalid type.": _l("A JSON object is expected here."),
+    "Not a valid mapping type.": _l("A JSON object is expected here."),
+    "Not a valid list.": _l("A list is expected here."),
+    "Not a valid string.": _l("Text is expected here."),
+    "Not a valid integer.": _l("A whole number is expected here."),
+    "Not a valid boolean.": _l("true or false is expected here."),
+    "Not a valid date.": _l("A date written YYYY-MM-DD is expected here."),
+}
+
+
+LOCATIONS = ("json", "query", "querystring", "view_args", "headers", "form")
+
+
+def translate_message(message: str) -> str:
+    """A marshmallow message in the reader's language; our validators' messages pass through."""
+    known = FIELD_MESSAGES.get(str(message))
+    return str(known) if known is not None else str(message)
+
+
+def flatten_messages(messages, path=()) -> list[tuple[str | None, str]]:
+    """webargs' nested error dict as (dotted field, message) pairs, the location left out."""
+    if isinstance(messages, dict):
+        pairs = []
+        for key, value in messages.items():
+            # Dict fields nest value errors under "value"; "_schema" marks the object itself.
+            skip = key in ("value", "_schema") or (not path and key in LOCATIONS)
+            step = () if skip else (str(key),)
+            pairs.extend(flatten_messages(value, path + step))
+        return pairs
+    if isinstance(messages, list | tuple) and messages and all(isinstance(m, str) for m in messages):
+        return [(".".join(path) or None, translate_message(m)) for m in messages]
+    if isinstance(messages, list | tuple):
+        return [pair for m in messages for pair in flatten_messages(m, path)]
+    return [(".".join(path) or None, translate_message(messages))]
+
+
+class OneOf(validate.OneOf):
+    """OneOf whose message is in the reader's language."""
+
+    def _format_error(self, value) -> str:
+        return _("“%(value)s” is not one of: %(choices)s.", value=value, choices=self.choices_text)
+
+
+class Range(validate.Range):
+    """Range whose message is in the reader's language."""
+
+    def _format_error(self, value, message) -> str:
+        if self.max is None:
+            return _("Give a number of at least %(min)s.", min=self.min)
+        return _("Give a number from %(min)s to %(max)s.", min=self.min, max=self.max)
+
+
+def _values(enum_cls) -> list[str]:
+    return [member.value for member in enum_cls]
+
+
+class UtcDateTime(fields.DateTime):
+    """A timestamp in ISO 8601; SQLite hands back naive values that are UTC."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return super()._serialize(value, attr, obj, **kwargs)
+
+
+class Parent(fields.Nested):
+    """A nested object built from attributes of the record itself (date, links)."""
+
+    def get_value(self, obj, attr, accessor=None, default=None):
+        return obj
+
+
+class ByLanguage(fields.Dict):
+    """A list of per-language rows, shown as an object keyed by language tag."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return super()._serialize({row.lang: row for row in value or []}, attr, obj, **kwargs)
+
+
+# --- Errors ------------------------------------------------------------------------------
+
+
+class ErrorDetailSchema(Schema):
+    field = fields.String(allow_none=True, metadata={"description": "Dotted name of the field at fault"})
+    message = fields.String()
+
+
+class ErrorSchema(Schema):
+    code = fields.String(required=True, metadata={"description": "Stable machine code: invalid, not_found, …"})
+    message = fields.String(required=True, metadata={"description": "What went wrong, in the request's language"})
+    field = fields.String(allow_none=True, required=True, metadata={"description": "The field at fault, if any"})
+    details = fields.List(fields.Nested(ErrorDetailSchema), metadata={"description": "Every problem found (422)"})
+
+
+class ErrorResponseSchema(Schema):
+    """The body of every error response of the API."""
+
+    error = fields.Nested(ErrorSchema, required=True)
+
+
+# --- Vocabulary --------------------------------------------------------------------------
+
+LABELS = {"metadata": {"description": "Label per BCP 47 language tag"}}
+
+
+class SchemeSchema(Schema):
+    code = fields.String()
+    labels = fields.Dict(keys=fields.String(), values=fields.String(), **LABELS)
+
+
+class TermRefSchema(Schema):
+    code = fields.String()
+    labels = fields.Dict(keys=fields.String(), values=fields.String(), **LABELS)
+
+
+class TermSchema(TermRefSchema):
+    scheme = fields.Pluck(SchemeSchema, "code")
+
+
+class PlaceRefSchema(Schema):
+    code = fields.String()
+    names = fields.Dict(keys=fields.String(), values=fields.String(), **LABELS)
+
+
+class PlaceSchema(PlaceRefSchema):
+    kind = fields.String(metadata={"enum": _values(PlaceKind)})
+    country = fields.String(metadata={"description": "ISO 3166-1 alpha-2"})
+    valid_from = fields.Date(allow_none=True)
+    valid_to = fields.Date(allow_none=True)
+    successor = fields.Pluck(PlaceRefSchema, "code", allow_none=True)
+
+
+class BodyRefSchema(Schema):
+    code = fields.String()
+    names = fields.Dict(keys=fields.String(), values=fields.String(), **LABELS)
+
+
+class BodySchema(BodyRefSchema):
+    kind = fields.String()
+
+
+class PlaceQuerySchema(Schema):
+    kind = fields.String(validate=OneOf(_values(PlaceKind)))
+    valid_on = fields.Date(metadata={"description": "Only places that existed under their name that day"})
+
+
+# --- Items out ---------------------------------------------------------------------------
+
+
+class ItemDateSchema(Schema):
+    text = fields.String(attribute="date_text", allow_none=True, metadata={"description": "As written: c. 1954"})
+    start = fields.Date(attribute="date_start", allow_none=True)
+    end = fields.Date(attribute="date_end", allow_none=True)
+    approximate = fields.Boolean(attribute="date_approximate")
+
+
+class ItemTextSchema(Schema):
+    title = fields.String()
+    description = fields.String(allow_none=True)
+    caption = fields.String(allow_none=True)
+    transcription = fields.String(allow_none=True)
+    state = fields.String(metadata={"enum": _values(TextState)})
+
+
+class TagSchema(Schema):
+    label = fields.String()
+
+
+class MediaSchema(Schema):
+    sha256 = fields.String()
+    mime_type = fields.String()
+    size = fields.Integer()
+    width = fields.Integer(allow_none=True)
+    height = fields.Integer(allow_none=True)
+
+
+class ItemLinksSchema(Schema):
+    self_url = fields.Method("dump_self", data_key="self", metadata={"type": "string", "format": "uri"})
+
+    def dump_self(self, item) -> str:
+        return url_for("api_items.item", item_id=item.id, _external=True)
+
+
+class ItemSchema(Schema):
+    """An item with its texts in every language."""
+
+    id = fields.Integer()
+    reference_code = fields.String()
+    type = fields.String(metadata={"enum": _values(ItemType)})
+    date = Parent(ItemDateSchema)
+    place = fields.Nested(PlaceRefSchema, allow_none=True)
+    body = fields.Nested(BodyRefSchema, allow_none=True)
+    creator = fields.String(allow_none=True)
+    rights = fields.String(allow_none=True)
+    source_archive = fields.String(allow_none=True)
+    fonds = fields.String(allow_none=True)
+    status = fields.String(metadata={"enum": _values(ItemStatus)})
+    version = fields.Integer(metadata={"description": "Send it back with a change; a stale one is refused (409)"})
+    terms = fields.List(fields.Nested(TermRefSchema))
+    tags = fields.Pluck(TagSchema, "label", many=True)
+    texts = ByLanguage(keys=fields.String(), values=fields.Nested(ItemTextSchema))
+    media = fields.List(fields.Nested(MediaSchema))
+    created_at = UtcDateTime()
+    updated_at = UtcDateTime()
+    links = Parent(ItemLinksSchema)
+
+
+class ItemPageSchema(Schema):
+    items = fields.List(fields.Nested(ItemSchema))
+    total = fields.Integer()
+    page = fields.Integer()
+    per_page = fields.Integer()
+    pages = fields.Integer()
+
+
+class UserRefSchema(Schema):
+    email = fields.String()
+
+
+class AuditEventSchema(Schema):
+    id = fields.Integer()
+    at = UtcDateTime()
+    user = fields.Pluck(UserRefSchema, "email", allow_none=True)
+    action = fields.String()
+    before = fields.Dict(allow_none=True)
+    after = fields.Dict(allow_none=True)
+    comment = fields.String(allow_none=True)
+
+
+# --- Items in ----------------------------------------------------------------------------
+
+
+class ItemQuerySchema(Schema):
+    page = fields.Integer(load_default=1, validate=Range(min=1))
+    per_page = fields.Integer(validate=Range(min=1, max=MAX_PER_PAGE))
+    status = fields.String(validate=OneOf(_values(ItemStatus)))
+    type = fields.String(validate=OneOf(_values(ItemType)))
+    place = fields.String(metadata={"description": "Place code"})
+    term = fields.String(metadata={"description": "Term code"})
+    lang = fields.String(metadata={"description": "Items with texts in this language (also the messages' language)"})
+    q = fields.String(metadata={"description": "Words in the reference code, titles, descriptions or tags"})
+
+
+class TextInputSchema(Schema):
+    title = fields.String(required=True)
+    description = fields.String(allow_none=True)
+    caption = fields.String(allow_none=True)
+    transcription = fields.String(allow_none=True)
+    state = fields.String(validate=OneOf(_values(TextState)))
+
+
+class ItemInputSchema(Schema):
+    """A new item, as create_item takes it; codes name the place, body and terms."""
+
+    reference_code = fields.String(required=True)
+    type = fields.String(required=True, validate=OneOf(_values(ItemType)))
+    date = fields.String(allow_none=True, metadata={"description": "1945, 1945-09, 1945-09-02, c. 1954, 1986/1990"})
+    place = fields.String(allow_none=True, metadata={"description": "Place code"})
+    body = fields.String(allow_none=True, metadata={"description": "Contributing body code"})
+    creator = fields.String(allow_none=True)
+    rights = fields.String(allow_none=True)
+    source_archive = fields.String(allow_none=True)
+    fonds = fields.String(allow_none=True)
+    terms = fields.List(fields.String(), metadata={"description": "Term codes"})
+    tags = fields.List(fields.String())
+    texts = fields.Dict(keys=fields.String(), values=fields.Nested(TextInputSchema),
+                        metadata={"description": "Texts per BCP 47 language tag"})  # fmt: skip
+
+
+class ItemPatchSchema(ItemInputSchema):
+    """The fields to change, and the version they were read at."""
+
+    reference_code = fields.String()
+    type = fields.String(validate=OneOf(_values(ItemType)))
+    replace_texts = fields.Boolean(metadata={"description": "Remove the languages not given in texts"})
+    version = fields.Integer(required=True)
+
+
+class VersionSchema(Schema):
+    version = fields.Integer(metadata={"description": "The version the change was made from"})
+
+
+class TextPutSchema(TextInputSchema):
+    version = fields.Integer()
+
+
+class TermsPutSchema(Schema):
+    terms = fields.List(fields.String(), required=True, metadata={"description": "Term codes, replacing the old"})
+    version = fields.Integer()
+
+
+class TransitionSchema(Schema):
+    action = fields.String(required=True, validate=OneOf(list(TRANSITIONS)))
+    comment = fields.String(allow_none=True, metadata={"description": "Required to send back or withdraw"})
+    version = fields.Integer()
