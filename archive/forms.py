@@ -27,10 +27,11 @@ class ItemForm(FlaskForm):
 
     version = HiddenField()
     reference_code = StringField(_l("Reference code"))
-    type = SelectField(_l("Type"), choices=[(t.value, label) for t, label in TYPE_LABELS.items()])
+    # Choices are checked by the services, whose messages are translated; WTForms' are not.
+    type = SelectField(_l("Type"), choices=[(t.value, label) for t, label in TYPE_LABELS.items()], validate_choice=False)
     date = StringField(_l("Date"), description=_l("As written: 1945, 1945-09-02, c. 1954, 1986/1990"))
-    place = SelectField(_l("Place"), validators=[Optional()])
-    body = SelectField(_l("Contributing body"), validators=[Optional()])
+    place = SelectField(_l("Place"), validators=[Optional()], validate_choice=False)
+    body = SelectField(_l("Contributing body"), validators=[Optional()], validate_choice=False)
     creator = StringField(_l("Creator"))
     rights = TextAreaField(_l("Rights"))
     source_archive = StringField(_l("Source archive"))

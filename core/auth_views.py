@@ -22,8 +22,11 @@ bp = Blueprint("auth", __name__, template_folder="templates")
 class LoginForm(FlaskForm):
     """Email and password of a staff member."""
 
-    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
-    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=1000)])
+    # Messages given here: WTForms ships no Vietnamese catalog.
+    email = EmailField(_l("Email"), validators=[DataRequired(_l("This field is required.")),
+                                                Length(max=254, message=_l("Enter a valid email address."))])
+    password = PasswordField(_l("Password"), validators=[DataRequired(_l("This field is required.")),
+                                                         Length(max=1000, message=_l("Wrong email or password."))])
     remember = BooleanField(_l("Keep me signed in"))
 
 
