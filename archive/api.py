@@ -46,6 +46,8 @@ from core.i18n import _
 
 API_PATHS = "/api/"
 BEARER = "bearerAuth"
+# Item ids are 32-bit integers in PostgreSQL: a larger id is a 404, not a database error.
+ITEM = "/items/<int(max=2147483647):item_id>"
 
 
 class VitrineApi(Api):
@@ -117,11 +119,12 @@ def init_api(app) -> None:
     app.config.setdefault("OPENAPI_JSON_PATH", "openapi.json")
     api.init_app(app)
     api.spec.components.security_scheme(BEARER, {"type": "http", "scheme": "bearer"})
+    api.spec.tag({"name": "items", "description": "Archival items, their texts per language, terms and review"})
+    api.spec.tag({"name": "vocabulary", "description": "Vocabularies, places and contributing bodies"})
     api.register_blueprint(api_blueprint)
     # The document's own route is an /api/v1 rule too: list it so the paths are complete.
     rule = next(app.url_map.iter_rules(f"{api._make_doc_blueprint_name()}.openapi_json"))
-    document = {"summary": "This OpenAPI document", "tags": ["api_items"],
-                "responses": {"200": {"description": "OpenAPI 3 document"}}}  # fmt: skip
+    document = {"summary": "This OpenAPI document", "responses": {"200": {"description": "OpenAPI 3 document"}}}
     api.spec.path(rule=rule, operations={"get": document})
 
 
@@ -189,9 +192,9 @@ def _item_for(user: User | None, item_id: int):
     return get_item(db.session, item_id) if user else get_public_item(db.session, item_id)
 
 
-def _committed(item, status: int = 200):
+def _committed(item):
     db.session.commit()
-    return item, status
+    return item
 
 
 # --- Items -------------------------------------------------------------------------------
@@ -219,7 +222,7 @@ class Items(MethodView):
         return item, 201, {"Location": url_for("api_items.item", item_id=item.id, _external=True)}
 
 
-@blp.route("/items/<int:item_id>", tags=["items"], endpoint="item")
+@blp.route(ITEM, tags=["items"], endpoint="item")
 class ItemView(MethodView):
     @token_optional
     @blp.response(200, ItemSchema)
@@ -239,7 +242,7 @@ class ItemView(MethodView):
         return _committed(update_item(db.session, user, item, data, expected_version=version))
 
 
-@blp.route("/items/<int:item_id>/texts/<lang>", tags=["items"], endpoint="item_text")
+@blp.route(ITEM + "/texts/<lang>", tags=["items"], endpoint="item_text")
 class ItemTextView(MethodView):
     @token_required
     @blp.arguments(VersionSchema, location="query")
@@ -266,7 +269,7 @@ class ItemTextView(MethodView):
         return _committed(item)
 
 
-@blp.route("/items/<int:item_id>/terms", tags=["items"], endpoint="item_terms")
+@blp.route(ITEM + "/terms", tags=["items"], endpoint="item_terms")
 class ItemTermsView(MethodView):
     @token_required
     @blp.arguments(TermsPutSchema)
@@ -279,7 +282,7 @@ class ItemTermsView(MethodView):
         return _committed(update_item(db.session, user, item, changes, expected_version=data.get("version")))
 
 
-@blp.route("/items/<int:item_id>/transitions", tags=["items"], endpoint="item_transitions")
+@blp.route(ITEM + "/transitions", tags=["items"], endpoint="item_transitions")
 class ItemTransitionsView(MethodView):
     @token_required
     @blp.arguments(TransitionSchema)
@@ -292,7 +295,7 @@ class ItemTransitionsView(MethodView):
         return _committed(item)
 
 
-@blp.route("/items/<int:item_id>/history", tags=["items"], endpoint="item_history")
+@blp.route(ITEM + "/history", tags=["items"], endpoint="item_history")
 class ItemHistoryView(MethodView):
     @token_required
     @blp.response(200, AuditEventSchema(many=True))

@@ -14,6 +14,8 @@ from archive.queries import MAX_PER_PAGE
 from archive.workflow import TRANSITIONS
 from core.i18n import _, _l
 
+MAX_PAGE = 1_000_000
+
 # marshmallow's own messages, in English only; these say the same in the reader's language.
 FIELD_MESSAGES = {
     "Missing data for required field.": _l("This field is required."),
@@ -253,13 +255,15 @@ class AuditEventSchema(Schema):
 
 
 class ItemQuerySchema(Schema):
-    page = fields.Integer(load_default=1, validate=Range(min=1))
+    # Bounded so that the SQL OFFSET stays a 64-bit integer.
+    page = fields.Integer(load_default=1, validate=Range(min=1, max=MAX_PAGE))
     per_page = fields.Integer(validate=Range(min=1, max=MAX_PER_PAGE))
     status = fields.String(validate=OneOf(_values(ItemStatus)))
     type = fields.String(validate=OneOf(_values(ItemType)))
     place = fields.String(metadata={"description": "Place code"})
     term = fields.String(metadata={"description": "Term code"})
-    lang = fields.String(metadata={"description": "Items with texts in this language (also the messages' language)"})
+    # Not `lang`: that one chooses the language of the messages, as everywhere in the app.
+    has_lang = fields.String(metadata={"description": "Items with texts in this language (BCP 47 tag)"})
     q = fields.String(metadata={"description": "Words in the reference code, titles, descriptions or tags"})
 
 

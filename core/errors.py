@@ -33,6 +33,12 @@ class ValidationError(VitrineError):
         # Every problem found, for forms that show them all at once.
         self.errors = errors or [(field, message)]
 
+    def to_dict(self) -> dict:
+        """The API's error body, with every problem found."""
+        body = super().to_dict()
+        body["error"]["details"] = [{"field": f, "message": m} for f, m in self.errors]
+        return body
+
 
 class NotFound(VitrineError):
     """The record does not exist, or the user may not know it exists."""
