@@ -1,5 +1,7 @@
 """The application factory. No routes and no models here."""
 
+import copy
+
 from flask import Flask
 from flask_migrate import Migrate
 from flask_wtf.csrf import CSRFProtect
@@ -13,7 +15,7 @@ csrf = CSRFProtect()
 def create_app(overrides: dict | None = None) -> Flask:
     """Build an app: defaults, then the environment, then `overrides` (tests pass these)."""
     app = Flask(__name__, instance_relative_config=False)
-    app.config.update(config.DEFAULTS)
+    app.config.update(copy.deepcopy(config.DEFAULTS))
     app.config.update(config.from_env())
     if overrides:
         app.config.update(overrides)

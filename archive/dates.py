@@ -33,9 +33,7 @@ def parse_date(text: str) -> DateRange:
         first, _sep, last = cleaned.partition("/")
         a, b = _parse_single(first.strip(), cleaned), _parse_single(last.strip(), cleaned)
         if b[1] < a[0]:
-            raise ValidationError(
-                _("The date range %(date)s ends before it starts.", date=cleaned), field="date"
-            )
+            raise ValidationError(_("The date range %(date)s ends before it starts.", date=cleaned), field="date")
         return DateRange(cleaned, a[0], b[1], a[2] or b[2])
     start, end, approximate = _parse_single(cleaned, cleaned)
     return DateRange(cleaned, start, end, approximate)
@@ -60,8 +58,7 @@ def _parse_exact(part: str, whole: str) -> tuple[date, date, bool]:
     if not match:
         raise ValidationError(
             _(
-                "“%(date)s” is not a date we can read. Write it like 1945, 1945-09, "
-                "1945-09-02, c. 1954 or 1986/1990.",
+                "“%(date)s” is not a date we can read. Write it like 1945, 1945-09, 1945-09-02, c. 1954 or 1986/1990.",
                 date=whole,
             ),
             field="date",

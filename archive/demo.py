@@ -84,7 +84,7 @@ def load_demo(session, storage: Storage) -> int:
     users = _demo_users(session)
     archivist, curator = users[Role.ARCHIVIST], users[Role.CURATOR]
     count = 0
-    for number, row in enumerate(DOCUMENTS):
+    for row in DOCUMENTS:
         item = create_item(session, archivist, _document_data(*row))
         _move(session, item, "published", archivist, curator)
         count += 1

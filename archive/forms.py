@@ -5,7 +5,7 @@ from wtforms import HiddenField, SelectField, SelectMultipleField, StringField, 
 from wtforms.validators import Optional
 
 from archive.models import ItemType, TextState
-from archive.services import TEXT_FIELDS
+from archive.services import ITEM_FIELDS, TEXT_FIELDS
 from core.i18n import _l
 
 TYPE_LABELS = {
@@ -28,7 +28,9 @@ class ItemForm(FlaskForm):
     version = HiddenField()
     reference_code = StringField(_l("Reference code"))
     # Choices are checked by the services, whose messages are translated; WTForms' are not.
-    type = SelectField(_l("Type"), choices=[(t.value, label) for t, label in TYPE_LABELS.items()], validate_choice=False)
+    type = SelectField(
+        _l("Type"), choices=[(t.value, label) for t, label in TYPE_LABELS.items()], validate_choice=False
+    )
     date = StringField(_l("Date"), description=_l("As written: 1945, 1945-09-02, c. 1954, 1986/1990"))
     place = SelectField(_l("Place"), validators=[Optional()], validate_choice=False)
     body = SelectField(_l("Contributing body"), validators=[Optional()], validate_choice=False)
@@ -41,8 +43,7 @@ class ItemForm(FlaskForm):
 
     def to_data(self) -> dict:
         """The fields as the services take them."""
-        data = {name: getattr(self, name).data for name in
-                ("reference_code", "type", "date", "place", "body", "creator", "rights", "source_archive", "fonds")}  # fmt: skip
+        data = {name: getattr(self, name).data for name in ITEM_FIELDS}
         data["terms"] = self.terms.data or []
         data["tags"] = [t.strip() for t in (self.tags.data or "").split(",") if t.strip()]
         return data

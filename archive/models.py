@@ -124,9 +124,7 @@ class Place(Base):
 
     def valid_on(self, day: date) -> bool:
         """True when the place existed under this name on that day."""
-        return (self.valid_from is None or self.valid_from <= day) and (
-            self.valid_to is None or day <= self.valid_to
-        )
+        return (self.valid_from is None or self.valid_from <= day) and (self.valid_to is None or day <= self.valid_to)
 
 
 class Body(Base):

@@ -77,8 +77,14 @@ def list_items(session, filters: dict, page: int = 1, per_page: int = 25, public
     query = query.where(*conditions)
     total = session.scalar(select(func.count()).select_from(query.subquery()))
     rows = session.scalars(
-        query.options(selectinload(Item.texts), selectinload(Item.place), selectinload(Item.terms),
-                      selectinload(Item.tags), selectinload(Item.media), selectinload(Item.body))  # fmt: skip
+        query.options(
+            selectinload(Item.texts),
+            selectinload(Item.place),
+            selectinload(Item.terms),
+            selectinload(Item.tags),
+            selectinload(Item.media),
+            selectinload(Item.body),
+        )  # fmt: skip
         .order_by(Item.updated_at.desc(), Item.id.desc())
         .limit(per_page)
         .offset((page - 1) * per_page)

@@ -57,9 +57,7 @@ def snapshot(item: Item) -> dict:
         "status": str(item.status) if item.status else None,
         "terms": [t.code for t in item.terms],
         "tags": [t.label for t in item.tags],
-        "texts": {
-            t.lang: {f: getattr(t, f) for f in TEXT_FIELDS} | {"state": str(t.state)} for t in item.texts
-        },
+        "texts": {t.lang: {f: getattr(t, f) for f in TEXT_FIELDS} | {"state": str(t.state)} for t in item.texts},
     }
 
 
@@ -101,7 +99,9 @@ def _apply_fields(session, item: Item, data: dict, problems: Problems, partial: 
         if code:
             clash = session.scalar(select(Item.id).where(Item.reference_code == code, Item.id != item.id))
             if clash:
-                problems.add("reference_code", _("The reference code %(code)s is already used by another item.", code=code))
+                problems.add(
+                    "reference_code", _("The reference code %(code)s is already used by another item.", code=code)
+                )
             item.reference_code = code
     if "type" in data or not partial:
         try:
@@ -198,7 +198,10 @@ def check_can_edit(user: User, item: Item) -> None:
     """Archivists edit drafts; curators and admins edit any item."""
     if user.role == Role.ARCHIVIST and item.status not in (ItemStatus.DRAFT,):
         raise Forbidden(
-            _("This item is %(status)s: only a curator or an admin may change it now.", status=status_label(item.status)),
+            _(
+                "This item is %(status)s: only a curator or an admin may change it now.",
+                status=status_label(item.status),
+            ),
             field="status",
         )
 
@@ -326,4 +329,6 @@ def flush_checked(session) -> None:
         session.flush()
     except StaleDataError:
         session.rollback()
-        raise Conflict(_("Someone else saved this item meanwhile. Reload it and save again."), field="version") from None
+        raise Conflict(
+            _("Someone else saved this item meanwhile. Reload it and save again."), field="version"
+        ) from None

@@ -10,8 +10,8 @@ from archive.models import ItemStatus, MediaFile
 from archive.vocabulary import body_choices, place_choices, schemes_with_terms, term_choices
 from core.audit import history
 from core.auth import Role, staff_required
-from core.db import db
 from core.auth_views import safe_next
+from core.db import db
 from core.errors import Conflict, ValidationError, VitrineError
 from core.i18n import _, current_language
 from core.storage import get_storage
@@ -70,7 +70,9 @@ def new_item():
     form = _item_form()
     if form.validate_on_submit():
         try:
-            item = services.create_item(db.session, current_user, form.to_data() | {"texts": texts_from_form(request.form)})
+            item = services.create_item(
+                db.session, current_user, form.to_data() | {"texts": texts_from_form(request.form)}
+            )
         except ValidationError as error:
             return _form_page(form, None, error.errors, 422)
         db.session.commit()

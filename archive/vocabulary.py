@@ -29,7 +29,9 @@ def place_choices(session) -> dict:
     """Places grouped for a select: current units, units before the 2025 reorganisation, abroad."""
     current = places_valid_on(session, REORGANISATION_DAY)
     current_ids = {p.id for p in current}
-    former = [p for p in session.scalars(select(Place).where(Place.kind != PlaceKind.ABROAD)) if p.id not in current_ids]
+    former = [
+        p for p in session.scalars(select(Place).where(Place.kind != PlaceKind.ABROAD)) if p.id not in current_ids
+    ]
     abroad = session.scalars(select(Place).where(Place.kind == PlaceKind.ABROAD))
     return {
         "": [("", _("— none —"))],

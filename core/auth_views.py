@@ -23,10 +23,20 @@ class LoginForm(FlaskForm):
     """Email and password of a staff member."""
 
     # Messages given here: WTForms ships no Vietnamese catalog.
-    email = EmailField(_l("Email"), validators=[DataRequired(_l("This field is required.")),
-                                                Length(max=254, message=_l("Enter a valid email address."))])
-    password = PasswordField(_l("Password"), validators=[DataRequired(_l("This field is required.")),
-                                                         Length(max=1000, message=_l("Wrong email or password."))])
+    email = EmailField(
+        _l("Email"),
+        validators=[
+            DataRequired(_l("This field is required.")),
+            Length(max=254, message=_l("Enter a valid email address.")),
+        ],
+    )
+    password = PasswordField(
+        _l("Password"),
+        validators=[
+            DataRequired(_l("This field is required.")),
+            Length(max=1000, message=_l("Wrong email or password.")),
+        ],
+    )
     remember = BooleanField(_l("Keep me signed in"))
 
 

@@ -39,8 +39,10 @@ def init_app(app) -> None:
     """Bind the handle to the app and tune SQLite for concurrent writers."""
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
     if uri.startswith("sqlite"):
-        options = app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
-        options.setdefault("connect_args", {}).setdefault("timeout", 30)
+        # A copy: the dict in config.DEFAULTS is shared by every app of the process.
+        options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+        options["connect_args"] = {"timeout": 30, **options.get("connect_args", {})}
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     db.init_app(app)
     if uri.startswith("sqlite"):
         with app.app_context():

@@ -85,9 +85,7 @@ def init_app(app) -> None:
         url_in_language=url_in_language,
         url_with=url_with,
     )
-    app.jinja_env.filters.update(
-        date=format_date, datetime=format_datetime, number=format_decimal, localized=localized
-    )
+    app.jinja_env.filters.update(date=format_date, datetime=format_datetime, number=format_decimal, localized=localized)
 
 
 def localized(labels: dict | None, lang: str | None = None) -> str:

@@ -32,10 +32,7 @@ def test_catalog_translates_every_extracted_string(extracted, lang):
     for message in extracted:
         found = catalog.get(message.id)
         strings = found.string if found else None
-        if isinstance(strings, tuple | list):
-            complete = all(strings)
-        else:
-            complete = bool(strings)
+        complete = all(strings) if isinstance(strings, tuple | list) else bool(strings)
         if not found or not complete or found.fuzzy:
             missing.append(message.id if isinstance(message.id, str) else message.id[0])
     assert not missing, f"{lang}: {len(missing)} untranslated: {missing[:10]}"

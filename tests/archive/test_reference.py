@@ -9,7 +9,9 @@ from archive.vocabulary import places_valid_on
 
 def test_seven_conventions_and_themes_have_vi_en_fr_labels(db_session):
     conventions = db_session.scalar(select(Scheme).where(Scheme.code == "conventions"))
-    assert sorted(t.code for t in conventions.terms) == sorted(["ICCPR", "ICESCR", "CEDAW", "CERD", "CRC", "CRPD", "CAT"])
+    assert sorted(t.code for t in conventions.terms) == sorted(
+        ["ICCPR", "ICESCR", "CEDAW", "CERD", "CRC", "CRPD", "CAT"]
+    )
     themes = db_session.scalar(select(Scheme).where(Scheme.code == "themes"))
     assert {"poverty-reduction", "anti-trafficking", "upr", "children-online"} <= {t.code for t in themes.terms}
     for term in db_session.scalars(select(Term)):

@@ -80,7 +80,9 @@ def test_form_errors_name_the_fields_in_the_users_language(login_as, db_session,
     db_session.rollback()
     assert "already used by another item" in body and "no month 13" in body and "not a valid language tag" in body
     assert db_session.scalar(select(Item).where(Item.reference_code == "TAKEN")).texts[0].title != "x"
-    french = client.post("/staff/items/new?lang=fr", data={"reference_code": "TAKEN", "type": "photo", "texts-vi-title": "x"})
+    french = client.post(
+        "/staff/items/new?lang=fr", data={"reference_code": "TAKEN", "type": "photo", "texts-vi-title": "x"}
+    )
     assert "déjà utilisé" in french.get_data(True)
 
 
@@ -105,8 +107,8 @@ def test_review_queue_publish_and_send_back_with_comment(login_as, db_session, m
     queue = client.get("/staff/review").get_data(True)
     assert first.reference_code in queue and second.reference_code in queue
     client.post(f"/staff/items/{first.id}/transition", data={"action": "publish", "version": first.version})
-    client.post(f"/staff/items/{second.id}/transition",
-                data={"action": "send_back", "version": second.version, "comment": "Thiếu chú thích tiếng Anh"})  # fmt: skip
+    send_back = {"action": "send_back", "version": second.version, "comment": "Thiếu chú thích tiếng Anh"}
+    client.post(f"/staff/items/{second.id}/transition", data=send_back)
     db_session.rollback()
     assert db_session.get(Item, first.id).status == ItemStatus.PUBLISHED
     assert db_session.get(Item, second.id).status == ItemStatus.DRAFT
@@ -127,7 +129,9 @@ def test_archivist_may_not_publish(login_as, db_session, make_item):
 
 
 def test_staff_list_filters(login_as, make_item):
-    make_item(reference_code="DOC-1", type="document", texts={"vi": {"title": "Quyết định"}, "fr": {"title": "Décision"}})
+    make_item(
+        reference_code="DOC-1", type="document", texts={"vi": {"title": "Quyết định"}, "fr": {"title": "Décision"}}
+    )
     make_item(reference_code="PHO-1", type="photo")
     client, _user = login_as("archivist")
     body = client.get("/staff/items?type=document").get_data(True)

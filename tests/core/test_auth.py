@@ -5,6 +5,7 @@ from sqlalchemy import select
 
 from app import create_app
 from core.auth import ApiToken, User, authenticate, create_user
+from core.db import db
 from core.errors import ValidationError
 from tests.conftest import PASSWORD
 
@@ -70,6 +71,8 @@ def test_forms_need_a_csrf_token(app_config, make_user):
         token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
         response = client.post("/login", data={"email": "a@vitrine.test", "password": PASSWORD, "csrf_token": token})
         assert response.status_code == 302
+        db.session.remove()
+        db.engine.dispose()
 
 
 def test_cli_creates_users_and_tokens_stored_hashed(runner, db_session):

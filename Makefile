@@ -1,0 +1,78 @@
+# Vitrine's everyday commands. `make run` to try it, `make test` before you push.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := run
+
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip --quiet --disable-pip-version-check
+FLASK := $(VENV)/bin/flask --app app
+PYBABEL := $(VENV)/bin/pybabel
+PYTEST := $(VENV)/bin/pytest
+RUFF := $(VENV)/bin/ruff
+# apt-get needs root; anyone else goes through sudo when there is one.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || command -v sudo)
+APT_GET := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get
+
+.PHONY: run test lint translations bench compile-translations system-packages
+
+$(PY):
+	python3 -m venv $(VENV)
+
+# Stamp files: pip runs again only when a requirements file changed.
+$(VENV)/.installed: requirements.txt | $(PY)
+	$(PIP) install -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(PY)
+	$(PIP) install -r requirements-dev.txt
+	touch $@ $(VENV)/.installed
+
+run: $(VENV)/.installed compile-translations
+	$(FLASK) db upgrade
+	$(FLASK) refdata load
+	$(FLASK) demo load
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+# Both databases, even when the first fails; pytest's exit 5 (no test ran) is a failure too.
+test: $(VENV)/.installed-dev system-packages compile-translations
+	sqlite=0; postgresql=0; \
+	VITRINE_TEST_DB=sqlite $(PYTEST) || sqlite=$$?; \
+	VITRINE_TEST_DB=postgresql $(PYTEST) || postgresql=$$?; \
+	echo "make test: pytest exit $$sqlite on SQLite, $$postgresql on PostgreSQL"; \
+	[ $$sqlite -eq 0 ] && [ $$postgresql -eq 0 ]
+
+# Debian packages the tests need, installed only when missing.
+system-packages:
+	missing=""; \
+	ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	if [ -n "$$missing" ]; then \
+		echo "installing Debian packages:$$missing"; \
+		$(APT_GET) update; \
+		$(APT_GET) install -y --no-install-recommends $$missing; \
+	fi
+
+lint: $(VENV)/.installed-dev
+	$(RUFF) check .
+	$(RUFF) format --check .
+
+# The .mo files are built, not committed; the guard lets a tree without catalogs run.
+compile-translations: $(VENV)/.installed
+	if ls translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
+		$(PYBABEL) compile -d translations; \
+	else \
+		echo "no catalogs under translations/ yet: nothing to compile"; \
+	fi
+
+translations: $(VENV)/.installed
+	$(PYBABEL) extract -F babel.cfg -k _l --no-location --sort-output -o translations/messages.pot .
+	$(PYBABEL) update -i translations/messages.pot -d translations
+	$(PYBABEL) compile -d translations
+
+bench: $(VENV)/.installed-dev
+	for script in bench/*.py; do \
+		[ -e "$$script" ] || continue; \
+		echo "== $$script"; \
+		$(PY) "$$script"; \
+	done
