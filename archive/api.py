@@ -37,6 +37,7 @@ from archive.schemas import (
     flatten_messages,
 )
 from archive.services import create_item, remove_text, set_text, update_item
+from archive.vocabulary import valid_on
 from archive.workflow import apply_transition
 from core.audit import history
 from core.auth import User, user_for_token
@@ -354,11 +355,7 @@ class Places(MethodView):
         if kind := query.get("kind"):
             statement = statement.where(Place.kind == PlaceKind(kind))
         if day := query.get("valid_on"):
-            # The SQL form of Place.valid_on: open bounds are unlimited.
-            statement = statement.where(
-                Place.valid_from.is_(None) | (Place.valid_from <= day),
-                Place.valid_to.is_(None) | (Place.valid_to >= day),
-            )
+            statement = statement.where(valid_on(day))
         return db.session.scalars(statement).all()
 
 

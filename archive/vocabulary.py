@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.orm import selectinload
 
 from archive.models import Body, Place, PlaceKind, Scheme
@@ -15,13 +15,17 @@ def schemes_with_terms(session) -> list[Scheme]:
     return list(session.scalars(select(Scheme).options(selectinload(Scheme.terms)).order_by(Scheme.position)))
 
 
+def valid_on(day: date):
+    """SQL condition: the place existed under its name on that day (open bounds are unlimited)."""
+    return and_(
+        Place.valid_from.is_(None) | (Place.valid_from <= day),
+        Place.valid_to.is_(None) | (Place.valid_to >= day),
+    )
+
+
 def places_valid_on(session, day: date, kinds=(PlaceKind.PROVINCE, PlaceKind.CITY)) -> list[Place]:
     """Places that existed under their name on that day."""
-    query = select(Place).where(
-        Place.kind.in_(kinds),
-        (Place.valid_from.is_(None)) | (Place.valid_from <= day),
-        (Place.valid_to.is_(None)) | (Place.valid_to >= day),
-    )
+    query = select(Place).where(Place.kind.in_(kinds), valid_on(day))
     return sorted(session.scalars(query), key=lambda p: localized(p.names))
 
 
