@@ -28,6 +28,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     auth.init_app(app)
     storage.init_app(app)
     errors.init_app(app)
+    _init_search(app)
     _register_blueprints(app)
     _register_cli(app)
     return app
@@ -37,6 +38,12 @@ def _migrations_dir() -> str:
     from pathlib import Path
 
     return str(Path(__file__).parent / "migrations")
+
+
+def _init_search(app: Flask) -> None:
+    from archive import indexing
+
+    indexing.init_app(app)
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -53,9 +60,14 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_cli(app: Flask) -> None:
-    from archive.cli import demo_cli, refdata_cli
+    from archive.cli import demo_cli, export_cli, fixity_cli, import_command, media_cli, refdata_cli, search_cli
     from core.auth_views import users_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(refdata_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(search_cli)
+    app.cli.add_command(media_cli)
+    app.cli.add_command(fixity_cli)
+    app.cli.add_command(import_command)
+    app.cli.add_command(export_cli)

@@ -14,6 +14,7 @@ from flask_smorest import Api, Blueprint, abort
 from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 
+from archive.media import Upload, attach_media, process_media, upload_notices
 from archive.models import Body, Place, PlaceKind, Scheme, Term
 from archive.queries import get_item, get_public_item, list_items
 from archive.schemas import (
@@ -25,9 +26,13 @@ from archive.schemas import (
     ItemPatchSchema,
     ItemQuerySchema,
     ItemSchema,
+    MediaUploadResultSchema,
+    MediaUploadSchema,
     PlaceQuerySchema,
     PlaceSchema,
     SchemeSchema,
+    SearchPageSchema,
+    SearchQuerySchema,
     TermRefSchema,
     TermSchema,
     TermsPutSchema,
@@ -36,6 +41,7 @@ from archive.schemas import (
     VersionSchema,
     flatten_messages,
 )
+from archive.searching import search_items, search_page_data
 from archive.services import create_item, remove_text, set_text, update_item
 from archive.vocabulary import valid_on
 from archive.workflow import apply_transition
@@ -43,7 +49,8 @@ from core.audit import history
 from core.auth import User, user_for_token
 from core.db import db
 from core.errors import NotFound
-from core.i18n import _
+from core.i18n import _, current_language
+from core.storage import get_storage
 
 API_PATHS = "/api/"
 BEARER = "bearerAuth"
@@ -296,6 +303,23 @@ class ItemTransitionsView(MethodView):
         return _committed(item)
 
 
+@blp.route(ITEM + "/media", tags=["items"], endpoint="item_media")
+class ItemMediaView(MethodView):
+    @token_required
+    @blp.arguments(MediaUploadSchema, location="files")
+    @blp.response(201, MediaUploadResultSchema)
+    @fails_with(403, 404, 413, 422)
+    def post(self, data, item_id, user):
+        """Attach files (multipart field `files`, repeatable); the type is read from the bytes."""
+        item = get_item(db.session, item_id)
+        uploads = [Upload(f.filename, f.stream) for f in data["files"]]
+        attached = attach_media(db.session, get_storage(), user, item, uploads)
+        db.session.commit()
+        notices = upload_notices(attached) + process_media(db.session, get_storage(), [a.media for a in attached])
+        db.session.commit()
+        return {"media": [a.media for a in attached], "notices": notices}, 201
+
+
 @blp.route(ITEM + "/history", tags=["items"], endpoint="item_history")
 class ItemHistoryView(MethodView):
     @token_required
@@ -366,3 +390,19 @@ class Bodies(MethodView):
     def get(self, user):
         """The contributing bodies: ministries, provinces, press agencies."""
         return db.session.scalars(select(Body).order_by(Body.code)).all()
+
+
+# --- Search ------------------------------------------------------------------------------
+
+
+@blp.route("/search", tags=["items"])
+class Search(MethodView):
+    @token_optional
+    @blp.arguments(SearchQuerySchema, location="query")
+    @blp.response(200, SearchPageSchema)
+    def get(self, query, user):
+        """Full-text search with facets and highlights; the public sees published items only."""
+        lang = query.pop("lang", None) or current_language()
+        per_page = query.pop("per_page", None) or current_app.config["ITEMS_PER_PAGE"]
+        page = search_items(db.session, query, lang, public=user is None, page=query.pop("page"), per_page=per_page)
+        return search_page_data(page, lang)

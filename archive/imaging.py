@@ -28,3 +28,260 @@ def image_size(data: bytes) -> tuple[int, int]:
     """Width and height of an image, read from its header only."""
     with Image.open(io.BytesIO(data)) as image:
         return image.size
+
+
+# --- Decoding uploads -------------------------------------------------------------------
+# Everything below runs in a child process started by archive.media (`python -m
+# archive.imaging COMMAND PATH …`) under a memory and CPU limit, so a hostile file can
+# crash or exhaust only that child. It answers one JSON object on stdout.
+
+THUMB_SIZE = 400
+WEB_SIZE = 1600
+DERIVATIVE_SIZES = {"thumb": THUMB_SIZE, "web": WEB_SIZE}
+# Only these EXIF tags are kept in derivatives: no GPS, no maker notes, no serial numbers.
+KEPT_EXIF_TAGS = (0x010E, 0x013B, 0x8298, 0x0132)  # description, artist, copyright, date
+
+
+class Refusal(Exception):
+    """The file cannot be accepted; `code` is one of REFUSALS in archive.media."""
+
+    def __init__(self, code: str, detail: str = ""):
+        super().__init__(code)
+        self.code, self.detail = code, detail
+
+
+def set_pixel_limit(max_pixels: int) -> None:
+    """Refuse images above `max_pixels` outright (Pillow only warns between 1× and 2×)."""
+    import warnings
+
+    Image.MAX_IMAGE_PIXELS = max_pixels
+    warnings.simplefilter("error", Image.DecompressionBombWarning)
+
+
+def _open_checked(path: str):
+    try:
+        return Image.open(path)
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
+        raise Refusal("too_many_pixels", str(error)) from None
+    except (OSError, SyntaxError, ValueError) as error:
+        raise Refusal("corrupt", str(error)) from None
+
+
+def _frames(image):
+    """Each page of a multi-page image (TIFF), or the image itself."""
+    for index in range(getattr(image, "n_frames", 1)):
+        image.seek(index)
+        yield image
+
+
+def probe_image(path: str, max_pages: int) -> dict:
+    """Size and page count of an image, after decoding every page (reduced) to catch truncation."""
+    with _open_checked(path) as image:
+        pages = getattr(image, "n_frames", 1)
+        if pages > max_pages:
+            raise Refusal("too_many_pages", str(pages))
+        width, height = image.size
+        try:
+            for frame in _frames(image):
+                _reduced(frame, WEB_SIZE).load()
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
+            raise Refusal("too_many_pixels", str(error)) from None
+        except (OSError, SyntaxError, ValueError, EOFError) as error:
+            raise Refusal("corrupt", str(error)) from None
+    return {"width": width, "height": height, "pages": pages}
+
+
+# The web image may come out up to 10 % under WEB_SIZE: a 6000 px scan then decodes at 1/4
+# scale (1500 px) instead of 1/2, a quarter of the pixels for a difference no reader sees.
+DRAFT_SLACK = 0.9
+
+
+def _reduced(image, size: int):
+    """The image decoded at the smallest JPEG DCT scale still ≥ 90 % of `size`."""
+    if image.format == "JPEG":
+        # draft() wants both sides reached, so ask for the box of the image's own shape.
+        scale = size * DRAFT_SLACK / max(image.size)
+        image.draft(image.mode, (max(1, int(image.width * scale)), max(1, int(image.height * scale))))
+    return image
+
+
+def to_srgb(image):
+    """An RGB image in sRGB: the embedded ICC profile (CMYK too) is converted, 16-bit narrowed."""
+    from PIL import ImageCms
+
+    icc = image.info.get("icc_profile")
+    if image.mode in ("I;16", "I;16B", "I;16L", "I"):
+        # 16-bit greyscale: scale to 8 bits rather than clip, which would whiten the scan.
+        image = image.convert("I").point(lambda v: v * (1 / 256)).convert("L")
+    if image.mode in ("RGBA", "LA", "PA", "P"):
+        # Transparency goes onto white paper, not the black Pillow would give.
+        rgba = image.convert("RGBA")
+        paper = Image.new("RGB", rgba.size, (255, 255, 255))
+        paper.paste(rgba, mask=rgba.getchannel("A"))
+        image = paper
+    if icc:
+        try:
+            source = ImageCms.ImageCmsProfile(io.BytesIO(icc))
+            target = ImageCms.createProfile("sRGB")
+            mode = "RGB"
+            return ImageCms.profileToProfile(image, source, target, outputMode=mode)
+        except (ImageCms.PyCMSError, OSError, ValueError):
+            pass  # a broken profile: fall back to the naive conversion below
+    if image.mode == "CMYK" and image.format == "JPEG":
+        # Adobe writes inverted CMYK JPEGs; Pillow's CMYK→RGB without a profile is a fair fallback.
+        return image.convert("RGB")
+    return image.convert("RGB") if image.mode != "RGB" else image
+
+
+def _kept_exif(image) -> bytes:
+    exif = image.getexif()
+    clean = Image.Exif()
+    for tag in KEPT_EXIF_TAGS:
+        if tag in exif:
+            clean[tag] = exif[tag]
+    return clean.tobytes()
+
+
+def write_derivatives(image, out_dir: str, page: int) -> list[str]:
+    """Web image then thumbnail of one page, oriented, sRGB, stripped; a reducing cascade."""
+    from PIL import ImageOps
+
+    exif = _kept_exif(image)
+    image = ImageOps.exif_transpose(image) or image
+    image = to_srgb(image)
+    written = []
+    for kind, size in sorted(DERIVATIVE_SIZES.items(), key=lambda kv: -kv[1]):
+        # Each size is made from the previous one: the 400 px thumbnail costs little after 1600.
+        image = image.copy() if image.width <= size and image.height <= size else _fit(image, size)
+        name = f"{kind}-{page}.jpg"
+        image.save(f"{out_dir}/{name}", "JPEG", quality=85, exif=exif)
+        written.append(name)
+    return written
+
+
+def _fit(image, size: int):
+    image = image.copy()
+    image.thumbnail((size, size), Image.Resampling.LANCZOS, reducing_gap=3.0)
+    return image
+
+
+def derive_image(path: str, out_dir: str) -> dict:
+    """Derivatives of every page of an image."""
+    names = []
+    with _open_checked(path) as image:
+        for index, frame in enumerate(_frames(image), start=1):
+            frame = _reduced(frame, WEB_SIZE)
+            frame.load()
+            names += write_derivatives(frame, out_dir, index)
+    return {"files": names, "pages": len(names) // 2}
+
+
+def probe_pdf(path: str, max_pages: int) -> dict:
+    """Page count and first page size of a PDF that pdfium can open."""
+    import pypdfium2 as pdfium
+
+    try:
+        pdf = pdfium.PdfDocument(path)
+    except pdfium.PdfiumError as error:
+        raise Refusal("corrupt", str(error)) from None
+    try:
+        pages = len(pdf)
+        if pages == 0:
+            raise Refusal("corrupt", "no pages")
+        if pages > max_pages:
+            raise Refusal("too_many_pages", str(pages))
+        width, height = pdf[0].get_size()
+        pdf[0].render(scale=THUMB_SIZE / max(width, height, 1)).to_pil().load()  # catches broken content
+        return {"width": round(width), "height": round(height), "pages": pages}
+    finally:
+        pdf.close()
+
+
+def derive_pdf(path: str, out_dir: str) -> dict:
+    """One web image and thumbnail per PDF page, rendered by pdfium."""
+    import pypdfium2 as pdfium
+
+    pdf = pdfium.PdfDocument(path)
+    names = []
+    try:
+        for index in range(len(pdf)):
+            page = pdf[index]
+            scale = WEB_SIZE / max(page.get_size())
+            image = page.render(scale=scale).to_pil()
+            names += write_derivatives(image, out_dir, index + 1)
+    finally:
+        pdf.close()
+    return {"files": names, "pages": len(names) // 2}
+
+
+def pdf_text(path: str) -> str:
+    """The text layer of a born-digital PDF, pages separated by form feeds."""
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+
+    try:
+        reader = PdfReader(path)
+        return "\f".join((page.extract_text() or "").strip() for page in reader.pages).strip("\f\n ")
+    except (PyPdfError, OSError, ValueError) as error:
+        raise Refusal("corrupt", str(error)) from None
+
+
+def ocr_pages(out_dir: str, pages: int, languages: str) -> str:
+    """Tesseract's text of the web images of each page."""
+    import subprocess
+
+    texts = []
+    for page in range(1, pages + 1):
+        done = subprocess.run(["tesseract", f"{out_dir}/web-{page}.jpg", "stdout", "-l", languages],
+                              capture_output=True, text=True, timeout=300, check=False)  # fmt: skip
+        texts.append(done.stdout.strip())
+    return "\f".join(texts).strip("\f\n ")
+
+
+def run_command(command: str, path: str, mime: str, options: dict) -> dict:
+    """Dispatch one worker command."""
+    set_pixel_limit(options["max_pixels"])
+    is_pdf = mime == "application/pdf"
+    if command == "probe":
+        return (probe_pdf if is_pdf else probe_image)(path, options["max_pages"])
+    if command == "derive":
+        result = (derive_pdf if is_pdf else derive_image)(path, options["out_dir"])
+        text, source = "", None
+        if is_pdf and options.get("text"):
+            text, source = pdf_text(path), "pdf"
+        if not text.strip() and options.get("ocr"):
+            text, source = ocr_pages(options["out_dir"], result["pages"], options["ocr"]), "ocr"
+        return result | {"text": text, "text_source": source if text.strip() else None}
+    raise Refusal("unknown_command", command)
+
+
+def _limit_self(memory: int, cpu_seconds: int) -> None:
+    """Cap this process's address space and CPU time before touching the file."""
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 1))
+
+
+def _main(argv: list[str]) -> int:
+    import json
+    import sys
+
+    command, path, mime, options = argv[0], argv[1], argv[2], json.loads(argv[3])
+    _limit_self(options["memory"], options["cpu_seconds"])
+    try:
+        answer = {"ok": True} | run_command(command, path, mime, options)
+    except Refusal as refusal:
+        answer = {"ok": False, "code": refusal.code, "detail": refusal.detail[:500]}
+    except (OSError, SyntaxError, ValueError, EOFError) as error:  # a decoder's word for a damaged file
+        answer = {"ok": False, "code": "corrupt", "detail": str(error)[:500]}
+    except MemoryError:
+        answer = {"ok": False, "code": "too_large_to_decode", "detail": "memory limit"}
+    sys.stdout.write(json.dumps(answer))
+    return 0
+
+
+if __name__ == "__main__":
+    import sys
+
+    raise SystemExit(_main(sys.argv[1:]))

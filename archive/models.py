@@ -234,6 +234,22 @@ class ItemTag(Base):
         return f"<ItemTag {self.label}>"
 
 
+class SearchTask(Base):
+    """An outbox row: this item changed in the same transaction; its index entry is stale.
+
+    No foreign key: the task of a deleted item must outlive it, to delete its entry.
+    """
+
+    __tablename__ = "search_tasks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(Integer, index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<SearchTask {self.id} item {self.item_id}>"
+
+
 class MediaFile(Base):
     """An original file of an item, stored by SHA-256 and never rewritten."""
 
@@ -248,9 +264,34 @@ class MediaFile(Base):
     width: Mapped[int | None] = mapped_column(Integer)
     height: Mapped[int | None] = mapped_column(Integer)
     position: Mapped[int] = mapped_column(default=0)
+    pages: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # How its text was read: "pdf" (text layer), "ocr" (Tesseract), "no_ocr" (Tesseract missing), or None.
+    text_source: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     item: Mapped[Item] = relationship(back_populates="media")
 
     def __repr__(self) -> str:
         return f"<MediaFile {self.sha256[:12]} of item {self.item_id}>"
+
+
+class FixityRun(Base):
+    """One pass of `fixity check` over every original: counts and the problems found."""
+
+    __tablename__ = "fixity_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    checked: Mapped[int] = mapped_column(Integer, default=0)
+    missing: Mapped[int] = mapped_column(Integer, default=0)
+    altered: Mapped[int] = mapped_column(Integer, default=0)
+    # [{"sha256", "problem": "missing"|"altered", "items": [reference codes]}]
+    problems: Mapped[list] = mapped_column(JSON, default=list)
+
+    @property
+    def passed(self) -> bool:
+        return self.missing == 0 and self.altered == 0
+
+    def __repr__(self) -> str:
+        return f"<FixityRun {self.id} checked={self.checked} missing={self.missing} altered={self.altered}>"

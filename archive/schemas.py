@@ -7,6 +7,7 @@ versions, workflow) and say what is wrong in the reader's language.
 from datetime import UTC
 
 from flask import url_for
+from flask_smorest.fields import Upload
 from marshmallow import Schema, fields, validate
 
 from archive.models import ItemStatus, ItemType, PlaceKind, TextState
@@ -191,11 +192,27 @@ class TagSchema(Schema):
 
 
 class MediaSchema(Schema):
+    id = fields.Integer()
     sha256 = fields.String()
     mime_type = fields.String()
     size = fields.Integer()
     width = fields.Integer(allow_none=True)
     height = fields.Integer(allow_none=True)
+    pages = fields.Integer()
+    original_name = fields.String(allow_none=True)
+    url = fields.Method("dump_url", metadata={"type": "string", "format": "uri"})
+
+    def dump_url(self, media) -> str:
+        return url_for("archive.media_file", media_id=media.id, _external=True)
+
+
+class MediaUploadSchema(Schema):
+    files = fields.List(Upload(), required=True, metadata={"description": "One or more JPEG, PNG, TIFF or PDF files"})
+
+
+class MediaUploadResultSchema(Schema):
+    media = fields.List(fields.Nested(MediaSchema))
+    notices = fields.List(fields.String(), metadata={"description": "E.g. which items already held a file"})
 
 
 class ItemLinksSchema(Schema):
@@ -319,3 +336,49 @@ class TransitionSchema(Schema):
     action = fields.String(required=True, validate=OneOf(list(TRANSITIONS)))
     comment = fields.String(allow_none=True, metadata={"description": "Required to send back or withdraw"})
     version = fields.Integer()
+
+
+class SearchQuerySchema(Schema):
+    q = fields.String(load_default="", metadata={"description": 'Words, "phrases", prefix*, -excluded; marks optional'})
+    # i18n note: `lang` also chooses the language of the messages, as everywhere in the app.
+    lang = fields.String(metadata={"description": "Language of titles and snippets (BCP 47 tag)"})
+    page = fields.Integer(load_default=1, validate=Range(min=1, max=10_000))
+    per_page = fields.Integer(validate=Range(min=1, max=MAX_PER_PAGE))
+    order = fields.String(load_default="relevance", validate=OneOf(["relevance", "date", "date_asc"]))
+    type = fields.List(fields.String(), metadata={"description": "Item type; repeat to require several facets"})
+    decade = fields.List(fields.String(), metadata={"description": "First year of a decade, e.g. 1940"})
+    place = fields.List(fields.String(), metadata={"description": "Place code"})
+    term = fields.List(fields.String(), metadata={"description": "Term code (convention, theme, content line)"})
+    has_lang = fields.List(fields.String(), metadata={"description": "Items with texts in this language"})
+    body = fields.List(fields.String(), metadata={"description": "Contributing body code"})
+    status = fields.List(fields.String(validate=OneOf(_values(ItemStatus))), metadata={"description": "Staff only"})
+
+
+class SearchHitSchema(Schema):
+    id = fields.Integer()
+    reference_code = fields.String()
+    title = fields.String()
+    title_lang = fields.String(metadata={"description": "Language of the title; Vietnamese when it fell back"})
+    fallback = fields.Boolean()
+    type = fields.String(metadata={"enum": _values(ItemType)})
+    date = fields.String(allow_none=True)
+    status = fields.String(metadata={"enum": _values(ItemStatus)})
+    highlight = fields.String(allow_none=True, metadata={"description": "HTML snippet, matches in <mark>"})
+    url = fields.String(metadata={"format": "uri"})
+
+
+class FacetValueSchema(Schema):
+    value = fields.String()
+    label = fields.String()
+    count = fields.Integer()
+    selected = fields.Boolean()
+
+
+class SearchPageSchema(Schema):
+    hits = fields.List(fields.Nested(SearchHitSchema))
+    total = fields.Integer()
+    page = fields.Integer()
+    per_page = fields.Integer()
+    pages = fields.Integer()
+    facets = fields.Dict(keys=fields.String(), values=fields.List(fields.Nested(FacetValueSchema)))
+    notice = fields.String(allow_none=True)

@@ -3,16 +3,19 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
-from archive import queries, services, workflow
+from archive import ingest, queries, searching, services, workflow
+from archive import media as media_service
+from archive.fixity import last_fixity_run
 from archive.forms import STATE_LABELS, TYPE_LABELS, ItemForm, TransitionForm, texts_from_form
 from archive.languages import PROGRAMME_LANGUAGES, REFERENCE_LANGUAGE
+from archive.media import ATTACHMENT_TYPES, Upload, derivative_path, display_name, upload_notices
 from archive.models import ItemStatus, MediaFile
 from archive.vocabulary import body_choices, place_choices, schemes_with_terms, term_choices
 from core.audit import history
 from core.auth import Role, staff_required
 from core.auth_views import safe_next
 from core.db import db
-from core.errors import Conflict, ValidationError, VitrineError
+from core.errors import Conflict, ValidationError, VitrineError, wants_json
 from core.i18n import _, current_language
 from core.storage import get_storage
 
@@ -31,9 +34,16 @@ bp.add_app_template_global(workflow.event_label, "event_label")
 
 @bp.route("/items")
 def public_items():
-    page = queries.list_items(db.session, _public_filters(), queries.parse_page(request.args.get("page")), public=True)
-    return render_template("archive/public_list.html", page=page, schemes=schemes_with_terms(db.session),
-                           type_labels=TYPE_LABELS)  # fmt: skip
+    page = searching.search_items(db.session, request.args, current_language(), public=True,
+                                  page=queries.parse_page(request.args.get("page")))  # fmt: skip
+    return render_template("archive/search_results.html", page=page, facet_labels=searching.facet_labels(),
+                           type_labels=TYPE_LABELS, staff=False)  # fmt: skip
+
+
+@bp.app_template_global()
+def facet_url(name: str, value: str) -> str:
+    """This search with one facet value added, or removed if it was chosen; back to page 1."""
+    return url_for(request.endpoint, **searching.toggled_args(request.args, name, value))
 
 
 @bp.route("/items/<int:item_id>")
@@ -45,19 +55,67 @@ def public_item(item_id: int):
 
 @bp.route("/media/<int:media_id>")
 def media_file(media_id: int):
-    media = db.session.get(MediaFile, media_id)
-    visible = media and (media.item.status == ItemStatus.PUBLISHED or current_user.is_authenticated)
-    if not visible:
-        abort(404)
+    media = _visible_media(media_id)
+    # PDF can carry scripts and browsers do not show TIFF: both are downloads, never inline.
     response = send_file(get_storage().path_for(media.sha256), mimetype=media.mime_type, max_age=86400,
-                         etag=media.sha256, conditional=True)  # fmt: skip
+                         etag=media.sha256, conditional=True, as_attachment=media.mime_type in ATTACHMENT_TYPES,
+                         download_name=display_name(media.original_name))  # fmt: skip
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    return response
+
+
+@bp.route("/media/<int:media_id>/<any(thumb, web):kind>-<int:page>.jpg")
+def media_derivative(media_id: int, kind: str, page: int):
+    media = _visible_media(media_id)
+    path = derivative_path(media.sha256, kind, page) if 1 <= page <= media.pages else None
+    if path is None or not path.is_file():
+        abort(404)
+    response = send_file(path, mimetype="image/jpeg", max_age=86400, conditional=True)
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def _visible_media(media_id: int) -> MediaFile:
+    media = db.session.get(MediaFile, media_id)
+    if not (media and (media.item.status == ItemStatus.PUBLISHED or current_user.is_authenticated)):
+        abort(404)
+    return media
+
+
+@bp.route("/staff/items/<int:item_id>/media", methods=["POST"])
+@staff_required()
+def upload_media(item_id: int):
+    item = queries.get_item(db.session, item_id)
+    uploads = [Upload(f.filename, f.stream) for f in request.files.getlist("files") if f.filename]
+    try:
+        attached = media_service.attach_media(db.session, get_storage(), current_user, item, uploads)
+    except VitrineError as error:
+        if wants_json():
+            raise
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for(".staff_item", item_id=item.id))
+    db.session.commit()
+    problems = media_service.process_media(db.session, get_storage(), [a.media for a in attached])
+    db.session.commit()
+    notices = upload_notices(attached) + problems
+    if wants_json():
+        return {"media": [a.media.id for a in attached], "notices": notices}, 201
+    flash(_("%(count)s file(s) added.", count=len(attached)), "success")
+    for notice in notices:
+        flash(notice, "info")
+    return redirect(url_for(".staff_item", item_id=item.id))
 
 
 @bp.route("/staff/items")
 @staff_required()
 def staff_items():
+    if request.args.get("q", "").strip():
+        page = searching.search_items(db.session, request.args, current_language(), public=False,
+                                      page=queries.parse_page(request.args.get("page")))  # fmt: skip
+        return render_template("archive/search_results.html", page=page, facet_labels=searching.facet_labels(),
+                               type_labels=TYPE_LABELS, staff=True)  # fmt: skip
     page = queries.list_items(db.session, request.args, queries.parse_page(request.args.get("page")))
     return render_template("archive/staff_list.html", page=page, schemes=schemes_with_terms(db.session),
                            type_labels=TYPE_LABELS, statuses=list(ItemStatus),
@@ -129,6 +187,30 @@ def transition_item(item_id: int):
     return redirect(back)
 
 
+@bp.route("/staff/import", methods=["GET", "POST"])
+@staff_required()
+def import_items():
+    if request.method == "GET":
+        return render_template("archive/import.html", report=None, form=TransitionForm())
+    csv_file, zip_file = request.files.get("csv"), request.files.get("files")
+    if not (csv_file and csv_file.filename):
+        flash(_("Choose a CSV file."), "error")
+        return redirect(url_for(".import_items"))
+    dry_run = bool(request.form.get("dry_run"))
+    zip_stream = zip_file.stream if zip_file and zip_file.filename else None
+    try:
+        report = ingest.import_uploaded(db.session, get_storage(), current_user, csv_file.stream, zip_stream, dry_run)
+    except VitrineError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for(".import_items"))
+    if dry_run:
+        db.session.rollback()
+    media_service.process_media(db.session, get_storage(), report.media)
+    db.session.commit()
+    return render_template("archive/import.html", report=report, dry_run=dry_run, form=TransitionForm())
+
+
 @bp.route("/staff/review")
 @staff_required()
 def review_queue():
@@ -141,11 +223,8 @@ def review_queue():
 @bp.route("/staff/figures")
 @staff_required(Role.ADMIN, Role.CURATOR)
 def figures():
-    return render_template("archive/figures.html", figures=queries.language_figures(db.session))
-
-
-def _public_filters() -> dict:
-    return {k: v for k, v in request.args.items() if k in ("type", "place", "term", "has_lang", "q")}
+    fixity = last_fixity_run(db.session) if current_user.role == Role.ADMIN else None
+    return render_template("archive/figures.html", figures=queries.language_figures(db.session), fixity=fixity)
 
 
 def _item_form(item=None) -> ItemForm:

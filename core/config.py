@@ -13,7 +13,16 @@ DEFAULTS = {
     "SESSION_COOKIE_SAMESITE": "Lax",
     "REMEMBER_COOKIE_HTTPONLY": True,
     "WTF_CSRF_TIME_LIMIT": None,
-    "MAX_CONTENT_LENGTH": 200 * 1024 * 1024,
+    # A request may carry several files; each is held to MAX_UPLOAD_BYTES by archive.media.
+    "MAX_CONTENT_LENGTH": 1024 * 1024 * 1024,
+    "MAX_UPLOAD_BYTES": 200 * 1024 * 1024,
+    # Decoding limits of uploaded files; why these values: archive/media.py.
+    "MEDIA_MAX_PIXELS": 300_000_000,
+    "MEDIA_MAX_PAGES": 2000,
+    "MEDIA_DECODE_MEMORY_BYTES": 3 * 1024 * 1024 * 1024,
+    "MEDIA_DECODE_TIMEOUT_SECONDS": 60,
+    "TESSERACT_CMD": "tesseract",
+    "OCR_LANGUAGES": "vie+eng",
     # Login throttling: this many failures within the window lock the account+address.
     "LOGIN_MAX_FAILURES": 5,
     "LOGIN_FAILURE_WINDOW_SECONDS": 15 * 60,
@@ -36,6 +45,12 @@ def from_env(environ=None) -> dict:
         found["SQLALCHEMY_DATABASE_URI"] = _normalise_db_url(env["DATABASE_URL"])
     if env.get("SECRET_KEY"):
         found["SECRET_KEY"] = env["SECRET_KEY"]
+    if env.get("VITRINE_SEARCH_APPLY"):  # background (default), inline, or worker
+        found["SEARCH_APPLY"] = env["VITRINE_SEARCH_APPLY"]
+    if env.get("VITRINE_MAX_UPLOAD_MB"):
+        found["MAX_UPLOAD_BYTES"] = int(env["VITRINE_MAX_UPLOAD_MB"]) * 1024 * 1024
+    if env.get("VITRINE_MAX_MEGAPIXELS"):
+        found["MEDIA_MAX_PIXELS"] = int(env["VITRINE_MAX_MEGAPIXELS"]) * 1_000_000
     if env.get("VITRINE_BASE_URL"):
         found["BASE_URL"] = env["VITRINE_BASE_URL"].rstrip("/")
     return found
@@ -55,6 +70,7 @@ def finalise(config: dict) -> None:
     data_dir.mkdir(parents=True, exist_ok=True)
     config.setdefault("STORAGE_DIR", str(data_dir / "files"))
     config.setdefault("SEARCH_INDEX_DIR", str(data_dir / "index"))
+    config.setdefault("DERIVATIVES_DIR", str(data_dir / "derivatives"))
     if not config.get("SQLALCHEMY_DATABASE_URI"):
         config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{data_dir / 'vitrine.sqlite3'}"
     if not config.get("SECRET_KEY"):

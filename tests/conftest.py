@@ -63,6 +63,8 @@ def app_config(tmp_path, database_url):
         "SECRET_KEY": "test-secret",
         "WTF_CSRF_ENABLED": False,
         "BASE_URL": "http://vitrine.test",
+        # Index tasks applied right after commit, in the committing thread: deterministic.
+        "SEARCH_APPLY": "inline",
         # The test body is the only writer outside requests; IMMEDIATE there would make it
         # hold the write lock while the test client's request waits for it.
         "SQLITE_BEGIN_OUTSIDE_REQUESTS": "DEFERRED",

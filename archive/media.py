@@ -1,0 +1,369 @@
+"""Media ingest: sniff, check in a sandbox, store by SHA-256, attach; derivatives and text after commit.
+
+Decoding an uploaded file is the riskiest thing the server does, so it never happens in the
+web process: `run_worker` starts `python -m archive.imaging` with an address-space limit
+(RLIMIT_AS, which Tesseract inherits), a CPU limit and a wall-clock timeout, and reads one JSON answer. A bomb, a
+corrupt file or a decoder bug costs that child process only.
+
+Pixel limit: Pillow's default (about 89 MP) refuses real archival scans — an A2 sheet at
+600 dpi is about 140 MP — so MEDIA_MAX_PIXELS defaults to 300 MP (an A1 sheet at 600 dpi).
+Above it the file is refused outright (Pillow only warns up to twice its limit; the worker
+turns the warning into an error). The memory limit (MEDIA_DECODE_MEMORY_BYTES, 3 GiB) leaves
+room for one 300 MP RGB page decoded (900 MB) plus its sRGB copy.
+"""
+
+import hashlib
+import json
+import logging
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import BinaryIO
+
+from flask import current_app
+from sqlalchemy import select
+
+from archive.languages import REFERENCE_LANGUAGE
+from archive.models import Item, ItemText, ItemType, MediaFile, TextState
+from archive.services import check_can_edit, flush_checked
+from core.audit import record_event
+from core.errors import ValidationError
+from core.i18n import _
+from core.storage import Storage
+
+log = logging.getLogger(__name__)
+ROOT = Path(__file__).resolve().parent.parent
+ACCEPTED = {"image/jpeg": "JPEG", "image/png": "PNG", "image/tiff": "TIFF", "application/pdf": "PDF"}
+# Types a browser could run or that it cannot show inline are served as downloads.
+ATTACHMENT_TYPES = frozenset({"application/pdf", "image/tiff"})
+SNIFF_BYTES = 1024
+CHUNK = 1024 * 1024
+
+# Signatures of what we accept, then of common things we refuse, so the refusal names them.
+_SIGNATURES = [
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"II*\x00", "image/tiff"),
+    (b"MM\x00*", "image/tiff"),
+    (b"II+\x00", "image/tiff"),  # BigTIFF
+    (b"MM\x00+", "image/tiff"),
+    (b"GIF87a", "GIF"),
+    (b"GIF89a", "GIF"),
+    (b"BM", "BMP"),
+    (b"PK\x03\x04", "ZIP"),
+    (b"\x1f\x8b", "gzip"),
+    (b"Rar!", "RAR"),
+    (b"7z\xbc\xaf", "7-Zip"),
+    (b"\x7fELF", "ELF executable"),
+    (b"MZ", "Windows executable"),
+    (b"\x00\x00\x00\x0cjP  ", "JPEG 2000"),
+    (b"\xd0\xcf\x11\xe0", "Microsoft Office (OLE)"),
+]
+
+
+def sniff_type(head: bytes) -> str:
+    """The MIME type of an accepted file, else a short name of what the bytes are."""
+    for magic, kind in _SIGNATURES:
+        if head.startswith(magic):
+            return kind
+    if b"%PDF-" in head[:SNIFF_BYTES]:  # the spec lets a PDF header sit within the first KiB
+        return "application/pdf"
+    if head[4:8] == b"ftyp":
+        return "HEIC/AVIF/MP4" if head[8:12] in (b"heic", b"heix", b"avif", b"mif1") else "MP4/QuickTime"
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "WebP"
+    text = head.lstrip().lower()
+    if text.startswith((b"<!doctype html", b"<html")):
+        return "HTML"
+    if text.startswith((b"<?xml", b"<svg")):
+        return "SVG/XML"
+    if not head:
+        return "empty file"
+    try:
+        head.decode("utf-8")
+        return "text"
+    except UnicodeDecodeError:
+        return "unknown binary data"
+
+
+class WorkerRefusal(Exception):
+    """The sandboxed decoder refused the file or could not finish within its limits."""
+
+    def __init__(self, code: str, detail: str = ""):
+        super().__init__(code)
+        self.code, self.detail = code, detail
+
+
+def run_worker(command: str, path: str, mime: str, options: dict, timeout: float | None = None) -> dict:
+    """Run one archive.imaging command in a child process under memory, CPU and time limits."""
+    config = current_app.config
+    memory = int(config["MEDIA_DECODE_MEMORY_BYTES"])
+    timeout = timeout or float(config["MEDIA_DECODE_TIMEOUT_SECONDS"])
+    # The child sets these limits on itself before it opens the file: preexec_fn would do it
+    # before exec, but is unsafe in a threaded web server.
+    options = {"max_pixels": config["MEDIA_MAX_PIXELS"], "max_pages": config["MEDIA_MAX_PAGES"],
+               "memory": memory, "cpu_seconds": int(timeout) + 1, **options}  # fmt: skip
+    args = [sys.executable, "-m", "archive.imaging", command, path, mime, json.dumps(options)]
+    # One OpenMP thread for Tesseract: the limits are per process and workers run side by side.
+    env = {**os.environ, "OMP_THREAD_LIMIT": "1", "PYTHONPATH": str(ROOT)}
+    child = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT, env=env,
+                             start_new_session=True)  # fmt: skip
+    try:
+        out, err = child.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(child.pid, signal.SIGKILL)  # the whole group: Tesseract too
+        child.communicate()
+        raise WorkerRefusal("timeout") from None
+    try:
+        answer = json.loads(out)
+    except ValueError:
+        log.warning("decoder exited %s on %s: %s", child.returncode, path, err[-2000:].decode(errors="replace"))
+        raise WorkerRefusal("crashed", str(child.returncode)) from None
+    if not answer.pop("ok"):
+        raise WorkerRefusal(answer["code"], answer.get("detail", ""))
+    return answer
+
+
+def refusal_message(name: str, code: str, found: str = "") -> str:
+    """Why a file was refused, in the reader's language."""
+    limit_mb = current_app.config["MAX_UPLOAD_BYTES"] // (1024 * 1024)
+    megapixels = current_app.config["MEDIA_MAX_PIXELS"] // 1_000_000
+    messages = {
+        # i18n: %(found)s is a file type such as GIF, ZIP, HTML, "text"
+        "unsupported_type": _("%(name)s is %(found)s; only JPEG, PNG, TIFF and PDF files are accepted.",
+                              name=name, found=found),  # fmt: skip
+        "empty": _("%(name)s is empty.", name=name),
+        "too_large": _("%(name)s is larger than %(limit)s MB.", name=name, limit=limit_mb),
+        "too_many_pixels": _("%(name)s has more than %(limit)s megapixels: it is refused as a possible "
+                             "decompression bomb. Split the scan or ask an admin.", name=name, limit=megapixels),
+        "too_many_pages": _("%(name)s has too many pages (%(pages)s).", name=name, pages=found),
+        "corrupt": _("%(name)s is damaged or truncated and cannot be read.", name=name),
+        "timeout": _("%(name)s took too long to read and was refused.", name=name),
+        "crashed": _("%(name)s could not be read within the server's memory limit.", name=name),
+        "too_large_to_decode": _("%(name)s could not be read within the server's memory limit.", name=name),
+        "duplicate": _("%(name)s is already attached to this item.", name=name),
+    }  # fmt: skip
+    return messages.get(code) or messages["corrupt"]
+
+
+@dataclass
+class Upload:
+    """A file as received: the name the user gave it (never used as a path) and its bytes."""
+
+    name: str | None
+    stream: BinaryIO
+
+
+@dataclass
+class _Staged:
+    name: str
+    path: str
+    sha256: str = ""
+    size: int = 0
+    mime: str = ""
+    probe: dict = field(default_factory=dict)
+
+
+@dataclass
+class Attached:
+    """A file attached to an item, and the other items that already held the same bytes."""
+
+    media: MediaFile
+    stored: bool
+    also_on: list[Item]
+
+
+def display_name(name: str | None) -> str:
+    """The last component of a user's file name, printable and short; for display and download only."""
+    base = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    base = "".join(c for c in base if c.isprintable()).strip()
+    return base[:255] or "file"
+
+
+def attach_media(session, storage: Storage, user, item: Item, uploads: list[Upload]) -> list[Attached]:
+    """Check every upload, then store and attach them all; refuses the whole batch if one is bad."""
+    check_can_edit(user, item)
+    if not uploads:
+        raise ValidationError(_("Choose at least one file."), field="files")
+    scratch = Path(tempfile.mkdtemp(prefix="upload-", dir=_scratch_root(storage)))
+    try:
+        staged = [_stage(upload, scratch, index) for index, upload in enumerate(uploads)]
+        _check_batch(item, staged)
+        return [_attach(session, storage, user, item, entry) for entry in staged]
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _scratch_root(storage: Storage) -> Path:
+    root = storage.root.parent / "tmp"
+    root.mkdir(parents=True, exist_ok=True)
+    return root
+
+
+def _refuse(entry_name: str, code: str, found: str = "") -> None:
+    message = refusal_message(entry_name, code, found)
+    raise ValidationError(message, field="files", code=code)
+
+
+def _stage(upload: Upload, scratch: Path, index: int) -> _Staged:
+    """Copy one upload to scratch space with its digest, sniff its type and probe it in the sandbox."""
+    entry = _Staged(name=display_name(upload.name), path=str(scratch / f"{index}.bin"))
+    limit = current_app.config["MAX_UPLOAD_BYTES"]
+    digest, head = hashlib.sha256(), b""
+    with open(entry.path, "wb") as out:
+        while chunk := upload.stream.read(CHUNK):
+            entry.size += len(chunk)
+            if entry.size > limit:
+                _refuse(entry.name, "too_large")
+            if len(head) < SNIFF_BYTES:
+                head += chunk[: SNIFF_BYTES - len(head)]
+            digest.update(chunk)
+            out.write(chunk)
+    entry.sha256 = digest.hexdigest()
+    if entry.size == 0:
+        _refuse(entry.name, "empty")
+    entry.mime = sniff_type(head)
+    if entry.mime not in ACCEPTED:
+        _refuse(entry.name, "unsupported_type", entry.mime)
+    try:
+        entry.probe = run_worker("probe", entry.path, entry.mime, {})
+    except WorkerRefusal as refusal:
+        _refuse(entry.name, refusal.code, refusal.detail)
+    return entry
+
+
+def _check_batch(item: Item, staged: list[_Staged]) -> None:
+    held = {m.sha256 for m in item.media}
+    for entry in staged:
+        if entry.sha256 in held:
+            _refuse(entry.name, "duplicate")
+        held.add(entry.sha256)
+
+
+def _attach(session, storage: Storage, user, item: Item, entry: _Staged) -> Attached:
+    with open(entry.path, "rb") as fh:
+        sha256, size, created = storage.save(fh)
+    also_on = session.scalars(
+        select(Item).join(MediaFile).where(MediaFile.sha256 == sha256, Item.id != item.id).distinct()
+    ).all()
+    before = [m.original_name for m in item.media]
+    media = MediaFile(sha256=sha256, size=size, mime_type=entry.mime, original_name=entry.name,
+                      width=entry.probe.get("width"), height=entry.probe.get("height"),
+                      pages=entry.probe.get("pages", 1),
+                      position=max((m.position for m in item.media), default=-1) + 1)  # fmt: skip
+    item.media.append(media)
+    item.updated_by = user
+    item.updated_at = media.created_at = _now()
+    flush_checked(session)
+    record_event(session, user, "item", item.id, "update", {"media": before}, {"media": before + [entry.name]})
+    return Attached(media=media, stored=created, also_on=list(also_on))
+
+
+def _now():
+    from core.db import utcnow
+
+    return utcnow()
+
+
+# --- After commit: derivatives and text ----------------------------------------------------
+
+
+def derivatives_root() -> Path:
+    """Where derivatives live: rebuildable, so outside the originals' storage."""
+    return Path(current_app.config["DERIVATIVES_DIR"])
+
+
+def derivative_path(sha256: str, kind: str, page: int = 1) -> Path:
+    """The file of one derivative (it may not exist yet)."""
+    Storage("/").path_for(sha256)  # validates the digest: it becomes part of a path
+    if kind not in ("thumb", "web") or page < 1:
+        raise ValueError("unknown derivative")
+    return derivatives_root() / sha256[:2] / sha256 / f"{kind}-{page}.jpg"
+
+
+@lru_cache(maxsize=4)
+def _tesseract_languages(command: str) -> frozenset[str]:
+    try:
+        done = subprocess.run([command, "--list-langs"], capture_output=True, text=True, timeout=30, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return frozenset()
+    return frozenset(line.strip() for line in done.stdout.splitlines()[1:] if line.strip())
+
+
+def ocr_languages() -> str | None:
+    """The Tesseract languages to read with (`vie+eng`), or None where Tesseract is missing."""
+    command = current_app.config["TESSERACT_CMD"]
+    if not shutil.which(command):
+        return None
+    wanted = current_app.config["OCR_LANGUAGES"].split("+")
+    present = [lang for lang in wanted if lang in _tesseract_languages(command)]
+    return "+".join(present) or None
+
+
+def build_derivatives(storage: Storage, media: MediaFile, ocr: str | None, read_text: bool = True) -> dict:
+    """Render one original's previews into place (atomically per file set) and read its text."""
+    target = derivative_path(media.sha256, "web").parent
+    target.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=".build-", dir=target.parent))
+    pages = max(media.pages or 1, 1)
+    options = {"out_dir": str(work), "text": read_text, "ocr": ocr if read_text else None}
+    timeout = float(current_app.config["MEDIA_DECODE_TIMEOUT_SECONDS"]) * min(pages, 50)
+    try:
+        answer = run_worker("derive", str(storage.path_for(media.sha256)), media.mime_type, options, timeout)
+        if target.exists():
+            shutil.rmtree(target)
+        os.replace(work, target)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return answer
+
+
+def process_media(session, storage: Storage, media_files: list[MediaFile], read_text: bool = True) -> list[str]:
+    """After the upload committed: derivatives and machine text for each file; returns problems."""
+    problems = []
+    for media in media_files:
+        wants_ocr = read_text and media.item.type != ItemType.PHOTO  # OCR of a photograph yields noise
+        ocr = ocr_languages() if wants_ocr else None
+        try:
+            answer = build_derivatives(storage, media, ocr, read_text)
+        except WorkerRefusal as refusal:
+            log.warning("no derivatives for %s: %s %s", media.sha256, refusal.code, refusal.detail)
+            problems.append(_("No preview could be made of %(name)s.", name=media.original_name))
+            continue
+        media.pages = answer["pages"]
+        if not read_text:
+            continue
+        media.text_source = answer["text_source"] or ("no_ocr" if wants_ocr and ocr is None else None)
+        if answer["text"]:
+            add_machine_text(media.item, answer["text"])
+    session.flush()
+    return problems
+
+
+def add_machine_text(item: Item, text: str) -> None:
+    """Put read text into the item's transcription, marked machine-made; a human one is kept."""
+    target = item.text_for(REFERENCE_LANGUAGE) or (item.texts[0] if item.texts else None)
+    if target is None:
+        target = ItemText(lang=REFERENCE_LANGUAGE, title=item.reference_code, state=TextState.MACHINE)
+        item.texts.append(target)
+    elif target.transcription and target.state != TextState.MACHINE:
+        return
+    target.transcription = "\n\n".join(t for t in (target.transcription, text.strip()) if t)
+    target.state = TextState.MACHINE
+
+
+def upload_notices(attached: list[Attached]) -> list[str]:
+    """What the archivist should know about files that were already in the archive."""
+    notices = []
+    for entry in attached:
+        if entry.also_on:
+            codes = ", ".join(item.reference_code for item in entry.also_on)
+            notices.append(_("%(name)s was already in the archive, attached to %(items)s; it is stored once.",
+                             name=entry.media.original_name, items=codes))  # fmt: skip
+    return notices

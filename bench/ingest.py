@@ -1,0 +1,158 @@
+"""Ingest figures: derivatives by our pipeline against a naive one, and the CSV import.
+
+    .venv/bin/python bench/ingest.py [--images 20] [--tiffs 5] [--rows 10000]
+
+Prints images/s for both pipelines, their ratio, the peak memory of a worker, the use of
+both cores for a batch, and the import of a metadata CSV against a bare SQLite executemany.
+Not part of the test run.
+"""
+
+import argparse
+import csv
+import os
+import resource
+import sqlite3
+import sys
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+from PIL import Image
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from archive import imaging  # noqa: E402
+
+SIZES = (imaging.WEB_SIZE, imaging.THUMB_SIZE)
+
+
+def make_images(folder: Path, count: int, tiffs: int) -> list[Path]:
+    """6000×4000 scans: JPEGs (about 7 MB) and uncompressed TIFFs with grain, as a scanner writes them."""
+    # Film grain spans a few pixels at scan resolution; per-pixel white noise would make a
+    # 15 MB JPEG that no scanner writes, and time the entropy decoder only.
+    grain = Image.effect_noise((1500, 1000), 30).resize((6000, 4000), Image.Resampling.BICUBIC)
+    base = Image.merge("RGB", [Image.linear_gradient("L").resize((6000, 4000)), grain,
+                              Image.radial_gradient("L").resize((6000, 4000))])  # fmt: skip
+    paths = []
+    for index in range(count):
+        path = folder / f"scan-{index}.jpg"
+        base.rotate(index % 4 * 90, expand=False).save(path, "JPEG", quality=90)
+        paths.append(path)
+    for index in range(tiffs):
+        path = folder / f"scan-{index}.tif"
+        base.save(path, "TIFF")
+        paths.append(path)
+    return paths
+
+
+def ours(path: str) -> int:
+    with tempfile.TemporaryDirectory() as out:
+        imaging.derive_image(path, out)
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+def naive(path: str) -> int:
+    with tempfile.TemporaryDirectory() as out, Image.open(path) as image:
+        image.load()
+        image = image.convert("RGB")
+        for size in SIZES:
+            copy = image.copy()
+            scale = size / max(copy.size)
+            copy.resize((round(copy.width * scale), round(copy.height * scale)), Image.Resampling.LANCZOS).save(
+                f"{out}/{size}.jpg", "JPEG", quality=85
+            )
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+def timed(func, paths, workers: int) -> tuple[float, int]:
+    """Seconds for the batch and the peak RSS (KiB) of any worker."""
+    start = time.perf_counter()
+    with ProcessPoolExecutor(workers) as pool:
+        peaks = list(pool.map(func, [str(p) for p in paths]))
+    return time.perf_counter() - start, max(peaks)
+
+
+def bench_images(folder: Path, count: int, tiffs: int) -> None:
+    paths = make_images(folder, count, tiffs)
+    jpegs, tifs = paths[:count], paths[count:]
+    decoded_mb = 6000 * 4000 * 3 / 2**20
+    print(f"decoded master: {decoded_mb:.0f} MB; sizes {SIZES}")
+    for label, batch in (("JPEG", jpegs), ("TIFF", tifs)):
+        if not batch:
+            continue
+        ours_s, ours_peak = timed(ours, batch, 1)
+        naive_s, naive_peak = timed(naive, batch, 1)
+        print(f"{label} ×{len(batch)}, one worker: ours {len(batch) / ours_s:.2f} img/s, naive "
+              f"{len(batch) / naive_s:.2f} img/s, ratio {naive_s / ours_s:.1f}×; peak RSS per worker "
+              f"ours {ours_peak / 1024:.0f} MB, naive {naive_peak / 1024:.0f} MB")  # fmt: skip
+    one, _peak = timed(ours, jpegs, 1)
+    two, _peak = timed(ours, jpegs, 2)
+    print(f"JPEG batch on 2 workers: {one / two:.2f}× the speed of 1 (2.00 is linear; {os.cpu_count()} CPUs)")
+
+
+def bench_csv(folder: Path, rows: int) -> float:
+    """Seconds to import `rows` items through the importer, and the bare executemany baseline."""
+    from app import create_app
+    from archive import ingest
+    from archive.reference import load_reference_data
+    from core.auth import create_user
+    from core.db import db
+    from core.storage import get_storage
+
+    data_dir = folder / f"data-{rows}"
+    csv_path = folder / f"items-{rows}.csv"
+    with open(csv_path, "w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["reference_code", "type", "date", "place", "terms", "title_vi", "title_en"])
+        for n in range(rows):
+            writer.writerow([f"B-{n:06d}", "photo", "1954", "vn-ha-noi", "ICCPR", f"Ảnh số {n}", f"Photo {n}"])
+    app = create_app({"DATA_DIR": str(data_dir), "SECRET_KEY": "bench"})
+    with app.app_context():
+        from flask_migrate import upgrade
+
+        upgrade()
+        load_reference_data(db.session)
+        user = create_user(db.session, "bench@vitrine.test", "correct horse battery", "admin")
+        db.session.commit()
+        with open(csv_path, encoding="utf-8") as fh:
+            parsed = ingest.read_rows(fh)
+        start = time.perf_counter()
+        report = ingest.import_rows(db.session, get_storage(), user, parsed, ingest.FileSource(folder), False)
+        db.session.commit()
+        ours_s = time.perf_counter() - start
+    assert len(report.imported) == rows, report.problems[:3]
+    conn = sqlite3.connect(folder / f"bare-{rows}.sqlite3")
+    conn.execute(
+        "CREATE TABLE items (code TEXT UNIQUE, type TEXT, date TEXT, place TEXT, title_vi TEXT, title_en TEXT)"
+    )
+    start = time.perf_counter()
+    with open(csv_path, encoding="utf-8") as fh:
+        reader = csv.reader(fh)
+        next(reader)
+        conn.executemany("INSERT INTO items VALUES (?, ?, ?, ?, ?, ?)", ([r[0], r[1], r[2], r[3], r[5], r[6]]
+                                                                          for r in reader))  # fmt: skip
+    conn.commit()
+    bare_s = time.perf_counter() - start
+    print(f"CSV import of {rows} rows: {ours_s:.1f} s ({rows / ours_s:.0f} rows/s); bare executemany "
+          f"{bare_s:.3f} s; ratio {ours_s / bare_s:.0f}×")  # fmt: skip
+    return ours_s
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--images", type=int, default=20)
+    parser.add_argument("--tiffs", type=int, default=5)
+    parser.add_argument("--rows", type=int, default=10_000)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        bench_images(folder, args.images, args.tiffs)
+        if args.rows:
+            small = bench_csv(folder, args.rows)
+            large = bench_csv(folder, args.rows * 2)
+            print(f"linearity: {args.rows * 2} rows took {large / small:.2f}× the time of {args.rows} (target ≤ 2.1)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,353 @@
+"""Search speed: our Whoosh index (core.search) against SQLite FTS5 on the same synthetic records.
+
+    .venv/bin/python bench/search.py [--records 100000] [--queries 40] [--procs 2]
+
+Prints indexing records/s, p50/p95 per query class for both engines and their ratio, the
+request-visible cost of a save (item row + outbox row) against an FTS5 single-row insert,
+and the recall of diacritic-less queries against accented ones.
+"""
+
+import argparse
+import random
+import re
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+import unicodedata
+from collections import Counter
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from core.search import Query, SearchIndex, fold, get_index  # noqa: E402
+
+CORPUS = Path(__file__).resolve().parent.parent / "archive" / "data" / "corpus"
+FACETS = ("type", "decade", "place", "term", "has_lang", "body", "status")
+ENGLISH = [
+    "human",
+    "rights",
+    "communication",
+    "exhibition",
+    "archive",
+    "photo",
+    "document",
+    "decree",
+    "letter",
+    "report",
+    "poster",
+    "province",
+    "ministry",
+    "children",
+    "women",
+    "education",
+    "poverty",
+    "religion",
+    "belief",
+    "freedom",
+    "expression",
+    "labour",
+    "trade",
+    "agreement",
+    "minority",
+    "ethnic",
+    "culture",
+    "history",
+    "national",
+    "programme",
+    "review",
+    "universal",
+    "periodic",
+    "convention",
+    "covenant",
+    "civil",
+    "political",
+    "economic",
+    "social",
+    "cultural",
+    "disability",
+    "torture",
+    "trafficking",
+    "online",
+    "press",
+    "agency",
+]
+FRENCH = [
+    "droits",
+    "homme",
+    "communication",
+    "exposition",
+    "archives",
+    "photographie",
+    "décret",
+    "lettre",
+    "rapport",
+    "affiche",
+    "province",
+    "ministère",
+    "enfants",
+    "femmes",
+    "éducation",
+    "pauvreté",
+    "religion",
+    "croyance",
+    "liberté",
+    "expression",
+    "travail",
+    "accord",
+    "minorités",
+    "ethniques",
+    "culture",
+    "histoire",
+    "programme",
+    "examen",
+    "périodique",
+    "universel",
+    "pacte",
+    "société",
+    "été",
+    "élimination",
+    "égalité",
+    "sécurité",
+    "développement",
+    "région",
+    "réunion",
+    "préfecture",
+    "musée",
+    "cérémonie",
+]
+CLASSES = ("common term", "medium term", "rare term", "two terms", "two-word phrase", "folded vietnamese", "prefix")
+
+
+def vietnamese_syllables() -> list[str]:
+    """Syllables of the programme's real documents, with their real frequencies."""
+    words = []
+    for path in CORPUS.glob("*.txt"):
+        text = unicodedata.normalize("NFC", path.read_text(encoding="utf-8")).lower()
+        words += [w for w in re.findall(r"\w+", text) if not w.isdigit()]
+    return words
+
+
+def make_records(count: int, seed: int = 7) -> list[dict]:
+    rng = random.Random(seed)
+    syllables = vietnamese_syllables()
+    records = []
+    for n in range(count):
+        lang = rng.choices(("vi", "en", "fr"), (70, 20, 10))[0]
+        pool = {"vi": syllables, "en": ENGLISH, "fr": FRENCH}[lang]
+        if lang == "vi":  # runs of real text keep real bigrams for phrase queries
+            start = rng.randrange(len(pool) - 60)
+            words = pool[start : start + rng.randint(20, 60)]
+        else:
+            words = rng.choices(pool, k=rng.randint(20, 60))
+        year = rng.randint(1940, 2025)
+        records.append({
+            "id": str(n + 1), "lang": lang, "text": " ".join(words), "date": year * 10000 + 101,
+            "facets": {"type": [rng.choice(("photo", "document", "poster", "publication"))],
+                       "decade": [str(year // 10 * 10)], "place": [f"vn-{rng.randrange(63)}"],
+                       "term": rng.sample(("ICCPR", "ICESCR", "CEDAW", "CERD", "CRC", "CRPD", "CAT", "upr"), 2),
+                       "has_lang": [lang], "body": [f"body-{rng.randrange(11)}"],
+                       "status": [rng.choice(("published", "published", "draft"))]},
+        })  # fmt: skip
+    return records
+
+
+def document(record: dict) -> dict:
+    return {"id": record["id"], "digest": "", "date": record["date"], "texts": {record["lang"]: record["text"]},
+            "extra": "", "facets": record["facets"]}  # fmt: skip
+
+
+def make_queries(records: list[dict], per_class: int, seed: int = 11) -> dict[str, list[str]]:
+    rng = random.Random(seed)
+    freq = Counter(w for r in records for w in set(r["text"].split()))
+    ranked = [w for w, _ in freq.most_common()]
+    accented = [w for w in ranked[20:400] if fold(w) != w and len(w) > 2]
+    medium = ranked[50:400]
+    rare = [w for w, c in freq.items() if 3 <= c <= 20] or ranked[-100:]
+    vi_records = [r for r in records if r["lang"] == "vi"]
+
+    def bigram(accented_only=False):
+        while True:
+            words = rng.choice(vi_records)["text"].split()
+            i = rng.randrange(len(words) - 1)
+            pair = words[i : i + 2]
+            if not accented_only or any(fold(w) != w for w in pair):
+                return " ".join(pair)
+
+    return {
+        "common term": [rng.choice(ranked[:10]) for _ in range(per_class)],
+        "medium term": [rng.choice(medium) for _ in range(per_class)],
+        "rare term": [rng.choice(rare) for _ in range(per_class)],
+        "two terms": [f"{rng.choice(medium)} {rng.choice(medium)}" for _ in range(per_class)],
+        "two-word phrase": [f'"{bigram()}"' for _ in range(per_class)],
+        "folded vietnamese": [bigram(True) if i % 2 else rng.choice(accented) for i in range(per_class)],
+        "prefix": [rng.choice([w for w in medium if len(w) >= 4])[:3] + "*" for _ in range(per_class)],
+    }
+
+
+# --- FTS5 ----------------------------------------------------------------------------------
+
+
+def fts_text(text: str) -> str:
+    return text.replace("đ", "d").replace("Đ", "D")
+
+
+def fts_query(text: str) -> str:
+    """Our syntax in FTS5's: words quoted, phrases kept, prefix* kept."""
+    parts = []
+    for match in re.finditer(r'"([^"]*)"|(\S+)', fts_text(text)):
+        if match.group(1) is not None:
+            parts.append('"' + match.group(1).replace('"', "") + '"')
+        else:
+            word = match.group(2)
+            star = word.endswith("*")
+            parts.append('"' + word.rstrip("*").replace('"', "") + '"' + ("*" if star else ""))
+    return " ".join(parts)
+
+
+def build_fts(path: Path, records: list[dict]) -> tuple[sqlite3.Connection, float]:
+    conn = sqlite3.connect(path)
+    conn.executescript("""
+        PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;
+        CREATE TABLE records (id INTEGER PRIMARY KEY, type, decade, place, body, status, lang, date);
+        CREATE TABLE record_terms (record_id INTEGER, term);
+        CREATE VIRTUAL TABLE fts USING fts5(body, tokenize='unicode61 remove_diacritics 2');
+    """)
+    started = time.perf_counter()
+    with conn:
+        for r in records:
+            f = r["facets"]
+            rowid = int(r["id"])
+            conn.execute("INSERT INTO records VALUES (?,?,?,?,?,?,?,?)", (rowid, f["type"][0], f["decade"][0],
+                         f["place"][0], f["body"][0], f["status"][0], r["lang"], r["date"]))  # fmt: skip
+            conn.executemany("INSERT INTO record_terms VALUES (?,?)", [(rowid, t) for t in f["term"]])
+            conn.execute("INSERT INTO fts(rowid, body) VALUES (?,?)", (rowid, fts_text(r["text"])))
+    return conn, time.perf_counter() - started
+
+
+def fts_search(conn: sqlite3.Connection, text: str) -> None:
+    match = fts_query(text)
+    conn.execute("SELECT rowid FROM fts WHERE fts MATCH ? ORDER BY rank LIMIT 10", (match,)).fetchall()
+    # Facets: every hit's facet columns, counted, as an app on FTS5 would do.
+    rows = conn.execute(
+        "SELECT r.type, r.decade, r.place, r.body, r.status, r.lang FROM fts JOIN records r ON r.id = fts.rowid "
+        "WHERE fts MATCH ?",
+        (match,),
+    ).fetchall()
+    counts = [Counter(column) for column in zip(*rows, strict=False)]
+    conn.execute(
+        "SELECT term, count(*) FROM record_terms WHERE record_id IN (SELECT rowid FROM fts WHERE fts MATCH ?) "
+        "GROUP BY term",
+        (match,),
+    ).fetchall()
+    return counts
+
+
+# --- Measuring -----------------------------------------------------------------------------
+
+
+def timed(func, *args) -> float:
+    started = time.perf_counter()
+    func(*args)
+    return (time.perf_counter() - started) * 1000
+
+
+def percentiles(samples: list[float]) -> tuple[float, float]:
+    ordered = sorted(samples)
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    return statistics.median(ordered), p95
+
+
+def our_search(index: SearchIndex, text: str):
+    return index.search(Query(text=text, per_page=10, facets=FACETS))
+
+
+def recall(index: SearchIndex, queries: list[str]) -> float:
+    found = expected = 0
+    for text in queries:
+        accented = {h.id for h in index.search(Query(text=text, per_page=100_000)).hits}
+        folded = {h.id for h in index.search(Query(text=fold(text), per_page=100_000)).hits}
+        expected += len(accented)
+        found += len(accented & folded)
+    return found / expected if expected else 1.0
+
+
+def save_costs(folder: Path, rounds: int = 200) -> tuple[float, float]:
+    """p95 ms of a save as a request sees it (item + outbox row) and of an FTS5 row insert."""
+    conn = sqlite3.connect(folder / "save.sqlite3", isolation_level=None)
+    conn.executescript("""
+        PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;
+        CREATE TABLE items (id INTEGER PRIMARY KEY, title, body);
+        CREATE TABLE search_tasks (id INTEGER PRIMARY KEY, item_id, created_at);
+        CREATE VIRTUAL TABLE fts USING fts5(title, body, tokenize='unicode61 remove_diacritics 2');
+    """)
+    ours, fts = [], []
+    text = "Ảnh tư liệu về quyền con người ở Hà Nội " * 8
+    for n in range(rounds):
+        started = time.perf_counter()
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("INSERT INTO items (title, body) VALUES (?, ?)", (f"Ảnh {n}", text))
+        conn.execute("INSERT INTO search_tasks (item_id, created_at) VALUES (?, datetime('now'))", (n,))
+        conn.execute("COMMIT")
+        ours.append((time.perf_counter() - started) * 1000)
+        started = time.perf_counter()
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("INSERT INTO fts (title, body) VALUES (?, ?)", (f"Anh {n}", fts_text(text)))
+        conn.execute("COMMIT")
+        fts.append((time.perf_counter() - started) * 1000)
+    conn.close()
+    return percentiles(ours)[1], percentiles(fts)[1]
+
+
+def after_commit_cost(index: SearchIndex, records: list[dict], rounds: int = 20) -> float:
+    """p95 ms of applying one task to the index (off the request path)."""
+    samples = []
+    for record in records[:rounds]:
+        started = time.perf_counter()
+        with index.try_writer() as writer:
+            writer.upsert(document(record))
+        samples.append((time.perf_counter() - started) * 1000)
+    return percentiles(samples)[1]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--records", type=int, default=100_000)
+    parser.add_argument("--queries", type=int, default=40)
+    parser.add_argument("--procs", type=int, default=2)
+    args = parser.parse_args()
+
+    folder = Path(tempfile.mkdtemp(prefix="vitrine-bench-"))
+    records = make_records(args.records)
+    queries = make_queries(records, args.queries)
+    print(f"{args.records} records, {args.queries} queries per class, index in {folder}")
+
+    index = get_index(str(folder / "index"), FACETS)
+    started = time.perf_counter()
+    index.rebuild((document(r) for r in records), procs=args.procs)
+    ours_s = time.perf_counter() - started
+    conn, fts_s = build_fts(folder / "fts.sqlite3", records)
+    print(f"indexing: ours {args.records / ours_s:,.0f} records/s ({ours_s:.1f} s, procs={args.procs}); "
+          f"FTS5 {args.records / fts_s:,.0f} records/s ({fts_s:.1f} s)")  # fmt: skip
+
+    our_search(index, "warm up")
+    print(f"{'class':<20}{'ours p50':>10}{'ours p95':>10}{'FTS5 p50':>10}{'FTS5 p95':>10}{'p95 ratio':>11}")
+    worst = 0.0
+    for name in CLASSES:
+        ours = [timed(our_search, index, q) for q in queries[name]]
+        theirs = [timed(fts_search, conn, q) for q in queries[name]]
+        (o50, o95), (f50, f95) = percentiles(ours), percentiles(theirs)
+        worst = max(worst, o95)
+        print(f"{name:<20}{o50:>10.1f}{o95:>10.1f}{f50:>10.1f}{f95:>10.1f}{o95 / max(f95, 0.01):>10.1f}×")
+    accented = [q for q in queries["folded vietnamese"]]
+    print(f"recall of diacritic-less queries against accented ones: {recall(index, accented):.2f}")
+    save, fts_insert = save_costs(folder)
+    print(f"save, request-visible p95: ours {save:.2f} ms (item + outbox row) vs FTS5 insert {fts_insert:.2f} ms "
+          f"({save / max(fts_insert, 0.001):.1f}×); index update after commit p95 "
+          f"{after_commit_cost(index, records):.0f} ms")  # fmt: skip
+    print(f"worst class p95: {worst:.1f} ms")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,71 @@
+"""Fixity checks, derivative rebuilds and the media API."""
+
+import io
+import os
+import shutil
+
+from archive.media import derivative_path
+from archive.models import FixityRun
+from core.storage import get_storage
+from tests.archive import samples
+from tests.archive.test_media import attach
+
+
+def test_fixity_check_passes_then_reports_missing_and_altered_files(app, db_session, make_item, runner, login_as):
+    first, second = make_item(), make_item()
+    (kept,) = attach(db_session, first, ("a.png", samples.png_bytes()))
+    (altered,) = attach(db_session, second, ("b.jpg", samples.jpeg_with_exif()))
+    (lost,) = attach(db_session, second, ("c.png", samples.png_bytes((50, 50))))
+    ok = runner.invoke(args=["fixity", "check"])
+    assert ok.exit_code == 0 and "3 originals checked, 0 missing, 0 altered" in ok.output
+
+    path = get_storage().path_for(altered.media.sha256)
+    os.chmod(path, 0o644)
+    path.write_bytes(path.read_bytes()[:-1] + b"\x00")
+    get_storage().path_for(lost.media.sha256).unlink()
+    failed = runner.invoke(args=["fixity", "check"])
+    assert failed.exit_code == 1
+    assert f"MISSING {lost.media.sha256} items: {second.reference_code}" in failed.output
+    assert f"ALTERED {altered.media.sha256} items: {second.reference_code}" in failed.output
+    assert kept.media.sha256 not in failed.output
+
+    runs = db_session.query(FixityRun).order_by(FixityRun.id).all()
+    assert [(r.checked, r.missing, r.altered, r.passed) for r in runs] == [(3, 0, 0, True), (3, 1, 1, False)]
+    admin, _user = login_as("admin")
+    page = admin.get("/staff/figures?lang=en").get_data(True)
+    assert "3 originals checked, 1 missing, 1 altered." in page
+    assert second.reference_code in page
+    curator, _user = login_as("curator")
+    assert second.reference_code not in curator.get("/staff/figures").get_data(True)
+
+
+def test_media_rebuild_makes_the_derivatives_again(app, db_session, make_item, runner):
+    (entry,) = attach(db_session, make_item(), ("register.tif", samples.multipage_tiff(2)))
+    shutil.rmtree(derivative_path(entry.media.sha256, "web").parent)
+    result = runner.invoke(args=["media", "rebuild"])
+    assert result.exit_code == 0, result.output
+    assert "1 of 1 files rebuilt" in result.output
+    assert derivative_path(entry.media.sha256, "thumb", 2).is_file()
+
+
+def test_api_upload_needs_a_token_and_answers_with_the_media(app, client, db_session, make_item, auth):
+    item = make_item()
+    url = f"/api/v1/items/{item.id}/media"
+
+    def files():
+        return {"files": [(io.BytesIO(samples.png_bytes()), "one.png"), (io.BytesIO(samples.cmyk_jpeg()), "two.jpg")]}
+
+    assert client.post(url, data=files(), content_type="multipart/form-data").status_code == 401
+    response = client.post(url, data=files(), content_type="multipart/form-data", headers=auth("archivist"))
+    assert response.status_code == 201, response.json
+    assert [(m["mime_type"], m["original_name"], m["pages"]) for m in response.json["media"]] == [
+        ("image/png", "one.png", 1),
+        ("image/jpeg", "two.jpg", 1),
+    ]
+    refused = client.post(url, data={"files": [(io.BytesIO(b"%!PS-Adobe"), "x.pdf")]},
+                          content_type="multipart/form-data", headers=auth("archivist"))  # fmt: skip
+    assert refused.status_code == 422
+    assert refused.json["error"]["code"] == "unsupported_type" and refused.json["error"]["field"] == "files"
+    spec = client.get("/api/v1/openapi.json").json
+    operation = spec["paths"]["/api/v1/items/{item_id}/media"]["post"]
+    assert "multipart/form-data" in operation["requestBody"]["content"]

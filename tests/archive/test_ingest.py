@@ -1,0 +1,150 @@
+"""Bulk import from CSV + folder or ZIP, and the CSV export that reads back the same."""
+
+import csv
+import io
+import zipfile
+
+import pytest
+from sqlalchemy import func, select
+
+from archive.models import Item, MediaFile, Place, TextState
+from tests.archive import samples
+from tests.archive.test_media import stored_files
+
+COLUMNS = ["reference_code", "type", "date", "place", "terms", "tags", "files", "title_vi", "title_en",
+           "title_fr", "description_fr"]  # fmt: skip
+
+
+def write_csv(path, rows):
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=COLUMNS, restval="")
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+@pytest.fixture
+def batch(tmp_path, db_session, make_user):
+    """A folder of scans and a CSV with good rows, then bad ones (lines 4–8)."""
+    make_user("admin")
+    folder = tmp_path / "scans"
+    folder.mkdir()
+    (folder / "decree.pdf").write_bytes(samples.text_pdf(samples.corpus_english_lines(2)))
+    (folder / "photo.jpg").write_bytes(samples.jpeg_with_exif())
+    (folder / "poster.png").write_bytes(samples.png_bytes())
+    (folder / "fake.jpg").write_bytes(samples.gif_bytes())
+    hanoi = db_session.scalar(select(Place).where(Place.code == "vn-ha-noi")).names["vi"]
+    rows = [
+        {"reference_code": "IMP-001", "type": "document", "date": "2022-09-28", "place": "vn-ha-noi",
+         "terms": "ICCPR;CRC", "tags": "đề án", "files": "decree.pdf", "title_vi": "Quyết định 1079/QĐ-TTg",
+         "title_en": "Decision 1079", "title_fr": "Décision 1079", "description_fr": "Décision du Premier ministre"},
+        {"reference_code": "IMP-002", "type": "photo", "date": "c. 1954", "place": hanoi,
+         "files": "photo.jpg;poster.png", "title_vi": "Ảnh tư liệu"},
+        {"reference_code": "IMP-003", "type": "painting", "title_vi": "Loại sai"},
+        {"reference_code": "IMP-004", "type": "photo", "terms": "NO-SUCH-TERM", "title_vi": "Thuật ngữ sai"},
+        {"reference_code": "IMP-005", "type": "photo", "files": "missing.tif", "title_vi": "Thiếu tệp"},
+        {"reference_code": "IMP-001", "type": "photo", "title_vi": "Mã lặp"},
+        {"reference_code": "IMP-006", "type": "photo", "files": "fake.jpg", "title_vi": "Tệp GIF"},
+    ]  # fmt: skip
+    return write_csv(tmp_path / "items.csv", rows), folder
+
+
+def test_dry_run_lists_every_bad_row_and_imports_nothing(app, db_session, runner, batch):
+    csv_path, folder = batch
+    result = runner.invoke(args=["import", str(csv_path), "--files", str(folder), "--dry-run"])
+    assert result.exit_code == 1
+    out = result.output
+    assert "line 4 [IMP-003]" in out and "painting" in out
+    assert "line 5 [IMP-004]" in out and "NO-SUCH-TERM" in out
+    assert "line 6 [IMP-005]" in out and "missing.tif" in out
+    assert "line 7 [IMP-001]" in out
+    assert "line 8 [IMP-006]" in out and "GIF" in out
+    assert "would import 2, skipped 0 already present, 5 rows with problems" in out
+    assert db_session.scalar(select(func.count(Item.id))) == 0 and stored_files(app) == {}
+
+
+def test_real_run_imports_good_rows_whole_and_can_be_rerun(app, db_session, runner, batch):
+    csv_path, folder = batch
+    result = runner.invoke(args=["import", str(csv_path), "--files", str(folder)])
+    assert result.exit_code == 1 and "imported 2, skipped 0 already present, 5 rows with problems" in result.output
+    db_session.rollback()
+    items = {i.reference_code: i for i in db_session.scalars(select(Item))}
+    assert sorted(items) == ["IMP-001", "IMP-002"]
+    decree = items["IMP-001"]
+    assert [t.code for t in decree.terms] == ["CRC", "ICCPR"] and decree.languages == ["en", "fr", "vi"]
+    assert decree.text_for("fr").description == "Décision du Premier ministre"
+    assert decree.text_for("vi").state == TextState.MACHINE and "HUMAN RIGHTS" in decree.text_for("vi").transcription
+    assert items["IMP-002"].place.code == "vn-ha-noi"
+    assert [m.mime_type for m in items["IMP-002"].media] == ["image/jpeg", "image/png"]
+
+    again = runner.invoke(args=["import", str(csv_path), "--files", str(folder)])
+    assert "imported 0, skipped 2 already present" in again.output
+    db_session.rollback()
+    assert db_session.scalar(select(func.count(MediaFile.id))) == 3
+
+
+def test_zip_of_files_is_read_and_unsafe_zips_refused(app, db_session, runner, batch, tmp_path):
+    csv_path, folder = batch
+    good = tmp_path / "scans.zip"
+    with zipfile.ZipFile(good, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in folder.iterdir():
+            archive.write(path, path.name)
+    result = runner.invoke(args=["import", str(csv_path), "--files", str(good), "--dry-run"])
+    assert "would import 2" in result.output
+
+    evil = tmp_path / "evil.zip"
+    with zipfile.ZipFile(evil, "w") as archive:
+        archive.writestr("../../etc/cron.d/x", b"* * * * * root true")
+    result = runner.invoke(args=["import", str(csv_path), "--files", str(evil)])
+    assert result.exit_code != 0 and "unsafe path" in str(result.exception.message)
+
+    bomb = tmp_path / "bomb.zip"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("decree.pdf", b"\x00" * 10_000_000)
+    result = runner.invoke(args=["import", str(csv_path), "--files", str(bomb)])
+    assert result.exit_code != 0 and "expands too much" in str(result.exception.message)
+    db_session.rollback()
+    assert db_session.scalar(select(func.count(Item.id))) == 0 and stored_files(app) == {}
+
+
+def test_export_reads_back_as_the_same_import(app, db_session, runner, batch, tmp_path):
+    csv_path, folder = batch
+    runner.invoke(args=["import", str(csv_path), "--files", str(folder)])
+    exported = runner.invoke(args=["export", "csv"])
+    assert exported.exit_code == 0
+    rows = list(csv.DictReader(io.StringIO(exported.output)))
+    assert [r["reference_code"] for r in rows] == ["IMP-001", "IMP-002"]
+    assert rows[0]["terms"] == "CRC;ICCPR" and rows[0]["title_en"] == "Decision 1079"
+    assert rows[1]["files"] == "photo.jpg;poster.png" and rows[1]["date"] == "c. 1954"
+
+    # The exported file, read into an empty archive, gives the same export.
+    db_session.execute(Item.__table__.delete())
+    db_session.commit()
+    (tmp_path / "again.csv").write_text(exported.output, encoding="utf-8")
+    reimport = runner.invoke(args=["import", str(tmp_path / "again.csv"), "--files", str(folder)])
+    assert reimport.exit_code == 0, reimport.output
+    assert runner.invoke(args=["export", "csv"]).output == exported.output
+
+
+def test_import_form_dry_run_then_real_run(app, db_session, login_as, batch, tmp_path):
+    csv_path, folder = batch
+    archive = tmp_path / "scans.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
+        for path in folder.iterdir():
+            zf.write(path, path.name)
+    client, _user = login_as("archivist")
+    assert client.get("/staff/import").status_code == 200
+
+    def post(**extra):
+        data = {"csv": (io.BytesIO(csv_path.read_bytes()), "items.csv"),
+                "files": (io.BytesIO(archive.read_bytes()), "scans.zip"), **extra}  # fmt: skip
+        return client.post("/staff/import?lang=en", data=data, content_type="multipart/form-data")
+
+    dry = post(dry_run="1").get_data(True)
+    assert "2 rows would be imported." in dry and "<td>4</td>" in dry and "painting" in dry
+    db_session.rollback()
+    assert db_session.scalar(select(func.count(Item.id))) == 0
+    real = post().get_data(True)
+    assert "2 items imported." in real
+    db_session.rollback()
+    assert db_session.scalar(select(func.count(Item.id))) == 2
