@@ -10,6 +10,7 @@ from archive.media import process_media
 from archive.models import MediaFile
 from archive.reference import load_reference_data
 from core.db import db
+from core.errors import VitrineError
 from core.storage import get_storage
 
 refdata_cli = click.Group("refdata", help="Reference data: vocabularies, places, bodies.")
@@ -138,9 +139,12 @@ def import_command(csv_file, files_from, dry_run, email):
     from archive import ingest
 
     user = _importing_user(email)
-    with open(csv_file, encoding="utf-8-sig", newline="") as fh:
-        rows = ingest.read_rows(fh)
-    source = ingest.FileSource(files_from)
+    try:
+        with open(csv_file, encoding="utf-8-sig", newline="") as fh:
+            rows = ingest.read_rows(fh)
+        source = ingest.FileSource(files_from)
+    except VitrineError as error:  # a bad CSV or ZIP: a message, not a traceback
+        raise click.ClickException(error.message) from None
     try:
         with click.progressbar(rows, label="dry run" if dry_run else "import", show_pos=True) as bar:
             report = ingest.import_rows(db.session, get_storage(), user, rows, source, dry_run,
