@@ -246,12 +246,17 @@ class ItemSchema(Schema):
     links = Parent(ItemLinksSchema)
 
 
-class ItemPageSchema(Schema):
-    items = fields.List(fields.Nested(ItemSchema))
+class PagingSchema(Schema):
+    """What every paged answer says about its place in the results."""
+
     total = fields.Integer()
     page = fields.Integer()
     per_page = fields.Integer()
     pages = fields.Integer()
+
+
+class ItemPageSchema(PagingSchema):
+    items = fields.List(fields.Nested(ItemSchema))
 
 
 class UserRefSchema(Schema):
@@ -374,11 +379,7 @@ class FacetValueSchema(Schema):
     selected = fields.Boolean()
 
 
-class SearchPageSchema(Schema):
+class SearchPageSchema(PagingSchema):
     hits = fields.List(fields.Nested(SearchHitSchema))
-    total = fields.Integer()
-    page = fields.Integer()
-    per_page = fields.Integer()
-    pages = fields.Integer()
     facets = fields.Dict(keys=fields.String(), values=fields.List(fields.Nested(FacetValueSchema)))
     notice = fields.String(allow_none=True)

@@ -10,6 +10,7 @@ from archive.languages import REFERENCE_LANGUAGE, normalise_tag
 from archive.models import Body, Item, ItemStatus, ItemTag, ItemText, ItemType, Place, Term, TextState
 from core.audit import record_event
 from core.auth import Role, User
+from core.db import utcnow
 from core.errors import Conflict, Forbidden, ValidationError
 from core.i18n import _
 
@@ -302,8 +303,6 @@ def _require_reference_text_unless_draft(item: Item) -> None:
 def _touch(item: Item) -> None:
     # Changes to texts, terms or tags alone leave the items row untouched, which would
     # skip the version check; bumping updated_at makes every change an UPDATE of the row.
-    from core.db import utcnow
-
     item.updated_at = utcnow()
 
 
