@@ -1,0 +1,1 @@
+"""Exhibitions: curated sets for venues, QR links, labels and, later, e-books."""

@@ -1,0 +1,153 @@
+"""QR links: short stable codes, what they lead to, and daily scan counts (nothing personal)."""
+
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from exhibitions.models import Entry, Exhibition, ExhibitionStatus, QrLink, QrScanDay, QrTarget, Section
+from exhibitions.panels import normalise_panel
+
+# No 0/o, 1/l/i: a code copied by hand from a printed label must survive.
+ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"
+CODE_LENGTH = 6
+CODE_PATTERN = re.compile(rf"^[{ALPHABET}]{{{CODE_LENGTH}}}$")
+PANEL_CODE_PATTERN = re.compile(r"^([A-Z0-9]{2,10})-([A-Z0-9][A-Z0-9.\-]{0,19})$")
+
+
+def new_code(session) -> str:
+    """A random code no link holds yet."""
+    while True:
+        code = "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
+        if session.scalar(select(QrLink.id).where(QrLink.code == code)) is None:
+            return code
+
+
+def link_for(session, exhibition: Exhibition, target: QrTarget, target_id: int | None, lang: str | None = None):
+    """The link of one target (and printed language), made on first use."""
+    query = select(QrLink).where(
+        QrLink.exhibition_id == exhibition.id,
+        QrLink.target == target,
+        QrLink.target_id.is_(None) if target_id is None else QrLink.target_id == target_id,
+        QrLink.lang.is_(None) if lang is None else QrLink.lang == lang,
+    )
+    link = session.scalar(query)
+    if link is None:
+        link = QrLink(code=new_code(session), exhibition=exhibition, target=target, target_id=target_id, lang=lang)
+        session.add(link)
+        session.flush()
+    return link
+
+
+def ensure_links(session, exhibition: Exhibition) -> None:
+    """Give the exhibition, each section and each entry its primary-language code."""
+    existing = {
+        (str(link.target), link.target_id)
+        for link in session.scalars(select(QrLink).where(QrLink.exhibition_id == exhibition.id, QrLink.lang.is_(None)))
+    }
+    wanted = [(QrTarget.EXHIBITION, None)]
+    wanted += [(QrTarget.SECTION, s.id) for s in exhibition.sections]
+    wanted += [(QrTarget.ENTRY, e.id) for e in exhibition.entries]
+    for target, target_id in wanted:
+        if (str(target), target_id) not in existing:
+            session.add(QrLink(code=new_code(session), exhibition=exhibition, target=target, target_id=target_id))
+    session.flush()
+
+
+def links_of(session, exhibition: Exhibition) -> list[QrLink]:
+    """Every link of an exhibition, exhibition first, then sections and entries."""
+    order = {QrTarget.EXHIBITION: 0, QrTarget.SECTION: 1, QrTarget.ENTRY: 2, QrTarget.EBOOK: 3}
+    links = session.scalars(select(QrLink).where(QrLink.exhibition_id == exhibition.id))
+    return sorted(links, key=lambda link: (order[link.target], link.target_id or 0, link.lang or ""))
+
+
+def scan_counts(session, exhibition: Exhibition) -> dict[int, int]:
+    """Total scans per link of an exhibition."""
+    rows = session.execute(
+        select(QrScanDay.qr_link_id, func.sum(QrScanDay.count))
+        .join(QrLink, QrLink.id == QrScanDay.qr_link_id)
+        .where(QrLink.exhibition_id == exhibition.id)
+        .group_by(QrScanDay.qr_link_id)
+    )
+    return {link_id: int(total) for link_id, total in rows}
+
+
+def find_link(session, raw: str) -> QrLink | None:
+    """The link of a printed code, or of a typed panel code like `CB25-017`; None if unknown."""
+    text = (raw or "").strip()
+    if CODE_PATTERN.match(text.lower()):
+        link = session.scalar(select(QrLink).where(QrLink.code == text.lower()))
+        if link is not None:
+            return link
+    match = PANEL_CODE_PATTERN.match(text.upper().replace(" ", ""))
+    if not match:
+        return None
+    return _panel_link(session, match.group(1), match.group(2))
+
+
+def _panel_link(session, exhibition_code: str, panel: str) -> QrLink | None:
+    exhibition = session.scalar(select(Exhibition).where(Exhibition.code == exhibition_code))
+    if exhibition is None:
+        return None
+    wanted = normalise_panel(panel)
+    entry = next((e for e in exhibition.entries if normalise_panel(e.panel_number) == wanted), None)
+    if entry is not None:
+        return link_for(session, exhibition, QrTarget.ENTRY, entry.id)
+    if exhibition.status == ExhibitionStatus.ARCHIVED and exhibition.frozen:
+        frozen = _frozen_entry_by_panel(exhibition, wanted)
+        if frozen is not None:
+            return link_for(session, exhibition, QrTarget.ENTRY, frozen)
+    return None
+
+
+def _frozen_entry_by_panel(exhibition: Exhibition, panel: str) -> int | None:
+    view = exhibition.frozen["views"][exhibition.primary_language]
+    for section in view["sections"]:
+        for entry in section["entries"]:
+            if normalise_panel(entry["panel_number"]) == panel:
+                return entry["id"]
+    return None
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """Where a code leads: a page to redirect to, or why it cannot (`state`)."""
+
+    link: QrLink
+    state: str  # ok | draft | archived | removed | withdrawn
+    lang: str
+
+
+def resolve(session, link: QrLink) -> Resolution:
+    """What the link's target is now; the language is the printed one, else the primary."""
+    exhibition = link.exhibition
+    lang = link.lang or exhibition.primary_language
+    if exhibition.status == ExhibitionStatus.DRAFT:
+        return Resolution(link, "draft", lang)
+    if exhibition.status == ExhibitionStatus.ARCHIVED:
+        return Resolution(link, "archived", lang)
+    if link.target == QrTarget.SECTION:
+        section = session.get(Section, link.target_id)
+        if section is None or section.exhibition_id != exhibition.id:
+            return Resolution(link, "removed", lang)
+    if link.target == QrTarget.ENTRY:
+        entry = session.get(Entry, link.target_id)
+        if entry is None or entry.section.exhibition_id != exhibition.id:
+            return Resolution(link, "removed", lang)
+        if str(entry.item.status) != "published":
+            return Resolution(link, "withdrawn", lang)
+    return Resolution(link, "ok", lang)
+
+
+def count_scan(connection, link_id: int, day: date) -> None:
+    """Add one scan to the day's count, in one statement (an upsert) so workers never race."""
+    dialect = sqlite if connection.dialect.name == "sqlite" else postgresql
+    statement = (
+        dialect.insert(QrScanDay)
+        .values(qr_link_id=link_id, day=day, count=1)
+        .on_conflict_do_update(index_elements=["qr_link_id", "day"], set_={"count": QrScanDay.count + 1})
+    )
+    connection.execute(statement)
