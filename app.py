@@ -51,10 +51,16 @@ def _register_blueprints(app: Flask) -> None:
     from archive.views import bp as archive_bp
     from core.auth_views import bp as auth_bp
     from core.pages import bp as pages_bp
+    from exhibitions.curate_views import bp as curate_bp
+    from exhibitions.qr_views import bp as qr_bp
+    from exhibitions.views import bp as exhibitions_bp
 
     app.register_blueprint(pages_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(archive_bp)
+    app.register_blueprint(exhibitions_bp)
+    app.register_blueprint(curate_bp)
+    app.register_blueprint(qr_bp)
     init_api(app)
     csrf.exempt(api_blueprint)
 

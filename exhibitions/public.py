@@ -1,0 +1,61 @@
+"""Reading exhibitions for the public: which are shown, grouped by when, and one by id."""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from core.errors import NotFound
+from core.i18n import _, localized
+from exhibitions.models import Exhibition, ExhibitionStatus
+
+VISIBLE = (ExhibitionStatus.PUBLISHED, ExhibitionStatus.ARCHIVED)
+
+
+@dataclass
+class Listing:
+    """Published exhibitions by time: on now, coming, over; and the venues to filter by."""
+
+    current: list = field(default_factory=list)
+    upcoming: list = field(default_factory=list)
+    past: list = field(default_factory=list)
+    venues: list = field(default_factory=list)  # (code, name)
+
+
+def when(exhibition: Exhibition, today: date) -> str:
+    """current, upcoming or past, from the dates and the status (archived ones are past)."""
+    if exhibition.status == ExhibitionStatus.ARCHIVED or (exhibition.closes_on and exhibition.closes_on < today):
+        return "past"
+    if exhibition.opens_on and exhibition.opens_on > today:
+        return "upcoming"
+    return "current"
+
+
+def list_public(session, today: date, venue: str | None = None, lang: str = "vi") -> Listing:
+    """Published and archived exhibitions, optionally at one venue; frameworks are not venues' shows."""
+    query = (
+        select(Exhibition)
+        .where(Exhibition.status.in_(VISIBLE))
+        .options(selectinload(Exhibition.texts), selectinload(Exhibition.venue))
+        .order_by(Exhibition.opens_on.desc(), Exhibition.id.desc())
+    )
+    shown = list(session.scalars(query))
+    listing = Listing()
+    listing.venues = sorted(
+        {(e.venue.code, localized(e.venue.names, lang)) for e in shown if e.venue}, key=lambda pair: pair[1]
+    )
+    for exhibition in shown:
+        if venue and (exhibition.venue is None or exhibition.venue.code != venue):
+            continue
+        getattr(listing, when(exhibition, today)).append(exhibition)
+    listing.upcoming.reverse()  # soonest first
+    return listing
+
+
+def get_visible(session, exhibition_id: int, staff: bool) -> Exhibition:
+    """A published or archived exhibition; staff also see drafts (as a preview)."""
+    exhibition = session.get(Exhibition, exhibition_id)
+    if exhibition is None or (exhibition.status not in VISIBLE and not staff):
+        raise NotFound(_("There is no published exhibition %(id)s.", id=exhibition_id))
+    return exhibition

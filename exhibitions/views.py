@@ -1,0 +1,93 @@
+"""Public pages of online exhibitions: the list, each landing page, section and entry.
+
+The curators' pages are in curate_views and the short QR links in qr_views: three audiences,
+three URL spaces (/exhibitions, /staff/exhibitions, /q), each blueprint at the top of its file.
+"""
+
+from datetime import date
+
+from flask import Blueprint, abort, render_template, request, send_file
+from flask_login import current_user
+
+from archive.media import derivative_path
+from core.db import db
+from core.i18n import current_language
+from core.urls import public_url
+from exhibitions import presentation, public
+from exhibitions.sharing import share_links
+
+bp = Blueprint("exhibitions", __name__, template_folder="templates")
+
+
+def _reader_view(exhibition_id: int) -> tuple:
+    """The exhibition, the language it is read in, and its view in that language."""
+    exhibition = public.get_visible(db.session, exhibition_id, staff=current_user.is_authenticated)
+    lang = presentation.reader_language(exhibition, request.args.get("lang") or current_language())
+    return exhibition, lang, presentation.view_for(exhibition, lang)
+
+
+def _page_context(exhibition, lang: str, view: dict, endpoint: str, title: str, **values) -> dict:
+    url = public_url(endpoint, exhibition_id=exhibition.id, lang=lang, **values)
+    image = presentation.cover_image(view)
+    image_url = public_url("exhibitions.image", exhibition_id=exhibition.id, sha256=image["sha256"],
+                           kind="web") if image else None  # fmt: skip
+    return {"exhibition": exhibition, "view": view, "lang": lang, "page_url": url, "og_image": image_url,
+            "shares": share_links(url, title), "today": date.today()}  # fmt: skip
+
+
+@bp.route("/exhibitions")
+def public_list():
+    listing = public.list_public(db.session, date.today(), request.args.get("venue") or None, current_language())
+    return render_template("exhibitions/public_list.html", listing=listing, venue=request.args.get("venue"),
+                           today=date.today())  # fmt: skip
+
+
+@bp.route("/exhibitions/<int(max=2147483647):exhibition_id>")
+def public_exhibition(exhibition_id: int):
+    exhibition, lang, view = _reader_view(exhibition_id)
+    context = _page_context(exhibition, lang, view, "exhibitions.public_exhibition", view["title"]["text"] or "")
+    return render_template("exhibitions/public_exhibition.html", **context)
+
+
+@bp.route("/exhibitions/<int(max=2147483647):exhibition_id>/sections/<int(max=2147483647):section_id>")
+def public_section(exhibition_id: int, section_id: int):
+    exhibition, lang, view = _reader_view(exhibition_id)
+    section = presentation.find_section(view, section_id)
+    if section is None:
+        abort(404)
+    context = _page_context(exhibition, lang, view, "exhibitions.public_section", section["title"]["text"] or "",
+                            section_id=section_id)  # fmt: skip
+    number = view["sections"].index(section) + 1
+    return render_template("exhibitions/public_section.html", section=section, number=number, **context)
+
+
+@bp.route("/exhibitions/<int(max=2147483647):exhibition_id>/entries/<int(max=2147483647):entry_id>")
+def public_entry(exhibition_id: int, entry_id: int):
+    exhibition, lang, view = _reader_view(exhibition_id)
+    found = presentation.find_entry(view, entry_id)
+    if found is None:
+        abort(404)
+    entry, section, before, after = found
+    context = _page_context(exhibition, lang, view, "exhibitions.public_entry", entry["title"]["text"] or "",
+                            entry_id=entry_id)  # fmt: skip
+    if entry["image"]:
+        context["og_image"] = public_url("exhibitions.image", exhibition_id=exhibition.id,
+                                         sha256=entry["image"]["sha256"], kind="web")  # fmt: skip
+    return render_template("exhibitions/public_entry.html", entry=entry, section=section, before=before,
+                           after=after, **context)  # fmt: skip
+
+
+@bp.route("/exhibitions/<int(max=2147483647):exhibition_id>/images/<sha256>-<any(thumb, web):kind>.jpg")
+def image(exhibition_id: int, sha256: str, kind: str):
+    # Served by the exhibition, not the item: an archived exhibition keeps showing what it
+    # showed even if the item is withdrawn later.
+    exhibition = public.get_visible(db.session, exhibition_id, staff=current_user.is_authenticated)
+    view = presentation.view_for(exhibition, exhibition.primary_language)
+    shown = {e["image"]["sha256"] for s in view["sections"] for e in s["entries"] if e["image"]}
+    path = derivative_path(sha256, kind, 1) if sha256 in shown else None
+    if path is None or not path.is_file():
+        abort(404)
+    response = send_file(path, mimetype="image/jpeg", max_age=86400, conditional=True)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
