@@ -1,0 +1,276 @@
+"""Panel labels as a PDF (fpdf2): one label to an A4 or A5 page, or a sheet of small labels to cut."""
+
+import math
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import current_app
+from flask_babel import force_locale
+from fpdf import FPDF
+from fpdf.enums import XPos, YPos
+
+from core.i18n import _, language_name, ui_languages
+from exhibitions.labels import Label, LabelText
+from exhibitions.qrimage import qr_matrix
+
+# Vendored with the code so that every server prints the same glyphs; DejaVu covers Vietnamese
+# and the Latin scripts of the minority languages. Licence beside the files.
+FONT_DIR = Path(__file__).parent.parent / "static" / "fonts"
+FONT = "DejaVu"
+PT = 25.4 / 72  # millimetres in a typographic point
+LEADING = 1.25
+GREY = (85, 85, 85)
+ELLIPSIS = "…"
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Page and label geometry (mm) and type sizes (pt) of one format."""
+
+    page: tuple[float, float]
+    grid: tuple[int, int]  # columns, rows of labels on a page
+    label: tuple[float, float]
+    pad: float  # white space inside the label: cut tolerance and breathing room
+    qr: float  # side of the QR symbol, quiet zone included
+    panel_pt: float
+    code_pt: float
+    title_pt: float
+    caption_pt: float
+    small_pt: float
+    min_scale: float  # below this the text is cut with an ellipsis rather than shrunk further
+
+
+LAYOUTS = {
+    "a4": Layout((210, 297), (1, 1), (180, 267), 0, 45, 54, 14, 24, 15, 9, 0.5),
+    "a5": Layout((148, 210), (1, 1), (128, 190), 0, 30, 36, 10, 16, 11, 7, 0.5),
+    # 2 × 4 labels of 90 × 60 mm centred on A4; the crop marks sit in the page margin.
+    "sheet": Layout((210, 297), (2, 4), (90, 60), 4, 20, 16, 7, 8.5, 7, 5, 0.7),
+}
+
+
+@dataclass
+class Para:
+    """A run of text in one style before wrapping."""
+
+    text: str
+    size: float
+    bold: bool = False
+    grey: bool = False
+    gap: float = 0.0  # space above, in mm
+
+
+@dataclass
+class Line:
+    """One wrapped line, ready to draw."""
+
+    text: str
+    size: float
+    bold: bool
+    grey: bool
+    gap: float
+
+    @property
+    def height(self) -> float:
+        """The gap above plus the line's leading, in mm."""
+        return self.gap + self.size * PT * LEADING
+
+
+def render_labels_pdf(labels: list[Label], fmt: str, title: str) -> bytes:
+    """The labels laid out in format `fmt` ("a4", "a5" or "sheet") as PDF bytes."""
+    layout = LAYOUTS[fmt]
+    pdf = _new_document(layout, title, labels[0].texts[0].lang if labels and labels[0].texts else None)
+    columns, rows = layout.grid
+    per_page = columns * rows
+    origin_x = (layout.page[0] - columns * layout.label[0]) / 2
+    origin_y = (layout.page[1] - rows * layout.label[1]) / 2
+    for page in range(max(1, math.ceil(len(labels) / per_page))):
+        pdf.add_page()
+        if per_page > 1:
+            _crop_marks(pdf, layout, origin_x, origin_y)
+        for slot, label in enumerate(labels[page * per_page : (page + 1) * per_page]):
+            x = origin_x + (slot % columns) * layout.label[0]
+            y = origin_y + (slot // columns) * layout.label[1]
+            _draw_label(pdf, layout, label, x, y)
+    return bytes(pdf.output())
+
+
+def _new_document(layout: Layout, title: str, lang: str | None) -> FPDF:
+    pdf = FPDF(orientation="portrait", unit="mm", format=layout.page)
+    pdf.add_font(FONT, "", FONT_DIR / "DejaVuSans.ttf")
+    pdf.add_font(FONT, "B", FONT_DIR / "DejaVuSans-Bold.ttf")
+    pdf.set_auto_page_break(False)  # every line is placed by hand, inside its label
+    pdf.set_margins(0, 0, 0)
+    pdf.c_margin = 0  # wrapping widths are the label's own, no hidden cell padding
+    pdf.set_title(_nfc(title))
+    pdf.set_creator("Vitrine")
+    pdf.set_author("Vitrine")
+    if lang:
+        pdf.set_lang(lang)
+    return pdf
+
+
+def _draw_label(pdf: FPDF, layout: Layout, label: Label, x: float, y: float) -> None:
+    """One label in the box at (x, y): panel number, texts and details on the left, QR on the right."""
+    width, height = layout.label[0] - 2 * layout.pad, layout.label[1] - 2 * layout.pad
+    x, y = x + layout.pad, y + layout.pad
+    qr = layout.qr if label.qr_url else 0
+    column = width - (qr * 1.12 if qr else 0)  # a gutter so the text never touches the quiet zone
+    top = y
+    if label.panel_number:
+        head = _wrap(pdf, [Para(label.panel_number, layout.panel_pt, bold=True)], column, 1.0)
+        top += _draw_lines(pdf, _truncate(pdf, head, column, head[0].height), x, top, column)
+    details = _fit(pdf, _detail_paras(label, layout, with_code=not qr), column, height * 0.3, layout.min_scale)
+    details_height = sum(line.height for line in details)
+    body = _fit(pdf, _body_paras(label, layout), column, y + height - details_height - top, layout.min_scale)
+    _draw_lines(pdf, body, x, top, column)
+    _draw_lines(pdf, details, x, y + height - details_height, column)
+    # Drawn last so that text extraction and screen readers meet the texts first.
+    if qr:
+        _draw_qr(pdf, label.qr_url, x + width - qr, y, qr)
+        if label.panel_code:
+            _draw_code(pdf, label.panel_code, layout.code_pt, x + width - qr, y + qr, qr)
+
+
+def _draw_code(pdf: FPDF, code: str, size: float, x: float, y: float, width: float) -> None:
+    """The typeable panel code centred under the QR, shrunk rather than cut: every character counts."""
+    _use_font(pdf, True, size)
+    size = min(size, size * width / max(pdf.get_string_width(code), 1e-6))
+    _draw_lines(pdf, [Line(_nfc(code), size, True, False, size * PT * 0.3)], x, y, width, "C")
+
+
+def _body_paras(label: Label, layout: Layout) -> list[Para]:
+    """Title and caption in the primary language, then smaller and tagged in each secondary one."""
+    paras: list[Para] = []
+    for index, text in enumerate(label.texts):
+        ratio = 1.0 if index == 0 else 0.72
+        if index:
+            paras.append(Para(_language_tag(text), layout.small_pt, bold=True, grey=True, gap=layout.small_pt * PT))
+        if text.title:
+            paras.append(Para(text.title, layout.title_pt * ratio, bold=True))
+        if text.caption:
+            gap = layout.caption_pt * ratio * PT * 0.4
+            paras.append(Para(text.caption, layout.caption_pt * ratio, gap=gap))
+    return paras
+
+
+def _language_tag(text: LabelText) -> str:
+    """The slot's language tag; when its text comes from another language, a note that says which."""
+    tag = text.lang.upper()
+    if not text.fallback:
+        return tag
+    source = text.caption_lang if text.caption_lang != text.lang else text.title_lang
+    # The note is for the visitor who reads this slot, so it speaks the slot's language when the
+    # interface has a catalog for it, and the default language (Vietnamese) otherwise.
+    note_lang = text.lang if text.lang in ui_languages() else current_app.config["BABEL_DEFAULT_LOCALE"]
+    with force_locale(note_lang):
+        note = _("(not yet translated: shown in %(language)s)", language=language_name(source, note_lang))
+    return f"{tag} · {note}"
+
+
+def _detail_paras(label: Label, layout: Layout, with_code: bool) -> list[Para]:
+    """Reference code and date, credit line, rights: small, at the foot of the label."""
+    reference = " · ".join(part for part in (label.reference_code, label.date) if part)
+    paras = [Para(label.panel_code, layout.small_pt, bold=True)] if with_code and label.panel_code else []
+    paras.append(Para(reference, layout.small_pt, bold=True))
+    paras += [Para(part, layout.small_pt, grey=True) for part in (label.credit, label.rights) if part]
+    return paras
+
+
+def _fit(pdf: FPDF, paras: list[Para], width: float, height: float, min_scale: float) -> list[Line]:
+    """The paragraphs wrapped to `width`, shrunk down to `min_scale` and then cut so they fit `height`."""
+    scale = 1.0
+    lines = _wrap(pdf, paras, width, scale)
+    while sum(line.height for line in lines) > height and scale > min_scale:
+        scale = max(min_scale, scale - 0.05)
+        lines = _wrap(pdf, paras, width, scale)
+    return _truncate(pdf, lines, width, height)
+
+
+def _wrap(pdf: FPDF, paras: list[Para], width: float, scale: float) -> list[Line]:
+    """Each paragraph broken into lines that fit `width` at `scale` times its type size."""
+    lines = []
+    for para in paras:
+        size = para.size * scale
+        _use_font(pdf, para.bold, size)
+        wrapped = pdf.multi_cell(width, size * PT * LEADING, _nfc(para.text), dry_run=True, output="LINES")
+        for n, text in enumerate(wrapped):
+            lines.append(Line(text, size, para.bold, para.grey, para.gap * scale if n == 0 else 0))
+    return lines
+
+
+def _truncate(pdf: FPDF, lines: list[Line], width: float, height: float) -> list[Line]:
+    """The lines that fit `height`; when some are dropped, the last kept one ends with an ellipsis."""
+    kept, used = [], 0.0
+    for line in lines:
+        if used + line.height > height + 1e-6:
+            break
+        kept.append(line)
+        used += line.height
+    if len(kept) < len(lines) and kept:
+        last = kept[-1]
+        _use_font(pdf, last.bold, last.size)
+        text = last.text.rstrip()
+        while text and pdf.get_string_width(text + ELLIPSIS) > width:
+            text = text[:-1].rstrip()
+        last.text = text + ELLIPSIS
+    return kept
+
+
+def _draw_lines(pdf: FPDF, lines: list[Line], x: float, y: float, width: float, align: str = "L") -> float:
+    """Draw the lines from (x, y) down; the height used."""
+    start = y
+    for line in lines:
+        y += line.gap
+        _use_font(pdf, line.bold, line.size)
+        pdf.set_text_color(*(GREY if line.grey else (0, 0, 0)))
+        lead = line.size * PT * LEADING
+        pdf.set_xy(x, y)
+        pdf.cell(width, lead, line.text, align=align, new_x=XPos.LEFT, new_y=YPos.NEXT)
+        y += lead
+    pdf.set_text_color(0, 0, 0)
+    return y - start
+
+
+def _draw_qr(pdf: FPDF, data: str, x: float, y: float, side: float) -> None:
+    """The QR symbol as filled rectangles, one per run of dark modules: sharp at any print size."""
+    matrix = qr_matrix(data)
+    module = side / len(matrix)
+    pdf.set_fill_color(255, 255, 255)
+    pdf.rect(x, y, side, side, style="F")  # the quiet zone stays white even on a tinted stock
+    pdf.set_fill_color(0, 0, 0)
+    for row, cells in enumerate(matrix):
+        col = 0
+        while col < len(cells):
+            if not cells[col]:
+                col += 1
+                continue
+            start = col
+            while col < len(cells) and cells[col]:
+                col += 1
+            pdf.rect(x + start * module, y + row * module, (col - start) * module, module, style="F")
+
+
+def _crop_marks(pdf: FPDF, layout: Layout, origin_x: float, origin_y: float) -> None:
+    """Short hairlines in the page margin where the guillotine cuts between labels."""
+    columns, rows = layout.grid
+    right, bottom = origin_x + columns * layout.label[0], origin_y + rows * layout.label[1]
+    mark, off = 5.0, 2.0
+    pdf.set_draw_color(*GREY)
+    pdf.set_line_width(0.1)
+    for col in range(columns + 1):
+        cx = origin_x + col * layout.label[0]
+        pdf.line(cx, origin_y - off - mark, cx, origin_y - off)
+        pdf.line(cx, bottom + off, cx, bottom + off + mark)
+    for row in range(rows + 1):
+        cy = origin_y + row * layout.label[1]
+        pdf.line(origin_x - off - mark, cy, origin_x - off, cy)
+        pdf.line(right + off, cy, right + off + mark, cy)
+
+
+def _use_font(pdf: FPDF, bold: bool, size: float) -> None:
+    pdf.set_font(FONT, "B" if bold else "", size)
+
+
+def _nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
