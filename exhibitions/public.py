@@ -9,6 +9,7 @@ from sqlalchemy.orm import selectinload
 from core.errors import NotFound
 from core.i18n import _, localized
 from exhibitions.models import Exhibition, ExhibitionStatus
+from exhibitions.presentation import exhibition_title, language_chain, reader_language
 
 VISIBLE = (ExhibitionStatus.PUBLISHED, ExhibitionStatus.ARCHIVED)
 
@@ -17,7 +18,7 @@ VISIBLE = (ExhibitionStatus.PUBLISHED, ExhibitionStatus.ARCHIVED)
 class Listing:
     """Published exhibitions by time: on now, coming, over; and the venues to filter by."""
 
-    current: list = field(default_factory=list)
+    current: list = field(default_factory=list)  # cards: see card()
     upcoming: list = field(default_factory=list)
     past: list = field(default_factory=list)
     venues: list = field(default_factory=list)  # (code, name)
@@ -48,9 +49,25 @@ def list_public(session, today: date, venue: str | None = None, lang: str = "vi"
     for exhibition in shown:
         if venue and (exhibition.venue is None or exhibition.venue.code != venue):
             continue
-        getattr(listing, when(exhibition, today)).append(exhibition)
+        getattr(listing, when(exhibition, today)).append(card(exhibition, lang))
     listing.upcoming.reverse()  # soonest first
     return listing
+
+
+def card(exhibition: Exhibition, lang: str) -> dict:
+    """What a list shows of an exhibition, in the reader's language where it has one."""
+    chain = language_chain(exhibition, reader_language(exhibition, lang))
+    return {
+        "id": exhibition.id,
+        "title": exhibition_title(exhibition, chain),
+        "venue": localized(exhibition.venue.names, lang) if exhibition.venue else None,
+        "opens_on": exhibition.opens_on.isoformat() if exhibition.opens_on else None,
+        "closes_on": exhibition.closes_on.isoformat() if exhibition.closes_on else None,
+        "mode": str(exhibition.mode),
+        "languages": exhibition.all_languages,
+        "is_framework": exhibition.is_framework,
+        "status": str(exhibition.status),
+    }
 
 
 def get_visible(session, exhibition_id: int, staff: bool) -> Exhibition:

@@ -7,6 +7,7 @@ three URL spaces (/exhibitions, /staff/exhibitions, /q), each blueprint at the t
 from datetime import date
 
 from flask import Blueprint, abort, render_template, request, send_file
+from flask_babel import format_date
 from flask_login import current_user
 
 from archive.media import derivative_path
@@ -14,9 +15,23 @@ from core.db import db
 from core.i18n import current_language
 from core.urls import public_url
 from exhibitions import presentation, public
+from exhibitions.forms import MODE_LABELS
+from exhibitions.models import ExhibitionMode
 from exhibitions.sharing import share_links
 
 bp = Blueprint("exhibitions", __name__, template_folder="templates")
+
+
+@bp.app_template_global()
+def mode_label(mode) -> str:
+    """How the exhibition is shown (in person, online, both), in the reader's language."""
+    return str(MODE_LABELS[ExhibitionMode(mode)])
+
+
+@bp.app_template_filter("isodate")
+def isodate(value: str | None) -> str:
+    """An ISO date from a view (`2026-09-01`) in the reader's locale."""
+    return format_date(date.fromisoformat(value)) if value else ""
 
 
 def _reader_view(exhibition_id: int) -> tuple:
@@ -90,4 +105,3 @@ def image(exhibition_id: int, sha256: str, kind: str):
     response = send_file(path, mimetype="image/jpeg", max_age=86400, conditional=True)
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
-
