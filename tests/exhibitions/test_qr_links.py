@@ -1,0 +1,128 @@
+"""Short links: every code redirects, survives renames and reorders, counts scans, decodes from its image."""
+
+import subprocess
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from archive.workflow import apply_transition
+from exhibitions.models import QrLink, QrScanDay, QrTarget
+from exhibitions.publishing import archive, publish, unpublish
+from exhibitions.qr import find_link, link_for
+from exhibitions.services import move_entry, remove_entry, update_entry, update_exhibition
+
+
+@pytest.fixture
+def shown(db_session, curator, make_exhibition):
+    exhibition = make_exhibition(sections=2, entries=2)
+    publish(db_session, curator, exhibition)
+    db_session.commit()
+    return exhibition
+
+
+def _code(db_session, exhibition, target, target_id=None, lang=None):
+    return link_for(db_session, exhibition, target, target_id, lang).code
+
+
+def test_every_code_redirects_to_its_page_in_the_primary_language(client, db_session, shown):
+    links = db_session.scalars(select(QrLink).where(QrLink.exhibition_id == shown.id)).all()
+    assert len(links) == 1 + 2 + 4
+    expected = {QrTarget.EXHIBITION: f"/exhibitions/{shown.id}?lang=vi"}
+    expected |= {(QrTarget.SECTION, s.id): f"/exhibitions/{shown.id}/sections/{s.id}?lang=vi" for s in shown.sections}
+    expected |= {(QrTarget.ENTRY, e.id): f"/exhibitions/{shown.id}/entries/{e.id}?lang=vi" for e in shown.entries}
+    for link in links:
+        response = client.get(f"/q/{link.code}")
+        key = link.target if link.target == QrTarget.EXHIBITION else (link.target, link.target_id)
+        assert response.status_code == 302 and response.headers["Location"] == expected[key]
+        assert client.get(response.headers["Location"]).status_code == 200
+
+
+def test_a_code_printed_for_a_language_keeps_it(client, db_session, shown):
+    code = _code(db_session, shown, QrTarget.ENTRY, shown.entries[1].id, lang="en")
+    db_session.commit()
+    location = client.get(f"/q/{code}").headers["Location"]
+    assert location == f"/exhibitions/{shown.id}/entries/{shown.entries[1].id}?lang=en"
+
+
+def test_codes_survive_renames_reorders_and_republication(client, db_session, curator, shown):
+    entry = shown.entries[0]
+    code = _code(db_session, shown, QrTarget.ENTRY, entry.id)
+    update_exhibition(db_session, curator, shown, {"texts": {"vi": {"title": "Tên mới của triển lãm"}}})
+    update_entry(db_session, curator, entry, {"panel_number": "40"})
+    move_entry(db_session, curator, entry, +1)
+    move_entry(db_session, curator, entry, +1)  # now first of section 2
+    unpublish(db_session, curator, shown)
+    db_session.commit()
+    assert client.get(f"/q/{code}").status_code == 404  # a draft: a clear page, not the page
+    publish(db_session, curator, shown)
+    db_session.commit()
+    response = client.get(f"/q/{code}")
+    assert response.headers["Location"] == f"/exhibitions/{shown.id}/entries/{entry.id}?lang=vi"
+
+
+def test_typed_panel_codes_lead_to_the_same_page(client, db_session, shown):
+    entry = shown.entries[2]  # panel 3
+    code = _code(db_session, shown, QrTarget.ENTRY, entry.id)
+    assert find_link(db_session, "CB26-003").code == code
+    assert find_link(db_session, " cb26-3 ").code == code
+    assert client.get("/q/CB26-003").headers["Location"] == f"/exhibitions/{shown.id}/entries/{entry.id}?lang=vi"
+    assert client.get("/q?code=cb26-003").headers["Location"] == f"/q/{code}"
+    missing = client.get("/q?code=CB26-999")
+    assert missing.status_code == 404 and "No panel or page has the code CB26-999" in missing.get_data(True)
+    assert client.get("/q").status_code == 200
+
+
+@pytest.mark.parametrize("bad", ["nope", "CB26-", "ZZ99-001", "x" * 500, "%00", "a b c"])
+def test_unknown_codes_get_a_clear_page(client, bad):
+    response = client.get(f"/q/{bad}")
+    assert response.status_code == 404 and "Check the code printed beside the QR" in response.get_data(True)
+
+
+def test_unavailable_targets_get_a_clear_page(client, db_session, curator, shown):
+    first, second, third = shown.entries[:3]
+    codes = [_code(db_session, shown, QrTarget.ENTRY, e.id) for e in (first, second, third)]
+    remove_entry(db_session, curator, first)
+    apply_transition(db_session, curator, second.item, "withdraw", comment="Quyền tác giả chưa rõ")
+    db_session.commit()
+    removed, withdrawn = client.get(f"/q/{codes[0]}"), client.get(f"/q/{codes[1]}")
+    assert removed.status_code == 410 and "no longer part of the exhibition" in removed.get_data(True)
+    assert withdrawn.status_code == 410 and "no longer shown" in withdrawn.get_data(True)
+    archive(db_session, curator, shown)
+    db_session.commit()
+    closed = client.get(f"/q/{codes[2]}")
+    assert closed.status_code == 410 and "This exhibition has closed" in closed.get_data(True)
+    assert f'href="/exhibitions/{shown.id}?lang=vi"' in closed.get_data(True)
+
+
+def test_scans_are_counted_per_day_without_personal_data(client, db_session, shown):
+    code = _code(db_session, shown, QrTarget.EXHIBITION)
+    db_session.commit()
+    for _n in range(3):
+        client.get(f"/q/{code}", headers={"User-Agent": "phone", "X-Forwarded-For": "203.0.113.9"})
+    client.get("/q/CB26-001")
+    db_session.rollback()  # end the test's read snapshot to see what the requests wrote
+    rows = db_session.scalars(select(QrScanDay)).all()
+    assert {(r.day, r.count) for r in rows} == {(date.today(), 3), (date.today(), 1)}
+    assert {c.name for c in QrScanDay.__table__.columns} == {"qr_link_id", "day", "count"}
+
+
+def _decode(path) -> str:
+    done = subprocess.run(["zbarimg", "--raw", "-q", str(path)], capture_output=True, text=True, check=True)
+    return done.stdout.strip()
+
+
+def test_qr_images_decode_to_the_short_link(client, db_session, shown, tmp_path):
+    code = _code(db_session, shown, QrTarget.ENTRY, shown.entries[0].id)
+    db_session.commit()
+    png = client.get(f"/q/{code}.png")
+    assert png.status_code == 200 and png.mimetype == "image/png"
+    (tmp_path / "qr.png").write_bytes(png.data)
+    assert _decode(tmp_path / "qr.png") == f"http://vitrine.test/q/{code}"
+    by_panel = client.get("/q/CB26-001.png")
+    assert by_panel.status_code == 200
+    (tmp_path / "panel.png").write_bytes(by_panel.data)
+    assert _decode(tmp_path / "panel.png") == f"http://vitrine.test/q/{code}"
+    svg = client.get(f"/q/{code}.svg")
+    assert svg.mimetype == "image/svg+xml" and svg.data.startswith(b"<?xml") and b"<path" in svg.data
+    assert client.get("/q/nothing.png").status_code == 404
