@@ -64,8 +64,8 @@ def test_compose_sections_and_entries_from_search(curator_client, db_session, ma
     assert added.headers["Location"] == f"/staff/exhibitions/{exhibition.id}?q=lop"
     entry = _fresh(db_session, exhibition.id).entries[0]
     assert entry.item_id == item.id and entry.panel_number == "1"
-    saved = curator_client.post(f"/staff/exhibitions/{exhibition.id}/entries/{entry.id}", data={
-        "panel_number": "7", "caption-vi-text": "Chú thích của giám tuyển", "caption-vi-state": "reviewed"})  # fmt: skip
+    caption = {"panel_number": "7", "caption-vi-text": "Chú thích của giám tuyển", "caption-vi-state": "reviewed"}
+    saved = curator_client.post(f"/staff/exhibitions/{exhibition.id}/entries/{entry.id}", data=caption)
     assert saved.status_code == 302
     entry = _fresh(db_session, exhibition.id).entries[0]
     assert entry.panel_number == "7"
