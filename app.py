@@ -51,6 +51,8 @@ def _register_blueprints(app: Flask) -> None:
     from archive.views import bp as archive_bp
     from core.auth_views import bp as auth_bp
     from core.pages import bp as pages_bp
+    from exhibitions.api import api_blueprint as exhibitions_api_blueprint
+    from exhibitions.api import init_exhibitions_api
     from exhibitions.curate_views import bp as curate_bp
     from exhibitions.qr_views import bp as qr_bp
     from exhibitions.views import bp as exhibitions_bp
@@ -62,7 +64,9 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(curate_bp)
     app.register_blueprint(qr_bp)
     init_api(app)
+    init_exhibitions_api(app)
     csrf.exempt(api_blueprint)
+    csrf.exempt(exhibitions_api_blueprint)
 
 
 def _register_cli(app: Flask) -> None:
