@@ -13,7 +13,7 @@ from archive.services import create_item
 from core.auth import create_user
 from core.db import db
 
-pytest_plugins = ["tests.pg_server"]
+pytest_plugins = ["tests.pg_server", "tests.exhibitions.fixtures"]
 
 TEST_DB = os.environ.get("VITRINE_TEST_DB", "sqlite")
 PASSWORD = "correct horse battery"
