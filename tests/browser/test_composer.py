@@ -4,7 +4,6 @@ from exhibitions.models import Exhibition
 from exhibitions.publishing import publish
 from tests.browser.test_item_form import sign_in
 
-
 SAVED = "document.querySelector('.order-status').textContent.includes('New order saved')"
 
 
