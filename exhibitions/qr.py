@@ -94,16 +94,19 @@ def _panel_link(session, exhibition_code: str, panel: str) -> QrLink | None:
         return None
     wanted = normalise_panel(panel)
     entry = next((e for e in exhibition.entries if normalise_panel(e.panel_number) == wanted), None)
-    if entry is not None:
-        return link_for(session, exhibition, QrTarget.ENTRY, entry.id)
-    if exhibition.status == ExhibitionStatus.ARCHIVED and exhibition.frozen:
-        frozen = _frozen_entry_by_panel(exhibition, wanted)
-        if frozen is not None:
-            return link_for(session, exhibition, QrTarget.ENTRY, frozen)
-    return None
+    entry_id = entry.id if entry is not None else _frozen_entry_by_panel(exhibition, wanted)
+    if entry_id is None:
+        return None
+    # Only an existing link: a lookup made by a GET must not write.
+    return session.scalar(
+        select(QrLink).where(QrLink.exhibition_id == exhibition.id, QrLink.target == QrTarget.ENTRY,
+                             QrLink.target_id == entry_id, QrLink.lang.is_(None))
+    )  # fmt: skip
 
 
 def _frozen_entry_by_panel(exhibition: Exhibition, panel: str) -> int | None:
+    if exhibition.status != ExhibitionStatus.ARCHIVED or not exhibition.frozen:
+        return None
     view = exhibition.frozen["views"][exhibition.primary_language]
     for section in view["sections"]:
         for entry in section["entries"]:
