@@ -39,13 +39,14 @@ class Layout:
     caption_pt: float
     small_pt: float
     min_scale: float  # below this the text is cut with an ellipsis rather than shrunk further
+    min_pt: float  # nor is any text shrunk below this size: smaller cannot be read on a wall
 
 
 LAYOUTS = {
-    "a4": Layout((210, 297), (1, 1), (180, 267), 0, 45, 54, 14, 24, 15, 9, 0.5),
-    "a5": Layout((148, 210), (1, 1), (128, 190), 0, 30, 36, 10, 16, 11, 7, 0.5),
+    "a4": Layout((210, 297), (1, 1), (180, 267), 0, 45, 54, 14, 24, 15, 9, 0.5, 8),
+    "a5": Layout((148, 210), (1, 1), (128, 190), 0, 30, 36, 10, 16, 11, 7, 0.5, 6),
     # 2 × 4 labels of 90 × 60 mm centred on A4; the crop marks sit in the page margin.
-    "sheet": Layout((210, 297), (2, 4), (90, 60), 4, 20, 16, 7, 8.5, 7, 5, 0.7),
+    "sheet": Layout((210, 297), (2, 4), (90, 60), 4, 20, 16, 7, 8.5, 7, 5, 0.7, 5),
 }
 
 
@@ -77,7 +78,9 @@ class Line:
 
 
 def render_labels_pdf(labels: list[Label], fmt: str, title: str) -> bytes:
-    """The labels laid out in format `fmt` ("a4", "a5" or "sheet") as PDF bytes."""
+    """The labels laid out in format `fmt` ("a4", "a5" or "sheet") as PDF bytes; needs an app context."""
+    if fmt not in LAYOUTS:
+        raise ValueError(f"unknown label format {fmt!r}; expected one of {', '.join(LAYOUTS)}")
     layout = LAYOUTS[fmt]
     pdf = _new_document(layout, title, labels[0].texts[0].lang if labels and labels[0].texts else None)
     columns, rows = layout.grid
@@ -118,11 +121,11 @@ def _draw_label(pdf: FPDF, layout: Layout, label: Label, x: float, y: float) -> 
     column = width - (qr * 1.12 if qr else 0)  # a gutter so the text never touches the quiet zone
     top = y
     if label.panel_number:
-        head = _wrap(pdf, [Para(label.panel_number, layout.panel_pt, bold=True)], column, 1.0)
+        [head] = _wrap([_measure(pdf, Para(label.panel_number, layout.panel_pt, bold=True), column)], column, 1.0)
         top += _draw_lines(pdf, _truncate(pdf, head, column, head[0].height), x, top, column)
-    details = _fit(pdf, _detail_paras(label, layout, with_code=not qr), column, height * 0.3, layout.min_scale)
+    details = _fit(pdf, _detail_paras(label, layout, with_code=not qr), column, height * 0.3, layout)
     details_height = sum(line.height for line in details)
-    body = _fit(pdf, _body_paras(label, layout), column, y + height - details_height - top, layout.min_scale)
+    body = _fit(pdf, _body_paras(label, layout), column, y + height - details_height - top, layout)
     _draw_lines(pdf, body, x, top, column)
     _draw_lines(pdf, details, x, y + height - details_height, column)
     # Drawn last so that text extraction and screen readers meet the texts first.
@@ -177,26 +180,96 @@ def _detail_paras(label: Label, layout: Layout, with_code: bool) -> list[Para]:
     return paras
 
 
-def _fit(pdf: FPDF, paras: list[Para], width: float, height: float, min_scale: float) -> list[Line]:
-    """The paragraphs wrapped to `width`, shrunk down to `min_scale` and then cut so they fit `height`."""
+def _fit(pdf: FPDF, paras: list[Para], width: float, height: float, layout: Layout) -> list[Line]:
+    """The paragraphs wrapped to `width`, shrunk as far as the layout allows, then cut so they fit `height`."""
+    measured = [_measure(pdf, para, width) for para in paras]
     scale = 1.0
-    lines = _wrap(pdf, paras, width, scale)
-    while sum(line.height for line in lines) > height and scale > min_scale:
-        scale = max(min_scale, scale - 0.05)
-        lines = _wrap(pdf, paras, width, scale)
-    return _truncate(pdf, lines, width, height)
+    blocks = _wrap(measured, width, scale, layout.min_pt)
+    while _height(blocks) > height and scale > layout.min_scale:
+        scale = max(layout.min_scale, scale - 0.04)
+        blocks = _wrap(measured, width, scale, layout.min_pt)
+    if _height(blocks) > height:
+        budgets = _share([_height([block]) for block in blocks], height)
+        blocks = [_truncate(pdf, block, width, budget) for block, budget in zip(blocks, budgets, strict=True)]
+    return [line for block in blocks for line in block]
 
 
-def _wrap(pdf: FPDF, paras: list[Para], width: float, scale: float) -> list[Line]:
-    """Each paragraph broken into lines that fit `width` at `scale` times its type size."""
-    lines = []
-    for para in paras:
-        size = para.size * scale
-        _use_font(pdf, para.bold, size)
-        wrapped = pdf.multi_cell(width, size * PT * LEADING, _nfc(para.text), dry_run=True, output="LINES")
-        for n, text in enumerate(wrapped):
-            lines.append(Line(text, size, para.bold, para.grey, para.gap * scale if n == 0 else 0))
+def _height(blocks: list[list[Line]]) -> float:
+    return sum(line.height for block in blocks for line in block)
+
+
+def _share(needs: list[float], height: float) -> list[float]:
+    """Heights that add up to `height`: short paragraphs whole, the long ones an equal share of the rest."""
+    # Cutting only the end would drop every secondary language when the primary caption is long.
+    budgets = [0.0] * len(needs)
+    left = height
+    order = sorted(range(len(needs)), key=needs.__getitem__)
+    for done, index in enumerate(order):
+        budgets[index] = min(needs[index], left / (len(order) - done))
+        left -= budgets[index]
+    return budgets
+
+
+@dataclass
+class Measured:
+    """A paragraph's words per hard line, with widths at 1 pt (mm): they scale with the type size."""
+
+    para: Para
+    space: float
+    chunks: list[list[tuple[str, float, list[float] | None]]]  # word, width, its glyphs' widths if long
+
+
+def _measure(pdf: FPDF, para: Para, width: float) -> Measured:
+    """Measure once, wrap at many sizes: _fit tries several before the text fits."""
+    _use_font(pdf, para.bold, 1)
+    longest = width / para.size  # a word wider than this may need cutting at some trial size
+    chunks = []
+    for chunk in _nfc(para.text).splitlines():
+        words = [(word, pdf.get_string_width(word)) for word in chunk.split()]
+        glyphs = [[pdf.get_string_width(c) for c in word] if size > longest else None for word, size in words]
+        if words:
+            chunks.append([(word, size, g) for (word, size), g in zip(words, glyphs, strict=True)])
+    return Measured(para, pdf.get_string_width(" "), chunks)
+
+
+def _wrap(measured: list[Measured], width: float, scale: float, min_pt: float = 0) -> list[list[Line]]:
+    """Each measured paragraph broken into lines that fit `width` at `scale` times its type size."""
+    blocks = []
+    for m in measured:
+        size = max(m.para.size * scale, min(m.para.size, min_pt))
+        texts = [text for words in m.chunks for text in _break(words, width / size, m.space)]
+        blocks.append([Line(text, size, m.para.bold, m.para.grey, m.para.gap * scale if n == 0 else 0)
+                       for n, text in enumerate(texts)])  # fmt: skip
+    return blocks
+
+
+def _break(words: list[tuple[str, float, list[float] | None]], limit: float, space: float) -> list[str]:
+    """Greedy word wrap of one hard line within `limit` (mm at 1 pt); a word wider than a line is cut."""
+    lines, current, used = [], [], 0.0
+    for word, size, glyphs in words:
+        pieces = _cut(word, glyphs, limit) if glyphs and size > limit else [(word, size)]
+        for piece, piece_size in pieces:
+            needed = piece_size if not current else used + space + piece_size
+            if current and needed > limit:
+                lines.append(" ".join(current))
+                current, needed = [], piece_size
+            current.append(piece)
+            used = needed
+    if current:
+        lines.append(" ".join(current))
     return lines
+
+
+def _cut(word: str, glyphs: list[float], limit: float) -> list[tuple[str, float]]:
+    """A word too wide for a line, cut glyph by glyph into pieces that fit."""
+    pieces, start, used = [], 0, 0.0
+    for index, glyph in enumerate(glyphs):
+        if used + glyph > limit and index > start:
+            pieces.append((word[start:index], used))
+            start, used = index, 0.0
+        used += glyph
+    pieces.append((word[start:], used))
+    return pieces
 
 
 def _truncate(pdf: FPDF, lines: list[Line], width: float, height: float) -> list[Line]:
