@@ -72,10 +72,12 @@ def _register_blueprints(app: Flask) -> None:
 def _register_cli(app: Flask) -> None:
     from archive.cli import demo_cli, export_cli, fixity_cli, import_command, media_cli, refdata_cli, search_cli
     from core.auth_views import users_cli
+    from exhibitions.demo import load_demo_exhibitions
 
     app.cli.add_command(users_cli)
     app.cli.add_command(refdata_cli)
     app.cli.add_command(demo_cli)
+    app.extensions.setdefault("vitrine.demo_steps", []).append(load_demo_exhibitions)
     app.cli.add_command(search_cli)
     app.cli.add_command(media_cli)
     app.cli.add_command(fixity_cli)

@@ -39,6 +39,11 @@ def demo_load():
     process_media(db.session, get_storage(), db.session.scalars(select(MediaFile)).all(), read_text=False)
     db.session.commit()
     click.echo(f"loaded {created} demo items")
+    # Later layers (exhibitions) add their demo data here: the archive may not import them.
+    for step in current_app.extensions.get("vitrine.demo_steps", []):
+        if report := step(db.session):
+            click.echo(report)
+    db.session.commit()
     for email, role in DEMO_USERS:
         click.echo(f"  {role:<10} {email}  password: {DEMO_PASSWORD}")
 
