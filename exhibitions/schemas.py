@@ -8,7 +8,7 @@ marshmallow 4 has no dump context to hand the links down to nested schemas.
 from flask import url_for
 from marshmallow import Schema, fields, post_dump
 
-from archive.models import TextState
+from archive.models import ItemStatus, TextState
 from archive.queries import MAX_PER_PAGE
 from archive.schemas import MAX_PAGE, OneOf, PagingSchema, PlaceRefSchema, Range, UtcDateTime
 from core.urls import public_url
@@ -323,7 +323,7 @@ def entry_record(entry: Entry, links: dict) -> dict:
         "position": entry.position,
         "item_id": entry.item_id,
         "reference_code": entry.item.reference_code,
-        "item_published": str(entry.item.status) == "published",
+        "item_published": entry.item.status == ItemStatus.PUBLISHED,
         "panel_number": entry.panel_number,
         "panel_code": panel_code(exhibition.code, entry.panel_number),
         "captions": dict(entry.captions or {}),
