@@ -167,6 +167,7 @@ def _language_tag(text: LabelText) -> str:
     # interface has a catalog for it, and the default language (Vietnamese) otherwise.
     note_lang = text.lang if text.lang in ui_languages() else current_app.config["BABEL_DEFAULT_LOCALE"]
     with force_locale(note_lang):
+        # i18n: on a printed panel label, after a language tag such as "EN", over a text not yet translated.
         note = _("(not yet translated: shown in %(language)s)", language=language_name(source, note_lang))
     return f"{tag} · {note}"
 

@@ -16,6 +16,7 @@ from exhibitions import publishing
 from exhibitions.labels import FORMATS, Label, LabelText, labels_for
 from exhibitions.labels_pdf import LAYOUTS, render_labels_pdf
 from exhibitions.models import QrLink, QrTarget
+from exhibitions.qrimage import qr_matrix
 from exhibitions.services import add_entry, add_section
 
 BASE = "http://vitrine.test"
@@ -91,15 +92,21 @@ def _scan(png_path) -> list[str]:
     return done.stdout.split()
 
 
-def _scan_pdf_page(data: bytes, index: int, tmp_path, scale: float = 2.5) -> list[str]:
+def _render(data: bytes, index: int, scale: float):
+    """One page of the PDF as a PIL image, `scale` pixels a point."""
     document = pdfium.PdfDocument(data)
     try:
         page = document[index]
-        path = tmp_path / f"page-{index}.png"
-        page.render(scale=scale).to_pil().save(path)
+        image = page.render(scale=scale).to_pil()
         page.close()
     finally:
         document.close()
+    return image
+
+
+def _scan_pdf_page(data: bytes, index: int, tmp_path, scale: float = 2.5) -> list[str]:
+    path = tmp_path / f"page-{index}.png"
+    _render(data, index, scale).save(path)
     return _scan(path)
 
 
@@ -260,7 +267,24 @@ def test_qr_is_big_enough_and_keeps_its_quiet_zone(app, tmp_path):
     # A full sheet: eight codes on one page, each read back at a printer's resolution.
     labels = [_label(n) for n in range(1, 9)]
     data = render_labels_pdf(labels, "sheet", title="CB26")
-    assert sorted(_scan_pdf_page(data, 0, tmp_path, scale=200 / 72)) == sorted(lab.qr_url for lab in labels)
+    scale = 200 / 72
+    assert sorted(_scan_pdf_page(data, 0, tmp_path, scale)) == sorted(lab.qr_url for lab in labels)
+    # The first label's symbol sits in the top right corner inside the padding; its 4-module ring is blank.
+    layout = LAYOUTS["sheet"]
+    modules = len(qr_matrix(labels[0].qr_url))
+    module = layout.qr / modules
+    left = (layout.page[0] - 2 * layout.label[0]) / 2 + layout.label[0] - layout.pad - layout.qr
+    top = (layout.page[1] - 4 * layout.label[1]) / 2 + layout.pad
+    image = _render(data, 0, scale).convert("L")
+    px = scale * MM  # pixels a millimetre
+    outer = [round(v * px) for v in (left + module / 2, top + module / 2, left + layout.qr - module / 2,
+                                     top + layout.qr - module / 2)]  # fmt: skip
+    inner = [round(v * px) for v in (left + 3.5 * module, top + 3.5 * module, left + layout.qr - 3.5 * module,
+                                     top + layout.qr - 3.5 * module)]  # fmt: skip
+    ring = [image.getpixel((x, y)) for x in range(outer[0], outer[2]) for y in range(outer[1], outer[3])
+            if not (inner[0] <= x < inner[2] and inner[1] <= y < inner[3])]  # fmt: skip
+    assert ring and min(ring) > 240
+    assert min(image.crop(tuple(inner)).getdata()) < 20  # and the symbol itself is there, in black
 
 
 def test_qr_png_route_scans_to_the_short_link(db_session, client, exhibition, tmp_path):
