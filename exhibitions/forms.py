@@ -31,6 +31,7 @@ DIFFERENCE_LABELS = {
     "added_in_framework": _l("Added to the framework"),
     "removed_in_framework": _l("Removed from the framework"),
     "added_locally": _l("Added here only"),
+    "removed_here": _l("Removed here"),
 }
 
 

@@ -26,8 +26,9 @@ def entry_state(entry: Entry) -> dict:
 def derive_exhibition(session, user: User, framework: Exhibition, data: dict) -> Exhibition:
     """A new draft exhibition for a venue, copying the framework's sections and entries."""
     check_curator(user)
-    if not framework.is_framework:
-        raise ValidationError(_("Only a content framework can be derived from."), field="framework")
+    if not is_derivable(framework):
+        raise ValidationError(_("Only a content framework that is not archived can be derived from."),
+                              field="framework")  # fmt: skip
     texts = data.get("texts") or {
         t.lang: {"title": t.title, "introduction": t.introduction, "state": str(t.state)} for t in framework.texts
     }
@@ -72,7 +73,7 @@ class Difference:
     """One way the exhibition and its framework disagree, and whether a pull can settle it.
 
     kind: framework_changed | both_changed | local_change | added_in_framework |
-    removed_in_framework | added_locally
+    removed_in_framework | added_locally | removed_here
     """
 
     kind: str
@@ -82,6 +83,12 @@ class Difference:
 
     @property
     def pullable(self) -> bool:
+        """A pull can settle it: take a framework change, or put back an entry removed here."""
+        return self.from_framework or self.kind == "removed_here"
+
+    @property
+    def from_framework(self) -> bool:
+        """The framework changed since the copy (as opposed to an adaptation made here)."""
         return self.kind in ("framework_changed", "both_changed", "added_in_framework", "removed_in_framework")
 
     @property
@@ -110,7 +117,8 @@ def differences(session, exhibition: Exhibition) -> list[Difference]:
     for source in framework.entries:
         entry = by_source.get(source.id)
         if entry is None:
-            found.append(Difference("added_in_framework", source=source, fields=["item"]))
+            kind = "removed_here" if source.id in (exhibition.declined_sources or []) else "added_in_framework"
+            found.append(Difference(kind, source=source, fields=["item"]))
             continue
         synced = entry.source_state or {}
         upstream = _changed_fields(synced, entry_state(source))
@@ -138,8 +146,9 @@ def pull(session, user: User, exhibition: Exhibition, key: str) -> None:
     if difference.kind == "removed_in_framework":
         entry = difference.entry
         entry.section.entries.remove(entry)
-    elif difference.kind == "added_in_framework":
+    elif difference.kind in ("added_in_framework", "removed_here"):
         _add_from_framework(session, exhibition, difference.source)
+        exhibition.declined_sources = [i for i in exhibition.declined_sources or [] if i != difference.source.id]
     else:
         entry, source = difference.entry, difference.source
         entry.item = item_for_entry(session, exhibition, source.item_id)

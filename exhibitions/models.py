@@ -67,7 +67,9 @@ class Exhibition(Base):
     )
     is_framework: Mapped[bool] = mapped_column(Boolean, default=False)
     derived_from_id: Mapped[int | None] = mapped_column(ForeignKey("exhibitions.id", ondelete="SET NULL"), index=True)
-    # What the public saw when the exhibition was archived: see exhibitions.freezing.
+    # Framework entries this exhibition removed on purpose, so the diff does not offer them again.
+    declined_sources: Mapped[list] = mapped_column(JSON, default=list)
+    # What the public saw when the exhibition was archived: see publishing.freeze.
     frozen: Mapped[dict | None] = mapped_column(JSON)
     version: Mapped[int] = mapped_column(Integer, nullable=False)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

@@ -34,7 +34,7 @@ def when(exhibition: Exhibition, today: date) -> str:
 
 
 def list_public(session, today: date, venue: str | None = None, lang: str = "vi") -> Listing:
-    """Published and archived exhibitions, optionally at one venue; frameworks are not venues' shows."""
+    """Published and archived exhibitions (the national framework among them), optionally at one venue."""
     query = (
         select(Exhibition)
         .where(Exhibition.status.in_(VISIBLE))

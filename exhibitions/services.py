@@ -250,7 +250,8 @@ def create_exhibition(session, user: User, data: dict) -> Exhibition:
     """A new draft exhibition with its own QR code; ValidationError lists every problem."""
     check_curator(user)
     problems = Problems()
-    exhibition = Exhibition(status=ExhibitionStatus.DRAFT, created_by=user, languages=[], fallback_chain=[])
+    exhibition = Exhibition(status=ExhibitionStatus.DRAFT, created_by=user, languages=[], fallback_chain=[],
+                            declined_sources=[])  # fmt: skip
     with session.no_autoflush:
         _apply_settings(session, exhibition, data, problems, partial=False)
         _apply_texts(exhibition, data.get("texts"), problems)
@@ -338,6 +339,8 @@ def remove_section(session, user: User, section: Section) -> None:
     """Delete a section and its entries."""
     exhibition = section.exhibition
     check_editable(user, exhibition)
+    dropped = [e.source_entry_id for e in section.entries if e.source_entry_id]
+    exhibition.declined_sources = [*(exhibition.declined_sources or []), *dropped]
     exhibition.sections.remove(section)
     _renumber(exhibition.sections)
     touch(exhibition)
@@ -461,6 +464,8 @@ def remove_entry(session, user: User, entry: Entry) -> None:
     check_editable(user, exhibition)
     section.entries.remove(entry)
     _renumber(section.entries)
+    if entry.source_entry_id:
+        exhibition.declined_sources = [*(exhibition.declined_sources or []), entry.source_entry_id]
     touch(exhibition)
     session.flush()
     record_event(session, user, "exhibition", exhibition.id, "remove_entry",

@@ -30,6 +30,7 @@ def upgrade():
     sa.Column('status', sa.Enum('draft', 'published', 'archived', name='exhibitionstatus', native_enum=False, length=16), nullable=False),
     sa.Column('is_framework', sa.Boolean(), nullable=False),
     sa.Column('derived_from_id', sa.Integer(), nullable=True),
+    sa.Column('declined_sources', sa.JSON(), nullable=False),
     sa.Column('frozen', sa.JSON(), nullable=True),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('created_by_id', sa.Integer(), nullable=True),

@@ -96,3 +96,30 @@ def test_pull_of_an_unknown_change_is_refused(db_session, curator, framework):
     derived = _derive(db_session, curator, framework)
     with pytest.raises(NotFound):
         pull(db_session, curator, derived, "s999999")
+
+
+def test_an_entry_removed_here_is_not_offered_as_a_framework_addition(db_session, curator, framework):
+    from exhibitions.services import remove_section
+
+    derived = _derive(db_session, curator, framework)
+    dropped = derived.entries[0]
+    remove_entry(db_session, curator, dropped)
+    remove_section(db_session, curator, derived.sections[1])
+    db_session.commit()
+    found = differences(db_session, derived)
+    assert {d.kind for d in found} == {"removed_here"} and len(found) == 3
+    assert not any(d.from_framework for d in found)
+    put_back = next(d for d in found if d.source.id == dropped.source_entry_id)
+    pull(db_session, curator, derived, put_back.key)
+    db_session.commit()
+    assert dropped.source_entry_id in [e.source_entry_id for e in derived.entries]
+    assert dropped.source_entry_id not in derived.declined_sources
+
+
+def test_an_archived_framework_cannot_be_derived(db_session, curator, framework):
+    from exhibitions.publishing import archive, publish
+
+    publish(db_session, curator, framework)
+    archive(db_session, curator, framework)
+    with pytest.raises(ValidationError):
+        derive_exhibition(db_session, curator, framework, {"venue": "geneva"})
