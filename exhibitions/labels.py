@@ -61,7 +61,11 @@ def labels_for(exhibition: Exhibition, entry_id: int | None = None) -> list[Labe
                 qr_url=public_url("qr.follow", code=entry["qr_code"]) if entry["qr_code"] else None,
             )
             for lang, view in views.items():
-                label.texts.append(_label_text(lang, _same_entry(view, entry["id"])))
+                text = _label_text(lang, _same_entry(view, entry["id"]))
+                # A language with nothing of its own would only repeat a text already printed.
+                printed = {t.lang for t in label.texts}
+                if not label.texts or not ({text.title_lang, text.caption_lang} <= printed):
+                    label.texts.append(text)
             labels.append(label)
     if entry_id is not None and not labels:
         raise NotFound(_("This exhibition shows no entry %(id)s.", id=entry_id))

@@ -122,7 +122,7 @@ def key_image(item: Item) -> dict | None:
 def credit_line(item: Item, lang: str) -> str:
     """Who made and who lent the item: creator · contributing body · source archive."""
     parts = [item.creator, localized(item.body.names, lang) if item.body else None, item.source_archive]
-    return " · ".join(p for p in parts if p)
+    return " · ".join(dict.fromkeys(p for p in parts if p))  # the creator is often the lending body too
 
 
 def _qr_codes(exhibition: Exhibition) -> dict:

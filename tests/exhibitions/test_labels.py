@@ -46,7 +46,7 @@ def in_request(app):
 
 @pytest.fixture
 def exhibition(db_session, curator, make_exhibition, published_item):
-    """Cao Bằng, vi + en: panel 1 translated into English, panel 2 in Vietnamese only."""
+    """Cao Bằng, vi + en: panel 1 translated into English, panel 2 with an English title only."""
     exhibition = make_exhibition(sections=0)
     section = add_section(
         db_session, curator, exhibition, {"vi": {"title": "Độc lập"}, "en": {"title": "Independence"}}
@@ -58,7 +58,8 @@ def exhibition(db_session, curator, make_exhibition, published_item):
     )  # fmt: skip
     minorities = published_item(
         date="c. 1954", source_archive="Thông tấn xã Việt Nam",
-        texts={"vi": {"title": "Lớp học chữ ở Cao Bằng", "caption": MINORITIES, "state": "reviewed"}},
+        texts={"vi": {"title": "Lớp học chữ ở Cao Bằng", "caption": MINORITIES, "state": "reviewed"},
+               "en": {"title": "Literacy class in Cao Bang", "state": "reviewed"}},
     )  # fmt: skip
     add_entry(db_session, curator, section, declaration.id)
     add_entry(db_session, curator, section, minorities.id)
@@ -154,7 +155,7 @@ def test_labels_give_each_language_primary_first_with_fallback_marked(db_session
     vi, en = minorities.texts
     assert vi.caption == MINORITIES and not vi.fallback
     assert (en.title, en.caption, en.title_lang, en.caption_lang, en.fallback) == (
-        "Lớp học chữ ở Cao Bằng", MINORITIES, "vi", "vi", True)  # fmt: skip
+        "Literacy class in Cao Bang", MINORITIES, "en", "vi", True)  # fmt: skip
     assert [lab.panel_number for lab in (declaration, minorities)] == ["1", "2"]
     assert [lab.panel_code for lab in (declaration, minorities)] == [f"{exhibition.code}-001", f"{exhibition.code}-002"]
     for label, entry in zip((declaration, minorities), entries, strict=True):
@@ -371,3 +372,9 @@ def test_pdf_route_sends_a_named_download(login_as, exhibition):
     assert disposition.startswith("attachment") and f"{exhibition.code}-labels-a5-{entry.id}.pdf" in disposition
     reader = pypdf.PdfReader(io.BytesIO(response.data))
     assert len(reader.pages) == 1 and _flat(DECLARATION) in _flat(reader.pages[0].extract_text())
+
+
+def test_a_language_with_no_text_of_its_own_is_not_printed_again(make_exhibition):
+    # Items in Vietnamese only, in a vi + en exhibition: the English slot would repeat the Vietnamese.
+    labels = labels_for(make_exhibition(sections=1, entries=2))
+    assert [[t.lang for t in label.texts] for label in labels] == [["vi"], ["vi"]]
