@@ -63,8 +63,8 @@ def labels_for(exhibition: Exhibition, entry_id: int | None = None) -> list[Labe
             for lang, view in views.items():
                 text = _label_text(lang, _same_entry(view, entry["id"]))
                 # A language with nothing of its own would only repeat a text already printed.
-                printed = {t.lang for t in label.texts}
-                if not label.texts or not ({text.title_lang, text.caption_lang} <= printed):
+                own = {text.title_lang if text.title else None, text.caption_lang if text.caption else None} - {None}
+                if not label.texts or not own <= {t.lang for t in label.texts}:
                     label.texts.append(text)
             labels.append(label)
     if entry_id is not None and not labels:
