@@ -8,19 +8,15 @@ call one service, commit once, serialize.
 from flask import current_app, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
 
 from archive.api import api, fails_with, token_optional, token_required
-from archive.models import Place
-from archive.queries import Page
 from core.db import db
 from core.i18n import current_language
 from exhibitions import qr
 from exhibitions.frameworks import derive_exhibition, differences, pull
-from exhibitions.models import Exhibition, ExhibitionStatus, QrLink
+from exhibitions.models import Exhibition
 from exhibitions.presentation import reader_language, view_for
-from exhibitions.public import VISIBLE, get_visible
+from exhibitions.public import get_visible, list_exhibitions, primary_links
 from exhibitions.publishing import archive, publish
 from exhibitions.schemas import (
     DeriveInputSchema,
@@ -72,33 +68,6 @@ def init_exhibitions_api(app) -> None:
 
 
 # --- Reading -------------------------------------------------------------------------------
-
-
-def list_exhibitions(session, filters: dict, page: int, per_page: int, public: bool) -> Page:
-    """Exhibitions matching the filters, soonest opening last; the public sees published and archived ones."""
-    conditions = [Exhibition.status.in_(VISIBLE)] if public else []
-    if status := filters.get("status"):
-        conditions.append(Exhibition.status == ExhibitionStatus(status))
-    if venue := filters.get("venue"):
-        conditions.append(Exhibition.venue_id.in_(select(Place.id).where(Place.code == venue)))
-    if "framework" in filters:
-        conditions.append(Exhibition.is_framework == filters["framework"])
-    query = select(Exhibition).where(*conditions)
-    total = session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = session.scalars(
-        query.options(selectinload(Exhibition.texts), selectinload(Exhibition.venue))
-        .order_by(Exhibition.opens_on.desc().nulls_last(), Exhibition.id.desc())
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    )
-    return Page(list(rows), total, page, per_page)
-
-
-def primary_links(session, exhibitions: list[Exhibition]) -> dict:
-    """The primary-language QR links of the exhibitions, by (exhibition id, target, target id)."""
-    ids = [e.id for e in exhibitions]
-    links = session.scalars(select(QrLink).where(QrLink.exhibition_id.in_(ids), QrLink.lang.is_(None))) if ids else []
-    return {(link.exhibition_id, str(link.target), link.target_id): link for link in links}
 
 
 def _detail(exhibition: Exhibition, public: bool = False) -> dict:

@@ -3,12 +3,14 @@
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from archive.models import Place
+from archive.queries import Page
 from core.errors import NotFound
 from core.i18n import _, localized
-from exhibitions.models import Exhibition, ExhibitionStatus
+from exhibitions.models import Exhibition, ExhibitionStatus, QrLink
 from exhibitions.presentation import exhibition_title, language_chain, reader_language
 
 VISIBLE = (ExhibitionStatus.PUBLISHED, ExhibitionStatus.ARCHIVED)
@@ -76,3 +78,30 @@ def get_visible(session, exhibition_id: int, staff: bool) -> Exhibition:
     if exhibition is None or (exhibition.status not in VISIBLE and not staff):
         raise NotFound(_("There is no published exhibition %(id)s.", id=exhibition_id))
     return exhibition
+
+
+def list_exhibitions(session, filters: dict, page: int, per_page: int, public: bool) -> Page:
+    """Exhibitions matching the filters, soonest opening last; the public sees published and archived ones."""
+    conditions = [Exhibition.status.in_(VISIBLE)] if public else []
+    if status := filters.get("status"):
+        conditions.append(Exhibition.status == ExhibitionStatus(status))
+    if venue := filters.get("venue"):
+        conditions.append(Exhibition.venue_id.in_(select(Place.id).where(Place.code == venue)))
+    if "framework" in filters:
+        conditions.append(Exhibition.is_framework == filters["framework"])
+    query = select(Exhibition).where(*conditions)
+    total = session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = session.scalars(
+        query.options(selectinload(Exhibition.texts), selectinload(Exhibition.venue))
+        .order_by(Exhibition.opens_on.desc().nulls_last(), Exhibition.id.desc())
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    )
+    return Page(list(rows), total, page, per_page)
+
+
+def primary_links(session, exhibitions: list[Exhibition]) -> dict:
+    """The primary-language QR links of the exhibitions, by (exhibition id, target, target id)."""
+    ids = [e.id for e in exhibitions]
+    links = session.scalars(select(QrLink).where(QrLink.exhibition_id.in_(ids), QrLink.lang.is_(None))) if ids else []
+    return {(link.exhibition_id, str(link.target), link.target_id): link for link in links}
