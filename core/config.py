@@ -71,6 +71,8 @@ def finalise(config: dict) -> None:
     config.setdefault("STORAGE_DIR", str(data_dir / "files"))
     config.setdefault("SEARCH_INDEX_DIR", str(data_dir / "index"))
     config.setdefault("DERIVATIVES_DIR", str(data_dir / "derivatives"))
+    # Built e-books, catalogues and offline packages: a cache, rebuilt from the database on demand.
+    config.setdefault("PUBLICATIONS_DIR", str(data_dir / "publications"))
     if not config.get("SQLALCHEMY_DATABASE_URI"):
         config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{data_dir / 'vitrine.sqlite3'}"
     if not config.get("SECRET_KEY"):

@@ -60,6 +60,21 @@ def language_name(tag: str, in_language: str | None = None) -> str:
     return name[:1].upper() + name[1:]
 
 
+def language_in_sentence(tag: str, in_language: str | None = None) -> str:
+    """A language's name as written inside a sentence: 'French', 'français', 'tiếng Pháp'."""
+    import langcodes
+
+    reader = in_language or current_language()
+    try:
+        name = langcodes.Language.get(tag).display_name(reader)
+    except (ValueError, LookupError):
+        return tag
+    # CLDR capitalises Vietnamese names ("Tiếng Pháp"); mid-sentence the common noun is lower case.
+    if reader.split("-")[0] == "vi" and name.startswith("Tiếng "):
+        name = "t" + name[1:]
+    return name
+
+
 def url_with(**changes) -> str:
     """This page's URL with some query arguments replaced, the others kept."""
     from urllib.parse import urlencode
@@ -81,6 +96,7 @@ def init_app(app) -> None:
     app.jinja_env.globals.update(
         current_language=current_language,
         language_name=language_name,
+        language_in_sentence=language_in_sentence,
         ui_languages=ui_languages,
         url_in_language=url_in_language,
         url_with=url_with,

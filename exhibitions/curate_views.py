@@ -3,6 +3,7 @@
 import io
 
 from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import pgettext
 from flask_login import current_user
 
 from archive import searching
@@ -11,19 +12,19 @@ from archive.queries import parse_page
 from core.auth import Role, staff_required
 from core.db import db
 from core.errors import ValidationError, VitrineError
-from core.i18n import _, current_language, language_name
+from core.i18n import _, current_language, language_in_sentence
 from exhibitions import curating, frameworks, publishing, services
 from exhibitions import labels as label_service
 from exhibitions.forms import (
     DIFFERENCE_LABELS,
     STATE_LABELS,
-    STATUS_LABELS,
     ActionForm,
     DeriveForm,
     SettingsForm,
     texts_from_form,
 )
 from exhibitions.labels_pdf import render_labels_pdf
+from exhibitions.models import ExhibitionStatus
 
 bp = Blueprint("curate", __name__, url_prefix="/staff/exhibitions", template_folder="templates")
 CURATORS = (Role.ADMIN, Role.CURATOR)
@@ -35,7 +36,13 @@ ENTRY = EXHIBITION + "/entries/<int(max=2147483647):entry_id>"
 @bp.app_template_global()
 def exhibition_status_label(status) -> str:
     """The name of an exhibition status in the reader's language."""
-    return str(STATUS_LABELS[status])
+    # A context of their own: items share these words, and in French an exhibition is feminine.
+    labels = {
+        ExhibitionStatus.DRAFT: pgettext("exhibition status", "draft"),
+        ExhibitionStatus.PUBLISHED: pgettext("exhibition status", "published"),
+        ExhibitionStatus.ARCHIVED: pgettext("exhibition status", "archived"),
+    }
+    return labels[ExhibitionStatus(status)]
 
 
 @bp.app_template_global()
@@ -48,7 +55,7 @@ def difference_label(kind: str) -> str:
 def difference_field(name: str) -> str:
     """A compared field: the item, or the caption in one language."""
     if name.startswith("captions."):
-        return _("caption in %(language)s", language=language_name(name.split(".", 1)[1]))
+        return _("caption in %(language)s", language=language_in_sentence(name.split(".", 1)[1]))
     return _("the item")
 
 
@@ -294,12 +301,12 @@ def publish(exhibition_id: int):
 @staff_required(*CURATORS)
 def change_status(exhibition_id: int, action: str):
     exhibition = services.get_exhibition(db.session, exhibition_id)
-    change = publishing.unpublish if action == "unpublish" else publishing.archive
-    return _act(
-        lambda: change(db.session, current_user, exhibition),
-        _("Exhibition %(code)s saved.", code=exhibition.code),
-        _composer_url(exhibition_id),
-    )
+    if action == "unpublish":
+        change, done = publishing.unpublish, _("Exhibition %(code)s is back to draft.", code=exhibition.code)
+    else:
+        change, done = publishing.archive, _("Exhibition %(code)s is archived: what it showed is frozen.",
+                                             code=exhibition.code)  # fmt: skip
+    return _act(lambda: change(db.session, current_user, exhibition), done, _composer_url(exhibition_id))
 
 
 @bp.route(EXHIBITION + "/derive", methods=["GET", "POST"])

@@ -6,17 +6,12 @@ from wtforms.validators import Optional
 
 from archive.models import TextState
 from core.i18n import _l
-from exhibitions.models import ExhibitionMode, ExhibitionStatus
+from exhibitions.models import ExhibitionMode
 
 MODE_LABELS = {
     ExhibitionMode.IN_PERSON: _l("In person"),
     ExhibitionMode.ONLINE: _l("Online"),
     ExhibitionMode.BOTH: _l("In person and online"),
-}
-STATUS_LABELS = {
-    ExhibitionStatus.DRAFT: _l("draft"),
-    ExhibitionStatus.PUBLISHED: _l("published"),
-    ExhibitionStatus.ARCHIVED: _l("archived"),
 }
 STATE_LABELS = {
     TextState.MACHINE: _l("Machine translation"),

@@ -10,7 +10,7 @@ from flask_babel import force_locale
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
-from core.i18n import _, language_name, ui_languages
+from core.i18n import _, language_in_sentence, ui_languages
 from exhibitions.labels import Label, LabelText
 from exhibitions.qrimage import qr_matrix
 
@@ -168,7 +168,7 @@ def _language_tag(text: LabelText) -> str:
     note_lang = text.lang if text.lang in ui_languages() else current_app.config["BABEL_DEFAULT_LOCALE"]
     with force_locale(note_lang):
         # i18n: on a printed panel label, after a language tag such as "EN", over a text not yet translated.
-        note = _("(not yet translated: shown in %(language)s)", language=language_name(source, note_lang))
+        note = _("(not yet translated: shown in %(language)s)", language=language_in_sentence(source, note_lang))
     return f"{tag} · {note}"
 
 

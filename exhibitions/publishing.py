@@ -8,7 +8,7 @@ from core.audit import record_event
 from core.auth import User
 from core.db import utcnow
 from core.errors import ValidationError
-from core.i18n import _, language_name
+from core.i18n import _, language_in_sentence
 from exhibitions import qr
 from exhibitions.models import Exhibition, ExhibitionStatus
 from exhibitions.presentation import build_view
@@ -62,7 +62,7 @@ def _item_status(exhibition: Exhibition, entry_id: int) -> str:
 
 def _missing_primary(view: dict, primary: str, found: Readiness) -> None:
     """Texts with nothing in the primary language: fallback is not enough for the main language."""
-    name = language_name(primary)
+    name = language_in_sentence(primary)
 
     def lacks(text: dict) -> bool:
         return not text["text"] or text["lang"] != primary
@@ -81,7 +81,7 @@ def _missing_primary(view: dict, primary: str, found: Readiness) -> None:
 
 def _unchecked_texts(view: dict, lang: str, found: Readiness) -> None:
     """Texts shown in `lang` that are machine translations or unreviewed drafts, or fall back."""
-    name = language_name(lang)
+    name = language_in_sentence(lang)
     texts = [(_("Exhibition"), _("title"), view["title"]), (_("Exhibition"), _("introduction"), view["introduction"])]
     for number, section in enumerate(view["sections"], 1):
         texts += [(_where_section(number), _("title"), section["title"]),
@@ -95,7 +95,7 @@ def _unchecked_texts(view: dict, lang: str, found: Readiness) -> None:
         if text["lang"] != lang:
             found.warnings.append((where, _("the %(what)s in %(language)s is missing; %(fallback)s is shown.",
                                             what=what, language=name,
-                                            fallback=language_name(text["lang"]))))  # fmt: skip
+                                            fallback=language_in_sentence(text["lang"]))))  # fmt: skip
         elif text["state"] == str(TextState.MACHINE):
             found.warnings.append((where, _("the %(what)s in %(language)s is a machine translation.",
                                             what=what, language=name)))  # fmt: skip
@@ -111,7 +111,8 @@ def publish(session, user: User, exhibition: Exhibition) -> Exhibition:
         raise ValidationError(_("This exhibition is already published."), field="status")
     found = readiness(exhibition)
     if not found.ready:
-        errors = [(None, f"{where}: {message}") for where, message in found.errors]
+        # i18n: where a problem is (a panel, a section), then the problem
+        errors = [(None, _("%(where)s: %(problem)s", where=where, problem=message)) for where, message in found.errors]
         raise ValidationError(_("The exhibition cannot be published yet:") + " " + errors[0][1], errors=errors)
     before = snapshot(exhibition)
     exhibition.status = ExhibitionStatus.PUBLISHED

@@ -58,7 +58,7 @@ def get_exhibition(session, exhibition_id: int) -> Exhibition:
 
 def get_section(session, exhibition: Exhibition, section_id) -> Section:
     """A section of this exhibition; NotFound otherwise."""
-    section = session.get(Section, _whole(section_id, "section"))
+    section = session.get(Section, _whole(section_id, _("Choose a section by its number.")))
     if section is None or section.exhibition_id != exhibition.id:
         raise NotFound(_("This exhibition has no section %(id)s.", id=section_id))
     return section
@@ -66,29 +66,27 @@ def get_section(session, exhibition: Exhibition, section_id) -> Section:
 
 def get_entry(session, exhibition: Exhibition, entry_id) -> Entry:
     """An entry of this exhibition; NotFound otherwise."""
-    entry = session.get(Entry, _whole(entry_id, "entry"))
+    entry = session.get(Entry, _whole(entry_id, _("Choose an entry by its number.")))
     if entry is None or entry.section.exhibition_id != exhibition.id:
         raise NotFound(_("This exhibition has no entry %(id)s.", id=entry_id))
     return entry
 
 
-def _whole(value, field: str) -> int:
+def _whole(value, message: str) -> int:
     try:
         return int(value)
     except (TypeError, ValueError):
-        raise ValidationError(_("%(field)s must be a whole number.", field=field), field=field) from None
+        raise ValidationError(message) from None
 
 
 # --- Settings and texts --------------------------------------------------------------------
 
 
-def _text(value, field: str, problems: Problems, required=False, limit_name=None) -> str | None:
+def _text(value, field: str, problems: Problems, limit_name=None) -> str | None:
     if value is not None and not isinstance(value, str):
         problems.add(field, _("%(field)s must be text.", field=field))
         return None
     text = unicodedata.normalize("NFC", (value or "").strip())
-    if required and not text:
-        problems.add(field, _("This field is required: %(field)s.", field=field))
     limit = LIMITS.get(limit_name or field.split(".")[-1])
     if limit and len(text) > limit:
         problems.add(field, _("Too long: %(length)s characters, at most %(limit)s.", length=len(text), limit=limit))
@@ -405,7 +403,7 @@ def next_panel_number(exhibition: Exhibition) -> str:
 
 def item_for_entry(session, exhibition: Exhibition, item_id) -> Item:
     """The item to put on a panel; a published exhibition takes published items only."""
-    item = session.get(Item, _whole(item_id, "item"))
+    item = session.get(Item, _whole(item_id, _("Choose an item by its number.")))
     if item is None:
         raise NotFound(_("There is no item %(id)s.", id=item_id))
     if exhibition.status == ExhibitionStatus.PUBLISHED and item.status != ItemStatus.PUBLISHED:
