@@ -2,6 +2,7 @@
 
 import io
 import random
+from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
@@ -28,6 +29,86 @@ def image_size(data: bytes) -> tuple[int, int]:
     """Width and height of an image, read from its header only."""
     with Image.open(io.BytesIO(data)) as image:
         return image.size
+
+
+# --- Book covers ------------------------------------------------------------------------
+# The vendored DejaVu Sans has every precomposed Vietnamese letter; Pillow's default font has
+# none, so a cover drawn with it would lose the diacritics of most titles.
+FONT_DIR = Path(__file__).resolve().parent.parent / "static" / "fonts"
+COVER_PAPER = (38, 33, 29)
+COVER_INK = (245, 238, 224)
+COVER_MUTED = (196, 184, 160)
+
+
+def render_cover(title: str, lines: list[str], key_image_path=None, size=(1400, 2100), font_dir=FONT_DIR) -> bytes:
+    """A JPEG book cover: the key image across the top, then the title and a few lines (venue, dates)."""
+    width, height = size
+    cover = Image.new("RGB", size, COVER_PAPER)
+    image_height = round(height * 0.56)
+    if key_image_path is not None:
+        cover.paste(_filled(key_image_path, (width, image_height)), (0, 0))
+    draw = ImageDraw.Draw(cover)
+    margin = round(width * 0.08)
+    text_width = width - 2 * margin
+    y = image_height + round(height * 0.05)
+    title_font, title_lines = _fitted_title(draw, _nfc(title), text_width, font_dir / "DejaVuSans-Bold.ttf", width)
+    for line in title_lines:
+        draw.text((margin, y), line, font=title_font, fill=COVER_INK)
+        y += round(title_font.size * 1.2)
+    y += round(height * 0.025)
+    draw.rectangle((margin, y, margin + round(width * 0.12), y + 6), fill=COVER_MUTED)
+    y += round(height * 0.03)
+    small = ImageFont.truetype(str(font_dir / "DejaVuSans.ttf"), round(width / 30))
+    for text in lines:
+        for line in _wrapped(draw, _nfc(text), small, text_width):
+            if y + small.size > height - margin:
+                break  # a cover shows what fits; the title page inside has everything
+            draw.text((margin, y), line, font=small, fill=COVER_MUTED)
+            y += round(small.size * 1.35)
+    out = io.BytesIO()
+    cover.save(out, "JPEG", quality=85, optimize=True)
+    return out.getvalue()
+
+
+def _nfc(text: str) -> str:
+    import unicodedata
+
+    # Precomposed letters: decomposed marks drawn one by one can land beside their base letter.
+    return unicodedata.normalize("NFC", text or "")
+
+
+def _filled(path, box: tuple[int, int]):
+    """The image scaled and centre-cropped to fill `box`."""
+    from PIL import ImageOps
+
+    with Image.open(path) as image:
+        image.draft("RGB", box)  # a JPEG decodes at a reduced scale: a cover needs no more pixels
+        return ImageOps.fit(image.convert("RGB"), box, Image.Resampling.LANCZOS)
+
+
+def _fitted_title(draw, title: str, width: int, font_path, cover_width: int, max_lines: int = 5):
+    """The largest title font (down to a floor) whose wrapped lines fit in `max_lines`."""
+    size = round(cover_width / 16)
+    floor = round(cover_width / 30)
+    while True:
+        font = ImageFont.truetype(str(font_path), size)
+        lines = _wrapped(draw, title, font, width)
+        if len(lines) <= max_lines or size <= floor:
+            return font, lines[:max_lines]
+        size = max(floor, round(size * 0.88))
+
+
+def _wrapped(draw, text: str, font, width: int) -> list[str]:
+    """Words of `text` in lines no wider than `width` (a word longer than that stands alone)."""
+    lines: list[str] = []
+    current = ""
+    for word in text.split():
+        candidate = f"{current} {word}" if current else word
+        if current and draw.textlength(candidate, font=font) > width:
+            lines.append(current)
+            candidate = word
+        current = candidate
+    return [*lines, current] if current else lines
 
 
 # --- Decoding uploads -------------------------------------------------------------------
