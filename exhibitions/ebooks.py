@@ -354,7 +354,7 @@ class EpubExporter:
 
     def document(self, title: str, title_lang: str, body: str, body_type: str = "") -> bytes:
         """A whole XHTML page in the book's language."""
-        self.chars.update(title, body)
+        self.chars.update(title, html.unescape(body))  # the letters, not their escapes: `'` is `&#x27;` here
         title_attrs = lang_attrs(title_lang) if title_lang != self.lang else ""
         epub_type = f' epub:type="{body_type}"' if body_type else ""
         page = ('<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE html>\n'
