@@ -4,7 +4,7 @@ ebooklib assembles the package (OPF, NCX, manifest, spine, ZIP); we write every 
 whole, the navigation document included, because ebooklib's page renderer re-parses content
 as HTML and has no way to tag one element with the language it fell back to. Images are the
 web derivatives' own bytes, never re-encoded, and are stored in the ZIP: deflating a JPEG
-costs most of the build for about 3 % of its size. The font is DejaVu Sans cut down to the
+costs most of the build for a few per cent of its size. The font is DejaVu Sans cut down to the
 characters the book uses, so Vietnamese and minority-language letters render in any reader.
 """
 
@@ -50,7 +50,6 @@ PUBLISHER = "Vitrine"
 QR_BOX = 4
 FONT_DIR = Path(__file__).resolve().parent.parent / "static" / "fonts"
 FONTS = {"normal": "DejaVuSans.ttf", "bold": "DejaVuSans-Bold.ttf"}
-FONT_FAMILY = "Vitrine DejaVu Sans"
 # JPEG and PNG are compressed already; everything else (XHTML, CSS, OPF, NCX, TTF) deflates well.
 STORED_SUFFIXES = (".jpg", ".jpeg", ".png")
 NAME_LIMIT = 80
@@ -108,7 +107,7 @@ def chrome_language(lang: str) -> str:
     return lang if lang in ui_languages() else current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
-def N_(message: str) -> str:  # noqa: N802 - the name Babel's extractor looks for
+def N_(message: str) -> str:  # the name Babel's extractor looks for among its default keywords
     """Mark a message for translation; it is translated later, in the book's language."""
     return message
 
@@ -237,7 +236,7 @@ class BookWriter(epub.EpubWriter):
 
     def _get_ncx(self):
         ncx = super()._get_ncx()
-        languages = {page.file_name: page.title_lang for page in self.book.get_items() if isinstance(page, Page)}
+        languages = {page.file_name: page.title_lang for page in self.book.get_items() if isinstance(page, XhtmlPage)}
 
         def tagged(match):
             lang = languages.get(match.group(2).decode())
@@ -248,7 +247,7 @@ class BookWriter(epub.EpubWriter):
         return _NAV_LABEL.sub(tagged, ncx)
 
 
-class Page(epub.EpubHtml):
+class XhtmlPage(epub.EpubHtml):
     """An XHTML page we write whole; `title_lang` is the language of its title."""
 
     def __init__(self, uid: str, file_name: str, title: str, title_lang: str, content: bytes):
@@ -261,7 +260,7 @@ class Page(epub.EpubHtml):
         return self.content
 
 
-class NavPage(epub.EpubNav):
+class NavDocument(epub.EpubNav):
     """The navigation document, written whole like the other pages."""
 
     def __init__(self, title: str, content: bytes):
@@ -273,7 +272,7 @@ class NavPage(epub.EpubNav):
         return self.content
 
 
-class FileImage(epub.EpubImage):
+class DerivativeImage(epub.EpubImage):
     """An image read from its file when the ZIP is written: bytes as they are, one file in memory at a time."""
 
     def __init__(self, uid: str, file_name: str, path: Path):
@@ -306,7 +305,7 @@ class EpubExporter:
     """Builds the ebooklib book of gathered content: pages, images, codes, font, metadata."""
 
     content: BookContent
-    pages: list[Page] = field(default_factory=list)
+    pages: list[XhtmlPage] = field(default_factory=list)
     toc: list = field(default_factory=list)
     chars: set[str] = field(default_factory=set)
 
@@ -315,11 +314,14 @@ class EpubExporter:
         """The book's language."""
         return self.content.lang
 
-    def word(self, key: str, **values) -> str:
+    def word(self, key: str) -> str:
         """One of the book's own words, in its language (tagged when that differs from the book's)."""
         text, lang = self.content.chrome[key]
-        text = text % values if values else text
         return f"<span{lang_attrs(lang)}>{esc(text)}</span>" if lang != self.lang else esc(text)
+
+    def attrs(self, lang: str) -> str:
+        """Language attributes for an element in `lang`; none where it is the book's."""
+        return lang_attrs(lang) if lang != self.lang else ""
 
     def plain(self, key: str) -> tuple[str, str]:
         """One of the book's own words as text, and its language."""
@@ -352,21 +354,20 @@ class EpubExporter:
         language = language_in_sentence(source_lang, lang)
         return f'<small class="fallback"{lang_attrs(lang)}>{esc(text % {"language": language})}</small>'
 
-    def document(self, title: str, title_lang: str, body: str, body_type: str = "") -> bytes:
+    def document(self, title: str, title_lang: str, body: str) -> bytes:
         """A whole XHTML page in the book's language."""
         self.chars.update(title, html.unescape(body))  # the letters, not their escapes: `'` is `&#x27;` here
-        title_attrs = lang_attrs(title_lang) if title_lang != self.lang else ""
-        epub_type = f' epub:type="{body_type}"' if body_type else ""
         page = ('<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE html>\n'
                 f'<html xmlns="http://www.w3.org/1999/xhtml" xmlns:epub="http://www.idpf.org/2007/ops"'
-                f'{lang_attrs(self.lang)}>\n<head>\n<meta charset="utf-8"/>\n<title{title_attrs}>{esc(title)}</title>\n'
+                f'{lang_attrs(self.lang)}>\n<head>\n<meta charset="utf-8"/>\n'
+                f"<title{self.attrs(title_lang)}>{esc(title)}</title>\n"
                 '<link rel="stylesheet" type="text/css" href="style/book.css"/>\n</head>\n'
-                f"<body{epub_type}>\n{body}\n</body>\n</html>\n")  # fmt: skip
+                f"<body>\n{body}\n</body>\n</html>\n")  # fmt: skip
         return page.encode("utf-8")
 
-    def add_page(self, uid: str, title: str, title_lang: str, body: str, body_type: str = "") -> Page:
+    def add_page(self, uid: str, title: str, title_lang: str, body: str) -> XhtmlPage:
         """A page added to the book's reading order."""
-        page = Page(uid, f"{uid}.xhtml", title, title_lang, self.document(title, title_lang, body, body_type))
+        page = XhtmlPage(uid, f"{uid}.xhtml", title, title_lang, self.document(title, title_lang, body))
         self.pages.append(page)
         return page
 
@@ -377,32 +378,32 @@ class EpubExporter:
         title = self.content.view["title"]
         return title["text"] or self.content.view["code"], title["lang"]
 
-    def dates(self) -> str:
-        """The opening and closing dates in the chrome language."""
-        view, lang = self.content.view, self.plain("date")[1]
+    def dates(self) -> tuple[str, str]:
+        """The opening and closing dates, long form, in the chrome language (Babel knows it without a catalog)."""
+        view, lang = self.content.view, chrome_language(self.lang)
         days = [format_date(date.fromisoformat(d), "long", locale=lang) for d in (view["opens_on"], view["closes_on"])
                 if d]  # fmt: skip
-        return " – ".join(days)
+        return " – ".join(days), lang
 
-    def cover_page(self) -> Page:
+    def cover_page(self) -> XhtmlPage:
         """The cover image on a page of its own."""
         title, title_lang = self.title()
-        alt_lang = lang_attrs(title_lang) if title_lang != self.lang else ""
-        image = f'<img src="images/cover.jpg" alt="{esc(title)}"{alt_lang}/>'
+        image = f'<img src="images/cover.jpg" alt="{esc(title)}"{self.attrs(title_lang)}/>'
         body = f'<section class="cover" epub:type="cover">{image}</section>'
         return self.add_page("cover", self.plain("cover")[0], self.plain("cover")[1], body)
 
-    def intro_page(self) -> Page:
+    def intro_page(self) -> XhtmlPage:
         """Title, venue, dates and introduction."""
         view = self.content.view
         venue = f'<p class="venue">{esc(view["venue"]["name"])}</p>' if view.get("venue") else ""
-        dates = f'<p class="dates">{esc(self.dates())}</p>' if view["opens_on"] or view["closes_on"] else ""
+        dates, lang = self.dates()
+        dates = f'<p class="dates"{self.attrs(lang)}>{esc(dates)}</p>' if dates else ""
         body = (f'<section class="intro"><h1>{self.inline(view["title"], view["code"])}</h1>{venue}{dates}'
                 f'{self.block(view["introduction"], "introduction")}</section>')  # fmt: skip
         text, lang = self.plain("introduction")
         return self.add_page("intro", text, lang, body)
 
-    def section_page(self, number: int, section: dict) -> Page:
+    def section_page(self, number: int, section: dict) -> XhtmlPage:
         """A section's title and introduction."""
         untitled = self.plain("section")[0] % {"number": number}
         heading = self.inline(section["title"], untitled)
@@ -411,7 +412,7 @@ class EpubExporter:
         lang = section["title"]["lang"] if section["title"]["text"] else self.plain("section")[1]
         return self.add_page(f"section-{section['id']}", title, lang, body)
 
-    def entry_page(self, entry: dict) -> Page:
+    def entry_page(self, entry: dict) -> XhtmlPage:
         """One entry: title, image, caption, details and the QR code of its online page."""
         title = entry["title"]["text"] or entry["reference_code"]
         title_lang = entry["title"]["lang"] if entry["title"]["text"] else self.lang
@@ -420,8 +421,7 @@ class EpubExporter:
         # Many photos are captioned with their title alone: the heading says it once.
         caption = self.inline(entry["caption"]) if entry["caption"]["text"] not in (None, "", title) else ""
         if path is not None:
-            alt = lang_attrs(title_lang) if title_lang != self.lang else ""
-            figure = f'<img src="{image_name(image["sha256"])}" alt="{esc(title)}"{alt}/>'
+            figure = f'<img src="{image_name(image["sha256"])}" alt="{esc(title)}"{self.attrs(title_lang)}/>'
             figure = f"<figure>{figure}<figcaption>{caption}</figcaption></figure>" if caption else figure
         else:
             figure = f'<p class="caption">{caption}</p>' if caption else ""
@@ -447,7 +447,7 @@ class EpubExporter:
         return (f'<div class="qr"><img src="qr/{code}.png" alt="QR: {esc(url)}"/>'
                 f'<p>{self.word(words)}<br/><a href="{esc(url)}">{esc(url)}</a></p></div>')  # fmt: skip
 
-    def closing_page(self) -> Page:
+    def closing_page(self) -> XhtmlPage:
         """The book's own QR code, the online exhibition's address, rights and publisher."""
         parts = [f"<h1>{self.word('about')}</h1>"]
         if code := self.content.codes.get("ebook"):
@@ -511,12 +511,11 @@ class EpubExporter:
         """The xml:lang attribute of a metadata element in another language than the book's."""
         return {"{http://www.w3.org/XML/1998/namespace}lang": lang} if lang != self.lang else None
 
-    def nav_page(self) -> NavPage:
+    def nav_page(self) -> NavDocument:
         """The table of contents by section, and the landmarks reading systems jump to."""
 
-        def link(page: Page) -> str:
-            attrs = lang_attrs(page.title_lang) if page.title_lang != self.lang else ""
-            return f'<a href="{page.file_name}"{attrs}>{esc(page.title)}</a>'
+        def link(page: XhtmlPage) -> str:
+            return f'<a href="{page.file_name}"{self.attrs(page.title_lang)}>{esc(page.title)}</a>'
 
         items = []
         for node in self.toc:
@@ -533,14 +532,14 @@ class EpubExporter:
                 f'<ol>{"".join(items)}</ol></nav>\n'
                 f'<nav epub:type="landmarks" id="landmarks" hidden="hidden"><ol>{landmarks}</ol></nav>')  # fmt: skip
         text, lang = self.plain("contents")
-        return NavPage(text, self.document(text, lang, body))
+        return NavDocument(text, self.document(text, lang, body))
 
     def resources(self, book: epub.EpubBook) -> None:
         """Cover, entry images (the derivatives' bytes), QR codes, the style sheet and the fonts."""
         book.set_cover("images/cover.jpg", self.cover_jpeg(), create_page=False)
         for sha256, path in self.content.images.items():
             if path is not None:
-                book.add_item(FileImage(f"img-{sha256[:20]}", image_name(sha256), path))
+                book.add_item(DerivativeImage(f"img-{sha256[:20]}", image_name(sha256), path))
         for code in self.codes_shown():
             png = _qr(short_url(self.content.base_url, code))
             book.add_item(epub.EpubImage(uid=f"qr-{code}", file_name=f"qr/{code}.png", media_type="image/png",
@@ -561,7 +560,7 @@ class EpubExporter:
         """The cover: title, venue, dates over the first image whose derivative exists."""
         title, _lang = self.title()
         view = self.content.view
-        lines = [line for line in ((view.get("venue") or {}).get("name"), self.dates()) if line]
+        lines = [line for line in ((view.get("venue") or {}).get("name"), self.dates()[0]) if line]
         first = cover_image(view)
         key = self.content.images.get(first["sha256"]) if first else None
         key = key or next((path for path in self.content.images.values() if path is not None), None)
