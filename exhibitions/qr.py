@@ -43,18 +43,32 @@ def link_for(session, exhibition: Exhibition, target: QrTarget, target_id: int |
 
 
 def ensure_links(session, exhibition: Exhibition) -> None:
-    """Give the exhibition, each section and each entry its primary-language code."""
+    """Give every target its codes: the primary language's (lang None) for panels and pages, one per
+    other language for the exhibition and its panels (printed in books), one per language for books."""
     existing = {
-        (str(link.target), link.target_id)
-        for link in session.scalars(select(QrLink).where(QrLink.exhibition_id == exhibition.id, QrLink.lang.is_(None)))
+        (str(link.target), link.target_id, link.lang)
+        for link in session.scalars(select(QrLink).where(QrLink.exhibition_id == exhibition.id))
     }
-    wanted = [(QrTarget.EXHIBITION, None)]
-    wanted += [(QrTarget.SECTION, s.id) for s in exhibition.sections]
-    wanted += [(QrTarget.ENTRY, e.id) for e in exhibition.entries]
-    for target, target_id in wanted:
-        if (str(target), target_id) not in existing:
-            session.add(QrLink(code=new_code(session), exhibition=exhibition, target=target, target_id=target_id))
+    others = [lang for lang in exhibition.all_languages if lang != exhibition.primary_language]
+    wanted = [(QrTarget.EXHIBITION, None, lang) for lang in [None, *others]]
+    wanted += [(QrTarget.SECTION, s.id, None) for s in exhibition.sections]
+    wanted += [(QrTarget.ENTRY, e.id, lang) for e in exhibition.entries for lang in [None, *others]]
+    wanted += [(QrTarget.EBOOK, None, lang) for lang in exhibition.all_languages]
+    for target, target_id, lang in wanted:
+        if (str(target), target_id, lang) not in existing:
+            session.add(QrLink(code=new_code(session), exhibition=exhibition, target=target, target_id=target_id,
+                               lang=lang))  # fmt: skip
     session.flush()
+
+
+def printed_codes(session, exhibition: Exhibition, lang: str) -> dict:
+    """The codes to print in `lang`: {(target, target id): code}, the primary language's where none."""
+    links = session.scalars(select(QrLink).where(QrLink.exhibition_id == exhibition.id))
+    codes: dict = {}
+    for link in sorted(links, key=lambda link: link.lang is not None):
+        if link.lang is None or link.lang == lang:
+            codes[(str(link.target), link.target_id)] = link.code
+    return codes
 
 
 def links_of(session, exhibition: Exhibition) -> list[QrLink]:

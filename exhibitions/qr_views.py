@@ -29,6 +29,8 @@ def target_url(link: QrLink, lang: str) -> str:
         return url_for("exhibitions.public_section", section_id=link.target_id, **values)
     if link.target == QrTarget.ENTRY:
         return url_for("exhibitions.public_entry", entry_id=link.target_id, **values)
+    if link.target == QrTarget.EBOOK:
+        return url_for("exhibitions.book", **values)
     return url_for("exhibitions.public_exhibition", **values)
 
 

@@ -14,7 +14,8 @@ from archive.media import derivative_path
 from core.db import db
 from core.i18n import current_language
 from core.urls import public_url
-from exhibitions import presentation, public
+from exhibitions import catalogue_pdf as catalogue
+from exhibitions import ebooks, offline, presentation, public, qr
 from exhibitions.forms import MODE_LABELS
 from exhibitions.models import ExhibitionMode
 from exhibitions.sharing import share_links
@@ -90,6 +91,49 @@ def public_entry(exhibition_id: int, entry_id: int):
                                          sha256=entry["image"]["sha256"], kind="web")  # fmt: skip
     return render_template("exhibitions/public_entry.html", entry=entry, section=section, before=before,
                            after=after, **context)  # fmt: skip
+
+
+@bp.route("/exhibitions/<int(max=2147483647):exhibition_id>/book")
+def book(exhibition_id: int):
+    exhibition, lang, view = _reader_view(exhibition_id)
+    context = _page_context(exhibition, lang, view, "exhibitions.book", view["title"]["text"] or "")
+    codes = qr.printed_codes(db.session, exhibition, lang)
+    return render_template("exhibitions/book.html", book_code=codes.get(("ebook", None)), **context)
+
+
+def _publication(exhibition_id: int, lang: str):
+    exhibition = public.get_visible(db.session, exhibition_id, staff=current_user.is_authenticated)
+    if lang not in exhibition.all_languages:
+        abort(404)
+    return exhibition, presentation.view_for(exhibition, lang)
+
+
+@bp.route("/exhibitions/<int(max=2147483647):exhibition_id>/book-<lang>.epub")
+def book_epub(exhibition_id: int, lang: str):
+    exhibition, view = _publication(exhibition_id, lang)
+    return _download(ebooks.cached_epub(exhibition, lang), ebooks.EPUB_MIMETYPE, ebooks.download_name(view, "epub"))
+
+
+@bp.route("/exhibitions/<int(max=2147483647):exhibition_id>/catalogue-<lang>.pdf")
+def catalogue_pdf(exhibition_id: int, lang: str):
+    exhibition, view = _publication(exhibition_id, lang)
+    path = catalogue.cached_catalogue(exhibition, lang)
+    return _download(path, "application/pdf", ebooks.download_name(view, "pdf"))
+
+
+@bp.route("/exhibitions/<int(max=2147483647):exhibition_id>/offline-<lang>.zip")
+def offline_package(exhibition_id: int, lang: str):
+    exhibition, view = _publication(exhibition_id, lang)
+    path = offline.cached_offline_package(exhibition, lang)
+    return _download(path, "application/zip", ebooks.download_name(view, "zip"))
+
+
+def _download(path, mimetype: str, name: str):
+    # Built files are named by content version: a long cache is safe, the ETag is the version.
+    response = send_file(path, mimetype=mimetype, as_attachment=True, download_name=name, max_age=3600,
+                         conditional=True)  # fmt: skip
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @bp.route("/exhibitions/<int(max=2147483647):exhibition_id>/images/<sha256>-<any(thumb, web):kind>.jpg")

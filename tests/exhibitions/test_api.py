@@ -209,9 +209,11 @@ def test_qr_links_list_addresses_images_and_scans(client, db_session, published)
     assert client.get(f"/q/{entry_code}").status_code == 302
     assert client.get(f"/q/{entry_code}").status_code == 302
     links = client.get(f"{API}/exhibitions/{exhibition.id}/qr-links").json
-    assert [(link["target"], link["target_id"]) for link in links] == [
-        ("exhibition", None), ("section", exhibition.sections[0].id),
-        ("entry", exhibition.entries[0].id), ("entry", exhibition.entries[1].id)]  # fmt: skip
+    first, second = (e.id for e in exhibition.entries)
+    assert [(link["target"], link["target_id"], link["lang"]) for link in links] == [
+        ("exhibition", None, None), ("exhibition", None, "en"), ("section", exhibition.sections[0].id, None),
+        ("entry", first, None), ("entry", first, "en"), ("entry", second, None), ("entry", second, "en"),
+        ("ebook", None, "en"), ("ebook", None, "vi")]  # fmt: skip
     scanned = next(link for link in links if link["code"] == entry_code)
     assert scanned["scans"] == 2 and scanned["lang"] is None
     assert scanned["url"] == f"http://vitrine.test/q/{entry_code}"

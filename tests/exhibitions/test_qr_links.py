@@ -13,6 +13,12 @@ from exhibitions.qr import find_link, link_for
 from exhibitions.services import move_entry, remove_entry, update_entry, update_exhibition
 
 
+@pytest.fixture(autouse=True)
+def english(client):
+    """The interface in English unless a test asks for a language (assertions read English)."""
+    client.set_cookie("vitrine_lang", "en")
+
+
 @pytest.fixture
 def shown(db_session, curator, make_exhibition):
     exhibition = make_exhibition(sections=2, entries=2)
@@ -25,16 +31,18 @@ def _code(db_session, exhibition, target, target_id=None, lang=None):
     return link_for(db_session, exhibition, target, target_id, lang).code
 
 
-def test_every_code_redirects_to_its_page_in_the_primary_language(client, db_session, shown):
+def test_every_code_redirects_to_its_page_in_its_language(client, db_session, shown):
     links = db_session.scalars(select(QrLink).where(QrLink.exhibition_id == shown.id)).all()
-    assert len(links) == 1 + 2 + 4
-    expected = {QrTarget.EXHIBITION: f"/exhibitions/{shown.id}?lang=vi"}
-    expected |= {(QrTarget.SECTION, s.id): f"/exhibitions/{shown.id}/sections/{s.id}?lang=vi" for s in shown.sections}
-    expected |= {(QrTarget.ENTRY, e.id): f"/exhibitions/{shown.id}/entries/{e.id}?lang=vi" for e in shown.entries}
+    # vi is primary, en the other language: pages and panels have a code each for both; books one each.
+    assert len(links) == 2 + 2 + 4 * 2 + 2
+    pages = {(QrTarget.EXHIBITION, None): f"/exhibitions/{shown.id}"}
+    pages |= {(QrTarget.SECTION, s.id): f"/exhibitions/{shown.id}/sections/{s.id}" for s in shown.sections}
+    pages |= {(QrTarget.ENTRY, e.id): f"/exhibitions/{shown.id}/entries/{e.id}" for e in shown.entries}
+    pages |= {(QrTarget.EBOOK, None): f"/exhibitions/{shown.id}/book"}
     for link in links:
         response = client.get(f"/q/{link.code}")
-        key = link.target if link.target == QrTarget.EXHIBITION else (link.target, link.target_id)
-        assert response.status_code == 302 and response.headers["Location"] == expected[key]
+        expected = f"{pages[(link.target, link.target_id)]}?lang={link.lang or 'vi'}"
+        assert response.status_code == 302 and response.headers["Location"] == expected
         assert client.get(response.headers["Location"]).status_code == 200
 
 

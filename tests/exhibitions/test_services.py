@@ -33,8 +33,12 @@ def test_create_exhibition_validates_settings_and_gives_codes(db_session, curato
     assert exhibition.primary_language == "fr" and exhibition.languages == ["en", "vi"]
     assert exhibition.mode == ExhibitionMode.ONLINE
     assert exhibition.fallback_chain == ["fr", "en", "vi"]
-    [link] = db_session.query(QrLink).filter_by(exhibition_id=exhibition.id).all()
-    assert link.target == QrTarget.EXHIBITION and len(link.code) == 6
+    links = db_session.query(QrLink).filter_by(exhibition_id=exhibition.id).all()
+    assert {(link.target, link.lang) for link in links} == {
+        (QrTarget.EXHIBITION, None), (QrTarget.EXHIBITION, "en"), (QrTarget.EXHIBITION, "vi"),
+        (QrTarget.EBOOK, "fr"), (QrTarget.EBOOK, "en"), (QrTarget.EBOOK, "vi"),
+    }  # fmt: skip
+    assert all(len(link.code) == 6 for link in links)
     assert history(db_session, "exhibition", exhibition.id)[0].action == "create"
 
 
@@ -136,7 +140,7 @@ def test_arrange_refuses_a_layout_that_loses_an_entry(db_session, curator, make_
 def test_removed_entry_keeps_its_printed_code(db_session, curator, make_exhibition):
     exhibition = make_exhibition(sections=1, entries=2)
     entry = exhibition.entries[0]
-    code = db_session.query(QrLink).filter_by(target=QrTarget.ENTRY, target_id=entry.id).one().code
+    code = db_session.query(QrLink).filter_by(target=QrTarget.ENTRY, target_id=entry.id, lang=None).one().code
     remove_entry(db_session, curator, entry)
     db_session.commit()
     assert [e.position for e in exhibition.entries] == [0]
