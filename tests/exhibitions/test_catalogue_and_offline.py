@@ -26,7 +26,7 @@ from exhibitions.catalogue_pdf import cached_catalogue, render_catalogue_pdf
 from exhibitions.ebooks import cached_epub
 from exhibitions.models import QrLink, QrTarget
 from exhibitions.offline import cached_offline_package
-from exhibitions.publishing import publish
+from exhibitions.publishing import archive, publish
 from exhibitions.services import add_entry, add_section
 
 BASE = "http://vitrine.test"
@@ -320,6 +320,18 @@ def test_texts_in_another_language_say_so(exhibition):
     # The French caption stands alone; the note on that page belongs to the link to the next, untranslated panel.
     assert f'<span lang="fr">{escape(DECLARATION["fr"][1])}</span></figcaption>' in declaration_html
     assert f'href="entry-{declaration.id}.html"' in index and SECTIONS[1]["fr"] in index
+
+
+def test_an_archived_exhibition_prints_what_was_frozen(exhibition, db_session, curator):
+    archive(db_session, curator, exhibition)
+    db_session.commit()
+    set_text(db_session, curator, exhibition.entries[0].item, "vi", {"title": "Tiêu đề đã sửa sau khi đóng"})
+    db_session.commit()
+    text = " ".join(_pages(cached_catalogue(exhibition, "vi").read_bytes()))
+    assert _flat(DECLARATION["vi"][0]) in text and "Tiêu đề đã sửa sau khi đóng" not in text
+    with _package(cached_offline_package(exhibition, "vi")) as (package, folder):
+        page = package.read(f"{folder}/entry-{exhibition.entries[0].id}.html").decode()
+    assert DECLARATION["vi"][0] in page and "Tiêu đề đã sửa" not in page
 
 
 def test_a_withdrawn_item_is_left_out(exhibition, db_session, curator):
