@@ -83,6 +83,7 @@ def composer_summary(session, exhibition: Exhibition) -> dict:
         "scans": counts,
         "total_scans": sum(counts.values()),
         "exhibition_code": codes.get((str(QrTarget.EXHIBITION), None)),
+        "books": [link for link in links if link.target == QrTarget.EBOOK],
         "differences": [d for d in frameworks.differences(session, exhibition) if d.from_framework],
         "derived": list(session.scalars(select(Exhibition).where(Exhibition.derived_from_id == exhibition.id))),
     }

@@ -135,6 +135,7 @@ def test_withdrawn_item_warns_the_curator(curator_client, db_session, make_exhib
     db_session.commit()
     page = curator_client.get(f"/staff/exhibitions/{exhibition.id}").get_data(as_text=True)
     assert "These items are no longer published" in page and "TEST-0002" in page
+    assert f"/exhibitions/{exhibition.id}/book?lang=en" in page  # each book with its QR code
 
 
 def test_derive_then_take_a_framework_change(curator_client, db_session, make_exhibition, curator):
