@@ -84,6 +84,7 @@ def write_atomically(path: Path, write: Callable[[BinaryIO], None]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
     try:
+        os.fchmod(handle, 0o644)  # mkstemp makes it private; a front server sending the file may run as another user
         with os.fdopen(handle, "wb") as out:
             write(out)
         os.replace(temporary, path)
