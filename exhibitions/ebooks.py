@@ -161,6 +161,7 @@ def cached_epub(exhibition: Exhibition, lang: str) -> Path:
     # Built beside its final name and renamed into place: a concurrent request sees the whole
     # book or none, and two builders at once both rename a complete file.
     handle, temporary = tempfile.mkstemp(prefix=f".{lang}-", suffix=".part", dir=folder)
+    os.fchmod(handle, 0o644)  # mkstemp makes it private; a front server sending the file may run as another user
     os.close(handle)
     try:
         write_book(content, Path(temporary))

@@ -301,6 +301,7 @@ def test_cached_book_is_built_once_then_reused(published, monkeypatch):
     assert again == first and again.stat().st_mtime_ns == mtime and len(built) == 1
     assert first.name == f"vi-{ebooks.book_version(published, 'vi')}.epub"
     assert first.parent.name == str(published.id) and not list(first.parent.glob(".*"))  # no temporary left
+    assert first.stat().st_mode & 0o777 == 0o644  # readable by a front server that sends it
     assert ebooks.cached_epub(published, "en") != first and len(built) == 2
 
 
