@@ -282,7 +282,7 @@ def derivatives_root() -> Path:
 def derivative_path(sha256: str, kind: str, page: int = 1) -> Path:
     """The file of one derivative (it may not exist yet)."""
     Storage("/").path_for(sha256)  # validates the digest: it becomes part of a path
-    if kind not in ("thumb", "web") or page < 1:
+    if kind not in ("thumb", "book", "web") or page < 1:
         raise ValueError("unknown derivative")
     return derivatives_root() / sha256[:2] / sha256 / f"{kind}-{page}.jpg"
 

@@ -27,6 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from ebooklib import epub  # noqa: E402
 
 from app import create_app  # noqa: E402
+from archive import imaging  # noqa: E402
 from archive.media import derivative_path  # noqa: E402
 from archive.models import MediaFile  # noqa: E402
 from archive.reference import load_reference_data  # noqa: E402
@@ -50,6 +51,15 @@ def photo(base: Image.Image, number: int) -> bytes:
     ImageDraw.Draw(image).text((40, 40), f"VTR-BENCH-{number:04d}", fill=(250, 240, 220))
     out = io.BytesIO()
     image.save(out, "JPEG", quality=85)
+    return out.getvalue()
+
+
+def reading_size(data: bytes) -> bytes:
+    """The book derivative of a web image, as the media pipeline makes it (1000 px, quality 78)."""
+    image = Image.open(io.BytesIO(data))
+    image.thumbnail((imaging.BOOK_SIZE, imaging.BOOK_SIZE), Image.Resampling.LANCZOS)
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=imaging.DERIVATIVE_QUALITY["book"])
     return out.getvalue()
 
 
@@ -83,6 +93,7 @@ def make_exhibition(entries: int):
         target = derivative_path(sha256, "web")
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
+        derivative_path(sha256, "book").write_bytes(reading_size(data))
         apply_transition(session, curator, item, "submit")
         apply_transition(session, curator, item, "publish")
         add_entry(session, curator, sections[number * SECTIONS // entries], item.id)

@@ -42,7 +42,7 @@ from exhibitions.qrimage import qr_png
 
 EPUB_MIMETYPE = "application/epub+zip"
 # Bump when the pages, styles or packaging change: every cached book is then built again.
-BOOK_FORMAT = 1
+BOOK_FORMAT = 2
 VERSION_LENGTH = 16
 PUBLISHER = "Vitrine"
 # 4 px a module: a 25-module symbol is 132 px with its quiet zone, a few hundred bytes, and
@@ -96,10 +96,18 @@ def gather(exhibition: Exhibition, lang: str) -> BookContent:
         if code := printed.get(("entry", entry["id"])):
             codes[f"entry:{entry['id']}"] = code
         if entry["image"] and entry["image"]["sha256"] not in images:
-            path = derivative_path(entry["image"]["sha256"], "web")
-            images[entry["image"]["sha256"]] = path if path.is_file() else None
+            images[entry["image"]["sha256"]] = reading_image(entry["image"]["sha256"])
     base_url = current_app.config["BASE_URL"]
     return BookContent(exhibition.id, lang, view, codes, images, chrome_texts(lang), base_url)
+
+
+def reading_image(sha256: str) -> Path | None:
+    """The book-size derivative; the web one for files ingested before books had their own size."""
+    for kind in ("book", "web"):
+        path = derivative_path(sha256, kind)
+        if path.is_file():
+            return path
+    return None
 
 
 def chrome_language(lang: str) -> str:

@@ -151,6 +151,9 @@ def test_every_entry_has_its_page_image_caption_and_reference(demo_books, key):
 
 
 def test_the_demo_books_have_images_and_their_sizes(demo_books):
+    # Images sized for reading: the book derivative (1000 px), never the web one or the original.
+    paths = [path for facts in demo_books.values() for path in facts["derivatives"].values()]
+    assert paths and {path.name for path in paths} == {"book-1.jpg"}
     sizes = {key: facts["path"].stat().st_size for key, facts in demo_books.items()}
     print("demo book sizes (bytes):", sizes)  # the closing note of the issue quotes them
     assert all(100_000 < size < 2_000_000 for size in sizes.values()), sizes
