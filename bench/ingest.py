@@ -24,7 +24,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from archive import imaging  # noqa: E402
 
-SIZES = (imaging.WEB_SIZE, imaging.THUMB_SIZE)
+# The naive baseline makes the same set of sizes as the pipeline, one full-size resize each.
+SIZES = tuple(sorted(imaging.DERIVATIVE_SIZES.values(), reverse=True))
 
 
 def make_images(folder: Path, count: int, tiffs: int) -> list[Path]:
