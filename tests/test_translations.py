@@ -30,7 +30,7 @@ def test_catalog_translates_every_extracted_string(extracted, lang):
         catalog = read_po(fh)
     missing = []
     for message in extracted:
-        found = catalog.get(message.id)
+        found = catalog.get(message.id, context=message.context)
         strings = found.string if found else None
         complete = all(strings) if isinstance(strings, tuple | list) else bool(strings)
         if not found or not complete or found.fuzzy:
