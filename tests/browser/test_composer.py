@@ -48,4 +48,10 @@ def test_public_entry_page_fits_a_phone(live_server, browser, make_exhibition, d
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360
     assert phone.is_visible("a[data-share=zalo]") and phone.is_visible("a[data-share=viber]")
     assert phone.is_visible("#panel-code")
+    # The e-book's download page: the download is the first thing a thumb reaches.
+    phone.goto(f"{live_server}/exhibitions/{exhibition.id}/book?lang=vi")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+    download = phone.locator(".downloads a")
+    assert download.is_visible() and download.get_attribute("href").endswith("/book-vi.epub")
+    assert download.bounding_box()["y"] < 740
     context.close()
