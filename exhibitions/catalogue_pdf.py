@@ -6,11 +6,8 @@ print shop makes (the page count is padded to a multiple of four for it), and th
 """
 
 import logging
-import os
-import re
-import tempfile
-from collections.abc import Callable
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import BinaryIO
 
@@ -21,9 +18,21 @@ from sqlalchemy.orm import object_session
 
 from archive.media import derivative_path
 from core.i18n import _, language_in_sentence
-from exhibitions.ebooks import VERSION_LENGTH, book_version, chrome_language
-from exhibitions.labels_pdf import FONT, FONT_DIR, Line, Para, _draw_code, _draw_lines, _draw_qr, _measure, _nfc, _wrap
+from exhibitions.ebooks import book_version
+from exhibitions.pdf_text import (
+    Line,
+    Para,
+    add_fonts,
+    blocks_height,
+    draw_code,
+    draw_lines,
+    draw_qr,
+    measure,
+    nfc,
+    wrap,
+)
 from exhibitions.presentation import cover_image, view_for
+from exhibitions.publications import cached, chrome_language
 from exhibitions.qr import printed_codes
 
 log = logging.getLogger(__name__)
@@ -59,38 +68,11 @@ def render_catalogue_pdf(exhibition, lang: str) -> bytes:
 
 def cached_catalogue(exhibition, lang: str) -> Path:
     """The catalogue's file, built once per content version of the exhibition in `lang`."""
-    return cached_publication(exhibition, lang, ".pdf", lambda out: out.write(render_catalogue_pdf(exhibition, lang)))
 
+    def write(out: BinaryIO) -> None:
+        out.write(render_catalogue_pdf(exhibition, lang))
 
-def cached_publication(exhibition, lang: str, suffix: str, write: Callable[[BinaryIO], None]) -> Path:
-    """`PUBLICATIONS_DIR/<id>/<lang>-<version><suffix>`, written through `write` the first time; older
-    versions of it are removed then (an open download of one goes on reading it)."""
-    if lang not in exhibition.all_languages:  # the tag becomes part of a file name
-        raise ValueError(f"{exhibition.code} is not shown in {lang!r}")
-    folder = Path(current_app.config["PUBLICATIONS_DIR"]) / str(exhibition.id)
-    path = folder / f"{lang}-{book_version(exhibition, lang)}{suffix}"
-    if path.is_file():
-        return path
-    write_atomically(path, write)
-    older = re.compile(rf"{re.escape(lang)}-[0-9a-f]{{{VERSION_LENGTH}}}{re.escape(suffix)}")
-    for old in folder.iterdir():
-        if old != path and older.fullmatch(old.name):
-            old.unlink(missing_ok=True)
-    return path
-
-
-def write_atomically(path: Path, write: Callable[[BinaryIO], None]) -> None:
-    """Write a file through `write` beside its place, then move it in: readers never see half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    try:
-        os.fchmod(handle, 0o644)  # mkstemp makes it private; a front server sending the file may run as another user
-        with os.fdopen(handle, "wb") as out:
-            write(out)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    return cached(exhibition, lang, ".pdf", write, partial(book_version, exhibition, lang))
 
 
 def short_url(code: str) -> str:
@@ -111,15 +93,14 @@ class Catalogue(FPDF):
 
     def __init__(self, view: dict):
         super().__init__(orientation="portrait", unit="mm", format=PAGE)
-        self.add_font(FONT, "", FONT_DIR / "DejaVuSans.ttf")
-        self.add_font(FONT, "B", FONT_DIR / "DejaVuSans-Bold.ttf")
+        add_fonts(self)
         self.set_auto_page_break(False)  # flow() breaks pages itself, between whole lines
         self.set_margins(MARGIN, MARGIN, MARGIN)
         self.c_margin = 0  # wrapping widths are the column's own, no hidden cell padding
         self.numbered = True  # false on the blank pages that end the booklet
         self.fresh = False  # true when the current page is still empty and the next opener may use it
-        self.set_title(_nfc(view["title"]["text"] or view["code"] or ""))
-        self.set_subject(_nfc(" · ".join(filter(None, [(view["venue"] or {}).get("name"), shown_dates(view)]))))
+        self.set_title(nfc(view["title"]["text"] or view["code"] or ""))
+        self.set_subject(nfc(" · ".join(filter(None, [(view["venue"] or {}).get("name"), shown_dates(view)]))))
         self.set_lang(view["lang"])
         self.set_creator("Vitrine")
         self.set_author("Vitrine")
@@ -128,7 +109,7 @@ class Catalogue(FPDF):
         """The page number under the text block; none on the cover or the blank end pages."""
         if self.page_no() > 1 and self.numbered:
             folio = Line(str(self.page_no()), SIZES["folio"], False, True, 0)
-            _draw_lines(self, [folio], MARGIN, FOLIO_Y, WIDTH, "C")
+            draw_lines(self, [folio], MARGIN, FOLIO_Y, WIDTH, "C")
 
     def next_page(self) -> None:
         """Start a page, unless the current one is still empty."""
@@ -138,7 +119,7 @@ class Catalogue(FPDF):
 
     def wrap(self, para: Para, width: float = WIDTH) -> list[Line]:
         """The paragraph broken into lines that fit `width`."""
-        return _wrap([_measure(self, para, width)], width, 1.0)[0]
+        return wrap([measure(self, para, width)], width, 1.0)[0]
 
     def flow(self, blocks: list[list[Line]], x: float = MARGIN, width: float = WIDTH) -> list[tuple[int, float]]:
         """Draw the blocks down from the cursor, turning pages as planned; where each block starts (page, y)."""
@@ -151,7 +132,7 @@ class Catalogue(FPDF):
                     self.add_page()
                 if number == 0:
                     starts.append((self.page, y))
-                _draw_lines(self, [line], x, y, width)
+                draw_lines(self, [line], x, y, width)
                 index += 1
         self.set_y(end)
         return starts
@@ -203,9 +184,9 @@ def _cover(pdf: Catalogue, view: dict, code: str | None) -> None:
         if pdf.y + GAP + QR > BOTTOM:
             pdf.add_page()
         url = short_url(code)
-        _draw_qr(pdf, url, MARGIN + WIDTH - QR, BOTTOM - QR, QR)
+        draw_qr(pdf, url, MARGIN + WIDTH - QR, BOTTOM - QR, QR)
         address = pdf.wrap(Para(url.split("://", 1)[-1], SIZES["small"], grey=True), WIDTH - QR - GAP)
-        _draw_lines(pdf, address, MARGIN, BOTTOM - _height([address]), WIDTH - QR - GAP)
+        draw_lines(pdf, address, MARGIN, BOTTOM - blocks_height([address]), WIDTH - QR - GAP)
 
 
 def _contents(pdf: Catalogue, view: dict) -> None:
@@ -231,7 +212,7 @@ def _draw_contents(pdf: Catalogue, blocks: list[list[Line]], outline) -> None:
         [(_page, y)] = pdf.flow([block], width=WIDTH - PAGE_COLUMN)
         end = pdf.y
         number = Line(str(target), block[0].size, False, False, block[0].gap)
-        _draw_lines(pdf, [number], MARGIN + WIDTH - PAGE_COLUMN, y, PAGE_COLUMN, "R")
+        draw_lines(pdf, [number], MARGIN + WIDTH - PAGE_COLUMN, y, PAGE_COLUMN, "R")
         pdf.link(MARGIN, y, WIDTH, end - y, pdf.add_link(page=target))
         pdf.set_y(end)
 
@@ -240,7 +221,7 @@ def _section_opener(pdf: Catalogue, section: dict, number: int) -> None:
     """A page that opens a section: its number, title and introduction."""
     pdf.next_page()
     label = _("Section %(number)s", number=number)
-    pdf.start_section(_nfc(section["title"]["text"] or label))
+    pdf.start_section(nfc(section["title"]["text"] or label))
     pdf.set_y(MARGIN + 20)
     texts = [(section["title"], SIZES["heading"], True, 2), (section["body"], SIZES["text"], False, 5)]
     pdf.flow([pdf.wrap(Para(label, SIZES["small"], bold=True, grey=True)), *_text_blocks(pdf, texts)])
@@ -249,7 +230,7 @@ def _section_opener(pdf: Catalogue, section: dict, number: int) -> None:
 def _entry_page(pdf: Catalogue, entry: dict, code: str | None) -> None:
     """One entry: panel number, image, title, caption, then its facts and QR code at the foot."""
     pdf.next_page()
-    pdf.start_section(_nfc(entry["title"]["text"] or entry["reference_code"]), level=1)
+    pdf.start_section(nfc(entry["title"]["text"] or entry["reference_code"]), level=1)
     if entry["panel_number"]:
         panel = _("Panel %(number)s", number=entry["panel_number"])
         pdf.flow([pdf.wrap(Para(panel, SIZES["small"], bold=True, grey=True))])
@@ -262,7 +243,7 @@ def _entry_page(pdf: Catalogue, entry: dict, code: str | None) -> None:
     foot = max(_rows_height(facts), QR + 4 if code else 0)
     path = _image_file(entry["image"])
     if path:
-        room = max(BOTTOM - pdf.y - GAP - _height(body) - GAP - foot, IMAGE_MIN)
+        room = max(BOTTOM - pdf.y - GAP - blocks_height(body) - GAP - foot, IMAGE_MIN)
         pdf.set_y(pdf.y + GAP)
         pdf.set_y(pdf.y + _draw_image(pdf, path, entry["image"], entry["title"]["text"] or "", room) + GAP)
     pdf.flow(body)
@@ -270,9 +251,9 @@ def _entry_page(pdf: Catalogue, entry: dict, code: str | None) -> None:
         pdf.add_page()
     _draw_facts(pdf, facts, BOTTOM - foot, width)
     if code:
-        _draw_qr(pdf, short_url(code), MARGIN + WIDTH - QR, BOTTOM - foot, QR)
+        draw_qr(pdf, short_url(code), MARGIN + WIDTH - QR, BOTTOM - foot, QR)
         if entry["panel_code"]:
-            _draw_code(pdf, entry["panel_code"], SIZES["small"], MARGIN + WIDTH - QR, BOTTOM - foot + QR, QR)
+            draw_code(pdf, entry["panel_code"], SIZES["small"], MARGIN + WIDTH - QR, BOTTOM - foot + QR, QR)
 
 
 def _facts(pdf: Catalogue, entry: dict, width: float, with_code: bool) -> list[tuple[list[Line], list[Line]]]:
@@ -288,17 +269,13 @@ def _facts(pdf: Catalogue, entry: dict, width: float, with_code: bool) -> list[t
 def _draw_facts(pdf: Catalogue, facts: list[tuple[list[Line], list[Line]]], top: float, width: float) -> None:
     """The facts as two columns, labels in grey beside their values."""
     for labels, values in facts:
-        _draw_lines(pdf, labels, MARGIN, top, LABEL_COLUMN - 2)
-        _draw_lines(pdf, values, MARGIN + LABEL_COLUMN, top, width - LABEL_COLUMN)
-        top += max(_height([labels]), _height([values]))
-
-
-def _height(blocks: list[list[Line]]) -> float:
-    return sum(line.height for block in blocks for line in block)
+        draw_lines(pdf, labels, MARGIN, top, LABEL_COLUMN - 2)
+        draw_lines(pdf, values, MARGIN + LABEL_COLUMN, top, width - LABEL_COLUMN)
+        top += max(blocks_height([labels]), blocks_height([values]))
 
 
 def _rows_height(rows: list[tuple[list[Line], list[Line]]]) -> float:
-    return sum(max(_height([labels]), _height([values])) for labels, values in rows)
+    return sum(max(blocks_height([labels]), blocks_height([values])) for labels, values in rows)
 
 
 def _image_file(image: dict | None) -> Path | None:
@@ -317,11 +294,11 @@ def _draw_image(pdf: Catalogue, path: Path, image: dict, alt: str, height: float
     # No `dims`: fpdf then embeds the JPEG's own bytes (DCTDecode) instead of decoding and re-encoding it.
     width, tall = image.get("width"), image.get("height")
     if not (width and tall):
-        pdf.image(path, x=MARGIN, y=pdf.y, w=WIDTH, h=height, keep_aspect_ratio=True, alt_text=_nfc(alt))
+        pdf.image(path, x=MARGIN, y=pdf.y, w=WIDTH, h=height, keep_aspect_ratio=True, alt_text=nfc(alt))
         return height
     scale = min(WIDTH / width, height / tall)
     left = MARGIN + (WIDTH - width * scale) / 2
-    pdf.image(path, x=left, y=pdf.y, w=width * scale, h=tall * scale, alt_text=_nfc(alt))
+    pdf.image(path, x=left, y=pdf.y, w=width * scale, h=tall * scale, alt_text=nfc(alt))
     return tall * scale
 
 

@@ -1,26 +1,30 @@
 """Panel labels as a PDF (fpdf2): one label to an A4 or A5 page, or a sheet of small labels to cut."""
 
 import math
-import unicodedata
 from dataclasses import dataclass
-from pathlib import Path
 
 from flask import current_app
 from flask_babel import force_locale
 from fpdf import FPDF
-from fpdf.enums import XPos, YPos
 
 from core.i18n import _, language_in_sentence, ui_languages
 from exhibitions.labels import Label, LabelText
-from exhibitions.qrimage import qr_matrix
+from exhibitions.pdf_text import (
+    GREY,
+    PT,
+    Line,
+    Para,
+    add_fonts,
+    blocks_height,
+    draw_code,
+    draw_lines,
+    draw_qr,
+    measure,
+    nfc,
+    use_font,
+    wrap,
+)
 
-# Vendored with the code so that every server prints the same glyphs; DejaVu covers Vietnamese
-# and the Latin scripts of the minority languages. Licence beside the files.
-FONT_DIR = Path(__file__).parent.parent / "static" / "fonts"
-FONT = "DejaVu"
-PT = 25.4 / 72  # millimetres in a typographic point
-LEADING = 1.25
-GREY = (85, 85, 85)
 ELLIPSIS = "…"
 
 
@@ -50,33 +54,6 @@ LAYOUTS = {
 }
 
 
-@dataclass
-class Para:
-    """A run of text in one style before wrapping."""
-
-    text: str
-    size: float
-    bold: bool = False
-    grey: bool = False
-    gap: float = 0.0  # space above, in mm
-
-
-@dataclass
-class Line:
-    """One wrapped line, ready to draw."""
-
-    text: str
-    size: float
-    bold: bool
-    grey: bool
-    gap: float
-
-    @property
-    def height(self) -> float:
-        """The gap above plus the line's leading, in mm."""
-        return self.gap + self.size * PT * LEADING
-
-
 def render_labels_pdf(labels: list[Label], fmt: str, title: str) -> bytes:
     """The labels laid out in format `fmt` ("a4", "a5" or "sheet") as PDF bytes; needs an app context."""
     if fmt not in LAYOUTS:
@@ -100,12 +77,11 @@ def render_labels_pdf(labels: list[Label], fmt: str, title: str) -> bytes:
 
 def _new_document(layout: Layout, title: str, lang: str | None) -> FPDF:
     pdf = FPDF(orientation="portrait", unit="mm", format=layout.page)
-    pdf.add_font(FONT, "", FONT_DIR / "DejaVuSans.ttf")
-    pdf.add_font(FONT, "B", FONT_DIR / "DejaVuSans-Bold.ttf")
+    add_fonts(pdf)
     pdf.set_auto_page_break(False)  # every line is placed by hand, inside its label
     pdf.set_margins(0, 0, 0)
     pdf.c_margin = 0  # wrapping widths are the label's own, no hidden cell padding
-    pdf.set_title(_nfc(title))
+    pdf.set_title(nfc(title))
     pdf.set_creator("Vitrine")
     pdf.set_author("Vitrine")
     if lang:
@@ -121,25 +97,18 @@ def _draw_label(pdf: FPDF, layout: Layout, label: Label, x: float, y: float) -> 
     column = width - (qr * 1.12 if qr else 0)  # a gutter so the text never touches the quiet zone
     top = y
     if label.panel_number:
-        [head] = _wrap([_measure(pdf, Para(label.panel_number, layout.panel_pt, bold=True), column)], column, 1.0)
-        top += _draw_lines(pdf, _truncate(pdf, head, column, head[0].height), x, top, column)
+        [head] = wrap([measure(pdf, Para(label.panel_number, layout.panel_pt, bold=True), column)], column, 1.0)
+        top += draw_lines(pdf, _truncate(pdf, head, column, head[0].height), x, top, column)
     details = _fit(pdf, _detail_paras(label, layout, with_code=not qr), column, height * 0.3, layout)
     details_height = sum(line.height for line in details)
     body = _fit(pdf, _body_paras(label, layout), column, y + height - details_height - top, layout)
-    _draw_lines(pdf, body, x, top, column)
-    _draw_lines(pdf, details, x, y + height - details_height, column)
+    draw_lines(pdf, body, x, top, column)
+    draw_lines(pdf, details, x, y + height - details_height, column)
     # Drawn last so that text extraction and screen readers meet the texts first.
     if qr:
-        _draw_qr(pdf, label.qr_url, x + width - qr, y, qr)
+        draw_qr(pdf, label.qr_url, x + width - qr, y, qr)
         if label.panel_code:
-            _draw_code(pdf, label.panel_code, layout.code_pt, x + width - qr, y + qr, qr)
-
-
-def _draw_code(pdf: FPDF, code: str, size: float, x: float, y: float, width: float) -> None:
-    """The typeable panel code centred under the QR, shrunk rather than cut: every character counts."""
-    _use_font(pdf, True, size)
-    size = min(size, size * width / max(pdf.get_string_width(code), 1e-6))
-    _draw_lines(pdf, [Line(_nfc(code), size, True, False, size * PT * 0.3)], x, y, width, "C")
+            draw_code(pdf, label.panel_code, layout.code_pt, x + width - qr, y + qr, qr)
 
 
 def _body_paras(label: Label, layout: Layout) -> list[Para]:
@@ -183,20 +152,16 @@ def _detail_paras(label: Label, layout: Layout, with_code: bool) -> list[Para]:
 
 def _fit(pdf: FPDF, paras: list[Para], width: float, height: float, layout: Layout) -> list[Line]:
     """The paragraphs wrapped to `width`, shrunk as far as the layout allows, then cut so they fit `height`."""
-    measured = [_measure(pdf, para, width) for para in paras]
+    measured = [measure(pdf, para, width) for para in paras]
     scale = 1.0
-    blocks = _wrap(measured, width, scale, layout.min_pt)
-    while _height(blocks) > height and scale > layout.min_scale:
+    blocks = wrap(measured, width, scale, layout.min_pt)
+    while blocks_height(blocks) > height and scale > layout.min_scale:
         scale = max(layout.min_scale, scale - 0.04)
-        blocks = _wrap(measured, width, scale, layout.min_pt)
-    if _height(blocks) > height:
-        budgets = _share([_height([block]) for block in blocks], height)
+        blocks = wrap(measured, width, scale, layout.min_pt)
+    if blocks_height(blocks) > height:
+        budgets = _share([blocks_height([block]) for block in blocks], height)
         blocks = [_truncate(pdf, block, width, budget) for block, budget in zip(blocks, budgets, strict=True)]
     return [line for block in blocks for line in block]
-
-
-def _height(blocks: list[list[Line]]) -> float:
-    return sum(line.height for block in blocks for line in block)
 
 
 def _share(needs: list[float], height: float) -> list[float]:
@@ -211,68 +176,6 @@ def _share(needs: list[float], height: float) -> list[float]:
     return budgets
 
 
-@dataclass
-class Measured:
-    """A paragraph's words per hard line, with widths at 1 pt (mm): they scale with the type size."""
-
-    para: Para
-    space: float
-    chunks: list[list[tuple[str, float, list[float] | None]]]  # word, width, its glyphs' widths if long
-
-
-def _measure(pdf: FPDF, para: Para, width: float) -> Measured:
-    """Measure once, wrap at many sizes: _fit tries several before the text fits."""
-    _use_font(pdf, para.bold, 1)
-    longest = width / para.size  # a word wider than this may need cutting at some trial size
-    chunks = []
-    for chunk in _nfc(para.text).splitlines():
-        words = [(word, pdf.get_string_width(word)) for word in chunk.split()]
-        glyphs = [[pdf.get_string_width(c) for c in word] if size > longest else None for word, size in words]
-        if words:
-            chunks.append([(word, size, g) for (word, size), g in zip(words, glyphs, strict=True)])
-    return Measured(para, pdf.get_string_width(" "), chunks)
-
-
-def _wrap(measured: list[Measured], width: float, scale: float, min_pt: float = 0) -> list[list[Line]]:
-    """Each measured paragraph broken into lines that fit `width` at `scale` times its type size."""
-    blocks = []
-    for m in measured:
-        size = max(m.para.size * scale, min(m.para.size, min_pt))
-        texts = [text for words in m.chunks for text in _break(words, width / size, m.space)]
-        blocks.append([Line(text, size, m.para.bold, m.para.grey, m.para.gap * scale if n == 0 else 0)
-                       for n, text in enumerate(texts)])  # fmt: skip
-    return blocks
-
-
-def _break(words: list[tuple[str, float, list[float] | None]], limit: float, space: float) -> list[str]:
-    """Greedy word wrap of one hard line within `limit` (mm at 1 pt); a word wider than a line is cut."""
-    lines, current, used = [], [], 0.0
-    for word, size, glyphs in words:
-        pieces = _cut(word, glyphs, limit) if glyphs and size > limit else [(word, size)]
-        for piece, piece_size in pieces:
-            needed = piece_size if not current else used + space + piece_size
-            if current and needed > limit:
-                lines.append(" ".join(current))
-                current, needed = [], piece_size
-            current.append(piece)
-            used = needed
-    if current:
-        lines.append(" ".join(current))
-    return lines
-
-
-def _cut(word: str, glyphs: list[float], limit: float) -> list[tuple[str, float]]:
-    """A word too wide for a line, cut glyph by glyph into pieces that fit."""
-    pieces, start, used = [], 0, 0.0
-    for index, glyph in enumerate(glyphs):
-        if used + glyph > limit and index > start:
-            pieces.append((word[start:index], used))
-            start, used = index, 0.0
-        used += glyph
-    pieces.append((word[start:], used))
-    return pieces
-
-
 def _truncate(pdf: FPDF, lines: list[Line], width: float, height: float) -> list[Line]:
     """The lines that fit `height`; when some are dropped, the last kept one ends with an ellipsis."""
     kept, used = [], 0.0
@@ -283,46 +186,12 @@ def _truncate(pdf: FPDF, lines: list[Line], width: float, height: float) -> list
         used += line.height
     if len(kept) < len(lines) and kept:
         last = kept[-1]
-        _use_font(pdf, last.bold, last.size)
+        use_font(pdf, last.bold, last.size)
         text = last.text.rstrip()
         while text and pdf.get_string_width(text + ELLIPSIS) > width:
             text = text[:-1].rstrip()
         last.text = text + ELLIPSIS
     return kept
-
-
-def _draw_lines(pdf: FPDF, lines: list[Line], x: float, y: float, width: float, align: str = "L") -> float:
-    """Draw the lines from (x, y) down; the height used."""
-    start = y
-    for line in lines:
-        y += line.gap
-        _use_font(pdf, line.bold, line.size)
-        pdf.set_text_color(*(GREY if line.grey else (0, 0, 0)))
-        lead = line.size * PT * LEADING
-        pdf.set_xy(x, y)
-        pdf.cell(width, lead, line.text, align=align, new_x=XPos.LEFT, new_y=YPos.NEXT)
-        y += lead
-    pdf.set_text_color(0, 0, 0)
-    return y - start
-
-
-def _draw_qr(pdf: FPDF, data: str, x: float, y: float, side: float) -> None:
-    """The QR symbol as filled rectangles, one per run of dark modules: sharp at any print size."""
-    matrix = qr_matrix(data)
-    module = side / len(matrix)
-    pdf.set_fill_color(255, 255, 255)
-    pdf.rect(x, y, side, side, style="F")  # the quiet zone stays white even on a tinted stock
-    pdf.set_fill_color(0, 0, 0)
-    for row, cells in enumerate(matrix):
-        col = 0
-        while col < len(cells):
-            if not cells[col]:
-                col += 1
-                continue
-            start = col
-            while col < len(cells) and cells[col]:
-                col += 1
-            pdf.rect(x + start * module, y + row * module, (col - start) * module, module, style="F")
 
 
 def _crop_marks(pdf: FPDF, layout: Layout, origin_x: float, origin_y: float) -> None:
@@ -340,11 +209,3 @@ def _crop_marks(pdf: FPDF, layout: Layout, origin_x: float, origin_y: float) -> 
         cy = origin_y + row * layout.label[1]
         pdf.line(origin_x - off - mark, cy, origin_x - off, cy)
         pdf.line(right + off, cy, right + off + mark, cy)
-
-
-def _use_font(pdf: FPDF, bold: bool, size: float) -> None:
-    pdf.set_font(FONT, "B" if bold else "", size)
-
-
-def _nfc(text: str) -> str:
-    return unicodedata.normalize("NFC", text)

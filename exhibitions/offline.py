@@ -6,6 +6,7 @@ the e-book inside, every link relative, so the folder works from a USB stick or 
 
 import logging
 import zipfile
+from functools import partial
 from pathlib import Path
 from typing import BinaryIO
 from urllib.parse import quote
@@ -15,9 +16,10 @@ from flask_babel import force_locale
 from sqlalchemy.orm import object_session
 
 from archive.media import derivative_path
-from exhibitions.catalogue_pdf import cached_publication, short_url
-from exhibitions.ebooks import cached_epub, chrome_language, download_name
+from exhibitions.catalogue_pdf import short_url
+from exhibitions.ebooks import book_version, cached_epub, download_name
 from exhibitions.presentation import view_for
+from exhibitions.publications import cached, chrome_language
 from exhibitions.qr import printed_codes
 
 log = logging.getLogger(__name__)
@@ -30,7 +32,7 @@ def cached_offline_package(exhibition, lang: str) -> Path:
     def write(out: BinaryIO) -> None:
         write_package(out, exhibition, lang, cached_epub(exhibition, lang))
 
-    return cached_publication(exhibition, lang, "-offline.zip", write)
+    return cached(exhibition, lang, "-offline.zip", write, partial(book_version, exhibition, lang))
 
 
 def write_package(out: BinaryIO, exhibition, lang: str, epub: Path) -> None:
