@@ -10,7 +10,6 @@ from sqlalchemy import (
     Column,
     Date,
     DateTime,
-    Enum,
     ForeignKey,
     Integer,
     String,
@@ -21,11 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.auth import User
-from core.db import Base, utcnow
-
-
-def _enum(cls, length=16):
-    return Enum(cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e])
+from core.db import Base, string_enum, utcnow
 
 
 class ItemType(enum.StrEnum):
@@ -110,7 +105,7 @@ class Place(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(60), unique=True)
-    kind: Mapped[PlaceKind] = mapped_column(_enum(PlaceKind))
+    kind: Mapped[PlaceKind] = mapped_column(string_enum(PlaceKind))
     country: Mapped[str] = mapped_column(String(2), default="VN")
     names: Mapped[dict] = mapped_column(JSON, default=dict)
     valid_from: Mapped[date | None] = mapped_column(Date)
@@ -134,7 +129,7 @@ class Body(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(60), unique=True)
-    kind: Mapped[BodyKind] = mapped_column(_enum(BodyKind))
+    kind: Mapped[BodyKind] = mapped_column(string_enum(BodyKind))
     names: Mapped[dict] = mapped_column(JSON, default=dict)
 
     def __repr__(self) -> str:
@@ -148,7 +143,7 @@ class Item(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     reference_code: Mapped[str] = mapped_column(String(80), unique=True)
-    type: Mapped[ItemType] = mapped_column(_enum(ItemType))
+    type: Mapped[ItemType] = mapped_column(string_enum(ItemType))
     date_text: Mapped[str | None] = mapped_column(String(40))
     date_start: Mapped[date | None] = mapped_column(Date, index=True)
     date_end: Mapped[date | None] = mapped_column(Date)
@@ -159,7 +154,7 @@ class Item(Base):
     rights: Mapped[str | None] = mapped_column(Text)
     source_archive: Mapped[str | None] = mapped_column(String(255))
     fonds: Mapped[str | None] = mapped_column(String(255))
-    status: Mapped[ItemStatus] = mapped_column(_enum(ItemStatus), default=ItemStatus.DRAFT, index=True)
+    status: Mapped[ItemStatus] = mapped_column(string_enum(ItemStatus), default=ItemStatus.DRAFT, index=True)
     version: Mapped[int] = mapped_column(Integer, nullable=False)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
@@ -209,7 +204,7 @@ class ItemText(Base):
     description: Mapped[str | None] = mapped_column(Text)
     caption: Mapped[str | None] = mapped_column(Text)
     transcription: Mapped[str | None] = mapped_column(Text)
-    state: Mapped[TextState] = mapped_column(_enum(TextState), default=TextState.DRAFT)
+    state: Mapped[TextState] = mapped_column(string_enum(TextState), default=TextState.DRAFT)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 
     item: Mapped[Item] = relationship(back_populates="texts")

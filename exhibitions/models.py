@@ -8,7 +8,6 @@ from sqlalchemy import (
     Boolean,
     Date,
     DateTime,
-    Enum,
     ForeignKey,
     Integer,
     String,
@@ -19,11 +18,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from archive.models import Item, Place, TextState
 from core.auth import User
-from core.db import Base, utcnow
-
-
-def _enum(cls, length=16):
-    return Enum(cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e])
+from core.db import Base, string_enum, utcnow
 
 
 class ExhibitionStatus(enum.StrEnum):
@@ -54,7 +49,7 @@ class Exhibition(Base):
     # Short, typeable prefix of panel codes (`CB25` in `CB25-017`): venue and year.
     code: Mapped[str] = mapped_column(String(12), unique=True)
     venue_id: Mapped[int | None] = mapped_column(ForeignKey("places.id", ondelete="SET NULL"), index=True)
-    mode: Mapped[ExhibitionMode] = mapped_column(_enum(ExhibitionMode), default=ExhibitionMode.BOTH)
+    mode: Mapped[ExhibitionMode] = mapped_column(string_enum(ExhibitionMode), default=ExhibitionMode.BOTH)
     opens_on: Mapped[date | None] = mapped_column(Date)
     closes_on: Mapped[date | None] = mapped_column(Date)
     primary_language: Mapped[str] = mapped_column(String(35), default="vi")
@@ -63,7 +58,7 @@ class Exhibition(Base):
     # The order texts fall back in when one is missing (Geneva: fr → en → vi); vi always ends it.
     fallback_chain: Mapped[list] = mapped_column(JSON, default=list)
     status: Mapped[ExhibitionStatus] = mapped_column(
-        _enum(ExhibitionStatus), default=ExhibitionStatus.DRAFT, index=True
+        string_enum(ExhibitionStatus), default=ExhibitionStatus.DRAFT, index=True
     )
     is_framework: Mapped[bool] = mapped_column(Boolean, default=False)
     derived_from_id: Mapped[int | None] = mapped_column(ForeignKey("exhibitions.id", ondelete="SET NULL"), index=True)
@@ -119,7 +114,7 @@ class ExhibitionText(Base):
     lang: Mapped[str] = mapped_column(String(35))
     title: Mapped[str] = mapped_column(String(500))
     introduction: Mapped[str | None] = mapped_column(Text)
-    state: Mapped[TextState] = mapped_column(_enum(TextState), default=TextState.DRAFT)
+    state: Mapped[TextState] = mapped_column(string_enum(TextState), default=TextState.DRAFT)
 
     exhibition: Mapped[Exhibition] = relationship(back_populates="texts")
 
@@ -189,7 +184,7 @@ class QrLink(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(16), unique=True)
     exhibition_id: Mapped[int] = mapped_column(ForeignKey("exhibitions.id", ondelete="CASCADE"), index=True)
-    target: Mapped[QrTarget] = mapped_column(_enum(QrTarget))
+    target: Mapped[QrTarget] = mapped_column(string_enum(QrTarget))
     target_id: Mapped[int | None] = mapped_column(Integer)
     # The language the code was printed for; None means the exhibition's primary language.
     lang: Mapped[str | None] = mapped_column(String(35))
