@@ -3,7 +3,7 @@
 ebooklib assembles the package (OPF, NCX, manifest, spine, ZIP); we write every XHTML page
 whole (epub_pages.py), the navigation document included, because ebooklib's page renderer
 re-parses content as HTML and has no way to tag one element with the language it fell back to.
-Images are the web derivatives' own bytes, never re-encoded, and are stored in the ZIP: deflating
+Images are the book-size derivatives' own bytes, never re-encoded, and are stored in the ZIP: deflating
 a JPEG costs most of the build for a few per cent of its size. The font is DejaVu Sans cut down
 to the characters the book uses, so Vietnamese and minority-language letters render in any reader.
 """
@@ -72,14 +72,14 @@ class BookContent:
     lang: str
     view: dict
     codes: dict[str, str]  # "entry:<id>", "exhibition", "ebook" → printed code in this language
-    images: dict[str, Path | None]  # sha256 → web derivative, None where it is missing
+    images: dict[str, Path | None]  # sha256 → book (else web) derivative, None where both are missing
     chrome: dict[str, list[str]]  # the book's own words: key → [text, its language]
     base_url: str
 
     def digest(self) -> str:
         """A short hex digest of all of the above and the book format."""
         shown = {"format": BOOK_FORMAT, "lang": self.lang, "view": self.view, "codes": self.codes,
-                 "images": {sha: path is not None for sha, path in self.images.items()},
+                 "images": {sha: path.name if path else None for sha, path in self.images.items()},
                  "chrome": self.chrome, "base_url": self.base_url}  # fmt: skip
         data = json.dumps(shown, sort_keys=True, ensure_ascii=False, default=str).encode()
         return hashlib.sha256(data).hexdigest()[:VERSION_LENGTH]
