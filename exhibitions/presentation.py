@@ -121,8 +121,11 @@ def key_image(item: Item) -> dict | None:
 
 def credit_line(item: Item, lang: str) -> str:
     """Who made and who lent the item: creator · contributing body · source archive."""
-    parts = [item.creator, localized(item.body.names, lang) if item.body else None, item.source_archive]
-    return " · ".join(dict.fromkeys(p for p in parts if p))  # the creator is often the lending body too
+    body_names = set(item.body.names.values()) if item.body else set()
+    # The creator is often the lending body too, named in Vietnamese: say it once, in the reader's language.
+    creator = item.creator if item.creator not in body_names else None
+    parts = [creator, localized(item.body.names, lang) if item.body else None, item.source_archive]
+    return " · ".join(dict.fromkeys(p for p in parts if p))
 
 
 def _qr_codes(exhibition: Exhibition) -> dict:
