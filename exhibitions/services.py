@@ -279,6 +279,7 @@ def update_exhibition(session, user: User, exhibition: Exhibition, data: dict, e
         problems.raise_if_any()
     touch(exhibition)
     session.flush()
+    qr.ensure_links(session, exhibition)  # a language added now gets its codes for pages and books
     record_event(session, user, "exhibition", exhibition.id, "update", before, snapshot(exhibition))
     return exhibition
 

@@ -134,3 +134,12 @@ def test_qr_images_decode_to_the_short_link(client, db_session, shown, tmp_path)
     svg = client.get(f"/q/{code}.svg")
     assert svg.mimetype == "image/svg+xml" and svg.data.startswith(b"<?xml") and b"<path" in svg.data
     assert client.get("/q/nothing.png").status_code == 404
+
+
+def test_a_language_added_later_gets_its_codes(client, db_session, curator, shown):
+    update_exhibition(db_session, curator, shown, {"languages": ["en", "fr"]})
+    db_session.commit()
+    code = _code(db_session, shown, QrTarget.EBOOK, None, lang="fr")
+    assert client.get(f"/q/{code}").headers["Location"] == f"/exhibitions/{shown.id}/book?lang=fr"
+    french = db_session.scalars(select(QrLink).where(QrLink.target == QrTarget.ENTRY, QrLink.lang == "fr")).all()
+    assert {link.target_id for link in french} == {e.id for e in shown.entries}
