@@ -233,7 +233,8 @@ def write_derivatives(image, out_dir: str, page: int) -> list[str]:
     from PIL import ImageOps
 
     exif = _kept_exif(image)
-    image = ImageOps.exif_transpose(image) or image
+    # In place: without an orientation to apply, exif_transpose would return a full-size copy.
+    ImageOps.exif_transpose(image, in_place=True)
     image = to_srgb(image)
     written = []
     for kind, size in sorted(DERIVATIVE_SIZES.items(), key=lambda kv: -kv[1]):
@@ -246,9 +247,13 @@ def write_derivatives(image, out_dir: str, page: int) -> list[str]:
 
 
 def _fit(image, size: int):
-    image = image.copy()
-    image.thumbnail((size, size), Image.Resampling.LANCZOS, reducing_gap=3.0)
-    return image
+    """A new image no larger than size×size, same proportions; the source is left as it is."""
+    scale = size / max(image.size)
+    target = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
+    # resize() makes a new image, so no full-size copy first. reducing_gap 1.5: a box reduction
+    # by whole factors while 1.5× remains, then Lanczos; half the time of gap 3 on a 24 MP TIFF
+    # (which has no draft mode), and no difference a reader of a 1600 px preview can see.
+    return image.resize(target, Image.Resampling.LANCZOS, reducing_gap=1.5)
 
 
 def derive_image(path: str, out_dir: str) -> dict:
