@@ -14,7 +14,7 @@ from flask_smorest import Api, Blueprint, abort
 from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 
-from archive.media import Upload, attach_media, process_media, upload_notices
+from archive.media import Upload, attach_media, detach_media, process_media, upload_notices
 from archive.models import Body, Place, PlaceKind, Scheme, Term
 from archive.queries import get_item, get_public_item, list_items
 from archive.schemas import (
@@ -318,6 +318,17 @@ class ItemMediaView(MethodView):
         notices = upload_notices(attached) + process_media(db.session, get_storage(), [a.media for a in attached])
         db.session.commit()
         return {"media": [a.media for a in attached], "notices": notices}, 201
+
+
+@blp.route(ITEM + "/media/<int(max=2147483647):media_id>", tags=["items"], endpoint="item_media_file")
+class ItemMediaFileView(MethodView):
+    @token_required
+    @blp.response(204)
+    @fails_with(403, 404, 409, 422)
+    def delete(self, item_id, media_id, user):
+        """Take a file off the item; the original stays in storage and the history names its SHA-256."""
+        detach_media(db.session, user, get_item(db.session, item_id), media_id)
+        db.session.commit()
 
 
 @blp.route(ITEM + "/history", tags=["items"], endpoint="item_history")

@@ -33,7 +33,7 @@ from archive.languages import REFERENCE_LANGUAGE
 from archive.models import Item, ItemText, ItemType, MediaFile, TextState
 from archive.services import check_can_edit, flush_checked
 from core.audit import record_event
-from core.errors import ValidationError
+from core.errors import NotFound, ValidationError
 from core.i18n import _
 from core.storage import Storage
 
@@ -263,6 +263,49 @@ def _attach(session, storage: Storage, user, item: Item, entry: _Staged) -> Atta
     flush_checked(session)
     record_event(session, user, "item", item.id, "update", {"media": before}, {"media": before + [entry.name]})
     return Attached(media=media, stored=created, also_on=list(also_on))
+
+
+def _media_of(item: Item, media_id) -> MediaFile:
+    media = next((m for m in item.media if str(m.id) == str(media_id)), None)
+    if media is None:
+        raise NotFound(_("Item %(code)s has no file %(id)s.", code=item.reference_code, id=media_id))
+    return media
+
+
+def detach_media(session, user, item: Item, media_id) -> MediaFile:
+    """Take a file off an item. The original stays in storage, so the audit event can bring it back."""
+    check_can_edit(user, item)
+    media = _media_of(item, media_id)
+    before = [m.original_name for m in item.media]
+    item.media.remove(media)
+    for position, other in enumerate(item.media):
+        other.position = position
+    item.updated_by = user
+    item.updated_at = _now()
+    flush_checked(session)
+    record_event(session, user, "item", item.id, "update", {"media": before},
+                 {"media": [m.original_name for m in item.media]},
+                 comment=f"{media.original_name} sha256:{media.sha256}")  # fmt: skip
+    return media
+
+
+def move_media(session, user, item: Item, media_id, delta: int) -> None:
+    """Move a file up (-1) or down (+1) among the item's files; the first one is its key image."""
+    check_can_edit(user, item)
+    media = _media_of(item, media_id)
+    files = list(item.media)
+    before = [m.original_name for m in files]
+    index = files.index(media)
+    files.insert(min(max(index + delta, 0), len(files) - 1), files.pop(index))
+    for position, other in enumerate(files):
+        other.position = position
+    item.updated_by = user
+    item.updated_at = _now()
+    flush_checked(session)
+    session.expire(item, ["media"])  # read them again in their new order
+    record_event(
+        session, user, "item", item.id, "update", {"media": before}, {"media": [m.original_name for m in files]}
+    )
 
 
 def _now():

@@ -108,6 +108,29 @@ def upload_media(item_id: int):
     return redirect(url_for(".staff_item", item_id=item.id))
 
 
+@bp.route("/staff/items/<int:item_id>/media/<int:media_id>/<any(delete, up, down):action>", methods=["POST"])
+@staff_required()
+def change_media(item_id: int, media_id: int, action: str):
+    item = queries.get_item(db.session, item_id)
+    if not TransitionForm().validate_on_submit():
+        abort(400)
+    try:
+        if action == "delete":
+            removed = media_service.detach_media(db.session, current_user, item, media_id)
+            done = _("%(name)s is no longer attached; the original is kept in the archive's storage.",
+                     name=display_name(removed.original_name))  # fmt: skip
+        else:
+            media_service.move_media(db.session, current_user, item, media_id, -1 if action == "up" else 1)
+            done = _("Files reordered.")
+    except VitrineError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for(".staff_item", item_id=item.id, _anchor="media"))
+    db.session.commit()
+    flash(done, "success")
+    return redirect(url_for(".staff_item", item_id=item.id, _anchor="media"))
+
+
 @bp.route("/staff/items")
 @staff_required()
 def staff_items():

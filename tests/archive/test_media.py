@@ -265,3 +265,55 @@ def test_public_pages_show_derivatives_not_originals(app, db_session, make_item,
     assert f"/media/{entry.media.id}/web-1.jpg" in page
     with client.get(f"/media/{entry.media.id}/thumb-1.jpg") as response:
         assert response.status_code == 200
+
+
+def test_files_are_reordered_and_removed_but_the_original_is_kept(app, db_session, make_item, login_as):
+    item = make_item()
+    files = [(name, samples.png_bytes((300 + n, 200))) for n, name in enumerate(("a.png", "b.png", "c.png"))]
+    first, second, third = attach(db_session, item, *files)
+    removed_sha = first.media.sha256
+    media_service.move_media(db_session, item.created_by, item, third.media.id, -1)
+    db_session.commit()
+    assert [m.original_name for m in item.media] == ["a.png", "c.png", "b.png"]
+    client, _user = login_as("curator")
+    response = client.post(f"/staff/items/{item.id}/media/{first.media.id}/delete")
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/staff/items/{item.id}#media")
+    db_session.rollback()
+    assert [(m.original_name, m.position) for m in db_session.get(type(item), item.id).media] == [
+        ("c.png", 0), ("b.png", 1)]  # fmt: skip
+    assert get_storage().exists(removed_sha)  # never lose an original
+    event = history_of(db_session, item)[0]
+    assert event.after == {"media": ["c.png", "b.png"]} and removed_sha in event.comment
+    assert client.post(f"/staff/items/{item.id}/media/{second.media.id}/down").status_code == 302
+    assert client.post(f"/staff/items/{item.id}/media/999999/up", follow_redirects=True).status_code == 200
+
+
+def test_an_archivist_cannot_remove_a_file_once_the_item_left_draft(app, db_session, make_item, make_user):
+    from archive.workflow import apply_transition
+
+    item = make_item()
+    (attached,) = attach(db_session, item, ("a.png", samples.png_bytes()))
+    apply_transition(db_session, item.created_by, item, "submit")
+    db_session.commit()
+    with pytest.raises(Forbidden):
+        media_service.detach_media(db_session, item.created_by, item, attached.media.id)
+
+
+def test_the_api_removes_a_file(app, client, db_session, make_item, make_user):
+    from core.auth import issue_token
+
+    item = make_item()
+    (attached,) = attach(db_session, item, ("a.png", samples.png_bytes()))
+    token = issue_token(db_session, item.created_by)
+    db_session.commit()
+    headers = {"Authorization": f"Bearer {token}"}
+    assert client.delete(f"/api/v1/items/{item.id}/media/{attached.media.id}", headers=headers).status_code == 204
+    missing = client.delete(f"/api/v1/items/{item.id}/media/{attached.media.id}", headers=headers)
+    assert missing.status_code == 404 and missing.json["error"]["code"] == "not_found"
+    assert client.delete(f"/api/v1/items/{item.id}/media/{attached.media.id}").status_code == 401
+
+
+def history_of(db_session, item):
+    from core.audit import history
+
+    return history(db_session, "item", item.id)
