@@ -74,9 +74,13 @@ def get_entry(session, exhibition: Exhibition, entry_id) -> Entry:
 
 def _whole(value, message: str) -> int:
     try:
-        return int(value)
+        number = int(value)
     except (TypeError, ValueError):
         raise ValidationError(message) from None
+    # Ids are 32-bit in PostgreSQL: a larger number would fail in the database, not as a refusal.
+    if not 0 < number <= 2_147_483_647:
+        raise ValidationError(message)
+    return number
 
 
 # --- Settings and texts --------------------------------------------------------------------

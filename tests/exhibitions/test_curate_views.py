@@ -83,8 +83,10 @@ def test_refusals_come_back_as_messages(curator_client, db_session, make_exhibit
                                    data={"section_id": exhibition.sections[0].id, "item_id": draft.id},
                                    follow_redirects=True)  # fmt: skip
     assert "Only published items may be added to a published exhibition" in response.get_data(as_text=True)
-    assert curator_client.post(f"/staff/exhibitions/{exhibition.id}/entries",
-                               data={"section_id": "abc", "item_id": draft.id}).status_code == 422  # fmt: skip
+    for bad in ("abc", "99999999999999999999", "-1"):
+        response = curator_client.post(f"/staff/exhibitions/{exhibition.id}/entries",
+                                       data={"section_id": bad, "item_id": draft.id})  # fmt: skip
+        assert response.status_code == 422 and "Choose a section by its number." in response.get_data(True)
 
 
 def test_reorder_with_buttons_and_with_the_drag_and_drop_request(curator_client, db_session, make_exhibition):
