@@ -7,7 +7,7 @@ from flask_babel import pgettext
 from flask_login import current_user
 
 from archive import searching
-from archive.forms import TYPE_LABELS
+from archive.forms import STATE_LABELS, TYPE_LABELS
 from archive.queries import parse_page
 from core.auth import Role, staff_required
 from core.db import db
@@ -17,7 +17,6 @@ from exhibitions import curating, frameworks, publishing, services
 from exhibitions import labels as label_service
 from exhibitions.forms import (
     DIFFERENCE_LABELS,
-    STATE_LABELS,
     ActionForm,
     DeriveForm,
     SettingsForm,

@@ -4,7 +4,6 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectField, StringField
 from wtforms.validators import Optional
 
-from archive.models import TextState
 from core.i18n import _l
 from exhibitions.models import ExhibitionMode
 
@@ -13,12 +12,6 @@ MODE_LABELS = {
     ExhibitionMode.ONLINE: _l("Online"),
     ExhibitionMode.BOTH: _l("In person and online"),
 }
-STATE_LABELS = {
-    TextState.MACHINE: _l("Machine translation"),
-    TextState.DRAFT: _l("Draft"),
-    TextState.REVIEWED: _l("Reviewed"),
-}
-
 DIFFERENCE_LABELS = {
     "framework_changed": _l("Changed in the framework"),
     "both_changed": _l("Changed in the framework and here"),

@@ -4,14 +4,14 @@ The view is a JSON-ready dict, built live from the database or read back from th
 taken when the exhibition was archived, so every consumer renders both the same way.
 """
 
-from sqlalchemy import select
 from sqlalchemy.orm import object_session
 
 from archive.languages import REFERENCE_LANGUAGE
 from archive.models import Item, ItemStatus, MediaFile
 from core.i18n import localized
-from exhibitions.models import Entry, Exhibition, ExhibitionStatus, QrLink, QrTarget, Section
+from exhibitions.models import Entry, Exhibition, ExhibitionStatus, QrTarget, Section
 from exhibitions.panels import panel_code
+from exhibitions.qr import printed_codes
 
 IMAGE_TYPES = ("image/jpeg", "image/png", "image/tiff", "application/pdf")
 
@@ -133,8 +133,7 @@ def _qr_codes(exhibition: Exhibition) -> dict:
     session = object_session(exhibition)
     if session is None or exhibition.id is None:
         return {}
-    links = session.scalars(select(QrLink).where(QrLink.exhibition_id == exhibition.id, QrLink.lang.is_(None)))
-    return {(str(link.target), link.target_id): link.code for link in links}
+    return printed_codes(session, exhibition, exhibition.primary_language)
 
 
 def entry_view(exhibition: Exhibition, entry: Entry, chain: list[str], codes: dict) -> dict:
