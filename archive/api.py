@@ -14,7 +14,8 @@ from flask_smorest import Api, Blueprint, abort
 from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 
-from archive.media import Upload, attach_media, detach_media, process_media, upload_notices
+from archive.jobs import upload_message, upload_problems
+from archive.media import Upload, attach_media, detach_media, upload_notices
 from archive.models import Body, Place, PlaceKind, Scheme, Term
 from archive.queries import get_item, get_public_item, list_items
 from archive.schemas import (
@@ -310,14 +311,18 @@ class ItemMediaView(MethodView):
     @blp.response(201, MediaUploadResultSchema)
     @fails_with(403, 404, 413, 422)
     def post(self, data, item_id, user):
-        """Attach files (multipart field `files`, repeatable); the type is read from the bytes."""
+        """Attach files (multipart field `files`, repeatable); the type is read from the bytes.
+
+        The files are stored when this answers; their previews and text are made after, by a
+        job whose state each file's `job` shows.
+        """
         item = get_item(db.session, item_id)
         uploads = [Upload(f.filename, f.stream) for f in data["files"]]
         attached = attach_media(db.session, get_storage(), user, item, uploads)
         db.session.commit()
-        notices = upload_notices(attached) + process_media(db.session, get_storage(), [a.media for a in attached])
-        db.session.commit()
-        return {"media": [a.media for a in attached], "notices": notices}, 201
+        media_files = [a.media for a in attached]
+        notices = upload_notices(attached) + upload_problems(media_files)
+        return {"media": media_files, "message": upload_message(media_files), "notices": notices}, 201
 
 
 @blp.route(ITEM + "/media/<int(max=2147483647):media_id>", tags=["items"], endpoint="item_media_file")

@@ -15,7 +15,7 @@ from core.storage import get_storage
 
 refdata_cli = click.Group("refdata", help="Reference data: vocabularies, places, bodies.")
 demo_cli = click.Group("demo", help="Demo data for a first look.")
-media_cli = click.Group("media", help="Derivatives of the stored originals.")
+media_cli = click.Group("media", help="Derivatives of the stored originals, and the jobs that make them.")
 fixity_cli = click.Group("fixity", help="Checks that every original is present and unaltered.")
 
 
@@ -100,7 +100,11 @@ def search_check():
 
 @media_cli.command("rebuild")
 def media_rebuild():
-    """Make again the thumbnails and web images of every original (they are never the only copy)."""
+    """Make again the thumbnails and web images of every original (they are never the only copy).
+
+    Runs here and now with a progress bar, not through the job queue: it is an admin's
+    command, often run after changing the derivative sizes, and should say when it is done.
+    """
     media_files = db.session.scalars(select(MediaFile).order_by(MediaFile.id)).all()
     failed = []
     with click.progressbar(media_files, label="derivatives", show_pos=True) as bar:
@@ -112,6 +116,35 @@ def media_rebuild():
     click.echo(f"{len(media_files) - len(failed)} of {len(media_files)} files rebuilt")
     if failed:
         raise SystemExit(1)
+
+
+@media_cli.command("worker")
+@click.option("--once", is_flag=True, help="Run every job that can be claimed now, then stop.")
+@click.option("--interval", default=2.0, show_default=True, help="Seconds between looks at the queue.")
+def media_worker(once, interval):
+    """Make the previews and text of uploaded files; run beside the web workers when MEDIA_JOBS=worker."""
+    import time
+
+    from archive.jobs import run_pending
+
+    while True:
+        outcomes = run_pending(current_app)
+        if outcomes:
+            click.echo(f"{outcomes['done']} files processed, {outcomes['failed']} failed, "
+                       f"{outcomes['lost']} claimed again by another worker")  # fmt: skip
+        if once:
+            return
+        time.sleep(interval)
+
+
+@media_cli.command("retry")
+def media_retry():
+    """Queue again every job that failed (after raising a limit, or installing Tesseract)."""
+    from archive.jobs import retry_failed
+
+    count = retry_failed(db.session)
+    db.session.commit()
+    click.echo(f"{count} failed jobs queued again")
 
 
 @fixity_cli.command("check")
@@ -158,9 +191,8 @@ def import_command(csv_file, files_from, dry_run, email):
         source.close()
     if dry_run:
         db.session.rollback()
-    else:
-        process_media(db.session, get_storage(), report.media)
-        db.session.commit()
+    elif report.media:
+        _run_import_jobs(len(report.media))
     for problem in report.problems:
         click.echo(f"line {problem.line} [{problem.reference_code}]: {problem.message}", err=True)
     verb = "would import" if dry_run else "imported"
@@ -168,6 +200,22 @@ def import_command(csv_file, files_from, dry_run, email):
                f"{len(report.problems)} rows with problems")  # fmt: skip
     if report.problems:
         raise SystemExit(1)
+
+
+def _run_import_jobs(count: int) -> None:
+    """Make the imported files' previews before the command returns, unless a worker does."""
+    from archive.jobs import open_job_count, run_pending
+
+    db.session.commit()
+    if current_app.config["MEDIA_JOBS"] == "worker":
+        click.echo(f"{count} files queued for `flask media worker`")
+        return
+    # Every open job, not only this import's: a runner may not be running anywhere.
+    with click.progressbar(length=open_job_count(db.session), label="previews", show_pos=True) as bar:
+        db.session.rollback()  # no read transaction left open while the decoders run
+        outcomes = run_pending(current_app, on_job=lambda _outcome: bar.update(1))
+    if outcomes["failed"]:
+        click.echo(f"no previews could be made of {outcomes['failed']} files: see their items' pages", err=True)
 
 
 def _importing_user(email):

@@ -1,5 +1,8 @@
 """Media ingest: sniff, check in a sandbox, store by SHA-256, attach; derivatives and text after commit.
 
+The derivatives and text of an upload are queued as a job in its transaction and made by
+archive.jobs, which calls build_derivatives here.
+
 Decoding an uploaded file is the riskiest thing the server does, so it never happens in the
 web process: `run_worker` starts `python -m archive.imaging` with an address-space limit
 (RLIMIT_AS, which Tesseract inherits), a CPU limit and a wall-clock timeout, and reads one JSON answer. A bomb, a
@@ -30,7 +33,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from archive.languages import REFERENCE_LANGUAGE
-from archive.models import Item, ItemText, ItemType, MediaFile, TextState
+from archive.models import Item, ItemText, ItemType, MediaFile, MediaJob, TextState
 from archive.services import check_can_edit, flush_checked
 from core.audit import record_event
 from core.errors import NotFound, ValidationError
@@ -257,6 +260,9 @@ def _attach(session, storage: Storage, user, item: Item, entry: _Staged) -> Atta
                       width=entry.probe.get("width"), height=entry.probe.get("height"),
                       pages=entry.probe.get("pages", 1),
                       position=max((m.position for m in item.media), default=-1) + 1)  # fmt: skip
+    # Its previews and text are made after commit by archive.jobs; the job row is written in
+    # this same transaction, so a crash after the commit cannot lose it.
+    media.jobs.append(MediaJob())
     item.media.append(media)
     item.updated_by = user
     item.updated_at = media.created_at = _now()
@@ -349,6 +355,11 @@ def ocr_languages() -> str | None:
     return "+".join(present) or None
 
 
+def derive_timeout(pages: int | None) -> float:
+    """The wall-clock limit of making one file's derivatives and text: per page, up to 50 pages."""
+    return float(current_app.config["MEDIA_DECODE_TIMEOUT_SECONDS"]) * min(max(pages or 1, 1), 50)
+
+
 def build_derivatives(storage: Storage, media: MediaFile, ocr: str | None, read_text: bool = True) -> dict:
     """Render one original's previews into place (atomically per file set) and read its text."""
     target = derivative_path(media.sha256, "web").parent
@@ -356,7 +367,7 @@ def build_derivatives(storage: Storage, media: MediaFile, ocr: str | None, read_
     work = Path(tempfile.mkdtemp(prefix=".build-", dir=target.parent))
     pages = max(media.pages or 1, 1)
     options = {"out_dir": str(work), "text": read_text, "ocr": ocr if read_text else None}
-    timeout = float(current_app.config["MEDIA_DECODE_TIMEOUT_SECONDS"]) * min(pages, 50)
+    timeout = derive_timeout(pages)
     try:
         answer = run_worker("derive", str(storage.path_for(media.sha256)), media.mime_type, options, timeout)
         if target.exists():
@@ -367,24 +378,37 @@ def build_derivatives(storage: Storage, media: MediaFile, ocr: str | None, read_
     return answer
 
 
+def text_plan(media: MediaFile, read_text: bool = True) -> tuple[bool, str | None]:
+    """Whether this file's text should be OCR'd, and the Tesseract languages to do it with."""
+    wants_ocr = read_text and media.item.type != ItemType.PHOTO  # OCR of a photograph yields noise
+    return wants_ocr, ocr_languages() if wants_ocr else None
+
+
+def record_derived(media: MediaFile, answer: dict, read_text: bool, wants_ocr: bool, ocr: str | None) -> None:
+    """Write what build_derivatives found into the file's row and its item's transcription."""
+    media.pages = answer["pages"]
+    if not read_text:
+        return
+    media.text_source = answer["text_source"] or ("no_ocr" if wants_ocr and ocr is None else None)
+    if answer["text"]:
+        add_machine_text(media.item, answer["text"])
+
+
 def process_media(session, storage: Storage, media_files: list[MediaFile], read_text: bool = True) -> list[str]:
-    """After the upload committed: derivatives and machine text for each file; returns problems."""
+    """Derivatives and machine text for each file, here and now; returns problems.
+
+    Uploads queue this work as jobs (archive.jobs); `media rebuild` and the demo call it directly.
+    """
     problems = []
     for media in media_files:
-        wants_ocr = read_text and media.item.type != ItemType.PHOTO  # OCR of a photograph yields noise
-        ocr = ocr_languages() if wants_ocr else None
+        wants_ocr, ocr = text_plan(media, read_text)
         try:
             answer = build_derivatives(storage, media, ocr, read_text)
         except WorkerRefusal as refusal:
             log.warning("no derivatives for %s: %s %s", media.sha256, refusal.code, refusal.detail)
             problems.append(_("No preview could be made of %(name)s.", name=media.original_name))
             continue
-        media.pages = answer["pages"]
-        if not read_text:
-            continue
-        media.text_source = answer["text_source"] or ("no_ocr" if wants_ocr and ocr is None else None)
-        if answer["text"]:
-            add_machine_text(media.item, answer["text"])
+        record_derived(media, answer, read_text, wants_ocr, ocr)
     session.flush()
     return problems
 

@@ -44,6 +44,13 @@ class TextState(enum.StrEnum):
     REVIEWED = "reviewed"
 
 
+class JobState(enum.StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
 class PlaceKind(enum.StrEnum):
     PROVINCE = "province"
     CITY = "city"  # centrally-run city of Vietnam (thành phố trực thuộc trung ương)
@@ -265,9 +272,48 @@ class MediaFile(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     item: Mapped[Item] = relationship(back_populates="media")
+    # The database deletes a file's jobs with it (ON DELETE CASCADE): no need to load them.
+    jobs: Mapped[list["MediaJob"]] = relationship(
+        back_populates="media", cascade="all, delete-orphan", passive_deletes=True, order_by="MediaJob.id"
+    )
 
     def __repr__(self) -> str:
         return f"<MediaFile {self.sha256[:12]} of item {self.item_id}>"
+
+    @property
+    def latest_job(self) -> "MediaJob | None":
+        """The file's most recent processing job, whose state the pages show."""
+        return self.jobs[-1] if self.jobs else None
+
+
+class MediaJob(Base):
+    """Making one file's previews (and reading its text) after the upload committed.
+
+    Written in the upload's own transaction, so a crash after commit loses no job. A runner
+    claims it (queued → running, with a lease), then marks it done or failed. A running job
+    whose lease ran out lost its worker and is claimed again, up to a number of attempts.
+    """
+
+    __tablename__ = "media_jobs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    media_id: Mapped[int] = mapped_column(ForeignKey("media_files.id", ondelete="CASCADE"), index=True)
+    read_text: Mapped[bool] = mapped_column(Boolean, default=True)
+    state: Mapped[JobState] = mapped_column(string_enum(JobState), default=JobState.QUEUED, index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # A code the pages turn into a sentence in the reader's language (archive.jobs), and a
+    # one-line technical detail for the log and admins; never a traceback.
+    error_code: Mapped[str | None] = mapped_column(String(32))
+    error_detail: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    media: Mapped[MediaFile] = relationship(back_populates="jobs")
+
+    def __repr__(self) -> str:
+        return f"<MediaJob {self.id} media {self.media_id} {self.state}>"
 
 
 class FixityRun(Base):

@@ -10,7 +10,8 @@ from flask import url_for
 from flask_smorest.fields import Upload
 from marshmallow import Schema, fields, validate
 
-from archive.models import ItemStatus, ItemType, PlaceKind, TextState
+from archive.jobs import job_message
+from archive.models import ItemStatus, ItemType, JobState, PlaceKind, TextState
 from archive.queries import MAX_PER_PAGE
 from archive.workflow import TRANSITIONS
 from core.i18n import _, _l
@@ -191,6 +192,24 @@ class TagSchema(Schema):
     label = fields.String()
 
 
+class MediaJobSchema(Schema):
+    """The making of a file's previews and text, after its upload."""
+
+    state = fields.String(metadata={"enum": _values(JobState)})
+    attempts = fields.Integer()
+    error = fields.Method(
+        "dump_error",
+        allow_none=True,
+        metadata={"type": "string", "description": "Why it failed, in the reader's language"},
+    )
+    queued_at = UtcDateTime(attribute="created_at")
+    started_at = UtcDateTime(allow_none=True)
+    finished_at = UtcDateTime(allow_none=True)
+
+    def dump_error(self, job) -> str | None:
+        return job_message(job)
+
+
 class MediaSchema(Schema):
     id = fields.Integer()
     sha256 = fields.String()
@@ -201,6 +220,9 @@ class MediaSchema(Schema):
     pages = fields.Integer()
     original_name = fields.String(allow_none=True)
     url = fields.Method("dump_url", metadata={"type": "string", "format": "uri"})
+    job = fields.Nested(
+        MediaJobSchema, attribute="latest_job", allow_none=True, metadata={"description": "Its latest processing job"}
+    )
 
     def dump_url(self, media) -> str:
         return url_for("archive.media_file", media_id=media.id, _external=True)
@@ -212,6 +234,7 @@ class MediaUploadSchema(Schema):
 
 class MediaUploadResultSchema(Schema):
     media = fields.List(fields.Nested(MediaSchema))
+    message = fields.String(metadata={"description": "The files were accepted; whether previews are still queued"})
     notices = fields.List(fields.String(), metadata={"description": "E.g. which items already held a file"})
 
 

@@ -3,7 +3,7 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
-from archive import ingest, queries, searching, services, workflow
+from archive import ingest, jobs, queries, searching, services, workflow
 from archive import media as media_service
 from archive.fixity import last_fixity_run
 from archive.forms import STATE_LABELS, TYPE_LABELS, ItemForm, TransitionForm, texts_from_form
@@ -26,6 +26,18 @@ bp = Blueprint("archive", __name__, template_folder="templates")
 def item_display(item):
     """The texts of an item to show in the reader's language, with the fallback flag."""
     return queries.display_text(item, current_language())
+
+
+@bp.record_once
+def _init_media_jobs(state) -> None:
+    jobs.init_app(state.app)
+
+
+@bp.before_app_request
+def _start_media_jobs() -> None:
+    # The first request of a web process starts its runner, which also finds the jobs that
+    # a process stopped before running (MEDIA_JOBS="background" only).
+    jobs.start_background()
 
 
 bp.add_app_template_global(services.status_label, "status_label")
@@ -96,13 +108,13 @@ def upload_media(item_id: int):
         db.session.rollback()
         flash(error.message, "error")
         return redirect(url_for(".staff_item", item_id=item.id))
-    db.session.commit()
-    problems = media_service.process_media(db.session, get_storage(), [a.media for a in attached])
-    db.session.commit()
-    notices = upload_notices(attached) + problems
+    db.session.commit()  # the files and their jobs together; previews follow (archive.jobs)
+    media_files = [a.media for a in attached]
+    notices = upload_notices(attached) + jobs.upload_problems(media_files)
+    message = jobs.upload_message(media_files)
     if wants_json():
-        return {"media": [a.media.id for a in attached], "notices": notices}, 201
-    flash(_("%(count)s file(s) added.", count=len(attached)), "success")
+        return {"media": [m.id for m in media_files], "message": message, "notices": notices}, 201
+    flash(message, "success")
     for notice in notices:
         flash(notice, "info")
     return redirect(url_for(".staff_item", item_id=item.id))
@@ -185,6 +197,7 @@ def edit_item(item_id: int):
 def staff_item(item_id: int):
     item = queries.get_item(db.session, item_id)
     return render_template("archive/staff_item.html", item=item, type_labels=TYPE_LABELS, state_labels=STATE_LABELS,
+                           previews=jobs.preview_states(item.media),
                            transitions=workflow.available_transitions(current_user, item),
                            events=history(db.session, "item", item.id), form=TransitionForm())  # fmt: skip
 
@@ -229,9 +242,10 @@ def import_items():
         return redirect(url_for(".import_items"))
     if dry_run:
         db.session.rollback()
-    media_service.process_media(db.session, get_storage(), report.media)
+    # Each row committed its files with their jobs; the previews are made after (archive.jobs).
     db.session.commit()
-    return render_template("archive/import.html", report=report, dry_run=dry_run, form=TransitionForm())
+    return render_template("archive/import.html", report=report, dry_run=dry_run, form=TransitionForm(),
+                           queued=0 if dry_run else len(report.media))  # fmt: skip
 
 
 @bp.route("/staff/review")

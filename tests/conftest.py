@@ -65,6 +65,8 @@ def app_config(tmp_path, database_url):
         "BASE_URL": "http://vitrine.test",
         # Index tasks applied right after commit, in the committing thread: deterministic.
         "SEARCH_APPLY": "inline",
+        # Media jobs (previews, text) likewise run right after the upload's commit.
+        "MEDIA_JOBS": "inline",
         # The test body is the only writer outside requests; IMMEDIATE there would make it
         # hold the write lock while the test client's request waits for it.
         "SQLITE_BEGIN_OUTSIDE_REQUESTS": "DEFERRED",

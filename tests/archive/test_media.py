@@ -10,7 +10,7 @@ from PIL import Image
 from sqlalchemy import select
 
 from archive import media as media_service
-from archive.media import Upload, attach_media, derivative_path, process_media, sniff_type
+from archive.media import Upload, attach_media, derivative_path, sniff_type
 from archive.models import MediaFile, TextState
 from core.errors import Forbidden, ValidationError
 from core.storage import get_storage
@@ -30,12 +30,11 @@ def stored_files(app) -> dict[str, bytes]:
 
 
 def attach(db_session, item, *files, user=None):
-    """Attach (name, bytes) pairs as the item's creator, commit, then run the after-commit work."""
+    """Attach (name, bytes) pairs as the item's creator and commit: the tests' inline runner
+    makes the previews and text right after the commit."""
     uploads = [Upload(name, io.BytesIO(data)) for name, data in files]
     with force_locale("en"):  # refusal messages are checked in English
         attached = attach_media(db_session, get_storage(), user or item.created_by, item, uploads)
-    db_session.commit()
-    process_media(db_session, get_storage(), [a.media for a in attached])
     db_session.commit()
     return attached
 

@@ -1,0 +1,367 @@
+"""Media jobs: the previews and text of uploaded files, made after the upload committed.
+
+`attach_media` writes a `media_jobs` row beside each new file, in the upload's transaction.
+After commit, a session event registered by `init_app` hands the new jobs to the runner
+that MEDIA_JOBS names:
+
+- "background" (default): a daemon thread per web process, poked after a request's commit
+  and looking again every MEDIA_JOBS_POLL_SECONDS for jobs nobody ran (a process that died,
+  a CLI import, a stale lease);
+- "inline": right after commit, in the committing thread (the tests: deterministic);
+- "worker": nothing in the app; `flask --app app media worker` runs them.
+
+Any number of runners may work side by side. A job is claimed by a conditional UPDATE in a
+short transaction (PostgreSQL first locks the row with SELECT … FOR UPDATE SKIP LOCKED;
+SQLite takes its single write lock at BEGIN IMMEDIATE) and gets a lease as long as the
+decoder's own time limit. A running job whose lease ran out lost its worker and is claimed
+again, up to MEDIA_JOB_MAX_ATTEMPTS; the attempt number fences a late finish by the lost
+worker. Decoding runs in archive.media's sandboxed child process, never inside a transaction.
+"""
+
+import atexit
+import logging
+import os
+import threading
+from collections import Counter
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask import current_app, has_request_context
+from sqlalchemy import and_, event, func, or_, select, update
+
+from archive.media import WorkerRefusal, build_derivatives, derive_timeout, record_derived, text_plan
+from archive.models import JobState, MediaFile, MediaJob
+from core.db import db, utcnow
+from core.i18n import _
+from core.storage import get_storage
+
+log = logging.getLogger(__name__)
+MODES = ("background", "inline", "worker")
+OPEN_STATES = (JobState.QUEUED, JobState.RUNNING)
+
+
+def init_app(app) -> None:
+    """Hand the jobs an upload queued to the configured runner once the upload commits."""
+    # Defaults, then the environment, then the app's overrides (which setdefault keeps).
+    app.config.setdefault("MEDIA_JOBS", os.environ.get("VITRINE_MEDIA_JOBS", "background"))
+    app.config.setdefault("MEDIA_JOBS_POLL_SECONDS", 30)
+    app.config.setdefault("MEDIA_JOB_MAX_ATTEMPTS", 3)
+    # Added to the decoder's time limit: the database work around it, a slow disk.
+    app.config.setdefault("MEDIA_JOB_LEASE_MARGIN_SECONDS", 120)
+    if app.config["MEDIA_JOBS"] not in MODES:
+        raise ValueError(f"MEDIA_JOBS must be one of {', '.join(MODES)}, not {app.config['MEDIA_JOBS']!r}")
+    session_class = db.session.session_factory.class_
+    if not event.contains(session_class, "after_flush", _note_new_jobs):
+        event.listen(session_class, "after_flush", _note_new_jobs)
+        event.listen(session_class, "after_commit", _after_commit)
+        event.listen(session_class, "after_rollback", _after_rollback)
+
+
+def _note_new_jobs(session, _flush_context) -> None:
+    ids = [obj.id for obj in session.new if isinstance(obj, MediaJob)]
+    if ids:
+        session.info.setdefault("media_jobs_new", []).extend(ids)
+
+
+def _after_rollback(session) -> None:
+    session.info.pop("media_jobs_new", None)
+
+
+def _after_commit(session) -> None:
+    job_ids = session.info.pop("media_jobs_new", None)
+    if not job_ids:
+        return
+    try:
+        app = current_app._get_current_object()
+    except RuntimeError:  # no app context: a worker or a web process will find the jobs
+        return
+    mode = app.config.get("MEDIA_JOBS", "background")
+    if mode == "inline":
+        for job_id in job_ids:
+            run_next_safely(app, job_id)
+    elif mode == "background" and has_request_context():
+        # Outside requests (CLI import, benchmarks) the command decides: a thread would be
+        # cut off when it exits. The jobs stay queued for any runner.
+        _background(app).poke()
+
+
+# --- Claiming and running ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A job this runner holds: `attempt` fences its finish against a later claim."""
+
+    job_id: int
+    media_id: int
+    attempt: int
+    read_text: bool
+
+
+def _new_session():
+    # The app's session class, so the search outbox records the item text a job adds.
+    return db.session.session_factory()
+
+
+def _claimable(now):
+    lost = and_(MediaJob.state == JobState.RUNNING, MediaJob.lease_until < now)
+    return or_(MediaJob.state == JobState.QUEUED, lost)
+
+
+def claim_job(app=None, job_id: int | None = None) -> Claim | None:
+    """Take the oldest claimable job (or that one), marking it running with a lease; None if none."""
+    app = app or current_app
+    now = utcnow()
+    with _new_session() as session, session.begin():
+        session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+        _give_up_lost_jobs(session, app, now)
+        query = (select(MediaJob.id, MediaJob.media_id, MediaJob.attempts, MediaJob.read_text, MediaFile.pages)
+                 .join(MediaFile).where(_claimable(now)).order_by(MediaJob.id).limit(1)
+                 .with_for_update(of=MediaJob, skip_locked=True))  # fmt: skip
+        if job_id is not None:
+            query = query.where(MediaJob.id == job_id)
+        row = session.execute(query).first()
+        if row is None:
+            return None
+        lease = now + timedelta(seconds=derive_timeout(row.pages) + app.config["MEDIA_JOB_LEASE_MARGIN_SECONDS"])
+        # Conditional, so that even without the row lock only one claimer can win it.
+        claimed = session.execute(
+            update(MediaJob)
+            .where(MediaJob.id == row.id, _claimable(now))
+            .values(state=JobState.RUNNING, attempts=MediaJob.attempts + 1, started_at=now, lease_until=lease,
+                    finished_at=None, error_code=None, error_detail=None)
+            .execution_options(synchronize_session=False)
+        )  # fmt: skip
+        if claimed.rowcount != 1:
+            return None
+        return Claim(job_id=row.id, media_id=row.media_id, attempt=row.attempts + 1, read_text=row.read_text)
+
+
+def _give_up_lost_jobs(session, app, now) -> None:
+    """Jobs whose worker died on every attempt fail: the file may be what kills it."""
+    session.execute(
+        update(MediaJob)
+        .where(MediaJob.state == JobState.RUNNING, MediaJob.lease_until < now,
+               MediaJob.attempts >= app.config["MEDIA_JOB_MAX_ATTEMPTS"])
+        .values(state=JobState.FAILED, error_code="abandoned", finished_at=now, lease_until=None,
+                error_detail="the worker stopped before finishing on every attempt")
+        .execution_options(synchronize_session=False)
+    )  # fmt: skip
+
+
+def _finish(session, claim: Claim, state: JobState, code: str | None = None, detail: str | None = None) -> bool:
+    """Record the outcome if this runner still holds the job; False if it was claimed again."""
+    result = session.execute(
+        update(MediaJob)
+        .where(MediaJob.id == claim.job_id, MediaJob.state == JobState.RUNNING, MediaJob.attempts == claim.attempt)
+        .values(state=state, error_code=code, error_detail=detail, finished_at=utcnow(), lease_until=None)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+def run_claimed(claim: Claim) -> JobState | None:
+    """Make the claimed job's previews and text, then record done or failed; None if it lost the job."""
+    with _new_session() as session:
+        session.connection(execution_options={"sqlite_begin": "DEFERRED"})  # a read: no write lock
+        media = session.get(MediaFile, claim.media_id)
+        if media is None:  # the file was taken off its item meanwhile: the job went with it
+            return None
+        wants_ocr, ocr = text_plan(media, claim.read_text)
+        session.expunge(media)  # keeps its loaded columns; no transaction stays open while decoding
+    try:
+        answer = build_derivatives(get_storage(), media, ocr, claim.read_text)
+    except WorkerRefusal as refusal:
+        log.warning("media job %s: no derivatives for %s: %s %s", claim.job_id, media.sha256, refusal.code,
+                    refusal.detail)  # fmt: skip
+        return _record_failure(claim, refusal.code, refusal.detail)
+    with _new_session() as session:
+        session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+        media = session.get(MediaFile, claim.media_id)
+        if media is not None:
+            record_derived(media, answer, claim.read_text, wants_ocr, ocr)
+        if not _finish(session, claim, JobState.DONE):
+            session.rollback()  # a later claim owns the job: its result is the one recorded
+            return None
+        session.commit()
+    return JobState.DONE
+
+
+def _record_failure(claim: Claim, code: str, detail: str = "") -> JobState | None:
+    with _new_session() as session:
+        session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+        if not _finish(session, claim, JobState.FAILED, code, (detail or "")[:500] or None):
+            return None
+        session.commit()
+    return JobState.FAILED
+
+
+def run_next_safely(app=None, job_id: int | None = None) -> JobState | None | bool:
+    """Claim and run one job, never raising; False when there was nothing to claim."""
+    app = app or current_app
+    claim = None
+    try:
+        claim = claim_job(app, job_id)
+        if claim is None:
+            return False
+        return run_claimed(claim)
+    except Exception as error:
+        log.exception("media job %s failed", claim.job_id if claim else job_id)
+        if claim is None:
+            return None
+        try:
+            return _record_failure(claim, "internal", f"{type(error).__name__}: {error}")
+        except Exception:  # the database itself is down: the lease will run out and it is retried
+            log.exception("could not record the failure of media job %s", claim.job_id)
+            return None
+
+
+def run_pending(app=None, on_job=None, should_stop=None) -> Counter:
+    """Run claimable jobs until none is left; counts outcomes ("done", "failed", "lost")."""
+    app = app or current_app
+    outcomes = Counter()
+    while not (should_stop and should_stop()):
+        outcome = run_next_safely(app)
+        if outcome is False:
+            break
+        outcomes[str(outcome) if outcome else "lost"] += 1
+        if on_job:
+            on_job(outcome)
+    return outcomes
+
+
+def open_job_count(session) -> int:
+    """Jobs queued or running, whoever runs them."""
+    return session.scalar(select(func.count()).select_from(MediaJob).where(MediaJob.state.in_(OPEN_STATES)))
+
+
+def retry_failed(session) -> int:
+    """Queue every failed job again, with its attempts reset; returns how many."""
+    result = session.execute(
+        update(MediaJob)
+        .where(MediaJob.state == JobState.FAILED)
+        .values(state=JobState.QUEUED, attempts=0, lease_until=None, finished_at=None)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount
+
+
+# --- What the pages say --------------------------------------------------------------------
+
+
+def job_message(job: MediaJob | None) -> str | None:
+    """Why a failed job made no previews, in the reader's language; None unless it failed."""
+    if job is None or job.state != JobState.FAILED:
+        return None
+    code = job.error_code
+    if code == "timeout":
+        return _("Making its previews took longer than the time limit.")
+    if code in ("crashed", "too_large_to_decode"):
+        return _("Making its previews needed more memory than the server allows.")
+    if code == "abandoned":
+        return _("The worker making its previews stopped %(count)s times; the file may be too heavy for this "
+                 "server.", count=job.attempts)  # fmt: skip
+    if code == "internal":
+        return _("An unexpected error stopped the making of its previews; the server log has the details.")
+    return _("The file could not be read to make its previews.")
+
+
+@dataclass(frozen=True)
+class PreviewState:
+    """What the item page says of one file's previews."""
+
+    pending: bool = False
+    error: str | None = None
+
+    @property
+    def ready(self) -> bool:
+        return not (self.pending or self.error)
+
+
+def preview_states(media_files) -> dict[int, PreviewState]:
+    """Per file id: previews still being made, failed (with the reason), or ready."""
+    states = {}
+    for media in media_files:
+        job = media.latest_job
+        states[media.id] = PreviewState(pending=bool(job and job.state in OPEN_STATES), error=job_message(job))
+    return states
+
+
+def upload_message(media_files) -> str:
+    """What an upload's answer says: the files were added, and whether previews are still to come."""
+    count = len(media_files)
+    if any(media.latest_job and media.latest_job.state in OPEN_STATES for media in media_files):
+        return _("%(count)s file(s) accepted; their previews are queued and appear on the item's page when "
+                 "ready.", count=count)  # fmt: skip
+    return _("%(count)s file(s) added.", count=count)
+
+
+def upload_problems(media_files) -> list[str]:
+    """A sentence per file whose previews already failed (the inline runner reports at once)."""
+    return [_("No preview could be made of %(name)s: %(reason)s", name=media.original_name, reason=message)
+            for media in media_files if (message := job_message(media.latest_job))]  # fmt: skip
+
+
+# --- The background runner -----------------------------------------------------------------
+
+
+class _Background:
+    """One thread per process running jobs after commit, so no request waits for a decoder."""
+
+    def __init__(self, app):
+        self.app = app
+        self.wake = threading.Event()
+        self.thread = None
+        self.pid = None
+        self.stopping = False
+        self.lock = threading.Lock()
+
+    def start(self) -> None:
+        """Start the thread in this process if it is not running; it looks for jobs at once."""
+        with self.lock:
+            if self.thread is not None and self.pid == os.getpid() and self.thread.is_alive():
+                return
+            self.pid, self.stopping = os.getpid(), False
+            self.wake.set()
+            self.thread = threading.Thread(target=self._run, name="media-jobs", daemon=True)
+            self.thread.start()
+            atexit.register(self.stop)
+
+    def poke(self) -> None:
+        self.start()
+        self.wake.set()
+
+    def stop(self, timeout: float = 10) -> None:
+        # A job cut off here keeps its lease; another runner claims it when the lease ends.
+        self.stopping = True
+        self.wake.set()
+        if self.thread is not None and self.pid == os.getpid():
+            self.thread.join(timeout)
+
+    def _run(self) -> None:
+        while not self.stopping:
+            self.wake.wait(self.app.config["MEDIA_JOBS_POLL_SECONDS"])
+            self.wake.clear()
+            if self.stopping:
+                return
+            with self.app.app_context():
+                run_pending(self.app, should_stop=lambda: self.stopping)
+
+
+def _background(app) -> _Background:
+    return app.extensions.setdefault("vitrine_media_jobs_background", _Background(app))
+
+
+def start_background(app=None) -> None:
+    """Start this process's runner thread when MEDIA_JOBS is "background" (the first request does)."""
+    app = app or current_app
+    if app.config.get("MEDIA_JOBS") == "background":
+        _background(app).start()
+
+
+def stop_background(app=None) -> None:
+    """Stop this process's runner thread, if it runs (tests, shutdown)."""
+    app = app or current_app
+    background = app.extensions.get("vitrine_media_jobs_background")
+    if background is not None:
+        background.stop()
