@@ -1,7 +1,9 @@
 """Item rules: create, edit, texts per language, terms and tags. Services flush, never commit."""
 
+import re
 from collections import namedtuple
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from sqlalchemy import insert, select
 from sqlalchemy.orm.exc import StaleDataError
@@ -31,6 +33,8 @@ ITEM_FIELDS = ("reference_code", "type", "date", "place", "creator", "body", "ri
 TEXT_FIELDS = ("title", "description", "caption", "transcription")
 LIMITS = {"reference_code": 80, "creator": 255, "source_archive": 255, "fonds": 255, "rights": 2000,
           "title": 500, "description": 20000, "caption": 2000, "transcription": 200000, "tag": 100}  # fmt: skip
+# Control characters other than tab, newline and carriage return.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 @dataclass
@@ -89,7 +93,7 @@ def _clean_text(value, field_name: str, problems: Problems, required=False) -> s
             _("%(field)s is too long: %(length)s characters, at most %(limit)s.",
               field=_field_label(field_name), length=len(text), limit=limit),
         )  # fmt: skip
-    if any(ord(c) < 32 and c not in "\t\n\r" for c in text):
+    if _CONTROL.search(text):
         problems.add(field_name, _("%(field)s contains control characters.", field=_field_label(field_name)))
     return text or None
 
@@ -236,11 +240,15 @@ def _apply_tags(item: Item, labels, problems: Problems) -> None:
     item.tags = [existing.get(label) or ItemTag(label=label) for label in _tag_labels(labels, problems)]
 
 
+# A bulk import asks for the same few tags on every row; a refusal is an exception, never cached.
+_canonical_tag = lru_cache(maxsize=512)(normalise_tag)
+
+
 def _text_values(texts: dict, problems: Problems) -> dict[str, dict]:
     """The texts per canonical language tag, each validated."""
     wanted = {}
     for raw_tag, values in (texts or {}).items():
-        tag = problems.check(normalise_tag, raw_tag, f"texts.{raw_tag}.lang")
+        tag = problems.check(_canonical_tag, raw_tag, f"texts.{raw_tag}.lang")
         if not tag:
             continue
         if tag in wanted:
@@ -362,11 +370,11 @@ def create_items(session, user: User, drafts: list[ItemDraft]) -> list[int]:
     if not drafts:
         return []
     conn, now, user_id = session.connection(), utcnow(), getattr(user, "id", None)
-    items = Item.__table__
-    ids = conn.execute(
-        insert(items).returning(items.c.id, sort_by_parameter_order=True),
-        [_item_row(draft, user_id, now) for draft in drafts],
-    ).scalars().all()  # fmt: skip
+    conn.execute(insert(Item.__table__), [_item_row(draft, user_id, now) for draft in drafts])
+    # Read back by reference code (unique): RETURNING in parameter order makes SQLite insert row by row.
+    codes = [draft.fields["reference_code"] for draft in drafts]
+    id_of = dict(conn.execute(select(Item.reference_code, Item.id).where(Item.reference_code.in_(codes))).all())
+    ids = [id_of[code] for code in codes]
     pairs = list(zip(ids, drafts, strict=True))
     texts = [{"item_id": i, "lang": lang, "updated_at": now, **dict.fromkeys(TEXT_FIELDS), **values}
              for i, d in pairs for lang, values in d.texts.items()]  # fmt: skip
