@@ -1,9 +1,12 @@
 """Bulk import of items from a CSV and a folder or ZIP of files; export of the same shape.
 
 One row per item; `title_vi`, `description_en`, … hold the texts per language; `terms`,
-`tags` and `files` hold `;`-separated lists. A real run commits each good row whole (item,
-texts, terms and files) or not at all, and skips reference codes already in the archive, so
-it can be re-run after a crash without duplicating anything.
+`tags` and `files` hold `;`-separated lists. Every row is checked by the service's own
+validator (`validate_new_item`). A real run stores each good row whole (item, texts, terms,
+tags, audit event, index task, and files) or not at all: rows without files in batches of
+`BATCH_SIZE`, one transaction and one executemany per table each; rows with files one by
+one, since their file work dwarfs the row's. Reference codes already in the archive are
+skipped, so a run can be repeated after a crash without duplicating anything.
 """
 
 import csv
