@@ -349,6 +349,7 @@ class _Background:
 
 
 def _background(app) -> _Background:
+    app = getattr(app, "_get_current_object", lambda: app)()  # the thread outlives any context
     return app.extensions.setdefault("vitrine_media_jobs_background", _Background(app))
 
 
