@@ -112,6 +112,8 @@ def claim_job(app=None, job_id: int | None = None) -> Claim | None:
     """Take the oldest claimable job (or that one), marking it running with a lease; None if none."""
     app = app or current_app
     now = utcnow()
+    if not _anything_claimable(now, job_id):  # an idle poll takes no write lock
+        return None
     with _new_session() as session, session.begin():
         session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
         _give_up_lost_jobs(session, app, now)
@@ -135,6 +137,15 @@ def claim_job(app=None, job_id: int | None = None) -> Claim | None:
         if claimed.rowcount != 1:
             return None
         return Claim(job_id=row.id, media_id=row.media_id, attempt=row.attempts + 1, read_text=row.read_text)
+
+
+def _anything_claimable(now, job_id: int | None) -> bool:
+    with _new_session() as session:
+        session.connection(execution_options={"sqlite_begin": "DEFERRED"})
+        query = select(MediaJob.id).where(_claimable(now)).limit(1)
+        if job_id is not None:
+            query = query.where(MediaJob.id == job_id)
+        return session.scalar(query) is not None
 
 
 def _give_up_lost_jobs(session, app, now) -> None:

@@ -371,8 +371,14 @@ def build_derivatives(storage: Storage, media: MediaFile, ocr: str | None, read_
     try:
         answer = run_worker("derive", str(storage.path_for(media.sha256)), media.mime_type, options, timeout)
         if target.exists():
-            shutil.rmtree(target)
-        os.replace(work, target)
+            shutil.rmtree(target, ignore_errors=True)
+        try:
+            os.replace(work, target)
+        except OSError:
+            # Another runner made this original's set meanwhile (the same bytes on another
+            # item, or `media rebuild` beside a job): theirs is as good as ours.
+            if not target.is_dir():
+                raise
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return answer

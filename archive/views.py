@@ -62,7 +62,8 @@ def facet_url(name: str, value: str) -> str:
 def public_item(item_id: int):
     item = queries.get_public_item(db.session, item_id)
     shown = queries.display_text(item, current_language())
-    return render_template("archive/public_item.html", item=item, shown=shown, type_labels=TYPE_LABELS)
+    return render_template("archive/public_item.html", item=item, shown=shown, type_labels=TYPE_LABELS,
+                           previews=jobs.preview_states(item.media))  # fmt: skip
 
 
 @bp.route("/media/<int:media_id>")

@@ -324,3 +324,15 @@ def test_a_cli_import_makes_its_previews_before_returning(app, db_session, runne
     assert result.exit_code == 0, result.output
     db_session.rollback()
     assert db_session.scalars(select(MediaJob.state)).all() == [JobState.DONE]
+
+
+def test_the_public_page_shows_a_file_once_its_previews_exist(app, db_session, make_item, client, runner,
+                                                              worker_mode):  # fmt: skip
+    item = make_item()
+    (entry,) = attach(db_session, item, ("a.jpg", samples.jpeg_with_exif()))
+    item.status = "published"
+    db_session.commit()
+    web = f"/media/{entry.media.id}/web-1.jpg"
+    assert web not in client.get(f"/items/{item.id}").get_data(True)  # no broken image meanwhile
+    runner.invoke(args=["media", "worker", "--once"])
+    assert web in client.get(f"/items/{item.id}").get_data(True)
