@@ -43,6 +43,14 @@ class Without:
 
 
 @dataclass(frozen=True)
+class Boosted:
+    """Documents matching `required`; those also matching `optional` score its score on top."""
+
+    required: object
+    optional: object
+
+
+@dataclass(frozen=True)
 class Phrase:
     """Words at consecutive positions; a check, so it adds no score."""
 
@@ -94,6 +102,10 @@ def evaluate(node, source: Source) -> tuple[np.ndarray, np.ndarray]:
     if isinstance(node, Without):
         mask, scores = evaluate(node.include, source)
         return mask & ~evaluate(node.exclude, source)[0], scores
+    if isinstance(node, Boosted):
+        mask, scores = evaluate(node.required, source)
+        optional_mask, optional_scores = evaluate(node.optional, source)
+        return mask, scores + np.where(mask & optional_mask, optional_scores, 0).astype(np.float32)
     if isinstance(node, Phrase):
         mask = np.zeros(source.size, dtype=bool)
         mask[source.phrase(node.field, node.words)] = True

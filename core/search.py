@@ -9,6 +9,8 @@ stays replaceable. A document is a dict:
 `texts` and `extra` are searched; `texts` are also stored for snippets per language.
 """
 
+import functools
+import multiprocessing
 import os
 import re
 import shutil
@@ -23,20 +25,24 @@ from pathlib import Path
 import numpy as np
 from whoosh import index as whoosh_index
 from whoosh import query as wq
-from whoosh.analysis import BiWordFilter, Filter, LowercaseFilter, NgramFilter, RegexTokenizer
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
+from whoosh.analysis import BiWordFilter, Filter, LowercaseFilter, RegexTokenizer
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3Codec, W3LeafMatcher, _lenfield
 from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
 from whoosh.highlight import ContextFragmenter, HtmlFormatter, highlight
 from whoosh.index import LockError
 from whoosh.reading import TermNotFound
 from whoosh.util.numeric import byte_to_length
+from whoosh.writing import SegmentWriter
 
 from core import ranking as r
 
 EXACT_BOOST = 2.0
-PREFIX_MAX = 12
+PREFIX_MAX = 6  # longer prefixes expand over the lexicon to few terms
 MAX_QUERY_CHARS = 500
 MAX_CLAUSES = 24
+# A segment of 5,000 documents sorts its ~900,000 postings in memory; bigger pools spill
+# to disk and grow worse than linearly.
+REBUILD_CHUNK = 5000
 
 
 def normalise(text: str) -> str:
@@ -56,12 +62,17 @@ class _NfcTokenizer(RegexTokenizer):
         return super().__call__(normalise(value), **kwargs)
 
 
+# Words recur across documents and fields: folding each distinct one once saves a third of
+# the analysis time of a rebuild.
+_fold_word = functools.lru_cache(maxsize=1 << 17)(fold)
+
+
 class _FoldFilter(Filter):
     """Drops the marks of each token (stacked ones too) and folds đ → d; offsets stay."""
 
     def __call__(self, tokens):
         for token in tokens:
-            token.text = fold(token.text)
+            token.text = _fold_word(token.text)
             yield token
 
 
@@ -74,9 +85,23 @@ def _folded_analyzer():
     return _exact_analyzer() | _FoldFilter()
 
 
+class _ProperPrefixFilter(Filter):
+    """The leading 2 to PREFIX_MAX letters of each token, short of the whole token.
+
+    A prefix query is then one term look-up, not an expansion over the lexicon; the whole
+    token is already in `folded`, and one-letter prefixes match too much to be worth a term.
+    """
+
+    def __call__(self, tokens):
+        for token in tokens:
+            text = token.text
+            for size in range(2, min(len(text), PREFIX_MAX + 1)):
+                token.text = text[:size]
+                yield token
+
+
 def _prefix_analyzer():
-    # Edge n-grams of folded tokens: a prefix query is one term lookup, not an expansion.
-    return _folded_analyzer() | NgramFilter(1, PREFIX_MAX, at="start")
+    return _folded_analyzer() | _ProperPrefixFilter()
 
 
 def _pairs_analyzer(base):
@@ -92,7 +117,6 @@ def build_schema(facets: tuple[str, ...]) -> Schema:
         digest=STORED(),
         exact=TEXT(analyzer=_exact_analyzer(), phrase=True),
         folded=TEXT(analyzer=_folded_analyzer(), phrase=True),
-        exact2=TEXT(analyzer=_pairs_analyzer(_exact_analyzer()), phrase=False),
         folded2=TEXT(analyzer=_pairs_analyzer(_folded_analyzer()), phrase=False),
         prefix=TEXT(analyzer=_prefix_analyzer(), phrase=False),
         date=NUMERIC(int, bits=32, sortable=True, stored=False),
@@ -179,14 +203,14 @@ def _tokens(analyzer, text: str) -> list[str]:
 _EXACT, _FOLDED = _exact_analyzer(), _folded_analyzer()
 
 
-def _field_clause(fieldname: str, words: list[str], boost: float = 1.0):
+def _folded_clause(words: list[str]):
     if len(words) == 1:
-        return r.Term(fieldname, words[0], boost)
-    pairs = [r.Term(f"{fieldname}2", f"{a} {b}", boost) for a, b in zip(words, words[1:], strict=False)]
+        return r.Term("folded", words[0])
+    pairs = [r.Term("folded2", f"{a} {b}") for a, b in zip(words, words[1:], strict=False)]
     if len(words) == 2:
         return pairs[0]
     # Longer phrases: the pairs narrow the candidates, the positional check confirms them.
-    return r.AllOf((*pairs, r.Phrase(fieldname, tuple(words))))
+    return r.AllOf((*pairs, r.Phrase("folded", tuple(words))))
 
 
 def _text_clause(text: str):
@@ -194,8 +218,10 @@ def _text_clause(text: str):
     if not exact:
         return None
     folded = _tokens(_FOLDED, text)
-    # A document matching the marks as typed scores in both fields, so it ranks first.
-    return r.AnyOf((_field_clause("exact", exact, EXACT_BOOST), _field_clause("folded", folded)))
+    # Folded words decide what matches; each word found with the marks as typed adds to
+    # the score, so exact matches rank first.
+    marks = r.AnyOf(tuple(r.Term("exact", word, EXACT_BOOST) for word in exact))
+    return r.Boosted(_folded_clause(folded), marks)
 
 
 def _prefix_clause(text: str):
@@ -203,15 +229,27 @@ def _prefix_clause(text: str):
     if not folded:
         return None
     *whole, last = folded
-    parts = [_field_clause("folded", whole)] if whole else []
-    if len(last) <= PREFIX_MAX:
-        parts.append(r.Term("prefix", last))
+    parts = [_folded_clause(whole)] if whole else []
+    if 2 <= len(last) <= PREFIX_MAX:
+        parts.append(r.AnyOf((r.Term("prefix", last), r.Term("folded", last))))
     else:
         parts.append(r.Prefix("folded", last))
     return parts[0] if len(parts) == 1 else r.AllOf(tuple(parts))
 
 
 # --- The index -----------------------------------------------------------------------------
+
+
+def _codec():
+    """Whoosh's codec without per-block length statistics.
+
+    They serve Whoosh's own block-skipping scorer, which core.ranking replaces; gathering
+    them re-reads a document's length for every posting and cost a sixth of a rebuild.
+    """
+    codec = W3Codec()
+    codec.length_stats = False
+    return codec
+
 
 
 class SearchIndex:
@@ -282,7 +320,7 @@ class SearchIndex:
     def try_writer(self):
         """Yield a writer, or None at once when another process holds the index lock."""
         try:
-            writer = self._open().writer()
+            writer = self._open().writer(codec=_codec())
         except LockError:
             yield None
             return
@@ -297,25 +335,33 @@ class SearchIndex:
         else:
             writer.cancel()
 
-    def rebuild(self, documents, procs: int = 1, on_document=None, keep_old: bool = False) -> Path | None:
+    def rebuild(self, documents, procs: int = 1, on_document=None, keep_old: bool = False,
+                chunk: int = REBUILD_CHUNK) -> Path | None:  # fmt: skip
         """Index `documents` into a fresh folder and swap it in; drop the old one unless kept.
 
+        Every `chunk` documents become one segment, written by one of `procs` processes.
         Returns the replaced folder when `keep_old` (pass it to `discard` later).
         """
         folder = self._new_generation()
         ix = whoosh_index.create_in(folder, self.schema)
-        options = {"procs": procs, "multisegment": True, "limitmb": 128} if procs > 1 else {"limitmb": 128}
-        writer = ix.writer(**options)
+        # The parent holds the index lock; segments are written unlocked by the workers and
+        # listed in the table of contents in one commit, as Whoosh's own MpWriter does.
+        writer = ix.writer(codec=_codec())
         try:
-            for document in documents:
-                writer.add_document(**self._fields(document))
-                if on_document:
-                    on_document()
+            chunks = _chunks((self._fields(d) for d in documents), chunk, on_document)
+            if procs > 1:
+                context = multiprocessing.get_context("fork")
+                with context.Pool(procs) as pool:
+                    segments = list(pool.imap(_index_chunk, ((str(folder), c) for c in chunks)))
+            else:
+                segments = [_index_chunk((str(folder), c)) for c in chunks]
         except BaseException:
             writer.cancel()
             shutil.rmtree(folder, ignore_errors=True)
             raise
-        writer.commit()
+        writer._close_segment()
+        writer._commit_toc([s for s in segments if s is not None])
+        writer._finish()
         old = self._swap_to(folder)
         if keep_old:
             return old
@@ -331,7 +377,7 @@ class SearchIndex:
         texts = {lang: normalise(text) for lang, text in (document.get("texts") or {}).items() if text}
         searchable = "\n".join([*texts.values(), normalise(document.get("extra") or "")])
         fields = {"id": document["id"], "digest": document.get("digest"), "exact": searchable,
-                  "folded": searchable, "exact2": searchable, "folded2": searchable, "prefix": searchable,
+                  "folded": searchable, "folded2": searchable, "prefix": searchable,
                   "date": int(document.get("date") or 0)}  # fmt: skip
         for name in self.facets:
             values = [str(v) for v in (document.get("facets") or {}).get(name) or [] if v not in (None, "")]
@@ -413,6 +459,28 @@ class SearchIndex:
                 _key, (ids, weights) = self._terms.popitem(last=False)
                 self._terms_bytes -= ids.nbytes + weights.nbytes
         return found
+
+
+def _chunks(fields, size: int, on_document):
+    chunk = []
+    for document in fields:
+        chunk.append(document)
+        if on_document:
+            on_document()
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _index_chunk(task):
+    """Write one segment of documents (a list of field dicts) without the index lock."""
+    folder, documents = task
+    writer = SegmentWriter(whoosh_index.open_dir(folder), _lk=False, codec=_codec(), limitmb=1024)
+    for fields in documents:
+        writer.add_document(**fields)
+    return writer._finalize_segment()
 
 
 _NO_IDS = np.zeros(0, dtype=np.int64)

@@ -119,3 +119,47 @@ def test_arrays_read_from_whoosh_agree_with_its_own_matchers(tmp_path):
     assert [h.id for h in newest.hits] == ["299", "298", "297"]
     oldest = index.search(Query(text="ảnh", order="date_asc", per_page=2))
     assert [h.id for h in oldest.hits] == ["0", "7"]
+
+
+def _document(n: int, text: str) -> dict:
+    return {"id": str(n), "date": 20200101 + n, "texts": {"vi": text}, "facets": {"type": ["photo"]}}
+
+
+TEXTS = ["Quyền con người ở Hà Nội", "Quyen con nguoi o Ha Noi", "communication des droits", "Đắk Lắk và Nghệ An",
+         "hà nội mùa thu", "ảnh người dân tộc Tày"]  # fmt: skip
+
+
+def test_prefixes_of_every_length_and_phrases_find_the_same_as_words(tmp_path):
+    index = SearchIndex(str(tmp_path / "index"), ("type",))
+    index.rebuild(_document(n, text) for n, text in enumerate(TEXTS))
+
+    def ids(text):
+        return sorted(int(h.id) for h in index.search(Query(text=text, per_page=50)).hits)
+
+    assert ids("q*") == [0, 1]  # one letter: expanded over the lexicon
+    assert ids("quy*") == [0, 1]  # two to six letters: one n-gram term
+    assert ids("quyen*") == [0, 1]  # the whole word is a prefix of itself
+    assert ids("communicat*") == [2]  # past six letters: expanded again
+    assert ids("dak*") == [3] and ids("Đắ*") == [3, 5]  # folded: "dân" too
+    assert ids('"hà nội"') == [0, 1, 4]
+    assert ids('"con người ở"') == [0, 1]
+    assert ids('"người ở con"') == []  # three words: the positions are checked
+    assert ids("hà -thu") == [0, 1]
+    ranked = [h.id for h in index.search(Query(text='"Hà Nội"', per_page=3)).hits]
+    assert ranked[-1] == "1"  # the only one without the marks as typed comes last
+
+
+def test_a_parallel_rebuild_in_small_segments_finds_what_a_single_one_does(tmp_path):
+    documents = [_document(n, f"{TEXTS[n % len(TEXTS)]} số {n}") for n in range(240)]
+    single = SearchIndex(str(tmp_path / "single"), ("type",))
+    single.rebuild(iter(documents))
+    parallel = SearchIndex(str(tmp_path / "parallel"), ("type",))
+    seen = []
+    parallel.rebuild(iter(documents), procs=2, chunk=50, on_document=lambda: seen.append(1))
+    assert len(seen) == 240
+    assert len(parallel.snapshot().leaves) == 5
+    for text in ("hà nội", '"con người"', "dak*", "số", "droits -communication"):
+        one, other = (i.search(Query(text=text, per_page=300, facets=("type",))) for i in (single, parallel))
+        assert sorted(h.id for h in one.hits) == sorted(h.id for h in other.hits)
+        assert one.total == other.total and one.facets == other.facets
+    assert parallel.digests() == single.digests()
