@@ -18,7 +18,7 @@ from flask import current_app
 from sqlalchemy import delete, event, func, insert, select
 from sqlalchemy.orm import Session, selectinload
 
-from archive.models import Item, ItemTag, ItemText, MediaFile, SearchTask, Term
+from archive.models import Body, Item, ItemTag, ItemText, MediaFile, Place, SearchTask, Term, item_terms
 from core.db import db
 from core.search import get_index
 
@@ -54,7 +54,24 @@ def _changed_item_ids(session) -> set[int]:
         elif isinstance(obj, ItemText | ItemTag | MediaFile):
             ids.add(obj.item_id or (obj.item.id if obj.item else None))
     ids.discard(None)
-    return ids
+    return ids | _items_named_by(session)
+
+
+def _items_named_by(session) -> set[int]:
+    """Items whose documents hold the label of a renamed term, place or body."""
+    renamed = {Term: set(), Place: set(), Body: set()}
+    for obj in session.dirty:
+        if type(obj) in renamed and session.is_modified(obj):
+            renamed[type(obj)].add(obj.id)
+    queries = []
+    if renamed[Term]:
+        queries.append(select(item_terms.c.item_id).where(item_terms.c.term_id.in_(renamed[Term])))
+    if renamed[Place]:
+        queries.append(select(Item.id).where(Item.place_id.in_(renamed[Place])))
+    if renamed[Body]:
+        queries.append(select(Item.id).where(Item.body_id.in_(renamed[Body])))
+    connection = session.connection()
+    return {item_id for query in queries for item_id in connection.scalars(query)}
 
 
 def _record_tasks(session, _flush_context) -> None:

@@ -96,3 +96,20 @@ def test_two_writer_processes_lose_no_update(app, app_config, db_session, make_u
     assert search_index().count() == WRITERS * ITEMS_EACH
     assert len(codes(db_session, "cuoi")) == WRITERS * ITEMS_EACH
     assert apply_pending() == 0
+
+
+def test_renamed_terms_places_and_bodies_reach_the_index(db_session, make_item):
+    from archive.models import Body, Place, Term
+
+    with_term = make_item(reference_code="REN-TERM", terms=["ICCPR"], place=None)
+    with_place = make_item(reference_code="REN-PLACE", terms=[], place="vn-ha-noi")
+    body = db_session.query(Body).first()
+    with_body = make_item(reference_code="REN-BODY", terms=[], place=None, body=body.code)
+    db_session.query(Term).filter_by(code="ICCPR").one().labels = {"vi": "Côngướcthửnghiệm"}
+    db_session.query(Place).filter_by(code="vn-ha-noi").one().names = {"vi": "Thànhphốthửnghiệm"}
+    body.names = {"vi": "Cơquanthửnghiệm"}
+    db_session.commit()
+    assert codes(db_session, "conguocthunghiem") == [with_term.reference_code]
+    assert codes(db_session, "thanhphothunghiem") == [with_place.reference_code]
+    assert codes(db_session, "coquanthunghiem") == [with_body.reference_code]
+    assert check() == []
