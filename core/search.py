@@ -240,6 +240,8 @@ def _prefix_clause(text: str):
 # --- The index -----------------------------------------------------------------------------
 
 
+# Segments are written as separate files, not one compound file: Whoosh opens a compound
+# file by copying all of it into memory, which made every searcher refresh cost ~90 ms.
 def _codec():
     """Whoosh's codec without per-block length statistics.
 
@@ -249,7 +251,6 @@ def _codec():
     codec = W3Codec()
     codec.length_stats = False
     return codec
-
 
 
 class SearchIndex:
@@ -262,6 +263,8 @@ class SearchIndex:
         self._lock = threading.Lock()
         self._opened: tuple[str, object, object] | None = None  # (real path, index, searcher)
         self._current: _Snapshot | None = None
+        self._retired: list = []  # replaced searchers, closed when no reader uses them
+        self._users: dict[int, int] = {}  # id(searcher) → readers using it now
         self._parts: OrderedDict = OrderedDict()  # segment key → {part name: array}
         self._parts_lock = threading.Lock()
         self._terms: OrderedDict = OrderedDict()  # (segment key, field, text) → (ids, weights)
@@ -297,22 +300,59 @@ class SearchIndex:
         self.ensure()
         return whoosh_index.open_dir(real or os.path.realpath(self.path))
 
-    def searcher(self):
-        """The long-lived searcher of this process, refreshed when the index changed."""
+    def _current_searcher(self):
+        # Called with self._lock held. A searcher that is replaced is retired, and closed
+        # once no reader still uses it.
         real = os.path.realpath(self.path)
+        if self._opened is None or self._opened[0] != real:
+            self.ensure()
+            real = os.path.realpath(self.path)
+            ix = self._open(real)
+            self._retire()
+            self._opened = (real, ix, ix.searcher())
+        real, ix, searcher = self._opened
+        if not searcher.up_to_date():
+            # Not searcher.refresh(): it reuses segment readers by segment id and so keeps
+            # their old deletions, showing an updated document twice.
+            self._retire()
+            searcher = ix.searcher()
+            self._opened = (real, ix, searcher)
+        return searcher
+
+    def _retire(self) -> None:
+        if self._opened is not None:
+            self._retired.append(self._opened[2])
+            self._opened = None
+            self._current = None
+
+    def _reap(self) -> None:
+        for searcher in [s for s in self._retired if not self._users.get(id(s))]:
+            self._retired.remove(searcher)
+            searcher.close()
+
+    @contextmanager
+    def reading(self):
+        """The up-to-date snapshot of the index, kept open while the block runs."""
         with self._lock:
-            if self._opened is None or self._opened[0] != real:
-                self.ensure()
-                real = os.path.realpath(self.path)
-                ix = self._open(real)
-                self._opened = (real, ix, ix.searcher())
-            real, ix, searcher = self._opened
-            if not searcher.up_to_date():
-                # Not searcher.refresh(): it reuses segment readers by segment id and so
-                # keeps their old deletions, showing an updated document twice.
-                searcher = ix.searcher()
-                self._opened = (real, ix, searcher)
-            return searcher
+            searcher = self._current_searcher()
+            if self._current is None or self._current.searcher is not searcher:
+                self._current = _Snapshot(self, searcher)
+            snapshot = self._current
+            self._users[id(searcher)] = self._users.get(id(searcher), 0) + 1
+        try:
+            yield snapshot
+        finally:
+            with self._lock:
+                self._users[id(searcher)] -= 1
+                if not self._users[id(searcher)]:
+                    del self._users[id(searcher)]
+                self._reap()
+
+    def close(self) -> None:
+        """Close every open searcher (the object stays usable: the next read reopens)."""
+        with self._lock:
+            self._retire()
+            self._reap()
 
     # Writing -------------------------------------------------------------------------------
 
@@ -320,7 +360,7 @@ class SearchIndex:
     def try_writer(self):
         """Yield a writer, or None at once when another process holds the index lock."""
         try:
-            writer = self._open().writer(codec=_codec())
+            writer = self._open().writer(codec=_codec(), compound=False)
         except LockError:
             yield None
             return
@@ -346,7 +386,7 @@ class SearchIndex:
         ix = whoosh_index.create_in(folder, self.schema)
         # The parent holds the index lock; segments are written unlocked by the workers and
         # listed in the table of contents in one commit, as Whoosh's own MpWriter does.
-        writer = ix.writer(codec=_codec())
+        writer = ix.writer(codec=_codec(), compound=False)
         try:
             chunks = _chunks((self._fields(d) for d in documents), chunk, on_document)
             if procs > 1:
@@ -390,16 +430,20 @@ class SearchIndex:
 
     def digests(self) -> dict[str, str]:
         """Every indexed id with the digest it was indexed with."""
-        searcher = self.searcher()
-        return {fields["id"]: fields.get("digest") for fields in searcher.all_stored_fields()}
+        with self.reading() as snapshot:
+            return {fields["id"]: fields.get("digest") for fields in snapshot.searcher.all_stored_fields()}
 
     def count(self) -> int:
-        return self.searcher().doc_count()
+        with self.reading() as snapshot:
+            return snapshot.count
 
     def search(self, request: Query) -> Results:
         """One page of hits in relevance or date order, facet counts over every hit, snippets."""
         parsed, dropped, words = parse_text(request.text)
-        snapshot = self.snapshot()
+        with self.reading() as snapshot:
+            return self._search(request, parsed, dropped, words, snapshot)
+
+    def _search(self, request: Query, parsed, dropped: bool, words: frozenset, snapshot: "_Snapshot") -> Results:
         mask, scores = r.evaluate(parsed or r.Everything(), snapshot)
         mask &= snapshot.alive
         for name, values in request.filters.items():
@@ -418,14 +462,6 @@ class SearchIndex:
         names = [name for name in request.facets if name in self.facets]
         facets = {name: r.facet_counts(mask, snapshot.facet_values(name)) for name in names}
         return Results(hits, int(np.count_nonzero(mask)), facets, "dropped" if dropped else None)
-
-    def snapshot(self) -> "_Snapshot":
-        """The arrays of the current searcher, rebuilt from cached segment parts when it changed."""
-        searcher = self.searcher()
-        with self._lock:
-            if self._current is None or self._current.searcher is not searcher:
-                self._current = _Snapshot(self, searcher)
-            return self._current
 
     def _segment_part(self, key: tuple, name: tuple, build):
         # Segments never change once written (only their deletions do): their arrays are
@@ -477,7 +513,7 @@ def _chunks(fields, size: int, on_document):
 def _index_chunk(task):
     """Write one segment of documents (a list of field dicts) without the index lock."""
     folder, documents = task
-    writer = SegmentWriter(whoosh_index.open_dir(folder), _lk=False, codec=_codec(), limitmb=1024)
+    writer = SegmentWriter(whoosh_index.open_dir(folder), _lk=False, codec=_codec(), limitmb=1024, compound=False)
     for fields in documents:
         writer.add_document(**fields)
     return writer._finalize_segment()

@@ -34,6 +34,15 @@ class ArraySource:
 
 
 @pytest.fixture
+def opened():
+    """Closes the indexes a test opens, so no file is left to the garbage collector."""
+    indexes = []
+    yield lambda index: indexes.append(index) or index
+    for index in indexes:
+        index.close()
+
+
+@pytest.fixture
 def source():
     postings = {"f": {"ha": [(0, 1), (1, 1), (2, 3)], "noi": [(1, 1), (2, 1)], "hanh": [(3, 1)], "hat": [(4, 2)]}}
     return ArraySource(postings, {"f": [10, 2, 10, 5, 5]}, size=5)
@@ -88,9 +97,9 @@ def test_facet_counts_leave_out_values_without_hits():
     assert r.facet_counts(mask, values) == {"a": 1, "c": 2}
 
 
-def test_arrays_read_from_whoosh_agree_with_its_own_matchers(tmp_path):
+def test_arrays_read_from_whoosh_agree_with_its_own_matchers(tmp_path, opened):
     """Posting lists over several blocks and segments, with deletions, read block by block."""
-    index = SearchIndex(str(tmp_path / "index"), ("type",))
+    index = opened(SearchIndex(str(tmp_path / "index"), ("type",)))
     index.ensure()
     with index.try_writer() as writer:  # one segment: 300 documents, three blocks of postings
         for n in range(300):
@@ -100,14 +109,14 @@ def test_arrays_read_from_whoosh_agree_with_its_own_matchers(tmp_path):
     with index.try_writer() as writer:  # a second segment, and deletions in the first
         for n in range(0, 300, 7):
             writer.upsert({"id": str(n), "date": 19990101, "texts": {"vi": "ảnh đã sửa"}, "facets": {"type": ["map"]}})
-    searcher = index.searcher()
-    snapshot = index.snapshot()
-    assert len(snapshot.leaves) >= 2
-    assert int(snapshot.alive.sum()) == searcher.doc_count() == 300
-    for field, text in [("folded", "anh"), ("exact", "lẻ"), ("folded", "chan"), ("exact", "sửa")]:
-        ids, _ = snapshot.postings(field, text)
-        expected = set(searcher.reader().postings(field, text).all_ids())
-        assert {int(d) for d in ids if snapshot.alive[d]} == expected
+    with index.reading() as snapshot:
+        searcher = snapshot.searcher
+        assert len(snapshot.leaves) >= 2
+        assert int(snapshot.alive.sum()) == searcher.doc_count() == 300
+        for field, text in [("folded", "anh"), ("exact", "lẻ"), ("folded", "chan"), ("exact", "sửa")]:
+            ids, _ = snapshot.postings(field, text)
+            expected = set(searcher.reader().postings(field, text).all_ids())
+            assert {int(d) for d in ids if snapshot.alive[d]} == expected
     results = index.search(Query(text="lẻ", per_page=5, facets=("type",)))
     odd_unchanged = [n for n in range(1, 300, 2) if n % 7]
     assert results.total == len(odd_unchanged)
@@ -129,8 +138,8 @@ TEXTS = ["Quyền con người ở Hà Nội", "Quyen con nguoi o Ha Noi", "comm
          "hà nội mùa thu", "ảnh người dân tộc Tày"]  # fmt: skip
 
 
-def test_prefixes_of_every_length_and_phrases_find_the_same_as_words(tmp_path):
-    index = SearchIndex(str(tmp_path / "index"), ("type",))
+def test_prefixes_of_every_length_and_phrases_find_the_same_as_words(tmp_path, opened):
+    index = opened(SearchIndex(str(tmp_path / "index"), ("type",)))
     index.rebuild(_document(n, text) for n, text in enumerate(TEXTS))
 
     def ids(text):
@@ -149,15 +158,16 @@ def test_prefixes_of_every_length_and_phrases_find_the_same_as_words(tmp_path):
     assert ranked[-1] == "1"  # the only one without the marks as typed comes last
 
 
-def test_a_parallel_rebuild_in_small_segments_finds_what_a_single_one_does(tmp_path):
+def test_a_parallel_rebuild_in_small_segments_finds_what_a_single_one_does(tmp_path, opened):
     documents = [_document(n, f"{TEXTS[n % len(TEXTS)]} số {n}") for n in range(240)]
-    single = SearchIndex(str(tmp_path / "single"), ("type",))
+    single = opened(SearchIndex(str(tmp_path / "single"), ("type",)))
     single.rebuild(iter(documents))
-    parallel = SearchIndex(str(tmp_path / "parallel"), ("type",))
+    parallel = opened(SearchIndex(str(tmp_path / "parallel"), ("type",)))
     seen = []
     parallel.rebuild(iter(documents), procs=2, chunk=50, on_document=lambda: seen.append(1))
     assert len(seen) == 240
-    assert len(parallel.snapshot().leaves) == 5
+    with parallel.reading() as snapshot:
+        assert len(snapshot.leaves) == 5
     for text in ("hà nội", '"con người"', "dak*", "số", "droits -communication"):
         one, other = (i.search(Query(text=text, per_page=300, facets=("type",))) for i in (single, parallel))
         assert sorted(h.id for h in one.hits) == sorted(h.id for h in other.hits)
