@@ -30,7 +30,7 @@ from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3Codec, W3LeafMatcher, _lenfie
 from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
 from whoosh.highlight import ContextFragmenter, HtmlFormatter, highlight
 from whoosh.index import LockError
-from whoosh.reading import TermNotFound
+from whoosh.reading import SegmentReader, TermNotFound
 from whoosh.util.numeric import byte_to_length
 from whoosh.writing import SegmentWriter
 
@@ -43,6 +43,8 @@ MAX_CLAUSES = 24
 # A segment of 5,000 documents sorts its ~900,000 postings in memory; bigger pools spill
 # to disk and grow worse than linearly.
 REBUILD_CHUNK = 5000
+MERGE_FACTOR = 8
+MAX_DELETED_SHARE = 0.3
 
 
 def normalise(text: str) -> str:
@@ -115,7 +117,7 @@ def build_schema(facets: tuple[str, ...]) -> Schema:
     schema = Schema(
         id=ID(unique=True, stored=True),
         digest=STORED(),
-        exact=TEXT(analyzer=_exact_analyzer(), phrase=True),
+        exact=TEXT(analyzer=_exact_analyzer(), phrase=False),  # phrases are checked in `folded`
         folded=TEXT(analyzer=_folded_analyzer(), phrase=True),
         folded2=TEXT(analyzer=_pairs_analyzer(_folded_analyzer()), phrase=False),
         prefix=TEXT(analyzer=_prefix_analyzer(), phrase=False),
@@ -238,6 +240,32 @@ def _prefix_clause(text: str):
 
 
 # --- The index -----------------------------------------------------------------------------
+
+
+def _merge_policy(writer, segments):
+    """Merge segments of one size class once MERGE_FACTOR of them gather, and any segment
+    that is mostly deleted documents; leave alone the segments a rebuild writes.
+
+    Whoosh's own policy merges every segment into one as soon as about twenty exist, which
+    after a rebuild of 100,000 records made one save rewrite the whole index (80 s).
+    """
+    classes: dict[int, list] = {}
+    merging = []
+    for segment in segments:
+        size = segment.doc_count_all()
+        if segment.deleted_count() > size * MAX_DELETED_SHARE:
+            merging.append(segment)
+        elif size < REBUILD_CHUNK // 2:
+            classes.setdefault(len(str(size)), []).append(segment)  # by number of digits
+    for _digits, group in sorted(classes.items()):
+        if len(group) >= MERGE_FACTOR:
+            merging += group
+            break
+    for segment in merging:
+        reader = SegmentReader(writer.storage, writer.schema, segment)
+        writer.add_reader(reader)
+        reader.close()
+    return [s for s in segments if s not in merging]
 
 
 # Segments are written as separate files, not one compound file: Whoosh opens a compound
@@ -371,7 +399,7 @@ class SearchIndex:
             writer.cancel()
             raise
         if wrapped.changed:
-            writer.commit()
+            writer.commit(mergetype=_merge_policy)
         else:
             writer.cancel()
 
@@ -613,20 +641,26 @@ def _read_postings(leaf, field: str, btext: bytes) -> tuple[np.ndarray, np.ndarr
             weights.append(matcher.weight())
             matcher.next()
         return np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float32)
-    # Block by block instead of posting by posting: one unpickle per 128 postings.
-    ids, weights = [], []
+    # Block by block instead of posting by posting: one unpickle per 128 postings, and the
+    # numbers gathered in plain lists for one conversion at the end.
+    deltas, weights, starts, bases, last = [], [], [], [], 0
     while True:
         matcher._read_data()
-        deltas, block_weights = matcher._data[0], matcher._data[1]
-        ids.append(np.cumsum(np.asarray(deltas, dtype=np.int64)))
+        block_deltas, block_weights = matcher._data[0], matcher._data[1]
+        starts.append(len(deltas))
+        bases.append(last)
+        deltas.extend(block_deltas)
         if block_weights is None or isinstance(block_weights, float):
-            weights.append(np.full(len(deltas), block_weights or 1.0, dtype=np.float32))
+            weights.extend([block_weights or 1.0] * len(block_deltas))
         else:
-            weights.append(np.asarray(block_weights, dtype=np.float32))
+            weights.extend(block_weights)
+        last = matcher._maxid
         if matcher._lastblock:
             break
         matcher._goto(matcher._nextoffset)
-    return np.concatenate(ids), np.concatenate(weights)
+    ids = np.array(deltas, dtype=np.int64)
+    ids[starts] -= bases  # a block's first number is absolute: make it follow the last block's
+    return np.cumsum(ids), np.array(weights, dtype=np.float32)
 
 
 def _field_lengths(leaf, field: str) -> np.ndarray:

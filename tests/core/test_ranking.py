@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from core import ranking as r
+from core import search
 from core.search import Query, SearchIndex
 
 
@@ -173,3 +174,29 @@ def test_a_parallel_rebuild_in_small_segments_finds_what_a_single_one_does(tmp_p
         assert sorted(h.id for h in one.hits) == sorted(h.id for h in other.hits)
         assert one.total == other.total and one.facets == other.facets
     assert parallel.digests() == single.digests()
+
+
+def test_a_save_after_a_rebuild_merges_only_small_segments(tmp_path, opened, monkeypatch):
+    """Whoosh's own policy would fold all 30 rebuilt segments into one on the next save."""
+    monkeypatch.setattr(search, "REBUILD_CHUNK", 40)
+    index = opened(SearchIndex(str(tmp_path / "index"), ("type",)))
+    index.rebuild((_document(n, f"ảnh số {n}") for n in range(30 * 40)), chunk=40)
+
+    def sizes():
+        with index.reading() as snapshot:
+            return sorted(leaf.doc_count_all() for _key, leaf, _offset in snapshot.leaves)
+
+    assert sizes() == [40] * 30
+    for n in range(2000, 2008):
+        with index.try_writer() as writer:
+            writer.upsert(_document(n, f"ảnh mới {n}"))
+    assert sizes() == [1] * 8 + [40] * 30
+    with index.try_writer() as writer:  # the ninth save merges the eight small ones into its own
+        writer.upsert(_document(2008, "ảnh mới"))
+    assert sizes() == [9] + [40] * 30
+    with index.try_writer() as writer:  # most of one rebuilt segment edited: its live rest is rewritten
+        for n in range(15):
+            writer.upsert(_document(n, f"ảnh sửa {n}"))
+    assert sizes() == [9] + [40] * 30  # 25 kept + 15 edited in one new segment
+    assert index.search(Query(text="ảnh", per_page=1)).total == 30 * 40 + 9
+    assert index.search(Query(text="sửa", per_page=1)).total == 15
