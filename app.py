@@ -29,6 +29,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     storage.init_app(app)
     errors.init_app(app)
     _init_search(app)
+    _init_media_jobs(app)
     _register_blueprints(app)
     _register_cli(app)
     return app
@@ -44,6 +45,12 @@ def _init_search(app: Flask) -> None:
     from archive import indexing
 
     indexing.init_app(app)
+
+
+def _init_media_jobs(app: Flask) -> None:
+    from archive import jobs
+
+    jobs.init_app(app)
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -1,5 +1,7 @@
 """CLI commands of the archive: reference data, demo data, media derivatives, fixity."""
 
+import os
+
 import click
 from flask import current_app
 from sqlalchemy import select
@@ -70,7 +72,7 @@ def search_worker(once, interval):
 
 
 @search_cli.command("reindex")
-@click.option("--procs", default=1, show_default=True, help="Indexing processes.")
+@click.option("--procs", default=os.cpu_count() or 1, show_default=True, help="Indexing processes.")
 def search_reindex(procs):
     """Rebuild the index from the database into a fresh folder and swap it in."""
     from sqlalchemy import func, select

@@ -42,12 +42,8 @@ OPEN_STATES = (JobState.QUEUED, JobState.RUNNING)
 
 def init_app(app) -> None:
     """Hand the jobs an upload queued to the configured runner once the upload commits."""
-    # Defaults, then the environment, then the app's overrides (which setdefault keeps).
-    app.config.setdefault("MEDIA_JOBS", os.environ.get("VITRINE_MEDIA_JOBS", "background"))
-    app.config.setdefault("MEDIA_JOBS_POLL_SECONDS", 30)
-    app.config.setdefault("MEDIA_JOB_MAX_ATTEMPTS", 3)
-    # Added to the decoder's time limit: the database work around it, a slow disk.
-    app.config.setdefault("MEDIA_JOB_LEASE_MARGIN_SECONDS", 120)
+    # MEDIA_JOB_LEASE_MARGIN_SECONDS is added to the decoder's time limit: the database
+    # work around it, a slow disk. Defaults in core.config.
     if app.config["MEDIA_JOBS"] not in MODES:
         raise ValueError(f"MEDIA_JOBS must be one of {', '.join(MODES)}, not {app.config['MEDIA_JOBS']!r}")
     session_class = db.session.session_factory.class_

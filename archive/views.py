@@ -28,11 +28,6 @@ def item_display(item):
     return queries.display_text(item, current_language())
 
 
-@bp.record_once
-def _init_media_jobs(state) -> None:
-    jobs.init_app(state.app)
-
-
 @bp.before_app_request
 def _start_media_jobs() -> None:
     # The first request of a web process starts its runner, which also finds the jobs that

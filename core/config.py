@@ -33,6 +33,11 @@ DEFAULTS = {
     "SQLITE_BUSY_TIMEOUT_MS": 30_000,
     # CLI commands and workers read then write: take the write lock at BEGIN.
     "SQLITE_BEGIN_OUTSIDE_REQUESTS": "IMMEDIATE",
+    # Who makes an upload's previews after commit: why these values, archive/jobs.py.
+    "MEDIA_JOBS": "background",
+    "MEDIA_JOBS_POLL_SECONDS": 30,
+    "MEDIA_JOB_MAX_ATTEMPTS": 3,
+    "MEDIA_JOB_LEASE_MARGIN_SECONDS": 120,
 }
 
 
@@ -47,6 +52,8 @@ def from_env(environ=None) -> dict:
         found["SECRET_KEY"] = env["SECRET_KEY"]
     if env.get("VITRINE_SEARCH_APPLY"):  # background (default), inline, or worker
         found["SEARCH_APPLY"] = env["VITRINE_SEARCH_APPLY"]
+    if env.get("VITRINE_MEDIA_JOBS"):  # background (default), inline, or worker
+        found["MEDIA_JOBS"] = env["VITRINE_MEDIA_JOBS"]
     if env.get("VITRINE_MAX_UPLOAD_MB"):
         found["MAX_UPLOAD_BYTES"] = int(env["VITRINE_MAX_UPLOAD_MB"]) * 1024 * 1024
     if env.get("VITRINE_MAX_MEGAPIXELS"):

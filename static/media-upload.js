@@ -25,7 +25,7 @@
       var body = {};
       try { body = JSON.parse(xhr.responseText); } catch (e) { /* not JSON: a proxy's page */ }
       if (xhr.status === 201) {
-        output.textContent = (body.notices || []).concat([form.dataset.done]).join(" ");
+        output.textContent = (body.notices || []).concat([body.message || form.dataset.done]).join(" ");
         window.setTimeout(function () { window.location.reload(); }, (body.notices || []).length ? 4000 : 300);
       } else {
         bar.hidden = true;
