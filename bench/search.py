@@ -1,6 +1,6 @@
 """Search speed: our Whoosh index (core.search) against SQLite FTS5 on the same synthetic records.
 
-    .venv/bin/python bench/search.py [--records 100000] [--queries 40] [--procs 2]
+    .venv/bin/python bench/search.py [--records 100000] [--queries 40] [--procs 2] [--db-records N]
 
 Prints indexing records/s, p50/p95 per query class for both engines and their ratio, the
 request-visible cost of a save (item row + outbox row) against an FTS5 single-row insert,
@@ -311,11 +311,63 @@ def after_commit_cost(index: SearchIndex, records: list[dict], rounds: int = 20)
     return percentiles(samples)[1]
 
 
+def reindex_from_database(folder: Path, records: list[dict], procs: int) -> None:
+    """`flask search reindex` as an operator runs it: items read from a SQLite database.
+
+    The items are stored first by the CSV importer (not timed); then the rebuild is timed
+    whole: reading items, building their documents, indexing in `procs` processes, swap.
+    """
+    import csv
+    import io
+
+    from app import create_app
+    from archive import ingest
+    from archive.indexing import reindex
+    from archive.reference import load_reference_data
+    from core.auth import create_user
+    from core.db import db
+    from core.storage import get_storage
+
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["reference_code", "type", "date", "place", "terms", "title_vi", "description_vi",
+                     "title_en", "description_en", "title_fr", "description_fr"])  # fmt: skip
+    for r in records:
+        texts = {lang: ("", "") for lang in ("vi", "en", "fr")}
+        words = r["text"].split()
+        texts[r["lang"]] = (" ".join(words[:8]), " ".join(words[8:]))
+        writer.writerow([f"S-{r['id']}", "photo", str(r["date"] // 10000), "vn-ha-noi", "ICCPR",
+                         *(part for lang in ("vi", "en", "fr") for part in texts[lang])])  # fmt: skip
+    app = create_app({"DATA_DIR": str(folder / "app"), "SECRET_KEY": "bench", "SEARCH_APPLY": "worker"})
+    with app.app_context():
+        from flask_migrate import upgrade
+
+        upgrade()
+        load_reference_data(db.session)
+        user = create_user(db.session, "bench@vitrine.test", "correct horse battery", "admin")
+        db.session.commit()
+        out.seek(0)
+        report = ingest.import_rows(db.session, get_storage(), user, ingest.read_rows(out), ingest.FileSource(folder),
+                                    False)  # fmt: skip
+        db.session.commit()
+        assert len(report.imported) == len(records), report.problems[:3]
+        started = time.perf_counter()
+        count = reindex(app, procs=procs)
+        seconds = time.perf_counter() - started
+        db.engine.dispose()
+    print(
+        f"reindex from the database (SQLite, procs={procs}): {count} items in {seconds:.1f} s "
+        f"({count / seconds:,.0f} items/s)"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--records", type=int, default=100_000)
     parser.add_argument("--queries", type=int, default=40)
     parser.add_argument("--procs", type=int, default=2)
+    parser.add_argument("--db-records", type=int, default=0,
+                        help="also time `search reindex` from a database of this many items")  # fmt: skip
     args = parser.parse_args()
 
     folder = Path(tempfile.mkdtemp(prefix="vitrine-bench-"))
@@ -347,6 +399,8 @@ def main() -> None:
           f"({save / max(fts_insert, 0.001):.1f}×); index update after commit p95 "
           f"{after_commit_cost(index, records):.0f} ms")  # fmt: skip
     print(f"worst class p95: {worst:.1f} ms")
+    if args.db_records:
+        reindex_from_database(folder, make_records(args.db_records), args.procs)
 
 
 if __name__ == "__main__":
