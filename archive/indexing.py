@@ -154,7 +154,8 @@ def _apply_batch(writer, batch: int) -> list[int]:
 def _forget_tasks(task_ids: list[int]) -> None:
     # By id, never "up to the largest id": a lower id may commit after a higher one.
     with Session(db.engine) as session, session.begin():
-        session.execute(delete(SearchTask).where(SearchTask.id.in_(task_ids)))
+        for start in range(0, len(task_ids), APPLY_BATCH):
+            session.execute(delete(SearchTask).where(SearchTask.id.in_(task_ids[start : start + APPLY_BATCH])))
 
 
 def _load_items(session, ids) -> list[Item]:
@@ -267,6 +268,11 @@ def reindex(app=None, procs: int = 1, on_document=None) -> int:
     while True:
         with index.try_writer() as old_writer:
             if old_writer is not None:
+                # Tasks committed before the rebuild reads a single item are in what it reads:
+                # forgotten after the swap instead of applied again one by one.
+                with Session(db.engine) as session:
+                    session.connection(execution_options={"sqlite_begin": "DEFERRED"})
+                    covered = list(session.scalars(select(SearchTask.id)))
                 with Session(db.engine) as session:
                     session.connection(execution_options={"sqlite_begin": "DEFERRED"})
                     count = session.scalar(select(func.count()).select_from(Item))
@@ -276,6 +282,7 @@ def reindex(app=None, procs: int = 1, on_document=None) -> int:
             raise TimeoutError("the search index stayed locked for 60 s")
         time.sleep(0.2)
     index.discard(old)
+    _forget_tasks(covered)
     apply_pending_safely(app)
     return count
 

@@ -113,3 +113,35 @@ def test_renamed_terms_places_and_bodies_reach_the_index(db_session, make_item):
     assert codes(db_session, "thanhphothunghiem") == [with_place.reference_code]
     assert codes(db_session, "coquanthunghiem") == [with_body.reference_code]
     assert check() == []
+
+
+def test_reindex_forgets_the_tasks_it_covers_and_keeps_later_ones(app, db_session, make_item, monkeypatch):
+    from archive import indexing
+
+    app.config["SEARCH_APPLY"] = "worker"  # a bulk import left its tasks queued
+    for n in range(5):
+        make_item(reference_code=f"BULK-{n}", texts={"vi": {"title": f"Ảnh nhập hàng loạt {n}"}})
+    assert pending_count() == 5
+    applied, apply_batch = [], indexing._apply_batch
+
+    def counted(writer, batch):
+        task_ids = apply_batch(writer, batch)
+        applied.extend(task_ids)
+        return task_ids
+
+    monkeypatch.setattr(indexing, "_apply_batch", counted)
+    index = indexing.search_index()
+    rebuild = index.rebuild
+
+    def rebuild_while_someone_saves(documents, **options):
+        documents = list(documents)  # the rebuild has read the items: now a save commits
+        make_item(reference_code="LATE-1", texts={"vi": {"title": "Ảnh lưu muộn"}})
+        return rebuild(iter(documents), **options)
+
+    monkeypatch.setattr(index, "rebuild", rebuild_while_someone_saves)
+    assert indexing.reindex(app) == 5
+    assert len(applied) == 1  # the five covered tasks were dropped, the late one applied
+    assert pending_count() == 0
+    assert len(codes(db_session, "nhap hang loat")) == 5
+    assert codes(db_session, "luu muon") == ["LATE-1"]
+    assert check() == []
