@@ -58,14 +58,22 @@ search_cli = click.Group("search", help="The full-text index: apply queued chang
 @click.option("--interval", default=1.0, show_default=True, help="Seconds between looks at the queue.")
 def search_worker(once, interval):
     """Apply queued index tasks; run one beside the web workers when SEARCH_APPLY=worker."""
-    import time
-
     from archive.indexing import apply_pending_safely
 
-    while True:
+    def step():
         applied = apply_pending_safely(current_app)
         if applied:
             click.echo(f"applied {applied} index tasks")
+
+    _work_loop(step, once, interval)
+
+
+def _work_loop(step, once: bool, interval: float) -> None:
+    """Run `step` once, or for ever with a pause between runs (a worker command)."""
+    import time
+
+    while True:
+        step()
         if once:
             return
         time.sleep(interval)
@@ -125,18 +133,15 @@ def media_rebuild():
 @click.option("--interval", default=2.0, show_default=True, help="Seconds between looks at the queue.")
 def media_worker(once, interval):
     """Make the previews and text of uploaded files; run beside the web workers when MEDIA_JOBS=worker."""
-    import time
-
     from archive.jobs import run_pending
 
-    while True:
+    def step():
         outcomes = run_pending(current_app)
         if outcomes:
             click.echo(f"{outcomes['done']} files processed, {outcomes['failed']} failed, "
                        f"{outcomes['lost']} claimed again by another worker")  # fmt: skip
-        if once:
-            return
-        time.sleep(interval)
+
+    _work_loop(step, once, interval)
 
 
 @media_cli.command("retry")

@@ -6,12 +6,9 @@ gets the index's single writer lock at once; a process that does not get it leav
 for the holder, which looks again after releasing the lock, or for `search worker`.
 """
 
-import atexit
 import hashlib
 import json
 import logging
-import os
-import threading
 import time
 
 from flask import current_app
@@ -19,6 +16,7 @@ from sqlalchemy import delete, event, func, insert, select
 from sqlalchemy.orm import Session, selectinload
 
 from archive.models import Body, Item, ItemTag, ItemText, MediaFile, Place, SearchTask, Term, item_terms
+from core import background
 from core.db import db
 from core.search import get_index
 
@@ -166,41 +164,9 @@ def _load_items(session, ids) -> list[Item]:
     return list(session.scalars(query))
 
 
-class _Background:
-    """One thread per process applying tasks after commit, so no request waits for it."""
-
-    def __init__(self, app):
-        self.app = app
-        self.wake = threading.Event()
-        self.thread = None
-        self.pid = None
-        self.stopping = False
-
-    def poke(self) -> None:
-        if self.thread is None or self.pid != os.getpid() or not self.thread.is_alive():
-            self.pid = os.getpid()
-            self.thread = threading.Thread(target=self._run, name="search-outbox", daemon=True)
-            self.thread.start()
-            # A CLI command exits right after its commit: let the pass finish first.
-            atexit.register(self.stop)
-        self.wake.set()
-
-    def stop(self, timeout: float = 30) -> None:
-        self.stopping = True
-        self.wake.set()
-        if self.thread is not None and self.pid == os.getpid():
-            self.thread.join(timeout)
-
-    def _run(self) -> None:
-        while not self.stopping or self.wake.is_set():
-            self.wake.wait()
-            self.wake.clear()
-            with self.app.app_context():
-                apply_pending_safely(self.app)
-
-
-def _background(app) -> _Background:
-    return app.extensions.setdefault("vitrine_search_background", _Background(app))
+def _background(app):
+    return background.runner(app, "vitrine_search_background", name="search-outbox", drain=True,
+                             work=lambda app, _should_stop: apply_pending_safely(app))  # fmt: skip
 
 
 # --- Documents -----------------------------------------------------------------------------

@@ -18,10 +18,7 @@ again, up to MEDIA_JOB_MAX_ATTEMPTS; the attempt number fences a late finish by 
 worker. Decoding runs in archive.media's sandboxed child process, never inside a transaction.
 """
 
-import atexit
 import logging
-import os
-import threading
 from collections import Counter
 from dataclasses import dataclass
 from datetime import timedelta
@@ -31,6 +28,7 @@ from sqlalchemy import and_, event, func, or_, select, update
 
 from archive.media import WorkerRefusal, build_derivatives, derive_timeout, record_derived, text_plan
 from archive.models import JobState, MediaFile, MediaJob
+from core import background
 from core.db import db, utcnow
 from core.i18n import _
 from core.storage import get_storage
@@ -312,52 +310,13 @@ def upload_problems(media_files) -> list[str]:
 # --- The background runner -----------------------------------------------------------------
 
 
-class _Background:
-    """One thread per process running jobs after commit, so no request waits for a decoder."""
-
-    def __init__(self, app):
-        self.app = app
-        self.wake = threading.Event()
-        self.thread = None
-        self.pid = None
-        self.stopping = False
-        self.lock = threading.Lock()
-
-    def start(self) -> None:
-        """Start the thread in this process if it is not running; it looks for jobs at once."""
-        with self.lock:
-            if self.thread is not None and self.pid == os.getpid() and self.thread.is_alive():
-                return
-            self.pid, self.stopping = os.getpid(), False
-            self.wake.set()
-            self.thread = threading.Thread(target=self._run, name="media-jobs", daemon=True)
-            self.thread.start()
-            atexit.register(self.stop)
-
-    def poke(self) -> None:
-        self.start()
-        self.wake.set()
-
-    def stop(self, timeout: float = 10) -> None:
-        # A job cut off here keeps its lease; another runner claims it when the lease ends.
-        self.stopping = True
-        self.wake.set()
-        if self.thread is not None and self.pid == os.getpid():
-            self.thread.join(timeout)
-
-    def _run(self) -> None:
-        while not self.stopping:
-            self.wake.wait(self.app.config["MEDIA_JOBS_POLL_SECONDS"])
-            self.wake.clear()
-            if self.stopping:
-                return
-            with self.app.app_context():
-                run_pending(self.app, should_stop=lambda: self.stopping)
+def _background(app):
+    return background.runner(app, "vitrine_media_jobs_background", name="media-jobs", work=_run_pending_quietly,
+                             poll_seconds=app.config["MEDIA_JOBS_POLL_SECONDS"])  # fmt: skip
 
 
-def _background(app) -> _Background:
-    app = getattr(app, "_get_current_object", lambda: app)()  # the thread outlives any context
-    return app.extensions.setdefault("vitrine_media_jobs_background", _Background(app))
+def _run_pending_quietly(app, should_stop) -> None:
+    run_pending(app, should_stop=should_stop)
 
 
 def start_background(app=None) -> None:
@@ -370,6 +329,6 @@ def start_background(app=None) -> None:
 def stop_background(app=None) -> None:
     """Stop this process's runner thread, if it runs (tests, shutdown)."""
     app = app or current_app
-    background = app.extensions.get("vitrine_media_jobs_background")
-    if background is not None:
-        background.stop()
+    running = app.extensions.get("vitrine_media_jobs_background")
+    if running is not None:
+        running.stop()
