@@ -200,3 +200,17 @@ def test_a_save_after_a_rebuild_merges_only_small_segments(tmp_path, opened, mon
     assert sizes() == [9] + [40] * 30  # 25 kept + 15 edited in one new segment
     assert index.search(Query(text="ảnh", per_page=1)).total == 30 * 40 + 9
     assert index.search(Query(text="sửa", per_page=1)).total == 15
+
+
+def test_the_one_pass_analysis_gives_the_terms_of_the_field_analyzers():
+    from pathlib import Path
+
+    schema = search.build_schema(("type",))
+    corpus = Path(__file__).resolve().parents[2] / "archive" / "data" / "corpus"
+    texts = [search.normalise(p.read_text(encoding="utf-8"))[:20_000] for p in sorted(corpus.glob("*.txt"))]
+    texts += ["một", "Hà Nội", "Đắk Lắk — QUYỀN con_người 2025 Élysée", "a  b\\nc", "ồ ỗ ữ ầ"]
+    assert search.analysed("") == {"exact": [], "folded": [], "folded2": [], "prefix": []}  # Whoosh's pairs fail
+    for text in texts:
+        terms = search.analysed(text)
+        for field in ("exact", "folded", "folded2", "prefix"):
+            assert terms[field] == [t.text for t in schema[field].analyzer(text, mode="index")], (field, text[:40])
