@@ -78,12 +78,12 @@ def section_text(section: Section, name: str, chain: list[str]) -> dict:
     return pick(chain, lookup)
 
 
-def entry_title(entry: Entry, chain: list[str]) -> dict:
-    """The item's title along the chain."""
+def item_text(entry: Entry, chain: list[str], name: str) -> dict:
+    """One of the item's texts (`title`, `description`) along the chain."""
 
     def lookup(tag):
         text = entry.item.text_for(tag)
-        return (text.title, text.state) if text else None
+        return (getattr(text, name), text.state) if text else None
 
     return pick(chain, lookup)
 
@@ -97,16 +97,6 @@ def entry_caption(entry: Entry, chain: list[str]) -> dict:
             return override["text"], override.get("state", "draft")
         text = entry.item.text_for(tag)
         return (text.caption, text.state) if text else None
-
-    return pick(chain, lookup)
-
-
-def entry_description(entry: Entry, chain: list[str]) -> dict:
-    """The item's description along the chain."""
-
-    def lookup(tag):
-        text = entry.item.text_for(tag)
-        return (text.description, text.state) if text else None
 
     return pick(chain, lookup)
 
@@ -151,9 +141,9 @@ def entry_view(exhibition: Exhibition, entry: Entry, chain: list[str], codes: di
         "place": localized(item.place.names, chain[0]) if item.place else None,
         "credit": credit_line(item, chain[0]),
         "rights": item.rights,
-        "title": entry_title(entry, chain),
+        "title": item_text(entry, chain, "title"),
         "caption": entry_caption(entry, chain),
-        "description": entry_description(entry, chain),
+        "description": item_text(entry, chain, "description"),
         "image": key_image(item),
         "qr_code": codes.get((str(QrTarget.ENTRY), entry.id)),
     }
