@@ -26,13 +26,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from ebooklib import epub  # noqa: E402
 
-from app import create_app  # noqa: E402
 from archive import imaging  # noqa: E402
 from archive.media import derivative_path  # noqa: E402
 from archive.models import MediaFile  # noqa: E402
-from archive.reference import load_reference_data  # noqa: E402
 from archive.services import create_item  # noqa: E402
 from archive.workflow import apply_transition  # noqa: E402
+from bench.setup import migrated_app  # noqa: E402
 from core.auth import create_user  # noqa: E402
 from core.db import db  # noqa: E402
 from core.storage import get_storage  # noqa: E402
@@ -202,17 +201,8 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        app = create_app({"DATA_DIR": str(folder / "data"), "SECRET_KEY": "bench", "SEARCH_APPLY": "worker",
-                          "BASE_URL": "https://vitrine.example.vn"})  # fmt: skip
-        with app.app_context():
-            from flask_migrate import upgrade
-
-            upgrade()
-            load_reference_data(db.session)
-            db.session.commit()
+        with migrated_app(folder / "data", BASE_URL="https://vitrine.example.vn"):
             bench(folder, args.entries, args.runs)
-            db.session.remove()
-            db.engine.dispose()
 
 
 if __name__ == "__main__":

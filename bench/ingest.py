@@ -139,11 +139,9 @@ def csv_run(folder: Path, rows: int, index: bool) -> dict:
     import's validation, audit events or outbox rows. The search index is applied after the
     import and timed apart: it is the index's work, done after commit by the outbox.
     """
-    from app import create_app
     from archive import ingest
     from archive.indexing import apply_pending
-    from archive.reference import load_reference_data
-    from core.auth import create_user
+    from bench.setup import migrated_app
     from core.db import db
     from core.storage import get_storage
 
@@ -155,14 +153,7 @@ def csv_run(folder: Path, rows: int, index: bool) -> dict:
         writer.writerow(["reference_code", "type", "date", "place", "terms", "title_vi", "title_en"])
         for n in range(rows):
             writer.writerow([f"B-{n:06d}", "photo", "1954", "vn-ha-noi", "ICCPR", f"Ảnh số {n}", f"Photo {n}"])
-    app = create_app({"DATA_DIR": str(data_dir), "SECRET_KEY": "bench", "SEARCH_APPLY": "worker"})
-    with app.app_context():
-        from flask_migrate import upgrade
-
-        upgrade()
-        load_reference_data(db.session)
-        user = create_user(db.session, "bench@vitrine.test", "correct horse battery", "admin")
-        db.session.commit()
+    with migrated_app(data_dir) as (app, user):
         with open(csv_path, encoding="utf-8") as fh:
             parsed = ingest.read_rows(fh)
         start, cpu = time.perf_counter(), time.process_time()
@@ -174,7 +165,6 @@ def csv_run(folder: Path, rows: int, index: bool) -> dict:
             apply_pending(app)
         index_s = time.perf_counter() - start if index else None
         database = db.engine.url.database
-        db.engine.dispose()
     assert len(report.imported) == rows, report.problems[:3]
     same_s, same_cpu, stored = same_tables_baseline(Path(database), folder / "bare-tables.sqlite3")
     flat_s = one_table_baseline(csv_path, folder / "bare.sqlite3")

@@ -320,11 +320,9 @@ def reindex_from_database(folder: Path, records: list[dict], procs: int) -> None
     import csv
     import io
 
-    from app import create_app
     from archive import ingest
     from archive.indexing import reindex
-    from archive.reference import load_reference_data
-    from core.auth import create_user
+    from bench.setup import migrated_app
     from core.db import db
     from core.storage import get_storage
 
@@ -338,14 +336,7 @@ def reindex_from_database(folder: Path, records: list[dict], procs: int) -> None
         texts[r["lang"]] = (" ".join(words[:8]), " ".join(words[8:]))
         writer.writerow([f"S-{r['id']}", "photo", str(r["date"] // 10000), "vn-ha-noi", "ICCPR",
                          *(part for lang in ("vi", "en", "fr") for part in texts[lang])])  # fmt: skip
-    app = create_app({"DATA_DIR": str(folder / "app"), "SECRET_KEY": "bench", "SEARCH_APPLY": "worker"})
-    with app.app_context():
-        from flask_migrate import upgrade
-
-        upgrade()
-        load_reference_data(db.session)
-        user = create_user(db.session, "bench@vitrine.test", "correct horse battery", "admin")
-        db.session.commit()
+    with migrated_app(folder / "app") as (app, user):
         out.seek(0)
         report = ingest.import_rows(db.session, get_storage(), user, ingest.read_rows(out), ingest.FileSource(folder),
                                     False)  # fmt: skip
@@ -354,7 +345,6 @@ def reindex_from_database(folder: Path, records: list[dict], procs: int) -> None
         started = time.perf_counter()
         count = reindex(app, procs=procs)
         seconds = time.perf_counter() - started
-        db.engine.dispose()
     print(
         f"reindex from the database (SQLite, procs={procs}): {count} items in {seconds:.1f} s "
         f"({count / seconds:,.0f} items/s)"
