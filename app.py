@@ -1,12 +1,13 @@
-"""The application factory. No routes and no models here."""
+"""The application factory. No routes and no models here: each package brings its own."""
 
 import copy
+from pathlib import Path
 
 from flask import Flask
 from flask_migrate import Migrate
 from flask_wtf.csrf import CSRFProtect
 
-from core import auth, config, db, errors, i18n, storage
+from core import api, auth, config, db, errors, i18n, permissions, storage, urls
 
 migrate = Migrate()
 csrf = CSRFProtect()
@@ -22,64 +23,56 @@ def create_app(overrides: dict | None = None) -> Flask:
     config.finalise(app.config)
 
     db.init_app(app)
-    migrate.init_app(app, db.db, directory=_migrations_dir())
+    migrate.init_app(app, db.db, directory=str(Path(__file__).parent / "migrations"))
     csrf.init_app(app)
     i18n.init_app(app)
     auth.init_app(app)
+    permissions.init_app(app)
     storage.init_app(app)
     errors.init_app(app)
-    _init_search(app)
-    _init_media_jobs(app)
+    urls.init_app(app)
+    _init_domains(app)
     _register_blueprints(app)
+    _register_api(app)
     _register_cli(app)
     return app
 
 
-def _migrations_dir() -> str:
-    from pathlib import Path
-
-    return str(Path(__file__).parent / "migrations")
-
-
-def _init_search(app: Flask) -> None:
-    from archive import indexing
+def _init_domains(app: Flask) -> None:
+    from archive import indexing, jobs
 
     indexing.init_app(app)
-
-
-def _init_media_jobs(app: Flask) -> None:
-    from archive import jobs
-
     jobs.init_app(app)
 
 
 def _register_blueprints(app: Flask) -> None:
-    from archive.api import api_blueprint, init_api
     from archive.views import bp as archive_bp
     from core.auth_views import bp as auth_bp
-    from core.pages import bp as pages_bp
-    from exhibitions.api import api_blueprint as exhibitions_api_blueprint
-    from exhibitions.api import init_exhibitions_api
-    from exhibitions.curate_views import bp as curate_bp
-    from exhibitions.qr_views import bp as qr_bp
-    from exhibitions.views import bp as exhibitions_bp
+    from core.health import bp as health_bp
+    from exhibitions.web import register_blueprints as register_exhibitions
+    from portal.views import bp as portal_bp
 
-    app.register_blueprint(pages_bp)
+    app.register_blueprint(health_bp)
     app.register_blueprint(auth_bp)
+    app.register_blueprint(portal_bp)
     app.register_blueprint(archive_bp)
-    app.register_blueprint(exhibitions_bp)
-    app.register_blueprint(curate_bp)
-    app.register_blueprint(qr_bp)
-    init_api(app)
+    register_exhibitions(app)
+
+
+def _register_api(app: Flask) -> None:
+    from archive.api import init_api as init_archive_api
+    from exhibitions.api import init_exhibitions_api
+
+    api.init_app(app)
+    init_archive_api(app)
+    api.document_spec_route(app)
     init_exhibitions_api(app)
-    csrf.exempt(api_blueprint)
-    csrf.exempt(exhibitions_api_blueprint)
 
 
 def _register_cli(app: Flask) -> None:
     from archive.cli import demo_cli, export_cli, fixity_cli, import_command, media_cli, refdata_cli, search_cli
     from core.auth_views import users_cli
-    from exhibitions.demo import load_demo_exhibitions
+    from exhibitions.composing import load_demo_exhibitions
 
     app.cli.add_command(users_cli)
     app.cli.add_command(refdata_cli)

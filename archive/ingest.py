@@ -23,12 +23,12 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import selectinload
 
-from archive.languages import REFERENCE_LANGUAGE
 from archive.media import ACCEPTED, SNIFF_BYTES, Upload, attach_media, refusal_message, sniff_type
 from archive.models import Item, Place
 from archive.services import TEXT_FIELDS, ItemDraft, PreloadedLookups, create_item, create_items, validate_new_item
 from core.errors import ValidationError, VitrineError
 from core.i18n import _
+from core.languages import REFERENCE_LANGUAGE
 
 FIELDS = ("reference_code", "type", "date", "place", "body", "creator", "rights", "source_archive", "fonds")
 LISTS = ("terms", "tags", "files")

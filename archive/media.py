@@ -32,12 +32,12 @@ from typing import BinaryIO
 from flask import current_app
 from sqlalchemy import select
 
-from archive.languages import REFERENCE_LANGUAGE
 from archive.models import Item, ItemText, ItemType, MediaFile, MediaJob, TextState
 from archive.services import check_can_edit, flush_checked
 from core.audit import record_event
 from core.errors import NotFound, ValidationError
 from core.i18n import _
+from core.languages import REFERENCE_LANGUAGE
 from core.storage import Storage
 
 log = logging.getLogger(__name__)

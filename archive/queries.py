@@ -1,32 +1,17 @@
 """Reading items: filtered lists, the public view, texts with their Vietnamese fallback."""
 
-import math
 from dataclasses import dataclass
 
 from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
-from archive.languages import REFERENCE_LANGUAGE, normalise_tag
 from archive.models import Item, ItemStatus, ItemTag, ItemText, ItemType, Place, Term, item_terms
 from core.errors import NotFound, ValidationError
 from core.i18n import _
+from core.languages import REFERENCE_LANGUAGE, normalise_tag
+from core.pagination import Page, bounded_per_page
 
 FILTERS = ("status", "type", "place", "term", "has_lang", "q")
-MAX_PER_PAGE = 100
-
-
-@dataclass
-class Page:
-    """One page of results, with what a pager needs."""
-
-    items: list
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.per_page))
 
 
 @dataclass(frozen=True)
@@ -54,22 +39,9 @@ def item_title(item: Item, lang: str) -> str:
     return shown.text.title if shown.text else item.reference_code
 
 
-def parse_page(value, default=1) -> int:
-    """A page number from a query string; bad values are refused with a message."""
-    if value in (None, ""):
-        return default
-    try:
-        page = int(value)
-    except (TypeError, ValueError):
-        raise ValidationError(_("The page must be a whole number."), field="page") from None
-    if page < 1:
-        raise ValidationError(_("The page must be 1 or more."), field="page")
-    return page
-
-
 def list_items(session, filters: dict, page: int = 1, per_page: int = 25, public: bool = False) -> Page:
     """Items matching the filters, newest first; the public sees published items only."""
-    per_page = min(max(1, per_page), MAX_PER_PAGE)
+    per_page = bounded_per_page(per_page)
     query = select(Item)
     conditions = _conditions(filters)
     if public:

@@ -4,89 +4,15 @@ Input schemas check shapes and types only; the services own the rules (tags, dat
 versions, workflow) and say what is wrong in the reader's language.
 """
 
-from datetime import UTC
-
 from flask import url_for
 from flask_smorest.fields import Upload
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields
 
 from archive.jobs import job_message
 from archive.models import ItemStatus, ItemType, JobState, PlaceKind, TextState
-from archive.queries import MAX_PER_PAGE
 from archive.workflow import TRANSITIONS
-from core.i18n import _, _l
-
-MAX_PAGE = 1_000_000
-
-# marshmallow's own messages, in English only; these say the same in the reader's language.
-FIELD_MESSAGES = {
-    "Missing data for required field.": _l("This field is required."),
-    "Field may not be null.": _l("This field may not be null."),
-    "Unknown field.": _l("This field is not part of the request."),
-    "Invalid input type.": _l("A JSON object is expected here."),
-    "Invalid type.": _l("A JSON object is expected here."),
-    "Not a valid mapping type.": _l("A JSON object is expected here."),
-    "Not a valid list.": _l("A list is expected here."),
-    "Not a valid string.": _l("Text is expected here."),
-    "Not a valid integer.": _l("A whole number is expected here."),
-    "Not a valid boolean.": _l("true or false is expected here."),
-    "Not a valid date.": _l("A date written YYYY-MM-DD is expected here."),
-}
-
-
-LOCATIONS = ("json", "query", "querystring", "view_args", "headers", "form")
-
-
-def translate_message(message: str) -> str:
-    """A marshmallow message in the reader's language; our validators' messages pass through."""
-    known = FIELD_MESSAGES.get(str(message))
-    return str(known) if known is not None else str(message)
-
-
-def flatten_messages(messages, path=()) -> list[tuple[str | None, str]]:
-    """webargs' nested error dict as (dotted field, message) pairs, the location left out."""
-    if isinstance(messages, dict):
-        pairs = []
-        for key, value in messages.items():
-            # Dict fields nest value errors under "value"; "_schema" marks the object itself.
-            skip = key in ("value", "_schema") or (not path and key in LOCATIONS)
-            step = () if skip else (str(key),)
-            pairs.extend(flatten_messages(value, path + step))
-        return pairs
-    if isinstance(messages, list | tuple) and messages and all(isinstance(m, str) for m in messages):
-        return [(".".join(path) or None, translate_message(m)) for m in messages]
-    if isinstance(messages, list | tuple):
-        return [pair for m in messages for pair in flatten_messages(m, path)]
-    return [(".".join(path) or None, translate_message(messages))]
-
-
-class OneOf(validate.OneOf):
-    """OneOf whose message is in the reader's language."""
-
-    def _format_error(self, value) -> str:
-        return _("“%(value)s” is not one of: %(choices)s.", value=value, choices=self.choices_text)
-
-
-class Range(validate.Range):
-    """Range whose message is in the reader's language."""
-
-    def _format_error(self, value, message) -> str:
-        if self.max is None:
-            return _("Give a number of at least %(min)s.", min=self.min)
-        return _("Give a number from %(min)s to %(max)s.", min=self.min, max=self.max)
-
-
-def _values(enum_cls) -> list[str]:
-    return [member.value for member in enum_cls]
-
-
-class UtcDateTime(fields.DateTime):
-    """A timestamp in ISO 8601; SQLite hands back naive values that are UTC."""
-
-    def _serialize(self, value, attr, obj, **kwargs):
-        if value is not None and value.tzinfo is None:
-            value = value.replace(tzinfo=UTC)
-        return super()._serialize(value, attr, obj, **kwargs)
+from core.pagination import MAX_PAGE, MAX_PER_PAGE
+from core.schemas import OneOf, PagingSchema, Range, UtcDateTime, enum_values
 
 
 class Parent(fields.Nested):
@@ -101,27 +27,6 @@ class ByLanguage(fields.Dict):
 
     def _serialize(self, value, attr, obj, **kwargs):
         return super()._serialize({row.lang: row for row in value or []}, attr, obj, **kwargs)
-
-
-# --- Errors ------------------------------------------------------------------------------
-
-
-class ErrorDetailSchema(Schema):
-    field = fields.String(allow_none=True, metadata={"description": "Dotted name of the field at fault"})
-    message = fields.String()
-
-
-class ErrorSchema(Schema):
-    code = fields.String(required=True, metadata={"description": "Stable machine code: invalid, not_found, …"})
-    message = fields.String(required=True, metadata={"description": "What went wrong, in the request's language"})
-    field = fields.String(allow_none=True, required=True, metadata={"description": "The field at fault, if any"})
-    details = fields.List(fields.Nested(ErrorDetailSchema), metadata={"description": "Every problem found (422)"})
-
-
-class ErrorResponseSchema(Schema):
-    """The body of every error response of the API."""
-
-    error = fields.Nested(ErrorSchema, required=True)
 
 
 # --- Vocabulary --------------------------------------------------------------------------
@@ -149,7 +54,7 @@ class PlaceRefSchema(Schema):
 
 
 class PlaceSchema(PlaceRefSchema):
-    kind = fields.String(metadata={"enum": _values(PlaceKind)})
+    kind = fields.String(metadata={"enum": enum_values(PlaceKind)})
     country = fields.String(metadata={"description": "ISO 3166-1 alpha-2"})
     valid_from = fields.Date(allow_none=True)
     valid_to = fields.Date(allow_none=True)
@@ -166,7 +71,7 @@ class BodySchema(BodyRefSchema):
 
 
 class PlaceQuerySchema(Schema):
-    kind = fields.String(validate=OneOf(_values(PlaceKind)))
+    kind = fields.String(validate=OneOf(enum_values(PlaceKind)))
     valid_on = fields.Date(metadata={"description": "Only places that existed under their name that day"})
 
 
@@ -185,7 +90,7 @@ class ItemTextSchema(Schema):
     description = fields.String(allow_none=True)
     caption = fields.String(allow_none=True)
     transcription = fields.String(allow_none=True)
-    state = fields.String(metadata={"enum": _values(TextState)})
+    state = fields.String(metadata={"enum": enum_values(TextState)})
 
 
 class TagSchema(Schema):
@@ -195,7 +100,7 @@ class TagSchema(Schema):
 class MediaJobSchema(Schema):
     """The making of a file's previews and text, after its upload."""
 
-    state = fields.String(metadata={"enum": _values(JobState)})
+    state = fields.String(metadata={"enum": enum_values(JobState)})
     attempts = fields.Integer()
     error = fields.Method(
         "dump_error",
@@ -250,7 +155,7 @@ class ItemSchema(Schema):
 
     id = fields.Integer()
     reference_code = fields.String()
-    type = fields.String(metadata={"enum": _values(ItemType)})
+    type = fields.String(metadata={"enum": enum_values(ItemType)})
     date = Parent(ItemDateSchema)
     place = fields.Nested(PlaceRefSchema, allow_none=True)
     body = fields.Nested(BodyRefSchema, allow_none=True)
@@ -258,7 +163,7 @@ class ItemSchema(Schema):
     rights = fields.String(allow_none=True)
     source_archive = fields.String(allow_none=True)
     fonds = fields.String(allow_none=True)
-    status = fields.String(metadata={"enum": _values(ItemStatus)})
+    status = fields.String(metadata={"enum": enum_values(ItemStatus)})
     version = fields.Integer(metadata={"description": "Send it back with a change; a stale one is refused (409)"})
     terms = fields.List(fields.Nested(TermRefSchema))
     tags = fields.Pluck(TagSchema, "label", many=True)
@@ -267,15 +172,6 @@ class ItemSchema(Schema):
     created_at = UtcDateTime()
     updated_at = UtcDateTime()
     links = Parent(ItemLinksSchema)
-
-
-class PagingSchema(Schema):
-    """What every paged answer says about its place in the results."""
-
-    total = fields.Integer()
-    page = fields.Integer()
-    per_page = fields.Integer()
-    pages = fields.Integer()
 
 
 class ItemPageSchema(PagingSchema):
@@ -303,8 +199,8 @@ class ItemQuerySchema(Schema):
     # Bounded so that the SQL OFFSET stays a 64-bit integer.
     page = fields.Integer(load_default=1, validate=Range(min=1, max=MAX_PAGE))
     per_page = fields.Integer(validate=Range(min=1, max=MAX_PER_PAGE))
-    status = fields.String(validate=OneOf(_values(ItemStatus)))
-    type = fields.String(validate=OneOf(_values(ItemType)))
+    status = fields.String(validate=OneOf(enum_values(ItemStatus)))
+    type = fields.String(validate=OneOf(enum_values(ItemType)))
     place = fields.String(metadata={"description": "Place code"})
     term = fields.String(metadata={"description": "Term code"})
     # Not `lang`: that one chooses the language of the messages, as everywhere in the app.
@@ -317,14 +213,14 @@ class TextInputSchema(Schema):
     description = fields.String(allow_none=True)
     caption = fields.String(allow_none=True)
     transcription = fields.String(allow_none=True)
-    state = fields.String(validate=OneOf(_values(TextState)))
+    state = fields.String(validate=OneOf(enum_values(TextState)))
 
 
 class ItemInputSchema(Schema):
     """A new item, as create_item takes it; codes name the place, body and terms."""
 
     reference_code = fields.String(required=True)
-    type = fields.String(required=True, validate=OneOf(_values(ItemType)))
+    type = fields.String(required=True, validate=OneOf(enum_values(ItemType)))
     date = fields.String(allow_none=True, metadata={"description": "1945, 1945-09, 1945-09-02, c. 1954, 1986/1990"})
     place = fields.String(allow_none=True, metadata={"description": "Place code"})
     body = fields.String(allow_none=True, metadata={"description": "Contributing body code"})
@@ -342,7 +238,7 @@ class ItemPatchSchema(ItemInputSchema):
     """The fields to change, and the version they were read at."""
 
     reference_code = fields.String()
-    type = fields.String(validate=OneOf(_values(ItemType)))
+    type = fields.String(validate=OneOf(enum_values(ItemType)))
     replace_texts = fields.Boolean(metadata={"description": "Remove the languages not given in texts"})
     version = fields.Integer(required=True)
 
@@ -379,7 +275,7 @@ class SearchQuerySchema(Schema):
     term = fields.List(fields.String(), metadata={"description": "Term code (convention, theme, content line)"})
     has_lang = fields.List(fields.String(), metadata={"description": "Items with texts in this language"})
     body = fields.List(fields.String(), metadata={"description": "Contributing body code"})
-    status = fields.List(fields.String(validate=OneOf(_values(ItemStatus))), metadata={"description": "Staff only"})
+    status = fields.List(fields.String(validate=OneOf(enum_values(ItemStatus))), metadata={"description": "Staff only"})
 
 
 class SearchHitSchema(Schema):
@@ -388,9 +284,9 @@ class SearchHitSchema(Schema):
     title = fields.String()
     title_lang = fields.String(metadata={"description": "Language of the title; Vietnamese when it fell back"})
     fallback = fields.Boolean()
-    type = fields.String(metadata={"enum": _values(ItemType)})
+    type = fields.String(metadata={"enum": enum_values(ItemType)})
     date = fields.String(allow_none=True)
-    status = fields.String(metadata={"enum": _values(ItemStatus)})
+    status = fields.String(metadata={"enum": enum_values(ItemStatus)})
     highlight = fields.String(allow_none=True, metadata={"description": "HTML snippet, matches in <mark>"})
     url = fields.String(metadata={"format": "uri"})
 

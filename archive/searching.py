@@ -10,9 +10,9 @@ from sqlalchemy.orm import selectinload
 from archive.forms import TYPE_LABELS
 from archive.indexing import FACETS, search_index
 from archive.models import Body, Item, ItemStatus, Place, Term
-from archive.queries import MAX_PER_PAGE
 from core.errors import ValidationError
 from core.i18n import _, localized
+from core.pagination import bounded_per_page
 from core.search import Query
 
 PUBLIC_FACETS = tuple(f for f in FACETS if f != "status")
@@ -68,7 +68,7 @@ def search_items(session, args, lang: str, public: bool, page: int = 1, per_page
     filters = {name: _values(args, name) for name in names if _values(args, name)}
     if public:
         filters["status"] = [str(ItemStatus.PUBLISHED)]
-    per_page = min(max(1, per_page), MAX_PER_PAGE)
+    per_page = bounded_per_page(per_page)
     query = Query(text=args.get("q") or "", filters=filters, order=order, page=page, per_page=per_page,
                   facets=names, snippet_lang=lang)  # fmt: skip
     results = search_index().search(query)

@@ -2,14 +2,13 @@
 
 import re
 from collections import namedtuple
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 
 from sqlalchemy import insert, select
 from sqlalchemy.orm.exc import StaleDataError
 
 from archive.dates import parse_date
-from archive.languages import REFERENCE_LANGUAGE, normalise_tag
 from archive.models import (
     Body,
     Item,
@@ -24,10 +23,13 @@ from archive.models import (
     item_terms,
 )
 from core.audit import AuditEvent, record_event
-from core.auth import Role, User
+from core.auth import User
 from core.db import utcnow
 from core.errors import Conflict, Forbidden, ValidationError
 from core.i18n import _
+from core.languages import REFERENCE_LANGUAGE, normalise_tag
+from core.permissions import Permission, can
+from core.validation import Problems
 
 ITEM_FIELDS = ("reference_code", "type", "date", "place", "creator", "body", "rights", "source_archive", "fonds")
 TEXT_FIELDS = ("title", "description", "caption", "transcription")
@@ -35,29 +37,6 @@ LIMITS = {"reference_code": 80, "creator": 255, "source_archive": 255, "fonds": 
           "title": 500, "description": 20000, "caption": 2000, "transcription": 200000, "tag": 100}  # fmt: skip
 # Control characters other than tab, newline and carriage return.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-
-
-@dataclass
-class Problems:
-    """Collects every problem of a submission so the form can show them all at once."""
-
-    errors: list = field(default_factory=list)
-
-    def add(self, field_name: str, message: str) -> None:
-        self.errors.append((field_name, message))
-
-    def check(self, func, *args):
-        """Run a validator; keep its error instead of stopping at the first one."""
-        try:
-            return func(*args)
-        except ValidationError as error:
-            self.errors.extend(error.errors)
-            return None
-
-    def raise_if_any(self) -> None:
-        if self.errors:
-            name, message = self.errors[0]
-            raise ValidationError(message, field=name, errors=self.errors)
 
 
 def snapshot(item: Item) -> dict:
@@ -288,8 +267,8 @@ def _validated_text(tag: str, values: dict, problems: Problems) -> dict:
 
 
 def check_can_edit(user: User, item: Item) -> None:
-    """Archivists edit drafts; curators and admins edit any item."""
-    if user.role == Role.ARCHIVIST and item.status not in (ItemStatus.DRAFT,):
+    """Every staff member edits drafts; only those who may edit any item change it after."""
+    if item.status != ItemStatus.DRAFT and not can(user, Permission.EDIT_ANY_ITEM):
         raise Forbidden(
             _(
                 "This item is %(status)s: only a curator or an admin may change it now.",

@@ -7,16 +7,17 @@ from archive import ingest, jobs, queries, searching, services, workflow
 from archive import media as media_service
 from archive.fixity import last_fixity_run
 from archive.forms import STATE_LABELS, TYPE_LABELS, ItemForm, TransitionForm, texts_from_form
-from archive.languages import PROGRAMME_LANGUAGES, REFERENCE_LANGUAGE
 from archive.media import ATTACHMENT_TYPES, Upload, derivative_path, display_name, upload_notices
 from archive.models import ItemStatus, MediaFile
 from archive.vocabulary import body_choices, place_choices, schemes_with_terms, term_choices
 from core.audit import history
-from core.auth import Role, staff_required
 from core.auth_views import safe_next
 from core.db import db
 from core.errors import Conflict, ValidationError, VitrineError, wants_json
 from core.i18n import _, current_language
+from core.languages import PROGRAMME_LANGUAGES, REFERENCE_LANGUAGE
+from core.pagination import parse_page
+from core.permissions import Permission, can, permission_required, staff_required
 from core.storage import get_storage
 
 bp = Blueprint("archive", __name__, template_folder="templates")
@@ -42,7 +43,7 @@ bp.add_app_template_global(workflow.event_label, "event_label")
 @bp.route("/items")
 def public_items():
     page = searching.search_items(db.session, request.args, current_language(), public=True,
-                                  page=queries.parse_page(request.args.get("page")))  # fmt: skip
+                                  page=parse_page(request.args.get("page")))  # fmt: skip
     return render_template("archive/search_results.html", page=page, facet_labels=searching.facet_labels(),
                            type_labels=TYPE_LABELS, staff=False)  # fmt: skip
 
@@ -53,7 +54,7 @@ def facet_url(name: str, value: str) -> str:
     return url_for(request.endpoint, **searching.toggled_args(request.args, name, value))
 
 
-@bp.route("/items/<int:item_id>")
+@bp.route("/items/<id:item_id>")
 def public_item(item_id: int):
     item = queries.get_public_item(db.session, item_id)
     shown = queries.display_text(item, current_language())
@@ -61,7 +62,7 @@ def public_item(item_id: int):
                            previews=jobs.preview_states(item.media))  # fmt: skip
 
 
-@bp.route("/media/<int:media_id>")
+@bp.route("/media/<id:media_id>")
 def media_file(media_id: int):
     media = _visible_media(media_id)
     # PDF can carry scripts and browsers do not show TIFF: both are downloads, never inline.
@@ -73,7 +74,7 @@ def media_file(media_id: int):
     return response
 
 
-@bp.route("/media/<int:media_id>/<any(thumb, web):kind>-<int:page>.jpg")
+@bp.route("/media/<id:media_id>/<any(thumb, web):kind>-<int:page>.jpg")
 def media_derivative(media_id: int, kind: str, page: int):
     media = _visible_media(media_id)
     path = derivative_path(media.sha256, kind, page) if 1 <= page <= media.pages else None
@@ -91,8 +92,8 @@ def _visible_media(media_id: int) -> MediaFile:
     return media
 
 
-@bp.route("/staff/items/<int:item_id>/media", methods=["POST"])
-@staff_required()
+@bp.route("/staff/items/<id:item_id>/media", methods=["POST"])
+@staff_required
 def upload_media(item_id: int):
     item = queries.get_item(db.session, item_id)
     uploads = [Upload(f.filename, f.stream) for f in request.files.getlist("files") if f.filename]
@@ -116,8 +117,8 @@ def upload_media(item_id: int):
     return redirect(url_for(".staff_item", item_id=item.id))
 
 
-@bp.route("/staff/items/<int:item_id>/media/<int:media_id>/<any(delete, up, down):action>", methods=["POST"])
-@staff_required()
+@bp.route("/staff/items/<id:item_id>/media/<id:media_id>/<any(delete, up, down):action>", methods=["POST"])
+@staff_required
 def change_media(item_id: int, media_id: int, action: str):
     item = queries.get_item(db.session, item_id)
     if not TransitionForm().validate_on_submit():
@@ -140,21 +141,21 @@ def change_media(item_id: int, media_id: int, action: str):
 
 
 @bp.route("/staff/items")
-@staff_required()
+@staff_required
 def staff_items():
     if request.args.get("q", "").strip():
         page = searching.search_items(db.session, request.args, current_language(), public=False,
-                                      page=queries.parse_page(request.args.get("page")))  # fmt: skip
+                                      page=parse_page(request.args.get("page")))  # fmt: skip
         return render_template("archive/search_results.html", page=page, facet_labels=searching.facet_labels(),
                                type_labels=TYPE_LABELS, staff=True)  # fmt: skip
-    page = queries.list_items(db.session, request.args, queries.parse_page(request.args.get("page")))
+    page = queries.list_items(db.session, request.args, parse_page(request.args.get("page")))
     return render_template("archive/staff_list.html", page=page, schemes=schemes_with_terms(db.session),
                            type_labels=TYPE_LABELS, statuses=list(ItemStatus),
                            place_groups=place_choices(db.session))  # fmt: skip
 
 
 @bp.route("/staff/items/new", methods=["GET", "POST"])
-@staff_required()
+@staff_required
 def new_item():
     form = _item_form()
     if form.validate_on_submit():
@@ -170,8 +171,8 @@ def new_item():
     return _form_page(form, None, [], 200 if request.method == "GET" else 422)
 
 
-@bp.route("/staff/items/<int:item_id>/edit", methods=["GET", "POST"])
-@staff_required()
+@bp.route("/staff/items/<id:item_id>/edit", methods=["GET", "POST"])
+@staff_required
 def edit_item(item_id: int):
     item = queries.get_item(db.session, item_id)
     form = _item_form(item)
@@ -188,8 +189,8 @@ def edit_item(item_id: int):
     return _form_page(form, item, [], 200 if request.method == "GET" else 422)
 
 
-@bp.route("/staff/items/<int:item_id>")
-@staff_required()
+@bp.route("/staff/items/<id:item_id>")
+@staff_required
 def staff_item(item_id: int):
     item = queries.get_item(db.session, item_id)
     return render_template("archive/staff_item.html", item=item, type_labels=TYPE_LABELS, state_labels=STATE_LABELS,
@@ -198,8 +199,8 @@ def staff_item(item_id: int):
                            events=history(db.session, "item", item.id), form=TransitionForm())  # fmt: skip
 
 
-@bp.route("/staff/items/<int:item_id>/transition", methods=["POST"])
-@staff_required()
+@bp.route("/staff/items/<id:item_id>/transition", methods=["POST"])
+@staff_required
 def transition_item(item_id: int):
     item = queries.get_item(db.session, item_id)
     form = TransitionForm()
@@ -220,7 +221,7 @@ def transition_item(item_id: int):
 
 
 @bp.route("/staff/import", methods=["GET", "POST"])
-@staff_required()
+@staff_required
 def import_items():
     if request.method == "GET":
         return render_template("archive/import.html", report=None, form=TransitionForm())
@@ -245,18 +246,17 @@ def import_items():
 
 
 @bp.route("/staff/review")
-@staff_required()
+@staff_required
 def review_queue():
     items = queries.review_queue(db.session)
     comments = {item.id: [e for e in history(db.session, "item", item.id) if e.comment][:3] for item in items}
-    return render_template("archive/review_queue.html", items=items, comments=comments, form=TransitionForm(),
-                           can_publish=current_user.can_publish)  # fmt: skip
+    return render_template("archive/review_queue.html", items=items, comments=comments, form=TransitionForm())
 
 
 @bp.route("/staff/figures")
-@staff_required(Role.ADMIN, Role.CURATOR)
+@permission_required(Permission.SEE_FIGURES)
 def figures():
-    fixity = last_fixity_run(db.session) if current_user.role == Role.ADMIN else None
+    fixity = last_fixity_run(db.session) if can(current_user, Permission.SEE_FIXITY) else None
     return render_template("archive/figures.html", figures=queries.language_figures(db.session), fixity=fixity)
 
 

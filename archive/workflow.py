@@ -2,16 +2,14 @@
 
 from dataclasses import dataclass
 
-from archive.languages import REFERENCE_LANGUAGE
 from archive.models import Item, ItemStatus
 from archive.services import check_version, flush_checked, snapshot, status_label
 from core.audit import record_event
-from core.auth import Role, User
+from core.auth import User
 from core.errors import Forbidden, ValidationError
 from core.i18n import _, _l
-
-STAFF = (Role.ADMIN, Role.ARCHIVIST, Role.CURATOR)
-PUBLISHERS = (Role.ADMIN, Role.CURATOR)
+from core.languages import REFERENCE_LANGUAGE
+from core.permissions import Permission, can
 
 
 @dataclass(frozen=True)
@@ -22,25 +20,26 @@ class Transition:
     label: object
     sources: tuple
     target: ItemStatus
-    roles: tuple
+    permission: Permission
     needs_comment: bool = False
 
 
+SUBMIT, PUBLISH = Permission.SUBMIT_ITEMS, Permission.PUBLISH_ITEMS
 TRANSITIONS = {
     t.name: t
     for t in (
-        Transition("submit", _l("Submit for review"), (ItemStatus.DRAFT,), ItemStatus.REVIEW, STAFF),
-        Transition("publish", _l("Publish"), (ItemStatus.REVIEW,), ItemStatus.PUBLISHED, PUBLISHERS),
-        Transition("send_back", _l("Send back"), (ItemStatus.REVIEW,), ItemStatus.DRAFT, PUBLISHERS, True),
-        Transition("withdraw", _l("Withdraw"), (ItemStatus.PUBLISHED,), ItemStatus.WITHDRAWN, PUBLISHERS, True),
-        Transition("restore", _l("Back to draft"), (ItemStatus.WITHDRAWN,), ItemStatus.DRAFT, PUBLISHERS),
+        Transition("submit", _l("Submit for review"), (ItemStatus.DRAFT,), ItemStatus.REVIEW, SUBMIT),
+        Transition("publish", _l("Publish"), (ItemStatus.REVIEW,), ItemStatus.PUBLISHED, PUBLISH),
+        Transition("send_back", _l("Send back"), (ItemStatus.REVIEW,), ItemStatus.DRAFT, PUBLISH, True),
+        Transition("withdraw", _l("Withdraw"), (ItemStatus.PUBLISHED,), ItemStatus.WITHDRAWN, PUBLISH, True),
+        Transition("restore", _l("Back to draft"), (ItemStatus.WITHDRAWN,), ItemStatus.DRAFT, PUBLISH),
     )
 }
 
 
 def available_transitions(user: User, item: Item) -> list[Transition]:
     """The moves this user may make on this item now."""
-    return [t for t in TRANSITIONS.values() if item.status in t.sources and user.role in t.roles]
+    return [t for t in TRANSITIONS.values() if item.status in t.sources and can(user, t.permission)]
 
 
 def apply_transition(session, user: User, item: Item, name: str, comment: str | None = None,
@@ -49,7 +48,7 @@ def apply_transition(session, user: User, item: Item, name: str, comment: str | 
     transition = TRANSITIONS.get(name)
     if transition is None:
         raise ValidationError(_("Unknown action: %(action)s.", action=name), field="action")
-    if user.role not in transition.roles:
+    if not can(user, transition.permission):
         raise Forbidden(_("Your role may not do this: %(action)s.", action=transition.label), field="action")
     if item.status not in transition.sources:
         raise ValidationError(

@@ -35,9 +35,13 @@ from bench.setup import migrated_app  # noqa: E402
 from core.auth import create_user  # noqa: E402
 from core.db import db  # noqa: E402
 from core.storage import get_storage  # noqa: E402
-from exhibitions import ebooks  # noqa: E402
-from exhibitions.publishing import publish  # noqa: E402
-from exhibitions.services import add_entry, add_section, create_exhibition  # noqa: E402
+from exhibitions.composing import (  # noqa: E402
+    add_entry,
+    add_section,
+    create_exhibition,
+    publish,  # noqa: E402
+)
+from exhibitions.publications import epub as ebooks  # noqa: E402
 
 WEB = (1600, 1067)
 SECTIONS = 4

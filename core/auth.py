@@ -1,15 +1,14 @@
 """Users, roles, passwords, login throttling, API tokens and permission checks."""
 
 import enum
-import functools
 import hashlib
 import secrets
 from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import abort, current_app, request
-from flask_login import LoginManager, UserMixin, current_user
+from flask import current_app, request
+from flask_login import LoginManager, UserMixin
 from sqlalchemy import Boolean, DateTime, ForeignKey, String, func, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -53,14 +52,6 @@ class User(UserMixin, Base):
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
         return self.is_active_flag
-
-    def has_role(self, *roles: Role) -> bool:
-        """True when the user holds one of the roles."""
-        return self.role in roles
-
-    @property
-    def can_publish(self) -> bool:
-        return self.role in (Role.ADMIN, Role.CURATOR)
 
 
 class ApiToken(Base):
@@ -182,25 +173,6 @@ def user_for_token(session, token: str) -> User | None:
 def _digest(token: str) -> str:
     # Tokens are 256 random bits, so a fast hash is enough (no dictionary to attack).
     return hashlib.sha256(token.encode()).hexdigest()
-
-
-def staff_required(*roles: Role):
-    """Decorator: 404 for the public (drafts must not leak), 403 for a wrong role."""
-
-    def decorator(view):
-        @functools.wraps(view)
-        def wrapped(*args, **kwargs):
-            if not current_user.is_authenticated:
-                if request.path.startswith("/api/"):
-                    abort(401)
-                return login_manager.unauthorized()
-            if roles and not current_user.has_role(*roles):
-                abort(403)
-            return view(*args, **kwargs)
-
-        return wrapped
-
-    return decorator
 
 
 def init_app(app) -> None:

@@ -65,7 +65,7 @@ def login():
 @login_required
 def logout():
     logout_user()
-    return redirect(url_for("pages.home"))
+    return redirect(request.script_root + "/")
 
 
 def safe_next(target: str | None) -> str | None:

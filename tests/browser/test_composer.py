@@ -1,7 +1,7 @@
 """The composer in a real browser: reordering panels from the keyboard and by drag and drop."""
 
+from exhibitions.composing import publish
 from exhibitions.models import Exhibition
-from exhibitions.publishing import publish
 from tests.browser.test_item_form import sign_in
 
 SAVED = "document.querySelector('.order-status').textContent.includes('New order saved')"

@@ -3,7 +3,7 @@
 import pytest
 
 from archive.workflow import apply_transition
-from exhibitions.services import add_entry, add_section, create_exhibition
+from exhibitions.composing import add_entry, add_section, create_exhibition
 
 
 @pytest.fixture

@@ -6,9 +6,8 @@ from sqlalchemy import func, select
 from archive.workflow import apply_transition
 from core.auth import issue_token
 from core.i18n import _
+from exhibitions.composing import archive, publish, update_entry
 from exhibitions.models import Exhibition, ExhibitionStatus, QrLink, QrTarget
-from exhibitions.publishing import archive, publish
-from exhibitions.services import update_entry
 
 API = "/api/v1"
 

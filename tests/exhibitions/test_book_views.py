@@ -6,8 +6,8 @@ from urllib.parse import quote
 
 import pytest
 
+from exhibitions.composing import publish
 from exhibitions.models import QrLink, QrTarget
-from exhibitions.publishing import publish
 
 
 @pytest.fixture

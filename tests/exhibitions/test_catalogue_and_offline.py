@@ -22,12 +22,11 @@ from archive.services import set_text
 from archive.workflow import apply_transition
 from core.i18n import _, language_in_sentence
 from core.storage import get_storage
-from exhibitions.catalogue_pdf import cached_catalogue, render_catalogue_pdf
-from exhibitions.ebooks import cached_epub
+from exhibitions.composing import add_entry, add_section, archive, publish
 from exhibitions.models import QrLink, QrTarget
-from exhibitions.offline import cached_offline_package
-from exhibitions.publishing import archive, publish
-from exhibitions.services import add_entry, add_section
+from exhibitions.publications.catalogue import cached_catalogue, render_catalogue_pdf
+from exhibitions.publications.epub import cached_epub
+from exhibitions.publications.offline import cached_offline_package
 
 BASE = "http://vitrine.test"
 A5 = (419.53, 595.28)  # points

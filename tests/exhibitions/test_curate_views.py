@@ -4,8 +4,8 @@ import pytest
 from sqlalchemy import select
 
 from archive.workflow import apply_transition
+from exhibitions.composing import publish
 from exhibitions.models import Exhibition, ExhibitionStatus
-from exhibitions.publishing import publish
 
 
 @pytest.fixture
@@ -141,7 +141,7 @@ def test_withdrawn_item_warns_the_curator(curator_client, db_session, make_exhib
 
 
 def test_derive_then_take_a_framework_change(curator_client, db_session, make_exhibition, curator):
-    from exhibitions.services import update_entry
+    from exhibitions.composing import update_entry
 
     framework = make_exhibition(sections=1, entries=2, code="QG26", venue="vn-ha-noi", is_framework=True)
     form = curator_client.get(f"/staff/exhibitions/{framework.id}/derive").get_data(as_text=True)

@@ -7,10 +7,9 @@ from markupsafe import escape
 from sqlalchemy import func, select
 
 from exhibitions import qr
-from exhibitions.frameworks import differences
+from exhibitions.composing import differences, readiness
 from exhibitions.models import Exhibition, ExhibitionStatus
-from exhibitions.public import when
-from exhibitions.publishing import readiness
+from exhibitions.reading import when
 
 
 @pytest.fixture
@@ -77,7 +76,7 @@ def test_the_public_pages_show_them(demo, client):
 
 
 def test_a_second_load_adds_nothing(demo, runner, db_session):
-    from exhibitions.demo import load_demo_exhibitions
+    from exhibitions.composing import load_demo_exhibitions
 
     again = runner.invoke(args=["demo", "load"])
     assert again.exit_code == 0 and "already has items" in again.output

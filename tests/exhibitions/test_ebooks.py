@@ -20,11 +20,12 @@ from archive.imaging import render_cover
 from archive.services import set_text
 from archive.workflow import apply_transition
 from core.db import db
-from exhibitions import ebooks
+from core.errors import NotFound
+from exhibitions.composing import archive, publish, update_entry
 from exhibitions.models import Exhibition
-from exhibitions.publishing import archive, publish
+from exhibitions.publications import book_version
+from exhibitions.publications import epub as ebooks
 from exhibitions.qr import printed_codes
-from exhibitions.services import update_entry
 from tests.conftest import TEST_DB
 
 BASE = "http://vitrine.test"
@@ -302,7 +303,7 @@ def test_cached_book_is_built_once_then_reused(published, monkeypatch):
     mtime = first.stat().st_mtime_ns
     again = ebooks.cached_epub(published, "vi")
     assert again == first and again.stat().st_mtime_ns == mtime and len(built) == 1
-    assert first.name == f"vi-{ebooks.book_version(published, 'vi')}.epub"
+    assert first.name == f"vi-{book_version(published, 'vi')}.epub"
     assert first.parent.name == str(published.id) and not list(first.parent.glob(".*"))  # no temporary left
     assert first.stat().st_mode & 0o777 == 0o644  # readable by a front server that sends it
     assert ebooks.cached_epub(published, "en") != first and len(built) == 2
@@ -326,10 +327,10 @@ def test_an_edit_of_a_caption_or_an_item_title_makes_a_new_version(db_session, c
 def test_an_archived_book_keeps_its_version_after_an_item_edit(db_session, curator, published):
     archive(db_session, curator, published)
     db_session.commit()
-    before = ebooks.book_version(published, "vi")
+    before = book_version(published, "vi")
     set_text(db_session, curator, published.entries[0].item, "vi", {"title": "Sửa sau khi đóng"})
     db_session.commit()
-    assert ebooks.book_version(published, "vi") == before
+    assert book_version(published, "vi") == before
 
 
 def test_a_withdrawn_item_is_not_in_the_book(db_session, curator, published):
@@ -351,7 +352,7 @@ def test_a_missing_derivative_leaves_the_image_out(published):
 
 
 def test_a_language_the_exhibition_is_not_shown_in_has_no_book(published):
-    with pytest.raises(ebooks.NotFound):
+    with pytest.raises(NotFound):
         ebooks.cached_epub(published, "../vi")
 
 

@@ -1,9 +1,16 @@
 import pytest
 
 from core.errors import NotFound, ValidationError
-from exhibitions.frameworks import derive_exhibition, differences, pull
+from exhibitions.composing import (
+    add_entry,
+    add_section,
+    derive_exhibition,
+    differences,
+    pull,
+    remove_entry,
+    update_entry,
+)
 from exhibitions.models import Exhibition
-from exhibitions.services import add_entry, add_section, remove_entry, update_entry
 
 
 @pytest.fixture
@@ -99,7 +106,7 @@ def test_pull_of_an_unknown_change_is_refused(db_session, curator, framework):
 
 
 def test_an_entry_removed_here_is_not_offered_as_a_framework_addition(db_session, curator, framework):
-    from exhibitions.services import remove_section
+    from exhibitions.composing import remove_section
 
     derived = _derive(db_session, curator, framework)
     dropped = derived.entries[0]
@@ -117,7 +124,7 @@ def test_an_entry_removed_here_is_not_offered_as_a_framework_addition(db_session
 
 
 def test_an_archived_framework_cannot_be_derived(db_session, curator, framework):
-    from exhibitions.publishing import archive, publish
+    from exhibitions.composing import archive, publish
 
     publish(db_session, curator, framework)
     archive(db_session, curator, framework)

@@ -12,12 +12,12 @@ from markupsafe import escape
 
 from archive.services import set_text
 from core.errors import NotFound
-from exhibitions import publishing
-from exhibitions.labels import FORMATS, Label, LabelText, labels_for
-from exhibitions.labels_pdf import LAYOUTS, render_labels_pdf
+from exhibitions import composing as publishing
+from exhibitions.composing import add_entry, add_section
 from exhibitions.models import QrLink, QrTarget
-from exhibitions.qrimage import qr_matrix
-from exhibitions.services import add_entry, add_section
+from exhibitions.publications.labels import FORMATS, Label, LabelText, labels_for
+from exhibitions.publications.labels_pdf import LAYOUTS, render_labels_pdf
+from exhibitions.qr import qr_matrix
 
 BASE = "http://vitrine.test"
 MM = 72 / 25.4  # PDF points in a millimetre

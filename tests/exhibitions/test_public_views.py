@@ -10,8 +10,7 @@ from archive.media import Upload, attach_media, process_media
 from archive.services import set_text
 from archive.workflow import apply_transition
 from core.storage import get_storage
-from exhibitions.publishing import archive, publish
-from exhibitions.services import update_entry, update_exhibition
+from exhibitions.composing import archive, publish, update_entry, update_exhibition
 
 
 @pytest.fixture(autouse=True)

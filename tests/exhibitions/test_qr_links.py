@@ -7,10 +7,9 @@ import pytest
 from sqlalchemy import select
 
 from archive.workflow import apply_transition
+from exhibitions.composing import archive, move_entry, publish, remove_entry, unpublish, update_entry, update_exhibition
 from exhibitions.models import QrLink, QrScanDay, QrTarget
-from exhibitions.publishing import archive, publish, unpublish
 from exhibitions.qr import find_link, link_for
-from exhibitions.services import move_entry, remove_entry, update_entry, update_exhibition
 
 
 @pytest.fixture(autouse=True)

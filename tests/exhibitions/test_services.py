@@ -2,8 +2,7 @@ import pytest
 
 from core.audit import history
 from core.errors import Conflict, Forbidden, NotFound, ValidationError
-from exhibitions.models import Exhibition, ExhibitionMode, QrLink, QrTarget
-from exhibitions.services import (
+from exhibitions.composing import (
     add_entry,
     add_section,
     arrange,
@@ -16,6 +15,7 @@ from exhibitions.services import (
     update_entry,
     update_exhibition,
 )
+from exhibitions.models import Exhibition, ExhibitionMode, QrLink, QrTarget
 
 
 def _layout(exhibition):
@@ -159,7 +159,7 @@ def test_stale_version_is_refused(db_session, curator, make_exhibition):
 
 
 def test_unpublished_item_cannot_join_a_published_exhibition(db_session, curator, make_exhibition, make_item):
-    from exhibitions.publishing import publish
+    from exhibitions.composing import publish
 
     exhibition = make_exhibition(sections=1, entries=1)
     publish(db_session, curator, exhibition)

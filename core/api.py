@@ -1,0 +1,168 @@
+"""The JSON API v1 both domains share: the flask-smorest Api object, error bodies, bearer tokens.
+
+Each domain defines its own blueprint and registers it with `register(app, blueprint, tags)`;
+one OpenAPI document at /api/v1/openapi.json describes them all. Callers authenticate with
+`Authorization: Bearer <token>` only: the session cookie is ignored here because the API is
+exempt from CSRF, so honouring the cookie would let any site write.
+"""
+
+import functools
+from http import HTTPStatus
+
+from flask import jsonify, request
+from flask_smorest import Api, Blueprint, abort
+from werkzeug.exceptions import HTTPException
+
+from core.auth import User, user_for_token
+from core.db import db
+from core.i18n import _
+from core.schemas import ErrorResponseSchema, flatten_messages
+
+API_PATHS = "/api/"
+BEARER = "bearerAuth"
+
+
+class VitrineApi(Api):
+    """flask-smorest's Api, answering every API error as {"error": {code, message, field}}."""
+
+    ERROR_SCHEMA = ErrorResponseSchema
+
+    def _register_error_handlers(self):
+        # flask-smorest would replace the app-wide HTTPException handler of core.errors,
+        # which renders the HTML error pages; keep it for everything outside /api/.
+        previous = self._app.error_handler_spec[None][None].get(HTTPException)
+
+        def handle(error):
+            if request.path.startswith(API_PATHS) or previous is None:
+                return self.handle_http_exception(error)
+            return previous(error)
+
+        self._app.register_error_handler(HTTPException, handle)
+
+    def handle_http_exception(self, error):
+        """The JSON body of an HTTP error: ours, webargs' 422 and 400, or werkzeug's own."""
+        data = getattr(error, "data", None) or {}
+        headers = {k: v for k, v in error.get_headers() if k.lower() != "content-type"}
+        headers.update(data.get("headers") or {})
+        if error.code == 422 and "messages" in data:
+            body = _invalid_arguments(data["messages"])
+        elif error.code == 400 and "messages" in data:
+            body = _error_body("invalid_json", _("The request body is not valid JSON."))
+        else:
+            code = data.get("code") or error.name.lower().replace(" ", "_")
+            body = _error_body(code, data.get("message") or _http_message(error.code), data.get("field"))
+        return jsonify(body), error.code, headers
+
+
+def _error_body(code: str, message: str, field: str | None = None, **extra) -> dict:
+    return {"error": {"code": code, "message": message, "field": field, **extra}}
+
+
+def _invalid_arguments(messages: dict) -> dict:
+    problems = flatten_messages(messages) or [(None, _("The request is not valid."))]
+    field, problem = problems[0]
+    # i18n: a request field's name (e.g. per_page), then what is wrong with it
+    message = _("%(field)s: %(problem)s", field=field, problem=problem) if field else problem
+    details = [{"field": name, "message": text} for name, text in problems]
+    return _error_body("invalid", message, field, details=details)
+
+
+def _http_message(status: int) -> str:
+    messages = {
+        400: _("The request is malformed."),
+        401: _("Send a valid API token in the header Authorization: Bearer <token>."),
+        403: _("You may not do this."),
+        404: _("There is nothing at this address of the API."),
+        405: _("This address does not accept the method %(method)s.", method=request.method),
+        413: _("The request is too large."),
+        415: _("This content type is not accepted."),
+    }
+    return messages.get(status) or _("The request failed (HTTP %(status)s).", status=status)
+
+
+api = VitrineApi()
+# Never registered: flask-smorest's documenting decorators are Blueprint methods, and the
+# decorators below annotate views of every domain's blueprint with them.
+_annotations = Blueprint("api_annotations", __name__)
+
+
+def init_app(app) -> None:
+    """Set up the API and its OpenAPI document at /api/v1/openapi.json; domains register after."""
+    app.config.setdefault("OPENAPI_URL_PREFIX", "/api/v1")
+    app.config.setdefault("OPENAPI_JSON_PATH", "openapi.json")
+    api.init_app(app)
+    api.spec.components.security_scheme(BEARER, {"type": "http", "scheme": "bearer"})
+
+
+def register(app, blueprint: Blueprint, tags: list[dict]) -> None:
+    """Add a domain's API blueprint and its tags to the document; its routes skip CSRF (tokens only)."""
+    for tag in tags:
+        api.spec.tag(tag)
+    api.register_blueprint(blueprint)
+    app.extensions["csrf"].exempt(blueprint)
+
+
+def document_spec_route(app) -> None:
+    """List the document's own route among the paths, so that every /api/v1 rule is in it."""
+    rule = next(app.url_map.iter_rules(f"{api._make_doc_blueprint_name()}.openapi_json"))
+    document = {"summary": "This OpenAPI document", "responses": {"200": {"description": "OpenAPI 3 document"}}}
+    api.spec.path(rule=rule, operations={"get": document})
+
+
+# --- Authentication ----------------------------------------------------------------------
+
+
+def api_user() -> User | None:
+    """The user of the request's bearer token, None without one; 401 for a bad token."""
+    header = request.headers.get("Authorization", "").strip()
+    if not header:
+        return None
+    scheme, _sep, token = header.partition(" ")
+    user = user_for_token(db.session, token.strip()) if scheme.lower() == "bearer" and token.strip() else None
+    if user is None:
+        _refuse(_("This API token is not valid, or its account is disabled."), 'error="invalid_token"')
+    return user
+
+
+def _refuse(message: str, detail: str = "") -> None:
+    challenge = 'Bearer realm="Vitrine API"' + (f", {detail}" if detail else "")
+    abort(401, message=message, code="unauthorized", headers={"WWW-Authenticate": challenge})
+
+
+def token_optional(view):
+    """Pass `user` (None for the public) to the view; documents the optional bearer token."""
+
+    @functools.wraps(view)
+    def wrapped(*args, **kwargs):
+        return view(*args, user=api_user(), **kwargs)
+
+    return _document(wrapped, [{}, {BEARER: []}])
+
+
+def token_required(view):
+    """Refuse the request with 401 unless it carries a valid token; pass `user` to the view."""
+
+    @functools.wraps(view)
+    def wrapped(*args, **kwargs):
+        user = api_user()
+        if user is None:
+            _refuse(_("Send a valid API token in the header Authorization: Bearer <token>."))
+        return view(*args, user=user, **kwargs)
+
+    return _document(wrapped, [{BEARER: []}])
+
+
+def _document(view, security):
+    view = _annotations.alt_response(401, response="UNAUTHORIZED")(view)
+    return Blueprint.doc(security=security)(view)
+
+
+def fails_with(*statuses: int):
+    """Document the error responses a view can give; all have the error schema."""
+
+    def decorator(view):
+        for status in statuses:
+            view = _annotations.alt_response(status, response=HTTPStatus(status).name)(view)
+        return view
+
+    return decorator

@@ -1,0 +1,260 @@
+"""JSON API v1 for exhibitions: read a framework or an exhibition, compose, derive, publish.
+
+The endpoints join the API of core.api (same error bodies and bearer tokens), so one OpenAPI
+document at /api/v1/openapi.json describes every domain. Views are thin: parse, call one
+service, serialize; the request's unit of work commits (core.uow).
+"""
+
+from flask import current_app, url_for
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from core.api import fails_with, register, token_optional, token_required
+from core.db import db
+from core.i18n import current_language
+from exhibitions import qr
+from exhibitions.api.schemas import (
+    DeriveInputSchema,
+    DifferencesSchema,
+    EntryInputSchema,
+    EntrySchema,
+    ExhibitionInputSchema,
+    ExhibitionPageSchema,
+    ExhibitionPatchSchema,
+    ExhibitionQuerySchema,
+    ExhibitionSchema,
+    PullInputSchema,
+    QrLinkSchema,
+    ReaderViewSchema,
+    SectionInputSchema,
+    SectionSchema,
+    ViewQuerySchema,
+    difference_record,
+    entry_record,
+    exhibition_record,
+    qr_link_record,
+    section_record,
+)
+from exhibitions.composing import (
+    add_entry,
+    add_section,
+    archive,
+    create_exhibition,
+    derive_exhibition,
+    differences,
+    get_exhibition,
+    get_section,
+    publish,
+    pull,
+    update_exhibition,
+)
+from exhibitions.models import Exhibition
+from exhibitions.qr import primary_links
+from exhibitions.reading import get_visible, list_exhibitions, reader_language, view_for
+
+EXHIBITION = "/exhibitions/<id:exhibition_id>"
+SECTION = EXHIBITION + "/sections/<id:section_id>"
+TAG = ["exhibitions"]
+LOCATION = {"Location": {"description": "URL of the new record", "schema": {"type": "string"}}}
+
+api_blueprint = Blueprint(
+    "api_exhibitions", __name__, url_prefix="/api/v1", description="Exhibitions, content frameworks and QR links"
+)
+blp = api_blueprint
+
+
+def init_exhibitions_api(app) -> None:
+    """Add the exhibition endpoints to the API (core.api.init_app ran before)."""
+    register(app, api_blueprint, [{"name": "exhibitions",
+                                   "description": "Exhibitions and content frameworks, their QR links"}])  # fmt: skip
+
+
+# --- Reading -------------------------------------------------------------------------------
+
+
+def _detail(exhibition: Exhibition, public: bool = False) -> dict:
+    return exhibition_record(exhibition, primary_links(db.session, [exhibition]), public=public)
+
+
+def _visible(exhibition_id: int, user) -> Exhibition:
+    # Staff see every exhibition; for the public a draft does not exist.
+    return get_visible(db.session, exhibition_id, staff=user is not None)
+
+
+def _differences(exhibition: Exhibition) -> dict:
+    source = exhibition.derived_from
+    return {
+        "derived_from": {"id": source.id, "code": source.code} if source else None,
+        "differences": [difference_record(d) for d in differences(db.session, exhibition)],
+    }
+
+
+def _created(exhibition: Exhibition):
+    location = url_for("api_exhibitions.exhibition", exhibition_id=exhibition.id, _external=True)
+    return _detail(exhibition), 201, {"Location": location}
+
+
+@blp.route("/exhibitions", tags=TAG)
+class Exhibitions(MethodView):
+    @token_optional
+    @blp.arguments(ExhibitionQuerySchema, location="query")
+    @blp.response(200, ExhibitionPageSchema)
+    def get(self, query, user):
+        """Exhibitions and frameworks, latest opening first; the public sees published and archived ones."""
+        page_number = query.pop("page")
+        per_page = query.pop("per_page", None) or current_app.config["ITEMS_PER_PAGE"]
+        page = list_exhibitions(db.session, query, page_number, per_page, public=user is None)
+        links = primary_links(db.session, page.items)
+        return {"exhibitions": [exhibition_record(e, links, sections=False) for e in page.items],
+                "total": page.total, "page": page.page, "per_page": page.per_page, "pages": page.pages}  # fmt: skip
+
+    @token_required
+    @blp.arguments(ExhibitionInputSchema)
+    @blp.response(201, ExhibitionSchema, headers=LOCATION)
+    @fails_with(403, 409)
+    def post(self, data, user):
+        """Create a draft exhibition (or framework) with its QR code; curators and admins only."""
+        exhibition = create_exhibition(db.session, user, data)
+        db.session.commit()
+        return _created(exhibition)
+
+
+@blp.route(EXHIBITION, tags=TAG, endpoint="exhibition")
+class ExhibitionView(MethodView):
+    @token_optional
+    @blp.response(200, ExhibitionSchema)
+    @fails_with(404)
+    def get(self, exhibition_id, user):
+        """Settings, texts per language, sections and entries in order, QR codes; drafts are 404 for the public."""
+        return _detail(_visible(exhibition_id, user), public=user is None)
+
+    @token_required
+    @blp.arguments(ExhibitionPatchSchema)
+    @blp.response(200, ExhibitionSchema)
+    @fails_with(403, 404, 409)
+    def patch(self, data, exhibition_id, user):
+        """Change the settings and texts given; `version` is the version the change was made from."""
+        exhibition = get_exhibition(db.session, exhibition_id)
+        version = data.pop("version")
+        update_exhibition(db.session, user, exhibition, data, expected_version=version)
+        db.session.commit()
+        return _detail(exhibition)
+
+
+@blp.route(EXHIBITION + "/view", tags=TAG, endpoint="exhibition_view")
+class ReaderView(MethodView):
+    @token_optional
+    @blp.arguments(ViewQuerySchema, location="query")
+    @blp.response(200, ReaderViewSchema)
+    @fails_with(404)
+    def get(self, query, exhibition_id, user):
+        """What a reader sees in one language; texts that fell back along the chain say so."""
+        exhibition = _visible(exhibition_id, user)
+        lang = reader_language(exhibition, query.get("lang") or current_language())
+        return view_for(exhibition, lang, public=user is None)
+
+
+@blp.route(EXHIBITION + "/qr-links", tags=TAG, endpoint="exhibition_qr_links")
+class QrLinks(MethodView):
+    @token_optional
+    @blp.response(200, QrLinkSchema(many=True))
+    @fails_with(404)
+    def get(self, exhibition_id, user):
+        """Every short link of the exhibition with its QR images and scan count."""
+        exhibition = _visible(exhibition_id, user)
+        counts = qr.scan_counts(db.session, exhibition)
+        return [qr_link_record(link, counts.get(link.id, 0)) for link in qr.links_of(db.session, exhibition)]
+
+
+@blp.route(EXHIBITION + "/differences", tags=TAG, endpoint="exhibition_differences")
+class Differences(MethodView):
+    @token_required
+    @blp.response(200, DifferencesSchema)
+    @fails_with(404)
+    def get(self, exhibition_id, user):
+        """How a derived exhibition differs from its framework, and the key to pull each change (staff only)."""
+        return _differences(get_exhibition(db.session, exhibition_id))
+
+
+# --- Composing -----------------------------------------------------------------------------
+
+
+@blp.route(EXHIBITION + "/derive", tags=TAG, endpoint="exhibition_derive")
+class Derive(MethodView):
+    @token_required
+    @blp.arguments(DeriveInputSchema)
+    @blp.response(201, ExhibitionSchema, headers=LOCATION)
+    @fails_with(403, 404, 409)
+    def post(self, data, exhibition_id, user):
+        """A new draft exhibition for a venue, copying this framework's sections and entries."""
+        framework = get_exhibition(db.session, exhibition_id)
+        exhibition = derive_exhibition(db.session, user, framework, data)
+        db.session.commit()
+        return _created(exhibition)
+
+
+@blp.route(EXHIBITION + "/sections", tags=TAG, endpoint="exhibition_sections")
+class Sections(MethodView):
+    @token_required
+    @blp.arguments(SectionInputSchema)
+    @blp.response(201, SectionSchema)
+    @fails_with(403, 404)
+    def post(self, data, exhibition_id, user):
+        """Add a section at the end, with its title and text per language."""
+        exhibition = get_exhibition(db.session, exhibition_id)
+        section = add_section(db.session, user, exhibition, data["texts"])
+        db.session.commit()
+        return section_record(section, primary_links(db.session, [exhibition])), 201
+
+
+@blp.route(SECTION + "/entries", tags=TAG, endpoint="section_entries")
+class Entries(MethodView):
+    @token_required
+    @blp.arguments(EntryInputSchema)
+    @blp.response(201, EntrySchema)
+    @fails_with(403, 404)
+    def post(self, data, exhibition_id, section_id, user):
+        """Put an item at the end of a section, with the next free panel number unless one is given."""
+        exhibition = get_exhibition(db.session, exhibition_id)
+        section = get_section(db.session, exhibition, section_id)
+        entry = add_entry(db.session, user, section, data["item_id"], data.get("panel_number"), data.get("captions"))
+        db.session.commit()
+        return entry_record(entry, primary_links(db.session, [exhibition])), 201
+
+
+@blp.route(EXHIBITION + "/publish", tags=TAG, endpoint="exhibition_publish")
+class Publish(MethodView):
+    @token_required
+    @blp.response(200, ExhibitionSchema)
+    @fails_with(403, 404, 422)
+    def post(self, exhibition_id, user):
+        """Make the exhibition public; 422 lists every blocking problem in `details`."""
+        exhibition = publish(db.session, user, get_exhibition(db.session, exhibition_id))
+        db.session.commit()
+        return _detail(exhibition)
+
+
+@blp.route(EXHIBITION + "/archive", tags=TAG, endpoint="exhibition_archive")
+class Archive(MethodView):
+    @token_required
+    @blp.response(200, ExhibitionSchema)
+    @fails_with(403, 404, 422)
+    def post(self, exhibition_id, user):
+        """Close a published exhibition for good, freezing what the public saw."""
+        exhibition = archive(db.session, user, get_exhibition(db.session, exhibition_id))
+        db.session.commit()
+        return _detail(exhibition)
+
+
+@blp.route(EXHIBITION + "/pull", tags=TAG, endpoint="exhibition_pull")
+class Pull(MethodView):
+    @token_required
+    @blp.arguments(PullInputSchema)
+    @blp.response(200, DifferencesSchema)
+    @fails_with(403, 404)
+    def post(self, data, exhibition_id, user):
+        """Take one framework change (a difference's key) into the exhibition; answers the differences left."""
+        exhibition = get_exhibition(db.session, exhibition_id)
+        pull(db.session, user, exhibition, data["key"])
+        db.session.commit()
+        return _differences(exhibition)

@@ -1,0 +1,165 @@
+"""Publishing rules: what blocks publication, what is flagged, and freezing on archive."""
+
+from dataclasses import dataclass, field
+
+from archive.models import ItemStatus, TextState
+from archive.services import status_label
+from core.audit import record_event
+from core.auth import User
+from core.db import utcnow
+from core.errors import ValidationError
+from core.i18n import _, language_in_sentence
+from exhibitions import qr
+from exhibitions.composing.settings import check_editable, snapshot, touch
+from exhibitions.models import Exhibition, ExhibitionStatus
+from exhibitions.reading import build_view
+
+UNCHECKED_STATES = (str(TextState.MACHINE), str(TextState.DRAFT))
+
+
+@dataclass
+class Readiness:
+    """Problems that block publication (`errors`) and texts to check first (`warnings`)."""
+
+    errors: list = field(default_factory=list)  # (where, message)
+    warnings: list = field(default_factory=list)
+
+    @property
+    def ready(self) -> bool:
+        return not self.errors
+
+
+def _where_entry(entry: dict) -> str:
+    # i18n: where a problem is: a panel number and the item's reference code
+    return _("Panel %(panel)s (%(code)s)", panel=entry["panel_number"] or "?", code=entry["reference_code"])
+
+
+def _where_section(number: int) -> str:
+    return _("Section %(number)s", number=number)
+
+
+def readiness(exhibition: Exhibition) -> Readiness:
+    """Every reason the exhibition cannot be published yet, and every text still unchecked."""
+    found = Readiness()
+    primary = exhibition.primary_language
+    view = build_view(exhibition, primary, public=False)
+    if not exhibition.entries:
+        found.errors.append((_("Exhibition"), _("There is no entry yet: add items to a section.")))
+    for entry in (e for s in view["sections"] for e in s["entries"]):
+        if not entry["item_published"]:
+            found.errors.append((_where_entry(entry), _("the item is %(status)s; only published items may be shown.",
+                                                        status=_item_status(exhibition, entry["id"]))))  # fmt: skip
+    _missing_primary(view, primary, found)
+    for lang in exhibition.all_languages:
+        _unchecked_texts(build_view(exhibition, lang, public=False), lang, found)
+    return found
+
+
+def _item_status(exhibition: Exhibition, entry_id: int) -> str:
+    entry = next(e for e in exhibition.entries if e.id == entry_id)
+    return status_label(entry.item.status)
+
+
+def _missing_primary(view: dict, primary: str, found: Readiness) -> None:
+    """Texts with nothing in the primary language: fallback is not enough for the main language."""
+    name = language_in_sentence(primary)
+
+    def lacks(text: dict) -> bool:
+        return not text["text"] or text["lang"] != primary
+
+    if lacks(view["title"]):
+        found.errors.append((_("Exhibition"), _("the title in %(language)s is missing.", language=name)))
+    for number, section in enumerate(view["sections"], 1):
+        if lacks(section["title"]):
+            found.errors.append((_where_section(number), _("the title in %(language)s is missing.", language=name)))
+        for entry in section["entries"]:
+            if lacks(entry["title"]) and lacks(entry["caption"]):
+                found.errors.append(
+                    (_where_entry(entry), _("neither a title nor a caption in %(language)s.", language=name))
+                )
+
+
+def _unchecked_texts(view: dict, lang: str, found: Readiness) -> None:
+    """Texts shown in `lang` that are machine translations or unreviewed drafts, or fall back."""
+    name = language_in_sentence(lang)
+    texts = [(_("Exhibition"), _("title"), view["title"]), (_("Exhibition"), _("introduction"), view["introduction"])]
+    for number, section in enumerate(view["sections"], 1):
+        texts += [(_where_section(number), _("title"), section["title"]),
+                  (_where_section(number), _("text"), section["body"])]  # fmt: skip
+        for entry in section["entries"]:
+            texts += [(_where_entry(entry), _("title"), entry["title"]),
+                      (_where_entry(entry), _("caption"), entry["caption"])]  # fmt: skip
+    for where, what, text in texts:
+        if not text["text"]:
+            continue
+        if text["lang"] != lang:
+            found.warnings.append((where, _("the %(what)s in %(language)s is missing; %(fallback)s is shown.",
+                                            what=what, language=name,
+                                            fallback=language_in_sentence(text["lang"]))))  # fmt: skip
+        elif text["state"] == str(TextState.MACHINE):
+            found.warnings.append((where, _("the %(what)s in %(language)s is a machine translation.",
+                                            what=what, language=name)))  # fmt: skip
+        elif text["state"] == str(TextState.DRAFT):
+            found.warnings.append((where, _("the %(what)s in %(language)s is an unreviewed draft.",
+                                            what=what, language=name)))  # fmt: skip
+
+
+def publish(session, user: User, exhibition: Exhibition) -> Exhibition:
+    """Make the exhibition public; ValidationError lists every blocking problem."""
+    check_editable(user, exhibition)
+    if exhibition.status == ExhibitionStatus.PUBLISHED:
+        raise ValidationError(_("This exhibition is already published."), field="status")
+    found = readiness(exhibition)
+    if not found.ready:
+        # i18n: where a problem is (a panel, a section), then the problem
+        errors = [(None, _("%(where)s: %(problem)s", where=where, problem=message)) for where, message in found.errors]
+        raise ValidationError(_("The exhibition cannot be published yet:") + " " + errors[0][1], errors=errors)
+    before = snapshot(exhibition)
+    exhibition.status = ExhibitionStatus.PUBLISHED
+    exhibition.published_at = utcnow()
+    touch(exhibition)
+    session.flush()
+    qr.ensure_links(session, exhibition)
+    record_event(session, user, "exhibition", exhibition.id, "publish", before, snapshot(exhibition))
+    return exhibition
+
+
+def unpublish(session, user: User, exhibition: Exhibition) -> Exhibition:
+    """Take a published exhibition back to draft; its codes answer that it is not public."""
+    check_editable(user, exhibition)
+    if exhibition.status != ExhibitionStatus.PUBLISHED:
+        raise ValidationError(_("Only a published exhibition can be taken back to draft."), field="status")
+    before = snapshot(exhibition)
+    exhibition.status = ExhibitionStatus.DRAFT
+    touch(exhibition)
+    session.flush()
+    record_event(session, user, "exhibition", exhibition.id, "unpublish", before, snapshot(exhibition))
+    return exhibition
+
+
+def freeze(exhibition: Exhibition) -> dict:
+    """What the public saw, in every language of the exhibition: texts, order, images, codes."""
+    views = {lang: build_view(exhibition, lang, public=True) for lang in exhibition.all_languages}
+    for view in views.values():
+        view["status"] = str(ExhibitionStatus.ARCHIVED)
+    return {"frozen_at": utcnow().isoformat(), "views": views}
+
+
+def archive(session, user: User, exhibition: Exhibition) -> Exhibition:
+    """Close a published exhibition for good, freezing what was shown at the venue."""
+    check_editable(user, exhibition)
+    if exhibition.status != ExhibitionStatus.PUBLISHED:
+        raise ValidationError(_("Only a published exhibition can be archived."), field="status")
+    before = snapshot(exhibition)
+    exhibition.frozen = freeze(exhibition)
+    exhibition.status = ExhibitionStatus.ARCHIVED
+    exhibition.archived_at = utcnow()
+    touch(exhibition)
+    session.flush()
+    record_event(session, user, "exhibition", exhibition.id, "archive", before, snapshot(exhibition))
+    return exhibition
+
+
+def withdrawn_entries(exhibition: Exhibition) -> list:
+    """Entries whose item is no longer published: the public page skips them."""
+    return [e for e in exhibition.entries if e.item.status != ItemStatus.PUBLISHED]

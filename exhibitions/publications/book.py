@@ -1,0 +1,126 @@
+"""What one e-book shows, gathered once: the exhibition's view in the book's language, the codes printed
+in it, the images it holds and its own words; its digest is the book's content version.
+
+The e-book (epub), the catalogue and the offline package are all cached by this version.
+"""
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import current_app
+from flask_babel import force_locale, get_translations
+from sqlalchemy.orm import object_session
+
+from archive.media import derivative_path
+from core.errors import NotFound
+from core.i18n import _
+from exhibitions.models import Exhibition
+from exhibitions.publications.cache import VERSION_LENGTH, chrome_language
+from exhibitions.qr import printed_codes
+from exhibitions.reading import view_for
+
+# Bump when the pages, styles or packaging change: every cached book is then built again.
+BOOK_FORMAT = 2
+
+
+@dataclass
+class BookContent:
+    """Everything one book shows, gathered once: its version digest and its writer both read this."""
+
+    exhibition_id: int
+    lang: str
+    view: dict
+    codes: dict[str, str]  # "entry:<id>", "exhibition", "ebook" → printed code in this language
+    images: dict[str, Path | None]  # sha256 → book (else web) derivative, None where both are missing
+    chrome: dict[str, list[str]]  # the book's own words: key → [text, its language]
+    base_url: str
+
+    def digest(self) -> str:
+        """A short hex digest of all of the above and the book format."""
+        shown = {"format": BOOK_FORMAT, "lang": self.lang, "view": self.view, "codes": self.codes,
+                 "images": {sha: path.name if path else None for sha, path in self.images.items()},
+                 "chrome": self.chrome, "base_url": self.base_url}  # fmt: skip
+        data = json.dumps(shown, sort_keys=True, ensure_ascii=False, default=str).encode()
+        return hashlib.sha256(data).hexdigest()[:VERSION_LENGTH]
+
+
+def gather(exhibition: Exhibition, lang: str) -> BookContent:
+    """The view, printed codes, images and wording of the book of `exhibition` in `lang`."""
+    if lang not in exhibition.all_languages:
+        raise NotFound(_("This exhibition has no book in that language."))
+    view = view_for(exhibition, lang)
+    printed = printed_codes(object_session(exhibition), exhibition, lang)
+    codes = {key: printed[(target, None)] for key, target in (("exhibition", "exhibition"), ("ebook", "ebook"))
+             if (target, None) in printed}  # fmt: skip
+    images: dict[str, Path | None] = {}
+    for entry in book_entries(view):
+        if code := printed.get(("entry", entry["id"])):
+            codes[f"entry:{entry['id']}"] = code
+        if entry["image"] and entry["image"]["sha256"] not in images:
+            images[entry["image"]["sha256"]] = reading_image(entry["image"]["sha256"])
+    base_url = current_app.config["BASE_URL"]
+    return BookContent(exhibition.id, lang, view, codes, images, chrome_texts(lang), base_url)
+
+
+def reading_image(sha256: str) -> Path | None:
+    """The book-size derivative; the web one for files ingested before books had their own size."""
+    for kind in ("book", "web"):
+        path = derivative_path(sha256, kind)
+        if path.is_file():
+            return path
+    return None
+
+
+def N_(message: str) -> str:  # the name Babel's extractor looks for among its default keywords
+    """Mark a message for translation; it is translated later, in the book's language."""
+    return message
+
+
+# The book's own words. Translated when a book is written, in its chrome language.
+CHROME = {
+    "contents": N_("Contents"),
+    "cover": N_("Cover"),
+    "introduction": N_("Introduction"),
+    "section": N_("Section %(number)s"),
+    "panel": N_("Panel code"),
+    "date": N_("Date"),
+    "reference": N_("Reference code"),
+    "credit": N_("Credit"),
+    "rights": N_("Rights"),
+    # i18n: beside the QR code of an entry in an e-book
+    "scan_entry": N_("Scan to open this page online"),
+    "about": N_("About this book"),
+    # i18n: beside the QR code on the last page of an e-book
+    "scan_book": N_("Scan to download or share this book"),
+    "online": N_("The exhibition online"),
+    "publisher": N_("Publisher"),
+    "fallback": N_("(not yet translated: shown in %(language)s)"),
+}
+
+
+def chrome_texts(lang: str) -> dict[str, list[str]]:
+    """The book's own words in its chrome language; a word its catalog lacks stays English, tagged so."""
+    chrome_lang = chrome_language(lang)
+    with force_locale(chrome_lang):
+        # A private attribute, but the one place gettext keeps what a catalog holds: comparing
+        # texts instead would tag "Date" or "Introduction" in a French book as English.
+        catalog = getattr(get_translations(), "_catalog", {})
+        return {key: [_(msgid), chrome_lang if chrome_lang == "en" or msgid in catalog else "en"]
+                for key, msgid in CHROME.items()}  # fmt: skip
+
+
+def book_version(exhibition: Exhibition, lang: str) -> str:
+    """A short hex digest of everything the book in `lang` shows; it changes whenever the book would."""
+    return gather(exhibition, lang).digest()
+
+
+def book_entries(view: dict):
+    """The entries of a view in reading order, section by section."""
+    return (entry for section in view["sections"] for entry in section["entries"])
+
+
+def book_rights(view: dict) -> str:
+    """The rights statements of the entries, once each."""
+    return "; ".join(dict.fromkeys(entry["rights"] for entry in book_entries(view) if entry["rights"]))

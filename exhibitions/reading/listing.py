@@ -1,0 +1,100 @@
+"""Reading exhibitions for the public: which are shown, grouped by when, and one by id."""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from archive.models import Place
+from core.errors import NotFound
+from core.i18n import _, localized
+from core.pagination import Page
+from exhibitions.models import Exhibition, ExhibitionStatus
+from exhibitions.reading.view import exhibition_title, language_chain, reader_language
+
+VISIBLE = (ExhibitionStatus.PUBLISHED, ExhibitionStatus.ARCHIVED)
+
+
+@dataclass
+class Listing:
+    """Published exhibitions by time: on now, coming, over; and the venues to filter by."""
+
+    current: list = field(default_factory=list)  # cards: see card()
+    upcoming: list = field(default_factory=list)
+    past: list = field(default_factory=list)
+    venues: list = field(default_factory=list)  # (code, name)
+
+
+def when(exhibition: Exhibition, today: date) -> str:
+    """current, upcoming or past, from the dates and the status (archived ones are past)."""
+    if exhibition.status == ExhibitionStatus.ARCHIVED or (exhibition.closes_on and exhibition.closes_on < today):
+        return "past"
+    if exhibition.opens_on and exhibition.opens_on > today:
+        return "upcoming"
+    return "current"
+
+
+def list_public(session, today: date, venue: str | None = None, lang: str = "vi") -> Listing:
+    """Published and archived exhibitions (the national framework among them), optionally at one venue."""
+    query = (
+        select(Exhibition)
+        .where(Exhibition.status.in_(VISIBLE))
+        .options(selectinload(Exhibition.texts), selectinload(Exhibition.venue))
+        .order_by(Exhibition.opens_on.desc(), Exhibition.id.desc())
+    )
+    shown = list(session.scalars(query))
+    listing = Listing()
+    listing.venues = sorted(
+        {(e.venue.code, localized(e.venue.names, lang)) for e in shown if e.venue}, key=lambda pair: pair[1]
+    )
+    for exhibition in shown:
+        if venue and (exhibition.venue is None or exhibition.venue.code != venue):
+            continue
+        getattr(listing, when(exhibition, today)).append(card(exhibition, lang))
+    listing.upcoming.reverse()  # soonest first
+    return listing
+
+
+def card(exhibition: Exhibition, lang: str) -> dict:
+    """What a list shows of an exhibition, in the reader's language where it has one."""
+    chain = language_chain(exhibition, reader_language(exhibition, lang))
+    return {
+        "id": exhibition.id,
+        "title": exhibition_title(exhibition, chain),
+        "venue": localized(exhibition.venue.names, lang) if exhibition.venue else None,
+        "opens_on": exhibition.opens_on.isoformat() if exhibition.opens_on else None,
+        "closes_on": exhibition.closes_on.isoformat() if exhibition.closes_on else None,
+        "mode": str(exhibition.mode),
+        "languages": exhibition.all_languages,
+        "is_framework": exhibition.is_framework,
+        "status": str(exhibition.status),
+    }
+
+
+def get_visible(session, exhibition_id: int, staff: bool) -> Exhibition:
+    """A published or archived exhibition; staff also see drafts (as a preview)."""
+    exhibition = session.get(Exhibition, exhibition_id)
+    if exhibition is None or (exhibition.status not in VISIBLE and not staff):
+        raise NotFound(_("There is no published exhibition %(id)s.", id=exhibition_id))
+    return exhibition
+
+
+def list_exhibitions(session, filters: dict, page: int, per_page: int, public: bool) -> Page:
+    """Exhibitions matching the filters, soonest opening last; the public sees published and archived ones."""
+    conditions = [Exhibition.status.in_(VISIBLE)] if public else []
+    if status := filters.get("status"):
+        conditions.append(Exhibition.status == ExhibitionStatus(status))
+    if venue := filters.get("venue"):
+        conditions.append(Exhibition.venue_id.in_(select(Place.id).where(Place.code == venue)))
+    if "framework" in filters:
+        conditions.append(Exhibition.is_framework == filters["framework"])
+    query = select(Exhibition).where(*conditions)
+    total = session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = session.scalars(
+        query.options(selectinload(Exhibition.texts), selectinload(Exhibition.venue))
+        .order_by(Exhibition.opens_on.desc().nulls_last(), Exhibition.id.desc())
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    )
+    return Page(list(rows), total, page, per_page)

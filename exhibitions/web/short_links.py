@@ -1,0 +1,88 @@
+"""Short links printed on panels and in books: /q/<code>, their QR images, and the code box."""
+
+from datetime import date
+
+from flask import Blueprint, Response, redirect, render_template, request, url_for
+
+from core.db import db
+from core.errors import NotFound
+from core.i18n import _
+from core.urls import QR_PREFIX, qr_url
+from exhibitions import qr
+from exhibitions.models import QrLink, QrTarget
+
+bp = Blueprint("qr", __name__, template_folder="../templates")
+
+STATE_STATUS = {"draft": 404, "archived": 410, "removed": 410, "withdrawn": 410}
+
+
+def target_url(link: QrLink, lang: str) -> str:
+    """The page the link leads to now, in `lang`."""
+    values = {"exhibition_id": link.exhibition_id, "lang": lang}
+    if link.target == QrTarget.SECTION:
+        return url_for("exhibitions.public_section", section_id=link.target_id, **values)
+    if link.target == QrTarget.ENTRY:
+        return url_for("exhibitions.public_entry", entry_id=link.target_id, **values)
+    if link.target == QrTarget.EBOOK:
+        return url_for("exhibitions.book", **values)
+    return url_for("exhibitions.public_exhibition", **values)
+
+
+def _find(code: str) -> QrLink:
+    link = qr.find_link(db.session, code)
+    if link is None:
+        raise NotFound(_("No panel or page has the code %(code)s. Check the code printed beside the QR.",
+                         code=code[:40]))  # fmt: skip
+    return link
+
+
+@bp.route(QR_PREFIX, methods=["GET"])
+def enter_code():
+    code = (request.args.get("code") or "").strip()
+    if not code:
+        return render_template("exhibitions/qr_enter.html", code="", error=None)
+    link = qr.find_link(db.session, code)
+    if link is None:
+        error = _("No panel or page has the code %(code)s. Check the code printed beside the QR.", code=code[:40])
+        return render_template("exhibitions/qr_enter.html", code=code[:40], error=error), 404
+    return redirect(url_for(".follow", code=link.code))
+
+
+@bp.route(f"{QR_PREFIX}/<code>")
+def follow(code: str):
+    link = _find(code)
+    resolution = qr.resolve(db.session, link)
+    # Counted in a short transaction of its own that takes the write lock at once: a GET
+    # otherwise reads in a deferred transaction, which SQLite cannot upgrade under load.
+    with db.engine.connect() as connection:
+        connection = connection.execution_options(sqlite_begin="IMMEDIATE")
+        with connection.begin():
+            qr.count_scan(connection, link.id, date.today())
+    if resolution.state != "ok":
+        page = render_template("exhibitions/qr_unavailable.html", link=link, state=resolution.state,
+                               lang=resolution.lang)  # fmt: skip
+        return page, STATE_STATUS[resolution.state]
+    return redirect(target_url(link, resolution.lang))
+
+
+@bp.route(f"{QR_PREFIX}/<code>.png")
+def image_png(code: str):
+    link = _find(code)
+    size = request.args.get("box", "10")
+    box = int(size) if size.isdigit() and 2 <= int(size) <= 40 else 10
+    return _image(qr.qr_png(qr_url(link.code), box), "image/png", link.code)
+
+
+@bp.route(f"{QR_PREFIX}/<code>.svg")
+def image_svg(code: str):
+    link = _find(code)
+    return _image(qr.qr_svg(qr_url(link.code)), "image/svg+xml", link.code)
+
+
+def _image(data: bytes, mimetype: str, code: str) -> Response:
+    response = Response(data, mimetype=mimetype)
+    response.headers["Cache-Control"] = "public, max-age=86400"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    extension = "png" if mimetype == "image/png" else "svg"
+    response.headers["Content-Disposition"] = f'inline; filename="qr-{code}.{extension}"'
+    return response
