@@ -7,7 +7,7 @@ from flask import Flask
 from flask_migrate import Migrate
 from flask_wtf.csrf import CSRFProtect
 
-from core import api, auth, config, db, errors, i18n, permissions, storage, urls
+from core import api, auth, config, db, errors, i18n, permissions, storage, uow, urls
 
 migrate = Migrate()
 csrf = CSRFProtect()
@@ -23,6 +23,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     config.finalise(app.config)
 
     db.init_app(app)
+    uow.init_app(app)
     migrate.init_app(app, db.db, directory=str(Path(__file__).parent / "migrations"))
     csrf.init_app(app)
     i18n.init_app(app)

@@ -3,20 +3,23 @@
 import enum
 import hashlib
 import secrets
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import current_app, request
+from flask import current_app
 from flask_login import LoginManager, UserMixin
-from sqlalchemy import Boolean, DateTime, ForeignKey, String, func, select
+from sqlalchemy import Boolean, DateTime, ForeignKey, String, delete, func, select, update
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import Base, string_enum, utcnow
 from core.errors import ValidationError
 from core.i18n import _
+from core.uow import after_commit, unit
 
 login_manager = LoginManager()
+# A token's last use is kept to the minute: finer would cost a write per API call.
+TOKEN_USE_PRECISION = timedelta(minutes=1)
 
 
 def _hasher() -> PasswordHasher:
@@ -133,8 +136,8 @@ def is_throttled(session, email: str, remote_addr: str) -> bool:
     return count >= config["LOGIN_MAX_FAILURES"]
 
 
-def authenticate(session, email: str, password: str, remote_addr: str) -> User | None:
-    """The active user with these credentials, or None; failures are recorded."""
+def authenticate(session, email: str, password: str) -> User | None:
+    """The active user with these credentials, or None (the caller records the failure)."""
     email = (email or "").strip().lower()
     user = session.scalar(select(User).where(User.email == email))
     ok = False
@@ -143,13 +146,24 @@ def authenticate(session, email: str, password: str, remote_addr: str) -> User |
             ok = _hasher().verify(user.password_hash, password)
         except (VerificationError, InvalidHashError):
             ok = False
-    if not ok:
-        session.add(LoginFailure(email=email, remote_addr=remote_addr or ""))
-        session.flush()
-        return None
+    return user if ok else None
+
+
+def upgrade_hash(user: User, password: str) -> None:
+    """Hash the password again if the hashing parameters changed since it was set."""
     if _hasher().check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    return user
+
+
+def record_failure(email: str, remote_addr: str) -> None:
+    """Keep a failed sign-in for throttling, in a unit of its own: the request's is rolled back."""
+    with unit("failed sign-in") as session:
+        session.add(LoginFailure(email=(email or "").strip().lower(), remote_addr=remote_addr or ""))
+
+
+def forget_failures(session, email: str) -> None:
+    """A successful sign-in clears the account's failures."""
+    session.execute(delete(LoginFailure).where(LoginFailure.email == email))
 
 
 def issue_token(session, user: User) -> str:
@@ -161,13 +175,24 @@ def issue_token(session, user: User) -> str:
 
 
 def user_for_token(session, token: str) -> User | None:
-    """The active user a bearer token belongs to."""
+    """The active user a bearer token belongs to; its last use is noted once the request commits."""
     row = session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token)))
     if row is None or not row.user.is_active:
         return None
-    if request.method not in ("GET", "HEAD", "OPTIONS"):
-        row.last_used_at = utcnow()  # reads stay read-only (see core.db)
+    now = utcnow()
+    last = row.last_used_at
+    if last is not None and last.tzinfo is None:  # SQLite hands back naive UTC
+        last = last.replace(tzinfo=UTC)
+    if last is None or now - last > TOKEN_USE_PRECISION:
+        # In a unit of its own after the request's: the request's unit stays a reader, and a
+        # token used many times a minute costs one write a minute.
+        after_commit(session, lambda token_id=row.id: _note_use(token_id, now), key=f"token-use-{row.id}")
     return row.user
+
+
+def _note_use(token_id: int, when) -> None:
+    with unit("token use") as session:
+        session.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=when))
 
 
 def _digest(token: str) -> str:

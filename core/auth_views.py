@@ -7,14 +7,24 @@ import click
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import login_required, login_user, logout_user
 from flask_wtf import FlaskForm
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from wtforms import BooleanField, EmailField, PasswordField
 from wtforms.validators import DataRequired, Length
 
-from core.auth import LoginFailure, User, authenticate, create_user, is_throttled, issue_token
+from core.auth import (
+    User,
+    authenticate,
+    create_user,
+    forget_failures,
+    is_throttled,
+    issue_token,
+    record_failure,
+    upgrade_hash,
+)
 from core.db import db
 from core.errors import ValidationError
 from core.i18n import _, _l
+from core.uow import begin_writing, reads_first, unit
 
 bp = Blueprint("auth", __name__, template_folder="templates")
 
@@ -41,21 +51,22 @@ class LoginForm(FlaskForm):
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@reads_first  # a failure is kept in a unit of its own, which must not wait for this request's lock
 def login():
     form = LoginForm()
     if form.validate_on_submit():
         email, addr = form.email.data.strip().lower(), request.remote_addr or ""
         if is_throttled(db.session, email, addr):
-            db.session.commit()
             flash(_("Too many failed attempts. Wait 15 minutes and try again."), "error")
             return render_template("auth/login.html", form=form), 429
-        user = authenticate(db.session, email, form.password.data, addr)
+        user = authenticate(db.session, email, form.password.data)
         if user is None:
-            db.session.commit()  # keep the failure for throttling
+            record_failure(email, addr)
             flash(_("Wrong email or password."), "error")
             return render_template("auth/login.html", form=form), 401
-        db.session.execute(delete(LoginFailure).where(LoginFailure.email == email))
-        db.session.commit()
+        begin_writing()
+        forget_failures(db.session, email)
+        upgrade_hash(user, form.password.data)
         login_user(user, remember=form.remember.data)
         return redirect(safe_next(request.args.get("next")) or url_for("archive.staff_items"))
     return render_template("auth/login.html", form=form)
@@ -89,20 +100,21 @@ def users_create(email: str, role: str):
     """Create a user; the password is read from standard input."""
     password = click.prompt("Password", hide_input=True) if sys.stdin.isatty() else sys.stdin.readline()
     try:
-        user = create_user(db.session, email, password.rstrip("\n"), role)
+        with unit("create a user") as session:
+            user = create_user(session, email, password.rstrip("\n"), role)
+            shown = f"created {user.email} ({user.role})"
     except ValidationError as error:
         raise click.ClickException(error.message) from None
-    db.session.commit()
-    click.echo(f"created {user.email} ({user.role})")
+    click.echo(shown)
 
 
 @users_cli.command("token")
 @click.argument("email")
 def users_token(email: str):
     """Print a new API token for the user (shown once; only its hash is kept)."""
-    user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
-    if user is None:
-        raise click.ClickException(f"no user {email}")
-    token = issue_token(db.session, user)
-    db.session.commit()
+    with unit("issue a token") as session:
+        user = session.scalar(select(User).where(User.email == email.strip().lower()))
+        if user is None:
+            raise click.ClickException(f"no user {email}")
+        token = issue_token(session, user)
     click.echo(token)

@@ -1,4 +1,7 @@
-"""Database plumbing: the declarative base, the Flask-SQLAlchemy handle, SQLite tuning."""
+"""Database plumbing: the declarative base, the Flask-SQLAlchemy handle, SQLite connection settings.
+
+Transactions begin, commit and roll back in core.uow only.
+"""
 
 from datetime import UTC, datetime
 
@@ -51,29 +54,13 @@ def init_app(app) -> None:
     db.init_app(app)
     if uri.startswith("sqlite"):
         with app.app_context():
-            _tune_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"], app.config["SQLITE_BEGIN_OUTSIDE_REQUESTS"])
+            _tune_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
 
 
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-
-
-def _begin_mode(conn, outside_requests: str) -> str:
-    """IMMEDIATE for work that may write, DEFERRED for page views that only read."""
-    from flask import has_request_context, request
-
-    asked = conn.get_execution_options().get("sqlite_begin")
-    if asked:
-        return asked
-    if has_request_context():
-        return "DEFERRED" if request.method in SAFE_METHODS else "IMMEDIATE"
-    return outside_requests
-
-
-def _tune_sqlite(engine: Engine, busy_timeout_ms: int, outside_requests: str) -> None:
-    # pysqlite opens transactions lazily and as DEFERRED, so two read-then-write
-    # transactions both read, then one loses its write. Writers take the write lock at
-    # BEGIN instead (SQLAlchemy's documented recipe), with WAL so readers never wait.
-    # Reads stay DEFERRED: an IMMEDIATE read would hold the one write lock for nothing.
+def _tune_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
+    # pysqlite would open transactions itself, lazily and as DEFERRED; with isolation_level
+    # None it leaves BEGIN to us (SQLAlchemy's documented recipe), and core.uow chooses the
+    # mode of each. WAL, so readers never wait for the writer.
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):
         dbapi_connection.isolation_level = None
@@ -83,7 +70,3 @@ def _tune_sqlite(engine: Engine, busy_timeout_ms: int, outside_requests: str) ->
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
-
-    @event.listens_for(engine, "begin")
-    def _on_begin(conn):
-        conn.exec_driver_sql(f"BEGIN {_begin_mode(conn, outside_requests)}")

@@ -3,6 +3,8 @@
 from flask import jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
+from core.uow import rollback_request
+
 
 class VitrineError(Exception):
     """A refusal the user can act on; `message` is already in the user's language."""
@@ -74,9 +76,7 @@ def init_app(app) -> None:
 
     @app.errorhandler(VitrineError)
     def _domain_error(error: VitrineError):
-        from core.db import db
-
-        db.session.rollback()
+        rollback_request()
         if wants_json():
             return jsonify(error.to_dict()), error.status
         return render_template("error.html", status=error.status, message=error.message), error.status
@@ -95,10 +95,8 @@ def init_app(app) -> None:
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception):
-        from core.db import db
-
         app.logger.exception("unhandled error")
-        db.session.rollback()
+        rollback_request()
         if wants_json():
             body = {"error": {"code": "server_error", "message": "Internal server error", "field": None}}
             return jsonify(body), 500

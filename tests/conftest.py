@@ -5,7 +5,7 @@ import shutil
 import sqlite3
 
 import pytest
-from flask.testing import FlaskClient
+from flask.testing import FlaskClient, FlaskCliRunner
 
 from app import create_app
 from archive.reference import load_reference_data
@@ -105,9 +105,21 @@ def client(app):
     return app.test_client()
 
 
+class VitrineCliRunner(FlaskCliRunner):
+    """A command runs in units of its own, as in another process: the test's session ends its
+    transaction before (what the test set up is committed) and after (it then reads afresh)."""
+
+    def invoke(self, *args, **kwargs):
+        db.session.commit()
+        try:
+            return super().invoke(*args, **kwargs)
+        finally:
+            db.session.commit()
+
+
 @pytest.fixture
 def runner(app):
-    return app.test_cli_runner()
+    return VitrineCliRunner(app)
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ from flask import Blueprint, Response, redirect, render_template, request, url_f
 from core.db import db
 from core.errors import NotFound
 from core.i18n import _
+from core.uow import unit
 from core.urls import QR_PREFIX, qr_url
 from exhibitions import qr
 from exhibitions.models import QrLink, QrTarget
@@ -52,12 +53,10 @@ def enter_code():
 def follow(code: str):
     link = _find(code)
     resolution = qr.resolve(db.session, link)
-    # Counted in a short transaction of its own that takes the write lock at once: a GET
-    # otherwise reads in a deferred transaction, which SQLite cannot upgrade under load.
-    with db.engine.connect() as connection:
-        connection = connection.execution_options(sqlite_begin="IMMEDIATE")
-        with connection.begin():
-            qr.count_scan(connection, link.id, date.today())
+    # Counted in a unit of its own, kept whatever the page answers: the request's unit only
+    # reads (a GET), and a deferred read cannot become a write under load on SQLite.
+    with unit("scan count") as session:
+        qr.count_scan(session.connection(), link.id, date.today())
     if resolution.state != "ok":
         page = render_template("exhibitions/qr_unavailable.html", link=link, state=resolution.state,
                                lang=resolution.lang)  # fmt: skip

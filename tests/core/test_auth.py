@@ -79,7 +79,7 @@ def test_cli_creates_users_and_tokens_stored_hashed(runner, db_session):
     result = runner.invoke(args=["users", "create", "New@Vitrine.test", "--role", "curator"], input=PASSWORD + "\n")
     assert result.exit_code == 0, result.output
     user = db_session.scalar(select(User).where(User.email == "new@vitrine.test"))
-    assert user.role == "curator" and authenticate(db_session, "new@vitrine.test", PASSWORD, "127.0.0.1")
+    assert user.role == "curator" and authenticate(db_session, "new@vitrine.test", PASSWORD)
     result = runner.invoke(args=["users", "token", "new@vitrine.test"])
     token = result.output.strip()
     assert result.exit_code == 0 and len(token) >= 40
