@@ -41,9 +41,11 @@ def create_app(overrides: dict | None = None) -> Flask:
 
 def _init_domains(app: Flask) -> None:
     from archive import indexing, jobs
+    from exhibitions import reactions
 
     indexing.init_app(app)
     jobs.init_app(app)
+    reactions.init_app(app)
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -10,7 +10,7 @@ from flask_smorest import Blueprint
 from sqlalchemy import select
 
 from archive.jobs import upload_message, upload_problems
-from archive.media import Upload, attach_media, detach_media, upload_notices
+from archive.media import Upload, detach_media, files_by_id, upload_files
 from archive.models import Body, Place, PlaceKind, Scheme, Term
 from archive.queries import get_item, get_public_item, list_items
 from archive.schemas import (
@@ -36,7 +36,7 @@ from archive.schemas import (
     VersionSchema,
 )
 from archive.searching import search_items, search_page_data
-from archive.services import create_item, remove_text, set_text, update_item
+from archive.services import check_can_edit, create_item, remove_text, set_text, update_item
 from archive.vocabulary import valid_on
 from archive.workflow import apply_transition
 from core.api import fails_with, register, token_optional, token_required
@@ -46,6 +46,7 @@ from core.db import db
 from core.errors import NotFound
 from core.i18n import _, current_language
 from core.storage import get_storage
+from core.uow import read_afresh, reads_first
 
 # Item ids are 32-bit integers in PostgreSQL: the converter makes a larger id a 404.
 ITEM = "/items/<id:item_id>"
@@ -66,11 +67,6 @@ def init_api(app) -> None:
 def _item_for(user: User | None, item_id: int):
     # Staff see every item; for the public anything unpublished does not exist.
     return get_item(db.session, item_id) if user else get_public_item(db.session, item_id)
-
-
-def _committed(item):
-    db.session.commit()
-    return item
 
 
 # --- Items -------------------------------------------------------------------------------
@@ -94,7 +90,6 @@ class Items(MethodView):
     def post(self, data, user):
         """Create a draft item."""
         item = create_item(db.session, user, data)
-        db.session.commit()
         return item, 201, {"Location": url_for("api_items.item", item_id=item.id, _external=True)}
 
 
@@ -115,7 +110,7 @@ class ItemView(MethodView):
         """Change the fields given; `version` is the version the change was made from."""
         item = get_item(db.session, item_id)
         version = data.pop("version")
-        return _committed(update_item(db.session, user, item, data, expected_version=version))
+        return update_item(db.session, user, item, data, expected_version=version)
 
 
 @blp.route(ITEM + "/texts/<lang>", tags=["items"], endpoint="item_text")
@@ -130,7 +125,7 @@ class ItemTextView(MethodView):
         item = get_item(db.session, item_id)
         version = data.pop("version", query.get("version"))
         set_text(db.session, user, item, lang, data, expected_version=version)
-        return _committed(item)
+        return item
 
     @token_required
     @blp.arguments(VersionSchema, location="query")
@@ -142,7 +137,7 @@ class ItemTextView(MethodView):
         item = get_item(db.session, item_id)
         version = data.get("version", query.get("version"))
         remove_text(db.session, user, item, lang, expected_version=version)
-        return _committed(item)
+        return item
 
 
 @blp.route(ITEM + "/terms", tags=["items"], endpoint="item_terms")
@@ -155,7 +150,7 @@ class ItemTermsView(MethodView):
         """Replace the item's vocabulary terms."""
         item = get_item(db.session, item_id)
         changes = {"terms": data["terms"]}
-        return _committed(update_item(db.session, user, item, changes, expected_version=data.get("version")))
+        return update_item(db.session, user, item, changes, expected_version=data.get("version"))
 
 
 @blp.route(ITEM + "/transitions", tags=["items"], endpoint="item_transitions")
@@ -168,11 +163,12 @@ class ItemTransitionsView(MethodView):
         """Move the item in the review workflow: submit, publish, send_back, withdraw, restore."""
         item = get_item(db.session, item_id)
         apply_transition(db.session, user, item, data["action"], data.get("comment"), data.get("version"))
-        return _committed(item)
+        return item
 
 
 @blp.route(ITEM + "/media", tags=["items"], endpoint="item_media")
 class ItemMediaView(MethodView):
+    @reads_first  # staging and probing the files must not hold the write lock
     @token_required
     @blp.arguments(MediaUploadSchema, location="files")
     @blp.response(201, MediaUploadResultSchema)
@@ -183,12 +179,12 @@ class ItemMediaView(MethodView):
         The files are stored when this answers; their previews and text are made after, by a
         job whose state each file's `job` shows.
         """
-        item = get_item(db.session, item_id)
+        check_can_edit(user, get_item(db.session, item_id))
         uploads = [Upload(f.filename, f.stream) for f in data["files"]]
-        attached = attach_media(db.session, get_storage(), user, item, uploads)
-        db.session.commit()
-        media_files = [a.media for a in attached]
-        notices = upload_notices(attached) + upload_problems(media_files)
+        outcome = upload_files(get_storage(), user.id, item_id, uploads)
+        read_afresh()  # the upload's own unit committed the files and their jobs
+        media_files = files_by_id(db.session, outcome.media_ids)
+        notices = outcome.notices + upload_problems(media_files)
         return {"media": media_files, "message": upload_message(media_files), "notices": notices}, 201
 
 
@@ -200,7 +196,6 @@ class ItemMediaFileView(MethodView):
     def delete(self, item_id, media_id, user):
         """Take a file off the item; the original stays in storage and the history names its SHA-256."""
         detach_media(db.session, user, get_item(db.session, item_id), media_id)
-        db.session.commit()
 
 
 @blp.route(ITEM + "/history", tags=["items"], endpoint="item_history")

@@ -4,16 +4,17 @@ import os
 
 import click
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from archive.demo import DEMO_PASSWORD, DEMO_USERS, load_demo
-from archive.fixity import recorded_originals, run_fixity_check
-from archive.media import process_media
-from archive.models import MediaFile
+from archive.demo import DEMO_PASSWORD, DEMO_USERS, draw_demo_photos, load_demo
+from archive.fixity import check_originals, recorded_originals
+from archive.media import rebuild_previews
+from archive.models import Item, MediaFile
 from archive.reference import load_reference_data
 from core.db import db
 from core.errors import VitrineError
 from core.storage import get_storage
+from core.uow import unit
 
 refdata_cli = click.Group("refdata", help="Reference data: vocabularies, places, bodies.")
 demo_cli = click.Group("demo", help="Demo data for a first look.")
@@ -24,28 +25,31 @@ fixity_cli = click.Group("fixity", help="Checks that every original is present a
 @refdata_cli.command("load")
 def refdata_load():
     """Create or update the programme's vocabularies, provinces, venues and bodies."""
-    counts = load_reference_data(db.session)
-    db.session.commit()
+    with unit("reference data") as session:
+        counts = load_reference_data(session)
     click.echo(", ".join(f"{n} {kind}" for kind, n in counts.items()))
 
 
 @demo_cli.command("load")
 def demo_load():
     """Load the demo archive if the database has no items yet."""
-    load_reference_data(db.session)
-    created = load_demo(db.session, get_storage())
-    db.session.commit()
-    if not created:
+    with unit("reference data") as session:
+        load_reference_data(session)
+        has_items = session.scalar(select(func.count(Item.id))) > 0
+    if has_items:
         click.echo("the database already has items: demo data not loaded")
         return
-    process_media(db.session, get_storage(), db.session.scalars(select(MediaFile)).all(), read_text=False)
-    db.session.commit()
+    photos = draw_demo_photos(get_storage())  # drawing is slow: before the unit that writes
+    with unit("demo archive") as session:
+        created = load_demo(session, photos)
+        media_ids = list(session.scalars(select(MediaFile.id).order_by(MediaFile.id)))
+    rebuild_previews(get_storage(), media_ids, read_text=False)
     click.echo(f"loaded {created} demo items")
     # Later layers (exhibitions) add their demo data here: the archive may not import them.
-    for step in current_app.extensions.get("vitrine.demo_steps", []):
-        if report := step(db.session):
-            click.echo(report)
-    db.session.commit()
+    with unit("demo exhibitions") as session:
+        reports = [step(session) for step in current_app.extensions.get("vitrine.demo_steps", [])]
+    for report in filter(None, reports):
+        click.echo(report)
     for email, role in DEMO_USERS:
         click.echo(f"  {role:<10} {email}  password: {DEMO_PASSWORD}")
 
@@ -115,15 +119,13 @@ def media_rebuild():
     Runs here and now with a progress bar, not through the job queue: it is an admin's
     command, often run after changing the derivative sizes, and should say when it is done.
     """
-    media_files = db.session.scalars(select(MediaFile).order_by(MediaFile.id)).all()
-    failed = []
-    with click.progressbar(media_files, label="derivatives", show_pos=True) as bar:
-        for media in bar:
-            failed += process_media(db.session, get_storage(), [media], read_text=False)
-            db.session.commit()
+    with unit("media to rebuild", write=False) as session:
+        media_ids = list(session.scalars(select(MediaFile.id).order_by(MediaFile.id)))
+    with click.progressbar(length=len(media_ids), label="derivatives", show_pos=True) as bar:
+        failed = rebuild_previews(get_storage(), media_ids, read_text=False, on_file=lambda: bar.update(1))
     for problem in failed:
         click.echo(problem, err=True)
-    click.echo(f"{len(media_files) - len(failed)} of {len(media_files)} files rebuilt")
+    click.echo(f"{len(media_ids) - len(failed)} of {len(media_ids)} files rebuilt")
     if failed:
         raise SystemExit(1)
 
@@ -149,15 +151,16 @@ def media_retry():
     """Queue again every job that failed (after raising a limit, or installing Tesseract)."""
     from archive.jobs import retry_failed
 
-    count = retry_failed(db.session)
-    db.session.commit()
+    with unit("retry media jobs") as session:
+        count = retry_failed(session)
     click.echo(f"{count} failed jobs queued again")
 
 
 @fixity_cli.command("check")
 def fixity_check():
     """Re-read every original; report missing or altered files with their items; exit 1 on any."""
-    originals = recorded_originals(db.session)
+    with unit("fixity originals", write=False) as session:
+        originals = recorded_originals(session)
     with click.progressbar(length=len(originals), label="fixity", show_pos=True) as bar:
 
         def progress(items):
@@ -165,8 +168,9 @@ def fixity_check():
                 yield sha256
                 bar.update(1)
 
-        run = run_fixity_check(db.session, get_storage(), originals, progress)
-    db.session.commit()
+        run = check_originals(get_storage(), originals, progress)  # reads every file: no unit open
+    with unit("fixity run") as session:
+        session.add(run)
     for problem in run.problems:
         click.echo(f"{problem['problem'].upper()} {problem['sha256']} items: {', '.join(problem['items'])}", err=True)
     click.echo(f"{run.checked} originals checked, {run.missing} missing, {run.altered} altered")
@@ -183,7 +187,7 @@ def import_command(csv_file, files_from, dry_run, email):
     """Import items from a UTF-8 CSV (one row per item) and the files it names."""
     from archive import ingest
 
-    user = _importing_user(email)
+    user_id = _importing_user(email)
     try:
         with open(csv_file, encoding="utf-8-sig", newline="") as fh:
             rows = ingest.read_rows(fh)
@@ -192,13 +196,10 @@ def import_command(csv_file, files_from, dry_run, email):
         raise click.ClickException(error.message) from None
     try:
         with click.progressbar(rows, label="dry run" if dry_run else "import", show_pos=True) as bar:
-            report = ingest.import_rows(db.session, get_storage(), user, rows, source, dry_run,
-                                        progress=lambda _rows: bar)  # fmt: skip
+            report = ingest.import_rows(get_storage(), user_id, rows, source, dry_run, progress=lambda _rows: bar)
     finally:
         source.close()
-    if dry_run:
-        db.session.rollback()
-    elif report.media:
+    if report.media and not dry_run:
         _run_import_jobs(len(report.media))
     for problem in report.problems:
         click.echo(f"line {problem.line} [{problem.reference_code}]: {problem.message}", err=True)
@@ -213,27 +214,29 @@ def _run_import_jobs(count: int) -> None:
     """Make the imported files' previews before the command returns, unless a worker does."""
     from archive.jobs import open_job_count, run_pending
 
-    db.session.commit()
     if current_app.config["MEDIA_JOBS"] == "worker":
         click.echo(f"{count} files queued for `flask media worker`")
         return
+    with unit("open media jobs", write=False) as session:
+        waiting = open_job_count(session)
     # Every open job, not only this import's: a runner may not be running anywhere.
-    with click.progressbar(length=open_job_count(db.session), label="previews", show_pos=True) as bar:
-        db.session.rollback()  # no read transaction left open while the decoders run
+    with click.progressbar(length=waiting, label="previews", show_pos=True) as bar:
         outcomes = run_pending(current_app, on_job=lambda _outcome: bar.update(1))
     if outcomes["failed"]:
         click.echo(f"no previews could be made of {outcomes['failed']} files: see their items' pages", err=True)
 
 
-def _importing_user(email):
+def _importing_user(email) -> int:
+    """The id of the account recorded as creator: the one named, else the first admin."""
     from core.auth import Role, User
 
-    query = select(User).where(User.email == email.strip().lower()) if email else (
-        select(User).where(User.role == Role.ADMIN).order_by(User.id).limit(1))  # fmt: skip
-    user = db.session.scalar(query)
-    if user is None:
+    query = select(User.id).where(User.email == email.strip().lower()) if email else (
+        select(User.id).where(User.role == Role.ADMIN).order_by(User.id).limit(1))  # fmt: skip
+    with unit("importing user", write=False) as session:
+        user_id = session.scalar(query)
+    if user_id is None:
         raise click.UsageError("no such user: pass --as EMAIL of an existing account")
-    return user
+    return user_id
 
 
 export_cli = click.Group("export", help="Export the archive's metadata.")
@@ -245,5 +248,6 @@ def export_csv(output):
     """Write every item as the CSV that `import` reads."""
     from archive import ingest
 
-    columns, rows = ingest.export_rows(db.session)
+    with unit("export", write=False) as session:
+        columns, rows = ingest.export_rows(session)
     ingest.write_csv(output, columns, rows)

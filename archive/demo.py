@@ -77,7 +77,17 @@ PHOTOS = [
 STATUS_CYCLE = ["published", "published", "published", "review", "published", "draft", "published"]
 
 
-def load_demo(session, storage: Storage) -> int:
+def draw_demo_photos(storage: Storage) -> dict[int, tuple[str, int, int, int]]:
+    """Draw and store the demo photos: number → (sha256, size, width, height). Slow: before the unit."""
+    photos = {}
+    for number, row in enumerate(PHOTOS, start=1):
+        data = render_demo_photo(number, _photo_data(number, *row)["reference_code"])
+        sha, size, _created = storage.save_bytes(data)
+        photos[number] = (sha, size, *image_size(data))
+    return photos
+
+
+def load_demo(session, photos: dict[int, tuple[str, int, int, int]]) -> int:
     """Create demo users and items unless items exist already; returns items created."""
     if session.scalar(select(func.count(Item.id))):
         return 0
@@ -90,7 +100,7 @@ def load_demo(session, storage: Storage) -> int:
         count += 1
     for number, row in enumerate(PHOTOS, start=1):
         item = create_item(session, archivist, _photo_data(number, *row))
-        _attach_photo(session, storage, item, number)
+        _attach_photo(session, item, photos[number])
         _move(session, item, STATUS_CYCLE[number % len(STATUS_CYCLE)], archivist, curator)
         count += 1
     return count
@@ -134,10 +144,8 @@ def _photo_data(number, type_, date, place, body, terms, vi, vi_desc, en, fr, ty
             "creator": "Thông tấn xã Việt Nam" if body == "ttxvn" else None}  # fmt: skip
 
 
-def _attach_photo(session, storage: Storage, item: Item, number: int) -> None:
-    data = render_demo_photo(number, item.reference_code)
-    sha, size, _created = storage.save_bytes(data)
-    width, height = image_size(data)
+def _attach_photo(session, item: Item, photo: tuple[str, int, int, int]) -> None:
+    sha, size, width, height = photo
     item.media.append(MediaFile(sha256=sha, size=size, mime_type="image/jpeg",
                                 original_name=f"{item.reference_code}.jpg", width=width, height=height))  # fmt: skip
     session.flush()

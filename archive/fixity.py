@@ -35,8 +35,8 @@ def check_original(storage: Storage, sha256: str, size: int) -> str | None:
     return None
 
 
-def run_fixity_check(session, storage: Storage, originals: dict[str, dict], progress=None) -> FixityRun:
-    """Check every original and record the run; `progress` wraps the iteration (a click bar)."""
+def check_originals(storage: Storage, originals: dict[str, dict], progress=None) -> FixityRun:
+    """Check every original; the run, not yet stored, says what was found. `progress` wraps the iteration."""
     run = FixityRun(started_at=utcnow(), checked=0, missing=0, altered=0, problems=[])
     problems = []
     for sha256 in progress(originals) if progress else originals:
@@ -48,8 +48,6 @@ def run_fixity_check(session, storage: Storage, originals: dict[str, dict], prog
             problems.append({"sha256": sha256, "problem": problem, "items": entry["items"]})
     run.problems = problems
     run.finished_at = utcnow()
-    session.add(run)
-    session.flush()
     return run
 
 

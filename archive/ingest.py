@@ -3,32 +3,34 @@
 One row per item; `title_vi`, `description_en`, … hold the texts per language; `terms`,
 `tags` and `files` hold `;`-separated lists. Every row is checked by the service's own
 validator (`validate_new_item`). A real run stores each good row whole (item, texts, terms,
-tags, audit event, index task, and files) or not at all: rows without files in batches of
-`BATCH_SIZE`, one transaction and one executemany per table each; rows with files one by
-one, since their file work dwarfs the row's. Reference codes already in the archive are
-skipped, so a run can be repeated after a crash without duplicating anything.
+tags, audit event, index task, and files) or not at all, in units of work of its own
+(core.uow): rows without files in batches of `BATCH_SIZE`, one unit and one executemany per
+table each; rows with files one by one, their files staged and probed before the row's unit
+opens, since their file work dwarfs the row's. Reference codes already in the archive are
+skipped, so a run can be repeated after a crash without duplicating anything. The index
+updates and preview jobs of every unit run once, when the import ends.
 """
 
 import csv
 import io
 import stat
 import zipfile
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 
-from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import selectinload
 
-from archive.media import ACCEPTED, SNIFF_BYTES, Upload, attach_media, refusal_message, sniff_type
+from archive.media import ACCEPTED, SNIFF_BYTES, Upload, attach_staged, refusal_message, sniff_type, staged_uploads
 from archive.models import Item, Place
 from archive.services import TEXT_FIELDS, ItemDraft, PreloadedLookups, create_item, create_items, validate_new_item
+from core.auth import User
 from core.errors import ValidationError, VitrineError
 from core.i18n import _
 from core.languages import REFERENCE_LANGUAGE
+from core.uow import collected_effects, unit
 
 FIELDS = ("reference_code", "type", "date", "place", "body", "creator", "rights", "source_archive", "fonds")
 LISTS = ("terms", "tags", "files")
@@ -99,7 +101,7 @@ class ImportReport:
     imported: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     problems: list[RowProblem] = field(default_factory=list)
-    media: list = field(default_factory=list)
+    media: list[int] = field(default_factory=list)  # ids of the files attached
 
 
 def read_rows(stream: io.TextIOBase) -> list[tuple[int, dict]]:
@@ -144,36 +146,23 @@ class PlaceCodes:
         return value if value in self.codes else self.by_name.get(value.casefold(), value)
 
 
-def import_rows(session, storage, user, rows, files: FileSource, dry_run: bool, progress=None) -> ImportReport:
-    """Import each good row whole (none in a dry run) and report every bad row by its line."""
-    with _index_once_at_end():
-        return _import_rows(session, storage, user, rows, files, dry_run, progress)
+def import_rows(storage, user_id: int, rows, files: FileSource, dry_run: bool, progress=None) -> ImportReport:
+    """Import each good row whole (none in a dry run) and report every bad row by its line.
 
-
-@contextmanager
-def _index_once_at_end():
-    """Queue the search-index updates of every row and apply them in one batch at the end.
-
-    Applying them after each row's commit (the default for single saves) made an import of
-    2,000 rows cost 20 times the index work of one batch; the outbox keeps them safe meanwhile.
+    Every row or batch is written in a unit of its own, so what was stored stays stored if a
+    later row fails or the process dies; the caller holds no unit open meanwhile. Index updates
+    and preview jobs run once, at the end: applying them after each unit made an import of
+    2,000 rows cost 20 times the index work of one batch.
     """
-    from archive.indexing import apply_pending_safely
-
-    app = current_app._get_current_object()
-    mode = app.config.get("SEARCH_APPLY", "background")
-    app.config["SEARCH_APPLY"] = "worker"
-    try:
-        yield
-    finally:
-        app.config["SEARCH_APPLY"] = mode
-        if mode != "worker":
-            apply_pending_safely(app)
+    with unit("import lookups", write=False) as session:
+        lookups, places = PreloadedLookups(session), PlaceCodes(session)
+    with collected_effects():
+        return _import_rows(lookups, places, storage, user_id, rows, files, dry_run, progress)
 
 
-def _import_rows(session, storage, user, rows, files, dry_run, progress) -> ImportReport:
+def _import_rows(lookups, places, storage, user_id, rows, files, dry_run, progress) -> ImportReport:
     report = ImportReport()
-    lookups, places = PreloadedLookups(session), PlaceCodes(session)
-    batch = _Batch(session, user, report)
+    batch = _Batch(user_id, report)
     seen: dict[str, int] = {}
     for line, row in progress(rows) if progress else rows:
         code = row.get("reference_code", "")
@@ -191,15 +180,13 @@ def _import_rows(session, storage, user, rows, files, dry_run, progress) -> Impo
             _check_files(names, files, dry_run)
             if names and not dry_run:
                 batch.store()  # keeps items in the CSV's order
-                _import_with_files(session, storage, user, data, names, files, report)
+                _import_with_files(storage, user_id, data, names, files, report)
             elif dry_run:
                 validate_new_item(data, lookups)
                 report.imported.append(code)
             else:
                 batch.add(line, code, data, validate_new_item(data, lookups))
-        except VitrineError as error:
-            if names and not dry_run:
-                session.rollback()
+        except VitrineError as error:  # the row's unit, if it had one, kept nothing
             report.problems.append(RowProblem(line, code, _problem_text(error)))
     batch.store()
     report.problems.sort(key=lambda problem: problem.line)
@@ -223,31 +210,33 @@ def _check_files(names: list[str], files: FileSource, dry_run: bool) -> None:
                 raise ValidationError(refusal_message(name, "unsupported_type", found), field="files")
 
 
-def _import_with_files(session, storage, user, data, names, files: FileSource, report: ImportReport) -> None:
-    """One row and its files in their own transaction: the file work dwarfs the row's."""
-    item = create_item(session, user, data)
+def _import_with_files(storage, user_id: int, data, names, files: FileSource, report: ImportReport) -> None:
+    """One row and its files: staged and probed first, then stored in a unit of their own."""
     streams = [files.open(name) for name in names]
     try:
         uploads = [Upload(n, s) for n, s in zip(names, streams, strict=True)]
-        attached = attach_media(session, storage, user, item, uploads)
+        with staged_uploads(storage, uploads) as staged, unit("import a row with files") as session:
+            user = session.get(User, user_id)
+            item = create_item(session, user, data)
+            attached = attach_staged(session, user, item, staged)
+            code, media_ids = item.reference_code, [entry.media.id for entry in attached]
     finally:
         for stream in streams:
             stream.close()
-    session.commit()
-    report.media += [a.media for a in attached]
-    report.imported.append(item.reference_code)
+    report.media += media_ids
+    report.imported.append(code)
 
 
 class _Batch:
     """Validated metadata-only rows waiting to be stored together, BATCH_SIZE at a time.
 
-    A transaction per row cost a commit and an ORM flush per item (130 rows/s); one per
-    batch keeps each row whole (a crash loses at most the open batch, and a re-run skips
-    the stored codes) while the inserts run as one executemany per table.
+    A unit per row cost a commit and an ORM flush per item (130 rows/s); one per batch keeps
+    each row whole (a crash loses at most the open batch, and a re-run skips the stored codes)
+    while the inserts run as one executemany per table.
     """
 
-    def __init__(self, session, user, report: ImportReport):
-        self.session, self.user, self.report = session, user, report
+    def __init__(self, user_id: int, report: ImportReport):
+        self.user_id, self.report = user_id, report
         self.rows: list[tuple[int, str, dict, ItemDraft]] = []
 
     def add(self, line: int, code: str, data: dict, draft: ItemDraft) -> None:
@@ -256,15 +245,14 @@ class _Batch:
             self.store()
 
     def store(self) -> None:
-        """Insert the waiting rows in one transaction; after a refusal, row by row so the good ones land."""
+        """Insert the waiting rows in one unit; after a refusal, row by row so the good ones land."""
         rows, self.rows = self.rows, []
         if not rows:
             return
         try:
-            create_items(self.session, self.user, [draft for *_rest, draft in rows])
-            self.session.commit()
+            with unit("import a batch of rows") as session:
+                create_items(session, session.get(User, self.user_id), [draft for *_rest, draft in rows])
         except (IntegrityError, DataError):  # a clash with a code stored meanwhile, a value the database refuses
-            self.session.rollback()
             for line, code, data, _draft in rows:
                 self._store_one(line, code, data)
         else:
@@ -272,13 +260,11 @@ class _Batch:
 
     def _store_one(self, line: int, code: str, data: dict) -> None:
         try:
-            create_item(self.session, self.user, data)
-            self.session.commit()
+            with unit("import a row") as session:
+                create_item(session, session.get(User, self.user_id), data)
         except VitrineError as error:
-            self.session.rollback()
             self.report.problems.append(RowProblem(line, code, _problem_text(error)))
         except (IntegrityError, DataError) as error:
-            self.session.rollback()
             reason = str(error.orig).strip().splitlines()[0]
             # i18n: the reason is the database's own message, in English.
             message = _("The database refused the row: %(reason)s", reason=reason)
@@ -322,7 +308,7 @@ def count_items(session) -> int:
     return session.scalar(select(func.count(Item.id)))
 
 
-def import_uploaded(session, storage, user, csv_stream: BinaryIO, zip_stream: BinaryIO | None, dry_run: bool):
+def import_uploaded(storage, user_id: int, csv_stream: BinaryIO, zip_stream: BinaryIO | None, dry_run: bool):
     """The import form's work: a CSV and an optional ZIP as uploaded; returns the report."""
     import tempfile
 
@@ -339,6 +325,6 @@ def import_uploaded(session, storage, user, csv_stream: BinaryIO, zip_stream: Bi
         except zipfile.BadZipFile:
             raise ValidationError(_("The files are not a ZIP archive."), field="files") from None
         try:
-            return import_rows(session, storage, user, rows, source, dry_run)
+            return import_rows(storage, user_id, rows, source, dry_run)
         finally:
             source.close()

@@ -1,7 +1,7 @@
 """Media jobs: the previews and text of uploaded files, made after the upload committed.
 
-`attach_media` writes a `media_jobs` row beside each new file, in the upload's transaction.
-After commit, a session event registered by `init_app` hands the new jobs to the runner
+`attach_staged` writes a `media_jobs` row beside each new file, in the upload's unit of work.
+Once that unit commits, an after-commit effect (core.uow) hands the new jobs to the runner
 that MEDIA_JOBS names:
 
 - "background" (default): a daemon thread per web process, poked after a request's commit
@@ -11,17 +11,18 @@ that MEDIA_JOBS names:
 - "worker": nothing in the app; `flask --app app media worker` runs them.
 
 Any number of runners may work side by side. A job is claimed by a conditional UPDATE in a
-short transaction (PostgreSQL first locks the row with SELECT … FOR UPDATE SKIP LOCKED;
-SQLite takes its single write lock at BEGIN IMMEDIATE) and gets a lease as long as the
+short unit of its own (PostgreSQL first locks the row with SELECT … FOR UPDATE SKIP LOCKED;
+SQLite's write unit takes its single write lock at BEGIN) and gets a lease as long as the
 decoder's own time limit. A running job whose lease ran out lost its worker and is claimed
 again, up to MEDIA_JOB_MAX_ATTEMPTS; the attempt number fences a late finish by the lost
-worker. Decoding runs in archive.media's sandboxed child process, never inside a transaction.
+worker. Decoding runs in archive.media's sandboxed child process, with no unit open.
 """
 
 import logging
 from collections import Counter
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 
 from flask import current_app, has_request_context
 from sqlalchemy import and_, event, func, or_, select, update
@@ -32,6 +33,7 @@ from core import background
 from core.db import db, utcnow
 from core.i18n import _
 from core.storage import get_storage
+from core.uow import after_commit, unit
 
 log = logging.getLogger(__name__)
 MODES = ("background", "inline", "worker")
@@ -47,32 +49,22 @@ def init_app(app) -> None:
     session_class = db.session.session_factory.class_
     if not event.contains(session_class, "after_flush", _note_new_jobs):
         event.listen(session_class, "after_flush", _note_new_jobs)
-        event.listen(session_class, "after_commit", _after_commit)
-        event.listen(session_class, "after_rollback", _after_rollback)
 
 
 def _note_new_jobs(session, _flush_context) -> None:
-    ids = [obj.id for obj in session.new if isinstance(obj, MediaJob)]
-    if ids:
-        session.info.setdefault("media_jobs_new", []).extend(ids)
+    for job in (obj for obj in session.new if isinstance(obj, MediaJob)):
+        after_commit(session, partial(_hand_over, job.id), key=f"media.job.{job.id}")
 
 
-def _after_rollback(session) -> None:
-    session.info.pop("media_jobs_new", None)
-
-
-def _after_commit(session) -> None:
-    job_ids = session.info.pop("media_jobs_new", None)
-    if not job_ids:
-        return
+def _hand_over(job_id: int) -> None:
+    """After the upload committed: run the job now (inline) or wake this process's runner."""
     try:
         app = current_app._get_current_object()
-    except RuntimeError:  # no app context: a worker or a web process will find the jobs
+    except RuntimeError:  # no app context: a worker or a web process will find the job
         return
     mode = app.config.get("MEDIA_JOBS", "background")
     if mode == "inline":
-        for job_id in job_ids:
-            run_next_safely(app, job_id)
+        run_next_safely(app, job_id)
     elif mode == "background" and has_request_context():
         # Outside requests (CLI import, benchmarks) the command decides: a thread would be
         # cut off when it exits. The jobs stay queued for any runner.
@@ -92,11 +84,6 @@ class Claim:
     read_text: bool
 
 
-def _new_session():
-    # The app's session class, so the search outbox records the item text a job adds.
-    return db.session.session_factory()
-
-
 def _claimable(now):
     lost = and_(MediaJob.state == JobState.RUNNING, MediaJob.lease_until < now)
     return or_(MediaJob.state == JobState.QUEUED, lost)
@@ -108,8 +95,7 @@ def claim_job(app=None, job_id: int | None = None) -> Claim | None:
     now = utcnow()
     if not _anything_claimable(now, job_id):  # an idle poll takes no write lock
         return None
-    with _new_session() as session, session.begin():
-        session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+    with unit("media job claim") as session:
         _give_up_lost_jobs(session, app, now)
         query = (select(MediaJob.id, MediaJob.media_id, MediaJob.attempts, MediaJob.read_text, MediaFile.pages)
                  .join(MediaFile).where(_claimable(now)).order_by(MediaJob.id).limit(1)
@@ -134,8 +120,7 @@ def claim_job(app=None, job_id: int | None = None) -> Claim | None:
 
 
 def _anything_claimable(now, job_id: int | None) -> bool:
-    with _new_session() as session:
-        session.connection(execution_options={"sqlite_begin": "DEFERRED"})
+    with unit("media job look", write=False) as session:
         query = select(MediaJob.id).where(_claimable(now)).limit(1)
         if job_id is not None:
             query = query.where(MediaJob.id == job_id)
@@ -167,8 +152,7 @@ def _finish(session, claim: Claim, state: JobState, code: str | None = None, det
 
 def run_claimed(claim: Claim) -> JobState | None:
     """Make the claimed job's previews and text, then record done or failed; None if it lost the job."""
-    with _new_session() as session:
-        session.connection(execution_options={"sqlite_begin": "DEFERRED"})  # a read: no write lock
+    with unit("media job plan", write=False) as session:
         media = session.get(MediaFile, claim.media_id)
         if media is None:  # the file was taken off its item meanwhile: the job went with it
             return None
@@ -180,24 +164,19 @@ def run_claimed(claim: Claim) -> JobState | None:
         log.warning("media job %s: no derivatives for %s: %s %s", claim.job_id, media.sha256, refusal.code,
                     refusal.detail)  # fmt: skip
         return _record_failure(claim, refusal.code, refusal.detail)
-    with _new_session() as session:
-        session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+    with unit("media job done") as session:
+        if not _finish(session, claim, JobState.DONE):
+            return None  # a later claim owns the job: its result is the one recorded
         media = session.get(MediaFile, claim.media_id)
         if media is not None:
             record_derived(media, answer, claim.read_text, wants_ocr, ocr)
-        if not _finish(session, claim, JobState.DONE):
-            session.rollback()  # a later claim owns the job: its result is the one recorded
-            return None
-        session.commit()
     return JobState.DONE
 
 
 def _record_failure(claim: Claim, code: str, detail: str = "") -> JobState | None:
-    with _new_session() as session:
-        session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+    with unit("media job failed") as session:
         if not _finish(session, claim, JobState.FAILED, code, (detail or "")[:500] or None):
             return None
-        session.commit()
     return JobState.FAILED
 
 

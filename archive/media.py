@@ -24,6 +24,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -35,10 +36,12 @@ from sqlalchemy import select
 from archive.models import Item, ItemText, ItemType, MediaFile, MediaJob, TextState
 from archive.services import check_can_edit, flush_checked
 from core.audit import record_event
+from core.auth import User
 from core.errors import NotFound, ValidationError
 from core.i18n import _
 from core.languages import REFERENCE_LANGUAGE
 from core.storage import Storage
+from core.uow import unit
 
 log = logging.getLogger(__name__)
 ROOT = Path(__file__).resolve().parent.parent
@@ -164,13 +167,17 @@ class Upload:
 
 
 @dataclass
-class _Staged:
+class Staged:
+    """An upload copied to scratch space, its type read from its bytes, probed in the sandbox, and
+    stored by SHA-256 (`stored`: the storage did not hold these bytes before)."""
+
     name: str
     path: str
     sha256: str = ""
     size: int = 0
     mime: str = ""
     probe: dict = field(default_factory=dict)
+    stored: bool = False
 
 
 @dataclass
@@ -190,17 +197,68 @@ def display_name(name: str | None) -> str:
 
 
 def attach_media(session, storage: Storage, user, item: Item, uploads: list[Upload]) -> list[Attached]:
-    """Check every upload, then store and attach them all; refuses the whole batch if one is bad."""
+    """Stage and attach in one go, for callers already inside a unit that may wait (the demo, tests).
+
+    Pages and imports stage first (`staged_uploads`), then open the unit that writes.
+    """
     check_can_edit(user, item)
+    with staged_uploads(storage, uploads) as staged:
+        return attach_staged(session, user, item, staged)
+
+
+@contextmanager
+def staged_uploads(storage: Storage, uploads: list[Upload]):
+    """Copy, sniff, probe and store every upload, refusing the whole batch if one is bad.
+
+    The slow part of an upload, done before any unit that writes is opened. The originals are
+    stored at once (content-addressed, never rewritten): bytes of a batch refused later by the
+    database stay in storage unreferenced, as a refused upload's always did.
+    """
     if not uploads:
         raise ValidationError(_("Choose at least one file."), field="files")
     scratch = Path(tempfile.mkdtemp(prefix="upload-", dir=_scratch_root(storage)))
     try:
         staged = [_stage(upload, scratch, index) for index, upload in enumerate(uploads)]
-        _check_batch(item, staged)
-        return [_attach(session, storage, user, item, entry) for entry in staged]
+        _refuse_repeats(staged)
+        for entry in staged:
+            with open(entry.path, "rb") as fh:
+                entry.sha256, entry.size, entry.stored = storage.save(fh)
+        yield staged
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+@dataclass
+class UploadOutcome:
+    """What an upload attached (file ids, in order) and what the archivist should know about it."""
+
+    media_ids: list[int]
+    notices: list[str]
+
+
+def upload_files(storage: Storage, user_id: int, item_id: int, uploads: list[Upload]) -> UploadOutcome:
+    """Stage the uploads with no unit open (the slow part), then attach them in a unit of their own.
+
+    The pages and the API call this; they read the files back afresh once it returns, when the
+    unit has committed and, in MEDIA_JOBS="inline", the previews are made.
+    """
+    with staged_uploads(storage, uploads) as staged, unit("attach files") as session:
+        user = session.get(User, user_id)
+        item = session.get(Item, item_id)
+        if item is None:
+            raise NotFound(_("There is no item %(id)s.", id=item_id))
+        attached = attach_staged(session, user, item, staged)
+        return UploadOutcome([entry.media.id for entry in attached], upload_notices(attached))
+
+
+def attach_staged(session, user, item: Item, staged: list[Staged]) -> list[Attached]:
+    """Attach staged files to an item, all or none; a file the item already holds refuses the batch."""
+    check_can_edit(user, item)
+    held = {m.sha256 for m in item.media}
+    for entry in staged:
+        if entry.sha256 in held:
+            _refuse(entry.name, "duplicate")
+    return [_attach(session, user, item, entry) for entry in staged]
 
 
 def _scratch_root(storage: Storage) -> Path:
@@ -214,9 +272,9 @@ def _refuse(entry_name: str, code: str, found: str = "") -> None:
     raise ValidationError(message, field="files", code=code)
 
 
-def _stage(upload: Upload, scratch: Path, index: int) -> _Staged:
+def _stage(upload: Upload, scratch: Path, index: int) -> Staged:
     """Copy one upload to scratch space with its digest, sniff its type and probe it in the sandbox."""
-    entry = _Staged(name=display_name(upload.name), path=str(scratch / f"{index}.bin"))
+    entry = Staged(name=display_name(upload.name), path=str(scratch / f"{index}.bin"))
     limit = current_app.config["MAX_UPLOAD_BYTES"]
     digest, head = hashlib.sha256(), b""
     with open(entry.path, "wb") as out:
@@ -241,22 +299,20 @@ def _stage(upload: Upload, scratch: Path, index: int) -> _Staged:
     return entry
 
 
-def _check_batch(item: Item, staged: list[_Staged]) -> None:
-    held = {m.sha256 for m in item.media}
+def _refuse_repeats(staged: list[Staged]) -> None:
+    seen = set()
     for entry in staged:
-        if entry.sha256 in held:
+        if entry.sha256 in seen:
             _refuse(entry.name, "duplicate")
-        held.add(entry.sha256)
+        seen.add(entry.sha256)
 
 
-def _attach(session, storage: Storage, user, item: Item, entry: _Staged) -> Attached:
-    with open(entry.path, "rb") as fh:
-        sha256, size, created = storage.save(fh)
+def _attach(session, user, item: Item, entry: Staged) -> Attached:
     also_on = session.scalars(
-        select(Item).join(MediaFile).where(MediaFile.sha256 == sha256, Item.id != item.id).distinct()
+        select(Item).join(MediaFile).where(MediaFile.sha256 == entry.sha256, Item.id != item.id).distinct()
     ).all()
     before = [m.original_name for m in item.media]
-    media = MediaFile(sha256=sha256, size=size, mime_type=entry.mime, original_name=entry.name,
+    media = MediaFile(sha256=entry.sha256, size=entry.size, mime_type=entry.mime, original_name=entry.name,
                       width=entry.probe.get("width"), height=entry.probe.get("height"),
                       pages=entry.probe.get("pages", 1),
                       position=max((m.position for m in item.media), default=-1) + 1)  # fmt: skip
@@ -268,7 +324,13 @@ def _attach(session, storage: Storage, user, item: Item, entry: _Staged) -> Atta
     item.updated_at = media.created_at = _now()
     flush_checked(session)
     record_event(session, user, "item", item.id, "update", {"media": before}, {"media": before + [entry.name]})
-    return Attached(media=media, stored=created, also_on=list(also_on))
+    return Attached(media=media, stored=entry.stored, also_on=list(also_on))
+
+
+def files_by_id(session, media_ids: list[int]) -> list[MediaFile]:
+    """The files with these ids, in the order given."""
+    found = {m.id: m for m in session.scalars(select(MediaFile).where(MediaFile.id.in_(media_ids)))}
+    return [found[i] for i in media_ids if i in found]
 
 
 def _media_of(item: Item, media_id) -> MediaFile:
@@ -400,10 +462,40 @@ def record_derived(media: MediaFile, answer: dict, read_text: bool, wants_ocr: b
         add_machine_text(media.item, answer["text"])
 
 
-def process_media(session, storage: Storage, media_files: list[MediaFile], read_text: bool = True) -> list[str]:
-    """Derivatives and machine text for each file, here and now; returns problems.
+def rebuild_previews(storage: Storage, media_ids, read_text: bool = True, on_file=None) -> list[str]:
+    """Derivatives (and machine text) of each file, one after the other; returns the problems.
 
-    Uploads queue this work as jobs (archive.jobs); `media rebuild` and the demo call it directly.
+    For `media rebuild` and the demo: each file is read in a unit that only reads, decoded with no
+    unit open, and its outcome kept in a short unit of its own, so no write lock is held while a
+    decoder runs. Uploads queue this work as jobs instead (archive.jobs).
+    """
+    problems = []
+    for media_id in media_ids:
+        with unit("preview plan", write=False) as session:
+            media = session.get(MediaFile, media_id)
+            if media is None:  # taken off its item meanwhile
+                continue
+            wants_ocr, ocr = text_plan(media, read_text)
+            session.expunge(media)  # keeps the loaded columns the decoder needs
+        try:
+            answer = build_derivatives(storage, media, ocr, read_text)
+        except WorkerRefusal as refusal:
+            log.warning("no derivatives for %s: %s %s", media.sha256, refusal.code, refusal.detail)
+            problems.append(_("No preview could be made of %(name)s.", name=media.original_name))
+        else:
+            with unit("previews made") as session:
+                if (stored := session.get(MediaFile, media_id)) is not None:
+                    record_derived(stored, answer, read_text, wants_ocr, ocr)
+        if on_file:
+            on_file()
+    return problems
+
+
+def process_media(session, storage: Storage, media_files: list[MediaFile], read_text: bool = True) -> list[str]:
+    """Derivatives and machine text for each file, here and now, in the caller's unit; returns problems.
+
+    Holds the caller's unit open while decoding: for tests and small jobs. Long work uses
+    rebuild_previews; uploads queue jobs (archive.jobs).
     """
     problems = []
     for media in media_files:

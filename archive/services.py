@@ -366,6 +366,7 @@ def create_items(session, user: User, drafts: list[ItemDraft]) -> list[int]:
                         (AuditEvent.__table__, events), (SearchTask.__table__, tasks)):  # fmt: skip
         if rows:
             conn.execute(insert(table), rows)
+    session.info["search_pending"] = True  # the outbox rows above bypass the flush that notes them
     return ids
 
 
@@ -395,9 +396,7 @@ def update_item(session, user: User, item: Item, data: dict, expected_version: i
             _apply_tags(item, data["tags"], problems)
         if "texts" in data:
             _apply_texts(item, data["texts"], problems, replace=data.get("replace_texts", False))
-    if problems.errors:
-        session.rollback()
-        problems.raise_if_any()
+    problems.raise_if_any()  # the caller's unit (or its attempt) undoes what was set
     _require_reference_text_unless_draft(item)
     item.updated_by = user
     _touch(item)
@@ -415,9 +414,7 @@ def set_text(session, user: User, item: Item, tag: str, values: dict, expected_v
     tag = problems.check(normalise_tag, tag) or tag
     problems.raise_if_any()
     _apply_texts(item, {tag: values}, problems, replace=False)
-    if problems.errors:
-        session.rollback()
-        problems.raise_if_any()
+    problems.raise_if_any()  # the caller's unit (or its attempt) undoes what was set
     item.updated_by = user
     _touch(item)
     flush_checked(session)
@@ -471,11 +468,13 @@ def check_version(item: Item, expected_version) -> None:
 
 
 def flush_checked(session) -> None:
-    """Flush, turning a concurrent update caught by the version column into a Conflict."""
+    """Flush, turning a concurrent update caught by the version column into a Conflict.
+
+    The failed flush leaves the session to be rolled back by its unit of work (core.uow).
+    """
     try:
         session.flush()
     except StaleDataError:
-        session.rollback()
         raise Conflict(
             _("Someone else saved this item meanwhile. Reload it and save again."), field="version"
         ) from None

@@ -7,7 +7,7 @@ from archive import ingest, jobs, queries, searching, services, workflow
 from archive import media as media_service
 from archive.fixity import last_fixity_run
 from archive.forms import STATE_LABELS, TYPE_LABELS, ItemForm, TransitionForm, texts_from_form
-from archive.media import ATTACHMENT_TYPES, Upload, derivative_path, display_name, upload_notices
+from archive.media import ATTACHMENT_TYPES, Upload, derivative_path, display_name
 from archive.models import ItemStatus, MediaFile
 from archive.vocabulary import body_choices, place_choices, schemes_with_terms, term_choices
 from core.audit import history
@@ -19,6 +19,7 @@ from core.languages import PROGRAMME_LANGUAGES, REFERENCE_LANGUAGE
 from core.pagination import parse_page
 from core.permissions import Permission, can, permission_required, staff_required
 from core.storage import get_storage
+from core.uow import attempt, read_afresh, reads_first
 
 bp = Blueprint("archive", __name__, template_folder="templates")
 
@@ -93,28 +94,29 @@ def _visible_media(media_id: int) -> MediaFile:
 
 
 @bp.route("/staff/items/<id:item_id>/media", methods=["POST"])
+@reads_first  # staging and probing the files must not hold the write lock
 @staff_required
 def upload_media(item_id: int):
     item = queries.get_item(db.session, item_id)
     uploads = [Upload(f.filename, f.stream) for f in request.files.getlist("files") if f.filename]
     try:
-        attached = media_service.attach_media(db.session, get_storage(), current_user, item, uploads)
+        services.check_can_edit(current_user, item)
+        outcome = media_service.upload_files(get_storage(), current_user.id, item.id, uploads)
     except VitrineError as error:
         if wants_json():
             raise
-        db.session.rollback()
         flash(error.message, "error")
-        return redirect(url_for(".staff_item", item_id=item.id))
-    db.session.commit()  # the files and their jobs together; previews follow (archive.jobs)
-    media_files = [a.media for a in attached]
-    notices = upload_notices(attached) + jobs.upload_problems(media_files)
+        return redirect(url_for(".staff_item", item_id=item_id))
+    read_afresh()  # the files and their jobs were committed by the upload's own unit
+    media_files = media_service.files_by_id(db.session, outcome.media_ids)
+    notices = outcome.notices + jobs.upload_problems(media_files)
     message = jobs.upload_message(media_files)
     if wants_json():
         return {"media": [m.id for m in media_files], "message": message, "notices": notices}, 201
     flash(message, "success")
     for notice in notices:
         flash(notice, "info")
-    return redirect(url_for(".staff_item", item_id=item.id))
+    return redirect(url_for(".staff_item", item_id=item_id))
 
 
 @bp.route("/staff/items/<id:item_id>/media/<id:media_id>/<any(delete, up, down):action>", methods=["POST"])
@@ -124,18 +126,17 @@ def change_media(item_id: int, media_id: int, action: str):
     if not TransitionForm().validate_on_submit():
         abort(400)
     try:
-        if action == "delete":
-            removed = media_service.detach_media(db.session, current_user, item, media_id)
-            done = _("%(name)s is no longer attached; the original is kept in the archive's storage.",
-                     name=display_name(removed.original_name))  # fmt: skip
-        else:
-            media_service.move_media(db.session, current_user, item, media_id, -1 if action == "up" else 1)
-            done = _("Files reordered.")
+        with attempt():
+            if action == "delete":
+                removed = media_service.detach_media(db.session, current_user, item, media_id)
+                done = _("%(name)s is no longer attached; the original is kept in the archive's storage.",
+                         name=display_name(removed.original_name))  # fmt: skip
+            else:
+                media_service.move_media(db.session, current_user, item, media_id, -1 if action == "up" else 1)
+                done = _("Files reordered.")
     except VitrineError as error:
-        db.session.rollback()
         flash(error.message, "error")
-        return redirect(url_for(".staff_item", item_id=item.id, _anchor="media"))
-    db.session.commit()
+        return redirect(url_for(".staff_item", item_id=item_id, _anchor="media"))
     flash(done, "success")
     return redirect(url_for(".staff_item", item_id=item.id, _anchor="media"))
 
@@ -160,12 +161,12 @@ def new_item():
     form = _item_form()
     if form.validate_on_submit():
         try:
-            item = services.create_item(
-                db.session, current_user, form.to_data() | {"texts": texts_from_form(request.form)}
-            )
+            with attempt():
+                item = services.create_item(
+                    db.session, current_user, form.to_data() | {"texts": texts_from_form(request.form)}
+                )
         except ValidationError as error:
             return _form_page(form, None, error.errors, 422)
-        db.session.commit()
         flash(_("Item %(code)s created.", code=item.reference_code), "success")
         return redirect(url_for(".staff_item", item_id=item.id))
     return _form_page(form, None, [], 200 if request.method == "GET" else 422)
@@ -179,11 +180,11 @@ def edit_item(item_id: int):
     if form.validate_on_submit():
         data = form.to_data() | {"texts": texts_from_form(request.form), "replace_texts": True}
         try:
-            services.update_item(db.session, current_user, item, data, form.version.data)
+            with attempt():
+                services.update_item(db.session, current_user, item, data, form.version.data)
         except (ValidationError, Conflict) as error:
             errors = error.errors if isinstance(error, ValidationError) else [(error.field, error.message)]
             return _form_page(form, queries.get_item(db.session, item_id), errors, error.status)
-        db.session.commit()
         flash(_("Item %(code)s saved.", code=item.reference_code), "success")
         return redirect(url_for(".staff_item", item_id=item.id))
     return _form_page(form, item, [], 200 if request.method == "GET" else 422)
@@ -208,19 +209,19 @@ def transition_item(item_id: int):
         abort(400)
     back = safe_next(request.form.get("next")) or url_for(".staff_item", item_id=item.id)
     try:
-        workflow.apply_transition(db.session, current_user, item, form.action.data, form.comment.data,
-                                  form.version.data)  # fmt: skip
+        with attempt():
+            workflow.apply_transition(db.session, current_user, item, form.action.data, form.comment.data,
+                                      form.version.data)  # fmt: skip
     except VitrineError as error:
-        db.session.rollback()
         flash(error.message, "error")
         return redirect(back)
-    db.session.commit()
     flash(_("Item %(code)s is now %(status)s.", code=item.reference_code, status=services.status_label(item.status)),
           "success")  # fmt: skip
     return redirect(back)
 
 
 @bp.route("/staff/import", methods=["GET", "POST"])
+@reads_first  # the import writes in units of its own, row by row and batch by batch
 @staff_required
 def import_items():
     if request.method == "GET":
@@ -232,15 +233,11 @@ def import_items():
     dry_run = bool(request.form.get("dry_run"))
     zip_stream = zip_file.stream if zip_file and zip_file.filename else None
     try:
-        report = ingest.import_uploaded(db.session, get_storage(), current_user, csv_file.stream, zip_stream, dry_run)
+        report = ingest.import_uploaded(get_storage(), current_user.id, csv_file.stream, zip_stream, dry_run)
     except VitrineError as error:
-        db.session.rollback()
         flash(error.message, "error")
         return redirect(url_for(".import_items"))
-    if dry_run:
-        db.session.rollback()
-    # Each row committed its files with their jobs; the previews are made after (archive.jobs).
-    db.session.commit()
+    # Each row committed its files with their jobs in a unit of its own; the previews follow (archive.jobs).
     return render_template("archive/import.html", report=report, dry_run=dry_run, form=TransitionForm(),
                            queued=0 if dry_run else len(report.media))  # fmt: skip
 

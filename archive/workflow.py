@@ -7,6 +7,7 @@ from archive.services import check_version, flush_checked, snapshot, status_labe
 from core.audit import record_event
 from core.auth import User
 from core.errors import Forbidden, ValidationError
+from core.events import item_status_changed
 from core.i18n import _, _l
 from core.languages import REFERENCE_LANGUAGE
 from core.permissions import Permission, can
@@ -69,6 +70,7 @@ def apply_transition(session, user: User, item: Item, name: str, comment: str | 
     item.updated_by = user
     flush_checked(session)
     record_event(session, user, "item", item.id, name, before, snapshot(item), comment=comment)
+    item_status_changed.send(session, item_id=item.id, before=before["status"], after=str(item.status))
     return item
 
 

@@ -156,9 +156,10 @@ def csv_run(folder: Path, rows: int, index: bool) -> dict:
     with migrated_app(data_dir) as (app, user):
         with open(csv_path, encoding="utf-8") as fh:
             parsed = ingest.read_rows(fh)
+        user_id = user.id
+        db.session.commit()  # the import writes in units of its own: this session holds no lock meanwhile
         start, cpu = time.perf_counter(), time.process_time()
-        report = ingest.import_rows(db.session, get_storage(), user, parsed, ingest.FileSource(folder), False)
-        db.session.commit()
+        report = ingest.import_rows(get_storage(), user_id, parsed, ingest.FileSource(folder), False)
         ours_s, ours_cpu = time.perf_counter() - start, time.process_time() - cpu
         start = time.perf_counter()
         if index:

@@ -9,8 +9,9 @@
   ends. For a record that must be kept whatever the request's outcome (a failed sign-in, a
   scan count), and for long work, which opens one per step it must keep even if a later step
   fails (a batch of imported rows, a job's lease, its outcome).
-- `reads_first` and `begin_writing()`: a view that does slow work before it writes (staging
-  and probing an upload) reads without the write lock, then takes it.
+- `reads_first`, `begin_writing()` and `read_afresh()`: a view that does slow work before it
+  writes (staging and probing an upload) reads without the write lock, then takes it, or writes
+  in a unit of its own and reads the outcome afresh.
 - `after_commit(session, effect)`: effects (index updates, cache purges, rebuilds) run once
   the unit commits, never when it rolls back; `collected_effects()` gathers them across the
   many small units of a long job and runs each once at its end.
@@ -86,8 +87,14 @@ def begin_writing() -> None:
 
     What was read is read again: loaded records are expired, not detached.
     """
-    db.session.rollback()
+    read_afresh()
     g.pop(_READS_FIRST, None)
+
+
+def read_afresh() -> None:
+    """End the request's reading (it wrote nothing), so that what it reads next sees what units of
+    its own committed meanwhile; loaded records are expired, not detached."""
+    db.session.rollback()
 
 
 # --- Units of their own --------------------------------------------------------------------
@@ -98,9 +105,13 @@ def unit(name: str, write: bool = True):
     """A unit of work on a session of its own: committed when the block ends, rolled back if it raises.
 
     `write` takes the SQLite write lock at once (BEGIN IMMEDIATE); do slow work before the block.
-    Records loaded here belong to this session: pass ids between units, not records.
+    Records loaded here belong to this session: pass ids to other units, not records; after the
+    block they are detached, readable as they were at commit.
     """
     session = db.session.session_factory()
+    # What the unit loaded stays readable once it closed (detached as it was at commit): units
+    # hand their outcome back to the caller.
+    session.expire_on_commit = False
     session.info["vitrine.unit"] = name
     try:
         session.connection(execution_options={"sqlite_begin": "IMMEDIATE" if write else "DEFERRED"})

@@ -115,7 +115,6 @@ class Exhibitions(MethodView):
     def post(self, data, user):
         """Create a draft exhibition (or framework) with its QR code; curators and admins only."""
         exhibition = create_exhibition(db.session, user, data)
-        db.session.commit()
         return _created(exhibition)
 
 
@@ -137,7 +136,6 @@ class ExhibitionView(MethodView):
         exhibition = get_exhibition(db.session, exhibition_id)
         version = data.pop("version")
         update_exhibition(db.session, user, exhibition, data, expected_version=version)
-        db.session.commit()
         return _detail(exhibition)
 
 
@@ -189,7 +187,6 @@ class Derive(MethodView):
         """A new draft exhibition for a venue, copying this framework's sections and entries."""
         framework = get_exhibition(db.session, exhibition_id)
         exhibition = derive_exhibition(db.session, user, framework, data)
-        db.session.commit()
         return _created(exhibition)
 
 
@@ -203,7 +200,6 @@ class Sections(MethodView):
         """Add a section at the end, with its title and text per language."""
         exhibition = get_exhibition(db.session, exhibition_id)
         section = add_section(db.session, user, exhibition, data["texts"])
-        db.session.commit()
         return section_record(section, primary_links(db.session, [exhibition])), 201
 
 
@@ -218,7 +214,6 @@ class Entries(MethodView):
         exhibition = get_exhibition(db.session, exhibition_id)
         section = get_section(db.session, exhibition, section_id)
         entry = add_entry(db.session, user, section, data["item_id"], data.get("panel_number"), data.get("captions"))
-        db.session.commit()
         return entry_record(entry, primary_links(db.session, [exhibition])), 201
 
 
@@ -230,7 +225,6 @@ class Publish(MethodView):
     def post(self, exhibition_id, user):
         """Make the exhibition public; 422 lists every blocking problem in `details`."""
         exhibition = publish(db.session, user, get_exhibition(db.session, exhibition_id))
-        db.session.commit()
         return _detail(exhibition)
 
 
@@ -242,7 +236,6 @@ class Archive(MethodView):
     def post(self, exhibition_id, user):
         """Close a published exhibition for good, freezing what the public saw."""
         exhibition = archive(db.session, user, get_exhibition(db.session, exhibition_id))
-        db.session.commit()
         return _detail(exhibition)
 
 
@@ -256,5 +249,4 @@ class Pull(MethodView):
         """Take one framework change (a difference's key) into the exhibition; answers the differences left."""
         exhibition = get_exhibition(db.session, exhibition_id)
         pull(db.session, user, exhibition, data["key"])
-        db.session.commit()
         return _differences(exhibition)

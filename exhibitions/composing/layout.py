@@ -186,9 +186,7 @@ def update_entry(session, user: User, entry: Entry, data: dict) -> Entry:
         cleaned = _captions(given, problems)
         kept = {k: v for k, v in (entry.captions or {}).items() if k not in given}
         entry.captions = kept | cleaned
-    if problems.errors:
-        session.rollback()
-        problems.raise_if_any()
+    problems.raise_if_any()  # the caller's unit (or its attempt) undoes what was set
     touch(exhibition)
     session.flush()
     record_event(session, user, "exhibition", exhibition.id, "update_entry", before,

@@ -252,9 +252,7 @@ def update_exhibition(session, user: User, exhibition: Exhibition, data: dict, e
     with session.no_autoflush:
         _apply_settings(session, exhibition, data, problems, partial=True)
         _apply_texts(exhibition, data.get("texts"), problems)
-    if problems.errors:
-        session.rollback()
-        problems.raise_if_any()
+    problems.raise_if_any()  # the caller's unit (or its attempt) undoes what was set
     touch(exhibition)
     session.flush()
     qr.ensure_links(session, exhibition)  # a language added now gets its codes for pages and books

@@ -4,6 +4,7 @@ PDF). Each renders the exhibition's reading view; built files are cached by cont
 """
 
 from exhibitions.publications.book import BookContent, book_version, gather
+from exhibitions.publications.cache import forget_built
 from exhibitions.publications.catalogue import cached_catalogue, render_catalogue_pdf
 from exhibitions.publications.epub import EPUB_MIMETYPE, cached_epub, download_name, write_book, write_epub
 from exhibitions.publications.labels import FORMATS as LABEL_FORMATS
@@ -22,6 +23,7 @@ __all__ = [
     "cached_epub",
     "cached_offline_package",
     "download_name",
+    "forget_built",
     "gather",
     "labels_for",
     "render_catalogue_pdf",

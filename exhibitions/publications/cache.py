@@ -54,3 +54,16 @@ def write_atomically(path: Path, write: Callable[[BinaryIO], None]) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def forget_built(exhibition_id: int) -> int:
+    """Remove every built file of an exhibition (a builder's unfinished `.part` file is left to it);
+    returns how many. The next request builds again what it needs."""
+    folder = Path(current_app.config["PUBLICATIONS_DIR"]) / str(exhibition_id)
+    built = re.compile(rf"[^.][^/]*-[0-9a-f]{{{VERSION_LENGTH}}}[.-][^/]+")
+    removed = 0
+    for path in folder.iterdir() if folder.is_dir() else ():
+        if built.fullmatch(path.name):
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed

@@ -13,6 +13,7 @@ from core.errors import ValidationError, VitrineError
 from core.i18n import _, current_language, language_in_sentence
 from core.pagination import parse_page
 from core.permissions import Permission, permission_required
+from core.uow import attempt
 from exhibitions import composing, publications
 from exhibitions.models import ExhibitionStatus
 from exhibitions.web import forms
@@ -52,18 +53,17 @@ def difference_field(name: str) -> str:
 
 
 def _act(action, success: str, back: str):
-    """Run a change, commit once, and return to `back` with its outcome flashed."""
+    """Run a change and return to `back` with its outcome flashed; a refused change keeps nothing."""
     form = ActionForm()
     if not form.validate_on_submit():
         flash(_("The form has expired. Reload the page and try again."), "error")
         return redirect(back)
     try:
-        action()
+        with attempt():
+            action()
     except VitrineError as error:
-        db.session.rollback()
         flash(error.message, "error")
         return redirect(back)
-    db.session.commit()
     flash(success, "success")
     return redirect(back)
 
@@ -85,11 +85,10 @@ def new():
     if form.validate_on_submit():
         data = form.to_data() | {"texts": texts_from_form(request.form, "texts", ("title", "introduction"))}
         try:
-            exhibition = composing.create_exhibition(db.session, current_user, data)
+            with attempt():
+                exhibition = composing.create_exhibition(db.session, current_user, data)
         except ValidationError as error:
-            db.session.rollback()
             return _settings_page(form, None, error.errors, 422)
-        db.session.commit()
         flash(_("Exhibition %(code)s created.", code=exhibition.code), "success")
         return redirect(_composer_url(exhibition.id))
     return _settings_page(form, None, [], 200 if request.method == "GET" else 422)
@@ -103,12 +102,11 @@ def edit(exhibition_id: int):
     if form.validate_on_submit():
         data = form.to_data() | {"texts": texts_from_form(request.form, "texts", ("title", "introduction"))}
         try:
-            composing.update_exhibition(db.session, current_user, exhibition, data, form.version.data)
+            with attempt():
+                composing.update_exhibition(db.session, current_user, exhibition, data, form.version.data)
         except VitrineError as error:
-            db.session.rollback()
             errors = getattr(error, "errors", [(error.field, error.message)])
             return _settings_page(form, composing.get_exhibition(db.session, exhibition_id), errors, error.status)
-        db.session.commit()
         flash(_("Exhibition %(code)s saved.", code=exhibition.code), "success")
         return redirect(_composer_url(exhibition.id))
     return _settings_page(form, exhibition, [], 200 if request.method == "GET" else 422)
@@ -270,7 +268,6 @@ def arrange(exhibition_id: int):
     if not isinstance(layout, dict):
         raise ValidationError(_("The new order is not valid."), field="order")
     composing.arrange(db.session, current_user, exhibition, layout)
-    db.session.commit()
     return {"version": exhibition.version, "message": _("New order saved.")}
 
 
@@ -308,12 +305,11 @@ def derive(exhibition_id: int):
     form = _settings_form(DeriveForm)
     if form.validate_on_submit():
         try:
-            derived = composing.derive_exhibition(db.session, current_user, framework, form.to_data())
+            with attempt():
+                derived = composing.derive_exhibition(db.session, current_user, framework, form.to_data())
         except VitrineError as error:
-            db.session.rollback()
             errors = getattr(error, "errors", [(error.field, error.message)])
             return _derive_page(form, framework, errors, error.status)
-        db.session.commit()
         flash(
             _("Exhibition %(code)s derived from %(framework)s.", code=derived.code, framework=framework.code), "success"
         )

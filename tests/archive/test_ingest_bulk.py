@@ -54,9 +54,10 @@ def test_bulk_rows_are_stored_exactly_as_create_item_stores_them(app, db_session
         data.pop("files")
         create_item(db_session, user, data)
         db_session.commit()
-    report = ingest.import_rows(db_session, None, user, rows_with_prefix("MANY-"), ingest.FileSource("."), False)
+    report = ingest.import_rows(None, user.id, rows_with_prefix("MANY-"), ingest.FileSource("."), False)
+    db_session.commit()  # the import wrote in units of its own: read afresh
     assert report.problems == [] and report.imported == [f"MANY-{row['reference_code']}" for row in ROWS]
-    db_session.expire_all()
+    db_session.commit()  # the import wrote in units of its own: read afresh
     for row in ROWS:
         one, many = (
             stored(db_session, f"ONE-{row['reference_code']}"),
@@ -114,7 +115,8 @@ def test_every_batch_is_indexed_and_audited(app, db_session, make_user, monkeypa
     monkeypatch.setattr(ingest, "BATCH_SIZE", 2)
     user = make_user("archivist")
     rows = [(n + 2, {"reference_code": f"B-{n}", "type": "photo", "title_vi": f"Ảnh số {n}"}) for n in range(5)]
-    report = ingest.import_rows(db_session, None, user, rows, ingest.FileSource("."), False)
+    report = ingest.import_rows(None, user.id, rows, ingest.FileSource("."), False)
+    db_session.commit()  # the import wrote in units of its own: read afresh
     assert report.imported == [f"B-{n}" for n in range(5)]
     assert pending_count() == 0 and check() == []
     events = db_session.scalars(select(AuditEvent).where(AuditEvent.record_type == "item")).all()
@@ -131,7 +133,8 @@ def test_a_code_stored_meanwhile_fails_its_row_alone(db_session, make_item, make
     monkeypatch.setattr(ingest, "PreloadedLookups", ReadBeforeAnotherSave)
     user = make_user("archivist")
     rows = [(n + 1, {"reference_code": f"RACE-{n}", "type": "photo", "title_vi": "Ảnh"}) for n in range(1, 5)]
-    report = ingest.import_rows(db_session, None, user, rows, ingest.FileSource("."), False)
+    report = ingest.import_rows(None, user.id, rows, ingest.FileSource("."), False)
+    db_session.commit()  # the import wrote in units of its own: read afresh
     assert report.imported == ["RACE-1", "RACE-3", "RACE-4"]
     [problem] = report.problems
     assert (problem.line, problem.reference_code) == (3, "RACE-2")
@@ -151,7 +154,8 @@ def test_a_row_the_database_refuses_is_reported_and_the_others_land(db_session, 
     monkeypatch.setattr(ingest, "create_items", lambda *args: refuse_one(None, None, {"reference_code": "DB-2"}))
     monkeypatch.setattr(ingest, "create_item", refuse_one)
     rows = [(n + 1, {"reference_code": f"DB-{n}", "type": "photo", "title_vi": "Ảnh"}) for n in range(1, 4)]
-    report = ingest.import_rows(db_session, None, make_user(), rows, ingest.FileSource("."), False)
+    report = ingest.import_rows(None, make_user().id, rows, ingest.FileSource("."), False)
+    db_session.commit()  # the import wrote in units of its own: read afresh
     assert report.imported == ["DB-1", "DB-3"]
     [problem] = report.problems
     assert problem.line == 3 and "too odd" in problem.message
@@ -172,12 +176,13 @@ def test_a_crash_mid_import_keeps_whole_batches_and_a_rerun_completes_it(db_sess
     user = make_user("archivist")
     rows = [(n + 2, {"reference_code": f"C-{n}", "type": "photo", "title_vi": "Ảnh"}) for n in range(5)]
     with pytest.raises(SystemExit):
-        ingest.import_rows(db_session, None, user, rows, ingest.FileSource("."), False)
+        ingest.import_rows(None, user.id, rows, ingest.FileSource("."), False)
     db_session.rollback()
     assert db_session.scalars(select(Item.reference_code).order_by(Item.id)).all() == ["C-0", "C-1"]
 
     monkeypatch.setattr(ingest, "create_items", real_create_items)
-    report = ingest.import_rows(db_session, None, user, rows, ingest.FileSource("."), False)
+    report = ingest.import_rows(None, user.id, rows, ingest.FileSource("."), False)
+    db_session.commit()  # the import wrote in units of its own: read afresh
     assert report.skipped == ["C-0", "C-1"] and report.imported == ["C-2", "C-3", "C-4"]
     assert db_session.scalar(select(func.count(Item.id))) == 5
     assert db_session.scalar(select(func.count(AuditEvent.id))) == 5
@@ -190,7 +195,8 @@ def test_rows_with_files_interleave_in_the_csv_order(app, db_session, make_user,
             (4, {"reference_code": "MIX-3", "type": "photo", "title_vi": "Ba"})]  # fmt: skip
     from core.storage import get_storage
 
-    report = ingest.import_rows(db_session, get_storage(), make_user(), rows, ingest.FileSource(tmp_path), False)
+    report = ingest.import_rows(get_storage(), make_user().id, rows, ingest.FileSource(tmp_path), False)
+    db_session.commit()  # the import wrote in units of its own: read afresh
     assert report.imported == ["MIX-1", "MIX-2", "MIX-3"] and len(report.media) == 1
     assert db_session.scalars(select(Item.reference_code).order_by(Item.id)).all() == ["MIX-1", "MIX-2", "MIX-3"]
     assert db_session.scalar(select(func.count(MediaFile.id))) == 1
