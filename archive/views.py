@@ -7,6 +7,7 @@ from archive import ingest, jobs, queries, searching, services, workflow
 from archive import media as media_service
 from archive.fixity import last_fixity_run
 from archive.forms import STATE_LABELS, TYPE_LABELS, ItemForm, TransitionForm, texts_from_form
+from archive.history import item_history
 from archive.media import ATTACHMENT_TYPES, Upload, derivative_path, display_name
 from archive.models import ItemStatus, MediaFile
 from archive.vocabulary import body_choices, place_choices, schemes_with_terms, term_choices
@@ -197,7 +198,7 @@ def staff_item(item_id: int):
     return render_template("archive/staff_item.html", item=item, type_labels=TYPE_LABELS, state_labels=STATE_LABELS,
                            previews=jobs.preview_states(item.media),
                            transitions=workflow.available_transitions(current_user, item),
-                           events=history(db.session, "item", item.id), form=TransitionForm())  # fmt: skip
+                           events=item_history(db.session, item), form=TransitionForm())  # fmt: skip
 
 
 @bp.route("/staff/items/<id:item_id>/transition", methods=["POST"])

@@ -37,11 +37,17 @@ class AuditEvent(Base):
         keys = sorted(set(before) | set(after))
         return [(k, before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)]
 
+    def unchanged_fields(self) -> list[tuple[str, object]]:
+        """(field, value) for each field recorded unchanged: those that name the part that changed."""
+        before, after = self.before or {}, self.after or {}
+        return [(k, after[k]) for k in sorted(set(before) & set(after)) if before[k] == after[k]]
 
-def record_event(session, user, record_type, record_id, action, before=None, after=None, comment=None):
-    """Add an audit event to the session; only the changed keys are kept."""
+
+def record_event(session, user, record_type, record_id, action, before=None, after=None, comment=None, keep=()):
+    """Add an audit event to the session; only the changed keys are kept, and those in `keep`,
+    which say what part of the record changed (the section of an exhibition, say)."""
     if before is not None and after is not None:
-        keys = {k for k in set(before) | set(after) if before.get(k) != after.get(k)}
+        keys = {k for k in set(before) | set(after) if before.get(k) != after.get(k) or k in keep}
         before = {k: before.get(k) for k in keys}
         after = {k: after.get(k) for k in keys}
     event = AuditEvent(

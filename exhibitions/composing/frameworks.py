@@ -137,6 +137,7 @@ def pull(session, user: User, exhibition: Exhibition, key: str) -> None:
     difference = next((d for d in differences(session, exhibition) if d.key == key and d.pullable), None)
     if difference is None:
         raise NotFound(_("There is no framework change to take here; reload the page."))
+    item = (difference.source or difference.entry).item
     if difference.kind == "removed_in_framework":
         entry = difference.entry
         entry.section.entries.remove(entry)
@@ -151,7 +152,8 @@ def pull(session, user: User, exhibition: Exhibition, key: str) -> None:
     touch(exhibition)
     session.flush()
     qr.ensure_links(session, exhibition)
-    record_event(session, user, "exhibition", exhibition.id, "pull", None, {"change": difference.kind, "key": key})
+    record_event(session, user, "exhibition", exhibition.id, "pull", None,
+                 {"change": difference.kind, "key": key, "item": item.reference_code})  # fmt: skip
 
 
 def _add_from_framework(session, exhibition: Exhibition, source: Entry) -> None:

@@ -67,10 +67,14 @@ def update_section(session, user: User, section: Section, texts: dict) -> Sectio
     problems = Problems()
     cleaned = _section_texts(texts, problems)
     problems.raise_if_any()
-    merged = {k: v for k, v in (section.texts or {}).items() if k not in (texts or {})}
+    before = dict(section.texts or {})
+    merged = {k: v for k, v in before.items() if k not in (texts or {})}
     section.texts = merged | cleaned
     touch(section.exhibition)
     session.flush()
+    record_event(session, user, "exhibition", section.exhibition.id, "update_section",
+                 {"section": section.id, "texts": before}, {"section": section.id, "texts": section.texts},
+                 keep=("section",))  # fmt: skip
     return section
 
 
@@ -80,11 +84,13 @@ def remove_section(session, user: User, section: Section) -> None:
     check_editable(user, exhibition)
     dropped = [e.source_entry_id for e in section.entries if e.source_entry_id]
     exhibition.declined_sources = [*(exhibition.declined_sources or []), *dropped]
+    removed = {"section": section.id, "texts": dict(section.texts or {}),
+               "items": [e.item.reference_code for e in section.entries]}  # fmt: skip
     exhibition.sections.remove(section)
     _renumber(exhibition.sections)
     touch(exhibition)
     session.flush()
-    record_event(session, user, "exhibition", exhibition.id, "remove_section", {"section": section.id}, None)
+    record_event(session, user, "exhibition", exhibition.id, "remove_section", removed, None)
 
 
 def _renumber(rows) -> None:
@@ -104,6 +110,9 @@ def move_section(session, user: User, section: Section, delta: int) -> None:
     _renumber(sections)
     touch(exhibition)
     session.flush()
+    record_event(session, user, "exhibition", exhibition.id, "move_section",
+                 {"section": section.id, "position": index + 1}, {"section": section.id, "position": target + 1},
+                 keep=("section",))  # fmt: skip
 
 
 # --- Entries -------------------------------------------------------------------------------
@@ -178,7 +187,8 @@ def update_entry(session, user: User, entry: Entry, data: dict) -> Entry:
     exhibition = entry.section.exhibition
     check_editable(user, exhibition)
     problems = Problems()
-    before = {"panel": entry.panel_number, "captions": entry.captions}
+    before = {"entry": entry.id, "item": entry.item.reference_code, "panel": entry.panel_number,
+              "captions": entry.captions}  # fmt: skip
     if "panel_number" in data:
         entry.panel_number = _panel(exhibition, data["panel_number"], problems, entry) or entry.panel_number
     if "captions" in data:
@@ -189,8 +199,9 @@ def update_entry(session, user: User, entry: Entry, data: dict) -> Entry:
     problems.raise_if_any()  # the caller's unit (or its attempt) undoes what was set
     touch(exhibition)
     session.flush()
-    record_event(session, user, "exhibition", exhibition.id, "update_entry", before,
-                 {"panel": entry.panel_number, "captions": entry.captions})  # fmt: skip
+    after = {"entry": entry.id, "item": entry.item.reference_code, "panel": entry.panel_number,
+             "captions": entry.captions}  # fmt: skip
+    record_event(session, user, "exhibition", exhibition.id, "update_entry", before, after, keep=("entry", "item"))
     return entry
 
 
@@ -206,7 +217,7 @@ def remove_entry(session, user: User, entry: Entry) -> None:
     touch(exhibition)
     session.flush()
     record_event(session, user, "exhibition", exhibition.id, "remove_entry",
-                 {"entry": entry.id, "item": entry.item.reference_code}, None)  # fmt: skip
+                 {"entry": entry.id, "item": entry.item.reference_code, "panel": entry.panel_number}, None)  # fmt: skip
 
 
 def move_entry(session, user: User, entry: Entry, delta: int) -> None:
@@ -243,6 +254,7 @@ def arrange(session, user: User, exhibition: Exhibition, layout: dict) -> None:
         raise ValidationError(
             _("The new order must list every entry of the exhibition once; reload the page."), field="order"
         )
+    before = _order(exhibition)
     for sid, ids in wanted.items():
         for position, eid in enumerate(ids):
             entries[eid].section = sections[sid]
@@ -252,4 +264,11 @@ def arrange(session, user: User, exhibition: Exhibition, layout: dict) -> None:
     # The collections were appended to in move order; read them again in position order.
     for section in sections.values():
         session.expire(section, ["entries"])
-    record_event(session, user, "exhibition", exhibition.id, "arrange", None, {"order": listed})
+    record_event(
+        session, user, "exhibition", exhibition.id, "arrange", {"order": before}, {"order": _order(exhibition)}
+    )
+
+
+def _order(exhibition: Exhibition) -> list[list[int]]:
+    """Entry ids section by section, as the audit records an arrangement."""
+    return [[e.id for e in s.entries] for s in exhibition.sections]

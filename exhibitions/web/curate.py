@@ -3,7 +3,6 @@
 import io
 
 from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
-from flask_babel import pgettext
 from flask_login import current_user
 
 from archive import searching
@@ -15,9 +14,9 @@ from core.pagination import parse_page
 from core.permissions import Permission, permission_required
 from core.uow import attempt
 from exhibitions import composing, publications
-from exhibitions.models import ExhibitionStatus
 from exhibitions.web import forms
 from exhibitions.web.forms import DIFFERENCE_LABELS, ActionForm, DeriveForm, SettingsForm, texts_from_form
+from exhibitions.web.history import exhibition_history
 
 bp = Blueprint("curate", __name__, url_prefix="/staff/exhibitions", template_folder="../templates")
 curators_only = permission_required(Permission.COMPOSE_EXHIBITIONS)
@@ -26,16 +25,7 @@ SECTION = EXHIBITION + "/sections/<id:section_id>"
 ENTRY = EXHIBITION + "/entries/<id:entry_id>"
 
 
-@bp.app_template_global()
-def exhibition_status_label(status) -> str:
-    """The name of an exhibition status in the reader's language."""
-    # A context of their own: items share these words, and in French an exhibition is feminine.
-    labels = {
-        ExhibitionStatus.DRAFT: pgettext("exhibition status", "draft"),
-        ExhibitionStatus.PUBLISHED: pgettext("exhibition status", "published"),
-        ExhibitionStatus.ARCHIVED: pgettext("exhibition status", "archived"),
-    }
-    return labels[ExhibitionStatus(status)]
+bp.add_app_template_global(forms.status_label, "exhibition_status_label")
 
 
 @bp.app_template_global()
@@ -134,6 +124,14 @@ def composer(exhibition_id: int):
         form=ActionForm(),
         type_labels=TYPE_LABELS,
     )
+
+
+@bp.route(EXHIBITION + "/history")
+@curators_only
+def history(exhibition_id: int):
+    exhibition = composing.get_exhibition(db.session, exhibition_id)
+    entries = exhibition_history(db.session, exhibition)
+    return render_template("exhibitions/history.html", exhibition=exhibition, entries=entries)
 
 
 @bp.route(EXHIBITION + "/sections", methods=["POST"])

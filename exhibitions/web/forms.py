@@ -1,12 +1,13 @@
 """Forms of the curators' pages. Rules live in the services; forms only carry the data."""
 
+from flask_babel import pgettext
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectField, StringField
 from wtforms.validators import Optional
 
 from core.i18n import _l
 from core.languages import REFERENCE_LANGUAGE
-from exhibitions.models import Exhibition, ExhibitionMode
+from exhibitions.models import Exhibition, ExhibitionMode, ExhibitionStatus
 
 MODE_LABELS = {
     ExhibitionMode.IN_PERSON: _l("In person"),
@@ -22,6 +23,17 @@ DIFFERENCE_LABELS = {
     "added_locally": _l("Added here only"),
     "removed_here": _l("Removed here"),
 }
+
+
+def status_label(status) -> str:
+    """The name of an exhibition status in the reader's language."""
+    # A context of their own: items share these words, and in French an exhibition is feminine.
+    labels = {
+        ExhibitionStatus.DRAFT: pgettext("exhibition status", "draft"),
+        ExhibitionStatus.PUBLISHED: pgettext("exhibition status", "published"),
+        ExhibitionStatus.ARCHIVED: pgettext("exhibition status", "archived"),
+    }
+    return labels[ExhibitionStatus(status)]
 
 
 class SettingsForm(FlaskForm):

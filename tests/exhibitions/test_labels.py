@@ -331,7 +331,10 @@ def test_print_view_shows_labels_with_languages_codes_and_format_switch(db_sessi
         assert f"/staff/exhibitions/{exhibition.id}/labels?format={fmt}" in page
     assert f"/staff/exhibitions/{exhibition.id}/labels.pdf?format=sheet" in page
     assert 'aria-current="page">Sheet' in page
-    assert "window.print()" in page and "data-print hidden" in page  # the button appears only with JavaScript
+    # The button appears only with JavaScript, shown by a static script (no inline script on the page).
+    assert "data-print hidden" in page and "/static/print-button.js" in page
+    with client.get("/static/print-button.js") as script:
+        assert script.status_code == 200 and "window.print()" in script.get_data(as_text=True)
 
 
 def test_print_view_of_one_entry_keeps_the_entry_in_its_links(login_as, exhibition):
