@@ -58,7 +58,7 @@ search_cli = click.Group("search", help="The full-text index: apply queued chang
 @click.option("--interval", default=1.0, show_default=True, help="Seconds between looks at the queue.")
 def search_worker(once, interval):
     """Apply queued index tasks; run one beside the web workers when SEARCH_APPLY=worker."""
-    from archive.indexing import apply_pending_safely
+    from core.search import apply_pending_safely
 
     def step():
         applied = apply_pending_safely(current_app)
@@ -85,11 +85,12 @@ def search_reindex(procs):
     """Rebuild the index from the database into a fresh folder and swap it in."""
     from sqlalchemy import func, select
 
-    from archive.indexing import reindex
     from archive.models import Item
+    from core.search import reindex
+    from core.uow import unit
 
-    total = db.session.scalar(select(func.count()).select_from(Item))
-    db.session.rollback()
+    with unit("search.reindex.total", write=False) as session:
+        total = session.scalar(select(func.count()).select_from(Item))
     with click.progressbar(length=total, label="indexing items") as bar:
         count = reindex(current_app, procs=procs, on_document=lambda: bar.update(1))
     click.echo(f"indexed {count} items")
@@ -98,7 +99,7 @@ def search_reindex(procs):
 @search_cli.command("check")
 def search_check():
     """List items whose index entry differs from the database; exit 1 if there are any."""
-    from archive.indexing import check, pending_count
+    from core.search import check, pending_count
 
     problems = check(current_app)
     for item_id, problem in problems:
