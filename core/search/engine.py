@@ -7,13 +7,14 @@ pass the same contract tests (tests/core/search/test_contract.py).
 
 from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from core.search import whoosh_engine
 from core.search.query import Query, Results
 from core.search.schema import Document
 
 
+@runtime_checkable
 class IndexWriter(Protocol):
     """The changes of one index commit; nothing is seen by readers until the block ends."""
 
@@ -24,6 +25,7 @@ class IndexWriter(Protocol):
         """Remove the document with this id, if there is one."""
 
 
+@runtime_checkable
 class IndexReader(Protocol):
     """A view of the index kept as it was when opened, while the block that holds it runs."""
 
@@ -31,6 +33,7 @@ class IndexReader(Protocol):
         """As SearchEngine.search, in this view."""
 
 
+@runtime_checkable
 class SearchEngine(Protocol):
     """One index of documents with the given facets, shared by the threads of a process."""
 

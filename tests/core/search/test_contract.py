@@ -9,7 +9,7 @@ import unicodedata
 
 import pytest
 
-from core.search import Document, Query, open_engine
+from core.search import Document, IndexReader, IndexWriter, Query, SearchEngine, open_engine
 from core.search.engine import ENGINES
 
 FACETS = ("type", "place")
@@ -40,6 +40,14 @@ def put(engine, *documents) -> None:
 def ids(engine, text: str = "", **query) -> list[str]:
     """The ids found, in order, on one page big enough for all."""
     return [hit.id for hit in engine.search(Query(text=text, per_page=1000, **query)).hits]
+
+
+def test_the_engine_offers_the_whole_interface(engine):
+    assert isinstance(engine, SearchEngine) and engine.facets == FACETS
+    with engine.try_writer() as writer:
+        assert isinstance(writer, IndexWriter)
+    with engine.reading() as reader:
+        assert isinstance(reader, IndexReader)
 
 
 def test_upsert_replaces_and_delete_removes(engine):
