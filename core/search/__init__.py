@@ -13,7 +13,7 @@ of the records a transaction changes; the index follows after commit.
 """
 
 from core.search.analysis import fold, normalise
-from core.search.engine import IndexReader, IndexWriter, SearchEngine, open_engine
+from core.search.engine import IndexSnapshot, IndexWriter, SearchEngine, open_engine
 from core.search.outbox import (
     APPLY_EFFECT,
     DocumentSource,
@@ -35,7 +35,7 @@ from core.search.schema import Document
 from core.search.whoosh_engine import _FoldFilter, _NfcTokenizer, _ProperPrefixFilter  # noqa: F401, E402, I001
 
 __all__ = [
-    "APPLY_EFFECT", "ORDERS", "Document", "DocumentSource", "Hit", "IndexReader", "IndexWriter", "Query",
+    "APPLY_EFFECT", "ORDERS", "Document", "DocumentSource", "Hit", "IndexSnapshot", "IndexWriter", "Query",
     "Results", "SearchEngine", "SearchTask", "apply_pending", "apply_pending_safely", "check", "fold",
     "init_app", "normalise", "open_engine", "parse_text", "pending_count", "record_changes", "reindex",
     "search_index",

@@ -26,7 +26,7 @@ class IndexWriter(Protocol):
 
 
 @runtime_checkable
-class IndexReader(Protocol):
+class IndexSnapshot(Protocol):
     """A view of the index kept as it was when opened, while the block that holds it runs."""
 
     def search(self, request: Query) -> Results:
@@ -45,7 +45,7 @@ class SearchEngine(Protocol):
     def search(self, request: Query) -> Results:
         """One page of hits in relevance or date order, facet counts over every hit, snippets."""
 
-    def reading(self) -> AbstractContextManager[IndexReader]:
+    def reading(self) -> AbstractContextManager[IndexSnapshot]:
         """The index as it is now, unchanged by writes and rebuilds while the block runs."""
 
     def try_writer(self) -> AbstractContextManager[IndexWriter | None]:

@@ -437,7 +437,7 @@ MAX_CACHED_POSTINGS_BYTES = 128 * 1024 * 1024
 
 class _Snapshot:
     """One searcher's documents as arrays (a core.search.ranking.Source), and the search over
-    them (a core.search.IndexReader)."""
+    them (a core.search.IndexSnapshot)."""
 
     def __init__(self, index: WhooshIndex, searcher):
         self.index = index

@@ -9,7 +9,7 @@ import unicodedata
 
 import pytest
 
-from core.search import Document, IndexReader, IndexWriter, Query, SearchEngine, open_engine
+from core.search import Document, IndexSnapshot, IndexWriter, Query, SearchEngine, open_engine
 from core.search.engine import ENGINES
 
 FACETS = ("type", "place")
@@ -47,7 +47,7 @@ def test_the_engine_offers_the_whole_interface(engine):
     with engine.try_writer() as writer:
         assert isinstance(writer, IndexWriter)
     with engine.reading() as reader:
-        assert isinstance(reader, IndexReader)
+        assert isinstance(reader, IndexSnapshot)
 
 
 def test_upsert_replaces_and_delete_removes(engine):
