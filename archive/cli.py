@@ -11,7 +11,6 @@ from archive.fixity import check_originals, recorded_originals
 from archive.media import rebuild_previews
 from archive.models import Item, MediaFile
 from archive.reference import load_reference_data
-from core.db import db
 from core.errors import VitrineError
 from core.storage import get_storage
 from core.uow import unit
@@ -62,7 +61,7 @@ search_cli = click.Group("search", help="The full-text index: apply queued chang
 @click.option("--interval", default=1.0, show_default=True, help="Seconds between looks at the queue.")
 def search_worker(once, interval):
     """Apply queued index tasks; run one beside the web workers when SEARCH_APPLY=worker."""
-    from archive.indexing import apply_pending_safely
+    from core.search import apply_pending_safely
 
     def step():
         applied = apply_pending_safely(current_app)
@@ -89,11 +88,12 @@ def search_reindex(procs):
     """Rebuild the index from the database into a fresh folder and swap it in."""
     from sqlalchemy import func, select
 
-    from archive.indexing import reindex
     from archive.models import Item
+    from core.search import reindex
+    from core.uow import unit
 
-    total = db.session.scalar(select(func.count()).select_from(Item))
-    db.session.rollback()
+    with unit("search.reindex.total", write=False) as session:
+        total = session.scalar(select(func.count()).select_from(Item))
     with click.progressbar(length=total, label="indexing items") as bar:
         count = reindex(current_app, procs=procs, on_document=lambda: bar.update(1))
     click.echo(f"indexed {count} items")
@@ -102,7 +102,7 @@ def search_reindex(procs):
 @search_cli.command("check")
 def search_check():
     """List items whose index entry differs from the database; exit 1 if there are any."""
-    from archive.indexing import check, pending_count
+    from core.search import check, pending_count
 
     problems = check(current_app)
     for item_id, problem in problems:
@@ -199,6 +199,8 @@ def import_command(csv_file, files_from, dry_run, email):
             report = ingest.import_rows(get_storage(), user_id, rows, source, dry_run, progress=lambda _rows: bar)
     finally:
         source.close()
+    if not dry_run:
+        _index_imported()
     if report.media and not dry_run:
         _run_import_jobs(len(report.media))
     for problem in report.problems:
@@ -208,6 +210,17 @@ def import_command(csv_file, files_from, dry_run, email):
                f"{len(report.problems)} rows with problems")  # fmt: skip
     if report.problems:
         raise SystemExit(1)
+
+
+def _index_imported() -> None:
+    """Bring the search index up to date before the command returns, unless a worker does it."""
+    from core.search import apply_pending_safely, pending_count
+
+    if current_app.config.get("SEARCH_APPLY", "background") == "worker":
+        return
+    apply_pending_safely(current_app)
+    if waiting := pending_count(current_app):  # another process held the index: it applies them
+        click.echo(f"{waiting} index updates queued for whoever holds the index")
 
 
 def _run_import_jobs(count: int) -> None:

@@ -1,50 +1,34 @@
-"""Keeping the search index equal to the database: documents, the outbox, apply, rebuild, check.
+"""Indexing items: the search document of an item, and which items a change touches.
 
-Every flush that touches an item writes a `search_tasks` row in the same transaction (a
-session event registered by `init_app`). After commit the tasks are applied by whoever
-gets the index's single writer lock at once; a process that does not get it leaves them
-for the holder, which looks again after releasing the lock, or for `search worker`.
+core.search keeps the index equal to the database. The archive tells it how an item's
+document is built (the `DocumentSource` that `init_app` registers) and, in every flush that
+touches an item, its text, media or tags, or the label of a term, place or body it names,
+which items changed (`record_changes`, in the same transaction).
 """
 
 import hashlib
 import json
-import logging
-import time
 
-from flask import current_app
-from sqlalchemy import delete, event, func, insert, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import event, select
+from sqlalchemy.orm import selectinload
 
-from archive.models import Body, Item, ItemTag, ItemText, MediaFile, Place, SearchTask, Term, item_terms
-from core import background
+from archive.models import Body, Item, ItemTag, ItemText, MediaFile, Place, Term, item_terms
+from core import search
 from core.db import db
-from core.search import get_index
 
 FACETS = ("type", "decade", "place", "term", "has_lang", "body", "status")
 BATCH = 200  # items read at a time to build documents
-# Tasks applied per index commit: each commit writes a segment and may merge others, so
-# after a bulk import 1,000 at a time index ~2.4× faster than 200.
-APPLY_BATCH = 1000
-log = logging.getLogger(__name__)
 
 
 def init_app(app) -> None:
-    """Record index tasks on every item change and apply them after commit."""
-    app.config.setdefault("SEARCH_APPLY", "background")  # or "inline", or "worker" (none in the app)
+    """Index items, and queue their index entries on every change."""
+    search.init_app(app, search.DocumentSource(FACETS, documents, all_documents))
     session_class = db.session.session_factory.class_
-    if not event.contains(session_class, "after_flush", _record_tasks):
-        event.listen(session_class, "after_flush", _record_tasks)
-        event.listen(session_class, "after_commit", _after_commit)
-        event.listen(session_class, "after_rollback", _after_rollback)
+    if not event.contains(session_class, "after_flush", _record_changes):
+        event.listen(session_class, "after_flush", _record_changes)
 
 
-def search_index(app=None):
-    """This process's index object for the app's index folder."""
-    app = app or current_app
-    return get_index(app.config["SEARCH_INDEX_DIR"], FACETS)
-
-
-# --- The outbox ----------------------------------------------------------------------------
+# --- What changed --------------------------------------------------------------------------
 
 
 def _changed_item_ids(session) -> set[int]:
@@ -75,85 +59,8 @@ def _items_named_by(session) -> set[int]:
     return {item_id for query in queries for item_id in connection.scalars(query)}
 
 
-def _record_tasks(session, _flush_context) -> None:
-    ids = _changed_item_ids(session)
-    if ids:
-        # Core insert on the flush's own connection: same transaction, no nested flush.
-        session.connection().execute(insert(SearchTask), [{"item_id": i} for i in sorted(ids)])
-        session.info["search_pending"] = True
-
-
-def _after_rollback(session) -> None:
-    session.info.pop("search_pending", None)
-
-
-def _after_commit(session) -> None:
-    if not session.info.pop("search_pending", False):
-        return
-    try:
-        app = current_app._get_current_object()
-    except RuntimeError:  # no app context: the worker or the next save applies the tasks
-        return
-    mode = app.config.get("SEARCH_APPLY", "background")
-    if mode == "inline":
-        apply_pending_safely(app)
-    elif mode == "background":
-        _background(app).poke()
-
-
-def apply_pending_safely(app) -> int:
-    """apply_pending that never raises: a save must not fail because of the index."""
-    try:
-        return apply_pending(app)
-    except Exception:
-        log.exception("search index update failed; the tasks stay in the outbox")
-        return 0
-
-
-def pending_count(app=None) -> int:
-    with Session(db.engine) as session:
-        session.connection(execution_options={"sqlite_begin": "DEFERRED"})
-        return session.scalar(select(func.count()).select_from(SearchTask))
-
-
-def apply_pending(app=None, batch: int = APPLY_BATCH) -> int:
-    """Apply outbox tasks while this process holds the writer lock; returns items applied.
-
-    Returns at once if another process writes: it checks for new tasks after releasing.
-    """
-    app = app or current_app
-    index = search_index(app)
-    applied = 0
-    while pending_count(app):
-        with index.try_writer() as writer:
-            if writer is None:
-                return applied
-            task_ids = _apply_batch(writer, batch)
-        _forget_tasks(task_ids)
-        applied += len(task_ids)
-    return applied
-
-
-def _apply_batch(writer, batch: int) -> list[int]:
-    # Tasks first, items second: every change committed before the task was read is seen.
-    with Session(db.engine) as session:
-        session.connection(execution_options={"sqlite_begin": "DEFERRED"})
-        tasks = session.execute(select(SearchTask.id, SearchTask.item_id).order_by(SearchTask.id).limit(batch)).all()
-        item_ids = sorted({t.item_id for t in tasks})
-        items = {item.id: item for item in _load_items(session, item_ids)}
-        for item_id in item_ids:
-            if item_id in items:
-                writer.upsert(item_document(items[item_id]))
-            else:
-                writer.delete(str(item_id))
-    return [t.id for t in tasks]
-
-
-def _forget_tasks(task_ids: list[int]) -> None:
-    # By id, never "up to the largest id": a lower id may commit after a higher one.
-    with Session(db.engine) as session, session.begin():
-        for start in range(0, len(task_ids), APPLY_BATCH):
-            session.execute(delete(SearchTask).where(SearchTask.id.in_(task_ids[start : start + APPLY_BATCH])))
+def _record_changes(session, _flush_context) -> None:
+    search.record_changes(session, _changed_item_ids(session))
 
 
 def _load_items(session, ids) -> list[Item]:
@@ -164,11 +71,6 @@ def _load_items(session, ids) -> list[Item]:
     return list(session.scalars(query))
 
 
-def _background(app):
-    return background.runner(app, "vitrine_search_background", name="search-outbox", drain=True,
-                             work=lambda app, _should_stop: apply_pending_safely(app))  # fmt: skip
-
-
 # --- Documents -----------------------------------------------------------------------------
 
 
@@ -176,7 +78,7 @@ def _names(labels: dict | None) -> list[str]:
     return [v for v in (labels or {}).values() if v]
 
 
-def item_document(item: Item) -> dict:
+def item_document(item: Item) -> search.Document:
     """The index document of an item: its texts per language, names and facets."""
     texts = {
         t.lang: "\n".join(v for v in (t.title, t.description, t.caption, t.transcription) if v) for t in item.texts
@@ -220,51 +122,6 @@ def all_documents(session):
         session.expunge_all()
 
 
-# --- Rebuild and check ---------------------------------------------------------------------
-
-
-def reindex(app=None, procs: int = 1, on_document=None) -> int:
-    """Rebuild the index from the database into a fresh folder and swap it in."""
-    app = app or current_app
-    index = search_index(app)
-    index.ensure()
-    # Hold the live index's writer lock meanwhile, so no worker applies (and forgets)
-    # tasks to the folder about to be replaced; they stay queued and are applied after.
-    deadline = time.monotonic() + 60
-    while True:
-        with index.try_writer() as old_writer:
-            if old_writer is not None:
-                # Tasks committed before the rebuild reads a single item are in what it reads:
-                # forgotten after the swap instead of applied again one by one.
-                with Session(db.engine) as session:
-                    session.connection(execution_options={"sqlite_begin": "DEFERRED"})
-                    covered = list(session.scalars(select(SearchTask.id)))
-                with Session(db.engine) as session:
-                    session.connection(execution_options={"sqlite_begin": "DEFERRED"})
-                    count = session.scalar(select(func.count()).select_from(Item))
-                    old = index.rebuild(all_documents(session), procs=procs, on_document=on_document, keep_old=True)
-                break
-        if time.monotonic() > deadline:
-            raise TimeoutError("the search index stayed locked for 60 s")
-        time.sleep(0.2)
-    index.discard(old)
-    _forget_tasks(covered)
-    apply_pending_safely(app)
-    return count
-
-
-def check(app=None) -> list[tuple[str, str]]:
-    """(item id, problem) for every item whose index entry differs from the database."""
-    app = app or current_app
-    indexed = search_index(app).digests()
-    problems = []
-    with Session(db.engine) as session:
-        session.connection(execution_options={"sqlite_begin": "DEFERRED"})
-        for document in all_documents(session):
-            digest = indexed.pop(document["id"], None)
-            if digest is None:
-                problems.append((document["id"], "missing"))
-            elif digest != document["digest"]:
-                problems.append((document["id"], "stale"))
-    problems += [(doc_id, "deleted") for doc_id in sorted(indexed, key=int)]
-    return problems
+def documents(session, ids: list[int]) -> list[search.Document]:
+    """The documents of the items among `ids` that exist."""
+    return [item_document(item) for item in _load_items(session, ids)]

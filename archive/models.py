@@ -236,22 +236,6 @@ class ItemTag(Base):
         return f"<ItemTag {self.label}>"
 
 
-class SearchTask(Base):
-    """An outbox row: this item changed in the same transaction; its index entry is stale.
-
-    No foreign key: the task of a deleted item must outlive it, to delete its entry.
-    """
-
-    __tablename__ = "search_tasks"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    item_id: Mapped[int] = mapped_column(Integer, index=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-
-    def __repr__(self) -> str:
-        return f"<SearchTask {self.id} item {self.item_id}>"
-
-
 class MediaFile(Base):
     """An original file of an item, stored by SHA-256 and never rewritten."""
 

@@ -1,4 +1,5 @@
-"""Searching items: the index finds and counts, the database supplies what is shown."""
+"""Searching items: a reader's request becomes a core.search Query; the index finds and
+counts, the database supplies what is shown."""
 
 import math
 from dataclasses import dataclass, field
@@ -8,15 +9,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from archive.forms import TYPE_LABELS
-from archive.indexing import FACETS, search_index
+from archive.indexing import FACETS
 from archive.models import Body, Item, ItemStatus, Place, Term
 from core.errors import ValidationError
 from core.i18n import _, localized
 from core.pagination import bounded_per_page
-from core.search import Query
+from core.search import ORDERS, Query, search_index
 
 PUBLIC_FACETS = tuple(f for f in FACETS if f != "status")
-ORDERS = ("relevance", "date", "date_asc")
 
 
 @dataclass

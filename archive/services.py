@@ -17,7 +17,6 @@ from archive.models import (
     ItemText,
     ItemType,
     Place,
-    SearchTask,
     Term,
     TextState,
     item_terms,
@@ -29,6 +28,7 @@ from core.errors import Conflict, Forbidden, ValidationError
 from core.i18n import _
 from core.languages import REFERENCE_LANGUAGE, normalise_tag
 from core.permissions import Permission, can
+from core.search import record_changes
 from core.validation import Problems
 
 ITEM_FIELDS = ("reference_code", "type", "date", "place", "creator", "body", "rights", "source_archive", "fonds")
@@ -343,8 +343,8 @@ def create_items(session, user: User, drafts: list[ItemDraft]) -> list[int]:
 
     The same rows as create_item: item, texts, terms, tags, a "create" audit event each, and
     an outbox task each. Core inserts skip the ORM flush (a flush per item was most of the
-    cost of a bulk import), so the outbox rows that indexing's after_flush hook would write
-    are written here. Flushes nothing, commits nothing.
+    cost of a bulk import), so the outbox tasks that indexing's after_flush hook would record
+    are recorded here. Flushes nothing, commits nothing.
     """
     if not drafts:
         return []
@@ -361,12 +361,11 @@ def create_items(session, user: User, drafts: list[ItemDraft]) -> list[int]:
     tags = [{"item_id": i, "label": label} for i, d in pairs for label in d.tags]
     events = [{"occurred_at": now, "user_id": user_id, "record_type": "item", "record_id": i, "action": "create",
                "before": None, "after": d.snapshot(), "comment": None} for i, d in pairs]  # fmt: skip
-    tasks = [{"item_id": i, "created_at": now} for i in ids]
     for table, rows in ((ItemText.__table__, texts), (item_terms, terms), (ItemTag.__table__, tags),
-                        (AuditEvent.__table__, events), (SearchTask.__table__, tasks)):  # fmt: skip
+                        (AuditEvent.__table__, events)):  # fmt: skip
         if rows:
             conn.execute(insert(table), rows)
-    session.info["search_pending"] = True  # the outbox rows above bypass the flush that notes them
+    record_changes(session, ids)
     return ids
 
 

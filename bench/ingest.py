@@ -140,9 +140,9 @@ def csv_run(folder: Path, rows: int, index: bool) -> dict:
     import and timed apart: it is the index's work, done after commit by the outbox.
     """
     from archive import ingest
-    from archive.indexing import apply_pending
     from bench.setup import migrated_app
     from core.db import db
+    from core.search import apply_pending
     from core.storage import get_storage
 
     folder.mkdir()

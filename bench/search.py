@@ -1,4 +1,4 @@
-"""Search speed: our Whoosh index (core.search) against SQLite FTS5 on the same synthetic records.
+"""Search speed: our Whoosh engine (core.search) against SQLite FTS5 on the same synthetic records.
 
     .venv/bin/python bench/search.py [--records 100000] [--queries 40] [--procs 2] [--db-records N]
 
@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from core.search import Query, SearchIndex, fold, get_index  # noqa: E402
+from core.search import Query, SearchEngine, fold, open_engine  # noqa: E402
 
 CORPUS = Path(__file__).resolve().parent.parent / "archive" / "data" / "corpus"
 FACETS = ("type", "decade", "place", "term", "has_lang", "body", "status")
@@ -259,11 +259,11 @@ def percentiles(samples: list[float]) -> tuple[float, float]:
     return statistics.median(ordered), p95
 
 
-def our_search(index: SearchIndex, text: str):
+def our_search(index: SearchEngine, text: str):
     return index.search(Query(text=text, per_page=10, facets=FACETS))
 
 
-def recall(index: SearchIndex, queries: list[str]) -> float:
+def recall(index: SearchEngine, queries: list[str]) -> float:
     found = expected = 0
     for text in queries:
         accented = {h.id for h in index.search(Query(text=text, per_page=100_000)).hits}
@@ -279,7 +279,7 @@ def save_costs(folder: Path, rounds: int = 200) -> tuple[float, float]:
     conn.executescript("""
         PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;
         CREATE TABLE items (id INTEGER PRIMARY KEY, title, body);
-        CREATE TABLE search_tasks (id INTEGER PRIMARY KEY, item_id, created_at);
+        CREATE TABLE search_tasks (id INTEGER PRIMARY KEY, record_id, created_at);
         CREATE VIRTUAL TABLE fts USING fts5(title, body, tokenize='unicode61 remove_diacritics 2');
     """)
     ours, fts = [], []
@@ -288,7 +288,7 @@ def save_costs(folder: Path, rounds: int = 200) -> tuple[float, float]:
         started = time.perf_counter()
         conn.execute("BEGIN IMMEDIATE")
         conn.execute("INSERT INTO items (title, body) VALUES (?, ?)", (f"Ảnh {n}", text))
-        conn.execute("INSERT INTO search_tasks (item_id, created_at) VALUES (?, datetime('now'))", (n,))
+        conn.execute("INSERT INTO search_tasks (record_id, created_at) VALUES (?, datetime('now'))", (n,))
         conn.execute("COMMIT")
         ours.append((time.perf_counter() - started) * 1000)
         started = time.perf_counter()
@@ -300,7 +300,7 @@ def save_costs(folder: Path, rounds: int = 200) -> tuple[float, float]:
     return percentiles(ours)[1], percentiles(fts)[1]
 
 
-def after_commit_cost(index: SearchIndex, records: list[dict], rounds: int = 20) -> float:
+def after_commit_cost(index: SearchEngine, records: list[dict], rounds: int = 20) -> float:
     """p95 ms of applying one task to the index (off the request path)."""
     samples = []
     for record in records[:rounds]:
@@ -321,9 +321,9 @@ def reindex_from_database(folder: Path, records: list[dict], procs: int) -> None
     import io
 
     from archive import ingest
-    from archive.indexing import reindex
     from bench.setup import migrated_app
     from core.db import db
+    from core.search import reindex
     from core.storage import get_storage
 
     out = io.StringIO()
@@ -365,7 +365,7 @@ def main() -> None:
     queries = make_queries(records, args.queries)
     print(f"{args.records} records, {args.queries} queries per class, index in {folder}")
 
-    index = get_index(str(folder / "index"), FACETS)
+    index = open_engine(str(folder / "index"), FACETS)
     started = time.perf_counter()
     index.rebuild((document(r) for r in records), procs=args.procs)
     ours_s = time.perf_counter() - started

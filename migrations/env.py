@@ -10,6 +10,7 @@ from flask import current_app
 import archive.models  # noqa: F401
 import core.audit  # noqa: F401
 import core.auth  # noqa: F401
+import core.search  # noqa: F401
 import exhibitions.models  # noqa: F401
 from core.db import Base
 

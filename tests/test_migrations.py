@@ -8,7 +8,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
 from app import create_app
 from core.db import Base, db
@@ -64,3 +64,17 @@ def test_downgrade_to_base_and_upgrade_again(bare_app):
     assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
     upgrade()
     assert schema_drift() == []
+
+
+def test_queued_search_tasks_survive_the_outbox_moving_to_core(bare_app):
+    """0006 renames search_tasks.item_id to record_id: tasks queued before stay queued, same ids."""
+    upgrade(revision="0005")
+    with db.engine.begin() as connection:
+        connection.execute(text("INSERT INTO search_tasks (item_id, created_at) VALUES (7, CURRENT_TIMESTAMP), "
+                                "(9, CURRENT_TIMESTAMP)"))  # fmt: skip
+    upgrade()
+    with db.engine.connect() as connection:
+        assert connection.execute(text("SELECT id, record_id FROM search_tasks ORDER BY id")).all() == [(1, 7), (2, 9)]
+    downgrade(revision="0005")
+    with db.engine.connect() as connection:
+        assert connection.execute(text("SELECT item_id FROM search_tasks ORDER BY id")).scalars().all() == [7, 9]

@@ -5,12 +5,12 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 
 from archive import ingest
-from archive.indexing import check, pending_count
-from archive.models import Item, MediaFile, Place, SearchTask
+from archive.models import Item, MediaFile, Place
 from archive.services import PreloadedLookups, create_item, snapshot, validate_new_item
 from core.audit import AuditEvent, history
 from core.errors import ValidationError
 from core.i18n import _
+from core.search import SearchTask, check, pending_count
 from tests.archive import samples
 
 # CSV rows as read_rows gives them; every field and list the import takes, in several shapes.
@@ -39,7 +39,7 @@ def stored(db_session, code):
     [event] = history(db_session, "item", item.id)
     raw_before = db_session.execute(text("SELECT before FROM audit_events WHERE id = :id"), {"id": event.id}).scalar()
     after = {k: v for k, v in event.after.items() if k != "reference_code"}
-    tasks = db_session.scalar(select(func.count()).select_from(SearchTask).where(SearchTask.item_id == item.id))
+    tasks = db_session.scalar(select(func.count()).select_from(SearchTask).where(SearchTask.record_id == item.id))
     return {"columns": columns, "texts": texts, "terms": [t.code for t in item.terms],
             "tags": [t.label for t in item.tags], "event": (event.action, event.user_id, raw_before, after),
             "tasks": tasks}  # fmt: skip

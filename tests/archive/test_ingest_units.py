@@ -4,10 +4,10 @@ import pytest
 from sqlalchemy import select
 
 from archive import ingest
-from archive.indexing import pending_count
 from archive.models import Item
 from archive.services import create_item
 from core.auth import User
+from core.search import pending_count
 from core.uow import unit
 
 ROWS = [(n + 2, {"reference_code": f"U-{n}", "type": "photo", "title_vi": f"Ảnh {n}"}) for n in range(4)]

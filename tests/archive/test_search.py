@@ -5,11 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from archive.indexing import apply_pending, check, search_index
 from archive.searching import search_items
 from archive.services import set_text, update_item
 from archive.workflow import apply_transition
-from core.search import fold, parse_text
+from core.search import SearchTask, apply_pending, check, search_index
 
 CORPUS = Path(__file__).resolve().parents[2] / "archive" / "data" / "corpus"
 ENGLISH = {
@@ -54,15 +53,6 @@ def corpus(app, make_item, publish):
 def found(db_session, q, public=True, **filters):
     page = search_items(db_session, {"q": q, **filters}, "vi", public=public, per_page=50)
     return [item.reference_code for item in page.items]
-
-
-def test_fold_removes_stacked_marks_and_d_bar():
-    assert fold("QUYỀN CON NGƯỜI Đắk Lắk ầ ỗ ữ Élysée") == "quyen con nguoi dak lak a o u elysee"
-
-
-def test_parse_text_never_raises_on_bad_input():
-    for text in ['"Hà Nội', "AND", "OR NOT", "-", "*", '"""', "\x00\x07 ", "a" * 10_000, "(((", "\u0301"]:
-        parse_text(text)
 
 
 def test_with_and_without_marks_find_the_same_documents(db_session, corpus):
@@ -165,8 +155,6 @@ def test_every_change_reaches_the_index(db_session, make_item, publish, make_use
 
 
 def test_a_rolled_back_change_leaves_no_task(app, db_session, make_item, make_user):
-    from archive.models import SearchTask
-
     item = make_item()
     assert db_session.query(SearchTask).count() == 0
     update_item(db_session, make_user("admin"), item, {"creator": "X"}, item.version)
@@ -175,9 +163,6 @@ def test_a_rolled_back_change_leaves_no_task(app, db_session, make_item, make_us
 
 
 def test_a_save_while_another_process_writes_leaves_the_task_queued(app, db_session, make_item, make_user):
-    from archive.indexing import apply_pending
-    from archive.models import SearchTask
-
     item = make_item(reference_code="LOCKED-1")
     with search_index().try_writer() as holder:  # another writer holds the lock
         assert holder is not None

@@ -3,12 +3,12 @@
 import multiprocessing
 import traceback
 
-from archive.indexing import apply_pending, check, pending_count, search_index
-from archive.models import Item, SearchTask
+from archive.models import Item
 from archive.searching import search_items
 from archive.services import update_item
 from core.auth import User
 from core.db import db
+from core.search import SearchTask, apply_pending, check, pending_count, reindex, search_index
 
 WRITERS = 2
 ITEMS_EACH = 6
@@ -22,7 +22,7 @@ def test_a_process_killed_after_commit_loses_nothing(app, db_session, make_item,
     app.config["SEARCH_APPLY"] = "worker"  # as if the process died right after the commit
     item = make_item(reference_code="LOST-1", texts={"vi": {"title": "Đoàn kết dân tộc"}})
     assert codes(db_session, "doan ket") == []
-    assert db_session.query(SearchTask).filter_by(item_id=item.id).count() == 1
+    assert db_session.query(SearchTask).filter_by(record_id=item.id).count() == 1
     result = runner.invoke(args=["search", "check"])
     assert result.exit_code == 1 and f"item {item.id}: missing" in result.output
     result = runner.invoke(args=["search", "worker", "--once"])
@@ -116,21 +116,21 @@ def test_renamed_terms_places_and_bodies_reach_the_index(db_session, make_item):
 
 
 def test_reindex_forgets_the_tasks_it_covers_and_keeps_later_ones(app, db_session, make_item, monkeypatch):
-    from archive import indexing
+    from core.search import outbox
 
     app.config["SEARCH_APPLY"] = "worker"  # a bulk import left its tasks queued
     for n in range(5):
         make_item(reference_code=f"BULK-{n}", texts={"vi": {"title": f"Ảnh nhập hàng loạt {n}"}})
     assert pending_count() == 5
-    applied, apply_batch = [], indexing._apply_batch
+    applied, apply_batch = [], outbox._apply_batch
 
-    def counted(writer, batch):
-        task_ids = apply_batch(writer, batch)
+    def counted(writer, source, batch):
+        task_ids = apply_batch(writer, source, batch)
         applied.extend(task_ids)
         return task_ids
 
-    monkeypatch.setattr(indexing, "_apply_batch", counted)
-    index = indexing.search_index()
+    monkeypatch.setattr(outbox, "_apply_batch", counted)
+    index = search_index()
     rebuild = index.rebuild
 
     def rebuild_while_someone_saves(documents, **options):
@@ -139,7 +139,7 @@ def test_reindex_forgets_the_tasks_it_covers_and_keeps_later_ones(app, db_sessio
         return rebuild(iter(documents), **options)
 
     monkeypatch.setattr(index, "rebuild", rebuild_while_someone_saves)
-    assert indexing.reindex(app) == 5
+    assert reindex(app) == 5
     assert len(applied) == 1  # the five covered tasks were dropped, the late one applied
     assert pending_count() == 0
     assert len(codes(db_session, "nhap hang loat")) == 5

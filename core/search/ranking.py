@@ -1,9 +1,10 @@
 """Query evaluation over whole posting lists with numpy: matching, BM25, order, facet counts.
 
-The engine adapter (core.search) reads posting lists out of the index and hands them over
-as arrays; a query tree becomes a mask of matching documents and a vector of scores in a
-few vector operations. A term found in half the archive then costs about as much as a rare
-one, and facet counts are one gather per value instead of a pass over every hit in Python.
+An engine (core/search/whoosh_engine.py) reads posting lists out of its index and hands them
+over as arrays (a `Source`); a query tree (core/search/query.py) becomes a mask of matching
+documents and a vector of scores in a few vector operations. A term found in half the archive
+then costs about as much as a rare one, and facet counts are one gather per value instead of
+a pass over every hit in Python.
 """
 
 from dataclasses import dataclass

@@ -1,25 +1,19 @@
-"""The full-text engine adapter: the only module that imports whoosh.
+"""The Whoosh engine: the only module that imports whoosh (the maintained fork, whoosh-reloaded).
 
-The rest of the app hands in plain documents and reads back plain results, so the engine
-stays replaceable. A document is a dict:
-
-    {"id": str, "digest": str, "date": int, "texts": {lang: str}, "extra": str,
-     "facets": {name: [value, ...]}}
-
-`texts` and `extra` are searched; `texts` are also stored for snippets per language.
+Documents go in as the schema gives their fields (core.search.schema); queries are evaluated
+with numpy over posting lists read out of the segments (core.search.ranking), which takes a
+few of Whoosh's private names: they are listed in WHOOSH_PRIVATE_NAMES, and each is held to
+Whoosh's public answer by a test (tests/core/search/test_whoosh_private.py) that fails on an
+upgrade that changes it.
 """
 
-import functools
 import multiprocessing
 import os
-import re
 import shutil
 import threading
 import time
-import unicodedata
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -34,12 +28,25 @@ from whoosh.reading import SegmentReader, TermNotFound
 from whoosh.util.numeric import byte_to_length
 from whoosh.writing import SegmentWriter
 
-from core import ranking as r
+from core.search import ranking as r
+from core.search import schema as doc
+from core.search.analysis import PREFIX_MAX, fold_word, normalise
+from core.search.query import Hit, Query, Results, parse_text
 
-EXACT_BOOST = 2.0
-PREFIX_MAX = 6  # longer prefixes expand over the lexicon to few terms
-MAX_QUERY_CHARS = 500
-MAX_CLAUSES = 24
+# Whoosh's names that are private (a leading underscore) and that this module uses; a test
+# reads the module and keeps this set exact, and each name has a test against Whoosh's public
+# answer. Our own private names never shadow one of these, so the scan can tell them apart.
+WHOOSH_PRIVATE_NAMES = frozenset({
+    # a term's posting blocks, read whole (_read_postings)
+    "_terms", "_read_data", "_data", "_maxid", "_lastblock", "_goto", "_nextoffset",
+    # a field's length column, read as one byte string (_field_lengths)
+    "_perdoc", "_cached_reader", "_lenfield", "_dbfile", "_basepos", "_count",
+    # segments written by worker processes and listed in one commit (rebuild, _index_chunk)
+    "_lk", "_finalize_segment", "_close_segment", "_commit_toc", "_finish",
+})  # fmt: skip
+# Public but undocumented names this module relies on, each with a test as well.
+WHOOSH_UNDOCUMENTED_NAMES = frozenset({"deleted_docs_set", "length_stats"})
+
 # A segment of 5,000 documents sorts its ~900,000 postings in memory; bigger pools spill
 # to disk and grow worse than linearly.
 REBUILD_CHUNK = 5000
@@ -47,52 +54,38 @@ MERGE_FACTOR = 8
 MAX_DELETED_SHARE = 0.3
 
 
-def normalise(text: str) -> str:
-    """NFC, so composed and decomposed input index and match alike."""
-    return unicodedata.normalize("NFC", text or "")
-
-
-def fold(text: str) -> str:
-    """Lower case without marks: `Đắk Lắk` → `dak lak`, `Élysée` → `elysee`."""
-    text = text.lower().replace("đ", "d").replace("ð", "d")
-    return "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
+# --- Analyzers -----------------------------------------------------------------------------
+# They give the terms of core.search.analysis (a test holds them equal). Documents arrive
+# with their terms already made (schema.document_fields), so Whoosh skips them: they mark
+# words in snippets, and keep the index describing itself. Their class path is part of the
+# index format: Whoosh pickles the schema into every index, where it has been
+# `core.search.<class>` since before this package; `__module__` keeps it, so indexes written
+# before open without a rebuild (core/search/__init__.py makes the path resolve).
 
 
 class _NfcTokenizer(RegexTokenizer):
     # Offsets refer to the NFC text, which is also what the index stores for snippets.
+    __module__ = "core.search"
+
     def __call__(self, value, **kwargs):
         return super().__call__(normalise(value), **kwargs)
-
-
-# Words recur across documents and fields: folding each distinct one once saves a third of
-# the analysis time of a rebuild.
-_fold_word = functools.lru_cache(maxsize=1 << 17)(fold)
 
 
 class _FoldFilter(Filter):
     """Drops the marks of each token (stacked ones too) and folds đ → d; offsets stay."""
 
+    __module__ = "core.search"
+
     def __call__(self, tokens):
         for token in tokens:
-            token.text = _fold_word(token.text)
+            token.text = fold_word(token.text)
             yield token
 
 
-def _exact_analyzer():
-    # No stop list and no minimum length: `an`, `to`, `may` are Vietnamese syllables.
-    return _NfcTokenizer(r"\w+") | LowercaseFilter()
-
-
-def _folded_analyzer():
-    return _exact_analyzer() | _FoldFilter()
-
-
 class _ProperPrefixFilter(Filter):
-    """The leading 2 to PREFIX_MAX letters of each token, short of the whole token.
+    """The leading 2 to PREFIX_MAX letters of each token, short of the whole token."""
 
-    A prefix query is then one term look-up, not an expansion over the lexicon; the whole
-    token is already in `folded`, and one-letter prefixes match too much to be worth a term.
-    """
+    __module__ = "core.search"
 
     def __call__(self, tokens):
         for token in tokens:
@@ -102,161 +95,42 @@ class _ProperPrefixFilter(Filter):
                 yield token
 
 
-def _prefix_analyzer():
-    return _folded_analyzer() | _ProperPrefixFilter()
+def _words_analyzer():
+    return _NfcTokenizer(r"\w+") | LowercaseFilter()
 
 
-def _pairs_analyzer(base):
-    # Adjacent syllables as one term: a two-word phrase, the common case in Vietnamese,
-    # becomes one posting-list look-up instead of a positional check of every candidate.
-    return base | BiWordFilter(sep=" ")
+def _folded_analyzer():
+    return _words_analyzer() | _FoldFilter()
 
 
-_WORD = re.compile(r"\w+")
+_ANALYZERS = {
+    "words": _words_analyzer,
+    "folded": _folded_analyzer,
+    "pairs": lambda: _folded_analyzer() | BiWordFilter(sep=" "),
+    "prefixes": lambda: _folded_analyzer() | _ProperPrefixFilter(),
+}
 
 
-def analysed(text: str) -> dict[str, list[str]]:
-    """The terms of each text field, from one tokenisation of NFC `text`.
-
-    The same terms as the fields' analyzers give (a test holds them equal), handed to Whoosh
-    as lists: it then skips the analyzers, which ran four times per document and were a
-    third of a rebuild.
-    """
-    exact = [word.lower() for word in _WORD.findall(text)]
-    folded = [_fold_word(word) for word in exact]
-    return {
-        "exact": exact,
-        "folded": folded,
-        "folded2": [f"{a} {b}" for a, b in zip(folded, folded[1:], strict=False)] or folded[:1],
-        "prefix": [word[:size] for word in folded for size in range(2, min(len(word), PREFIX_MAX + 1))],
-    }
+def _whoosh_field(field: doc.Field):
+    if field.analysis == doc.KEY:
+        return ID(unique=True, stored=field.stored)
+    if field.analysis == doc.STORED:
+        return STORED()
+    if field.analysis == doc.NUMBER:
+        return NUMERIC(int, bits=32, sortable=True, stored=field.stored)
+    if field.analysis == doc.CODES:
+        return TEXT(analyzer=RegexTokenizer(r"\S+"), phrase=False)
+    return TEXT(analyzer=_ANALYZERS[field.analysis](), phrase=field.positions, stored=field.stored)
 
 
 def build_schema(facets: tuple[str, ...]) -> Schema:
-    """The index layout: text in an exact and a folded field, prefixes, facets, a date."""
-    schema = Schema(
-        id=ID(unique=True, stored=True),
-        digest=STORED(),
-        exact=TEXT(analyzer=_exact_analyzer(), phrase=False),  # phrases are checked in `folded`
-        folded=TEXT(analyzer=_folded_analyzer(), phrase=True),
-        folded2=TEXT(analyzer=_pairs_analyzer(_folded_analyzer()), phrase=False),
-        prefix=TEXT(analyzer=_prefix_analyzer(), phrase=False),
-        date=NUMERIC(int, bits=32, sortable=True, stored=False),
-    )
+    """The Whoosh layout of core.search.schema's fields, facets and stored texts."""
+    schema = Schema(**{field.name: _whoosh_field(field) for field in doc.FIELDS})
     for name in facets:
-        # Space-separated codes, as typed: the postings of each value give the facet sets.
-        schema.add(f"fm_{name}", TEXT(analyzer=RegexTokenizer(r"\S+"), phrase=False))
-    schema.add("text_*", STORED(), glob=True)
+        # Space-separated codes: the postings of each value give the facet sets.
+        schema.add(doc.facet_field(name), _whoosh_field(doc.Field(doc.facet_field(name), doc.CODES)))
+    schema.add(doc.text_field("*"), STORED(), glob=True)
     return schema
-
-
-@dataclass
-class Query:
-    """What a reader asked: words, filters by facet, order and page."""
-
-    text: str = ""
-    filters: dict = field(default_factory=dict)  # facet name → list of values, all required
-    order: str = "relevance"  # or "date" (newest first) or "date_asc"
-    page: int = 1
-    per_page: int = 20
-    facets: tuple = ()
-    snippet_lang: str | None = None
-
-
-@dataclass
-class Hit:
-    id: str
-    score: float
-    snippet: str | None
-
-
-@dataclass
-class Results:
-    hits: list[Hit]
-    total: int
-    facets: dict  # facet name → {value: count}
-    notice: str | None = None  # why part of the query was ignored, for the reader
-
-
-# --- Query parsing -------------------------------------------------------------------------
-
-_CLAUSE = re.compile(r'(-?)"([^"]*)"?|(\S+)')
-_OPERATORS = {"and", "or", "not", "&&", "||", "+", "-", "*"}
-
-
-def parse_text(text: str) -> tuple[object | None, bool, frozenset]:
-    """Our own small syntax: words, "phrases", -exclusions, prefix*; never raises.
-
-    Returns the query (None for "everything"), whether something was dropped, and the
-    folded words to highlight.
-    """
-    text = "".join(" " if unicodedata.category(c).startswith("C") else c for c in normalise(text))
-    dropped = len(text) > MAX_QUERY_CHARS
-    text = text[:MAX_QUERY_CHARS]
-    must, must_not, highlighted = [], [], set()
-    for count, match in enumerate(_CLAUSE.finditer(text)):
-        if count >= MAX_CLAUSES:
-            dropped = True
-            break
-        negated, phrase, word = match.group(1), match.group(2), match.group(3)
-        if word is not None:
-            negated = word.startswith("-") and len(word) > 1
-            word = word[1:] if negated else word
-            if word.lower() in _OPERATORS:
-                continue
-            clause = _prefix_clause(word[:-1]) if word.endswith("*") else _text_clause(word)
-        else:
-            clause = _text_clause(phrase)
-        if clause is not None:
-            (must_not if negated else must).append(clause)
-            if not negated:
-                highlighted.update(_tokens(_FOLDED, phrase if word is None else word.rstrip("*")))
-    if not must and not must_not:
-        return None, dropped, frozenset()
-    positive = r.AllOf(tuple(must)) if must else r.Everything()
-    query = r.Without(positive, r.AnyOf(tuple(must_not))) if must_not else positive
-    return query, dropped, frozenset(highlighted)
-
-
-def _tokens(analyzer, text: str) -> list[str]:
-    return [t.text for t in analyzer(text, mode="query")]
-
-
-_EXACT, _FOLDED = _exact_analyzer(), _folded_analyzer()
-
-
-def _folded_clause(words: list[str]):
-    if len(words) == 1:
-        return r.Term("folded", words[0])
-    pairs = [r.Term("folded2", f"{a} {b}") for a, b in zip(words, words[1:], strict=False)]
-    if len(words) == 2:
-        return pairs[0]
-    # Longer phrases: the pairs narrow the candidates, the positional check confirms them.
-    return r.AllOf((*pairs, r.Phrase("folded", tuple(words))))
-
-
-def _text_clause(text: str):
-    exact = _tokens(_EXACT, text)
-    if not exact:
-        return None
-    folded = _tokens(_FOLDED, text)
-    # Folded words decide what matches; each word found with the marks as typed adds to
-    # the score, so exact matches rank first.
-    marks = r.AnyOf(tuple(r.Term("exact", word, EXACT_BOOST) for word in exact))
-    return r.Boosted(_folded_clause(folded), marks)
-
-
-def _prefix_clause(text: str):
-    folded = _tokens(_FOLDED, text)
-    if not folded:
-        return None
-    *whole, last = folded
-    parts = [_folded_clause(whole)] if whole else []
-    if 2 <= len(last) <= PREFIX_MAX:
-        parts.append(r.AnyOf((r.Term("prefix", last), r.Term("folded", last))))
-    else:
-        parts.append(r.Prefix("folded", last))
-    return parts[0] if len(parts) == 1 else r.AllOf(tuple(parts))
 
 
 # --- The index -----------------------------------------------------------------------------
@@ -293,7 +167,7 @@ def _merge_policy(writer, segments):
 def _codec():
     """Whoosh's codec without per-block length statistics.
 
-    They serve Whoosh's own block-skipping scorer, which core.ranking replaces; gathering
+    They serve Whoosh's own block-skipping scorer, which core.search.ranking replaces; gathering
     them re-reads a document's length for every posting and cost a sixth of a rebuild.
     """
     codec = W3Codec()
@@ -301,8 +175,9 @@ def _codec():
     return codec
 
 
-class SearchIndex:
-    """One index folder; `path` is a symlink to the live generation so a rebuild swaps it."""
+class WhooshIndex:
+    """One index folder (a core.search.SearchEngine); `path` is a symlink to the live
+    generation, so a rebuild swaps it at once."""
 
     def __init__(self, path: str, facets: tuple[str, ...]):
         self.path = Path(path)
@@ -315,8 +190,8 @@ class SearchIndex:
         self._users: dict[int, int] = {}  # id(searcher) → readers using it now
         self._parts: OrderedDict = OrderedDict()  # segment key → {part name: array}
         self._parts_lock = threading.Lock()
-        self._terms: OrderedDict = OrderedDict()  # (segment key, field, text) → (ids, weights)
-        self._terms_bytes = 0
+        self._postings: OrderedDict = OrderedDict()  # (segment key, field, text) → (ids, weights)
+        self._postings_bytes = 0
 
     # Opening -------------------------------------------------------------------------------
 
@@ -380,7 +255,7 @@ class SearchIndex:
 
     @contextmanager
     def reading(self):
-        """The up-to-date snapshot of the index, kept open while the block runs."""
+        """The up-to-date snapshot of the index, kept open (and unchanged) while the block runs."""
         with self._lock:
             searcher = self._current_searcher()
             if self._current is None or self._current.searcher is not searcher:
@@ -441,7 +316,7 @@ class SearchIndex:
             if procs > 1:
                 context = multiprocessing.get_context("fork")
                 with context.Pool(procs) as pool:
-                    segments = list(pool.imap(_index_chunk, tasks))
+                    segments = _indexed_in_order(pool, tasks, window=2 * procs)
             else:
                 segments = [_index_chunk(task) for task in tasks]
         except BaseException:
@@ -464,40 +339,20 @@ class SearchIndex:
 
     # Reading -------------------------------------------------------------------------------
 
-    def digests(self) -> dict[str, str]:
+    def digests(self) -> dict[str, str | None]:
         """Every indexed id with the digest it was indexed with."""
         with self.reading() as snapshot:
             return {fields["id"]: fields.get("digest") for fields in snapshot.searcher.all_stored_fields()}
 
     def count(self) -> int:
+        """The number of documents."""
         with self.reading() as snapshot:
             return snapshot.count
 
     def search(self, request: Query) -> Results:
         """One page of hits in relevance or date order, facet counts over every hit, snippets."""
-        parsed, dropped, words = parse_text(request.text)
         with self.reading() as snapshot:
-            return self._search(request, parsed, dropped, words, snapshot)
-
-    def _search(self, request: Query, parsed, dropped: bool, words: frozenset, snapshot: "_Snapshot") -> Results:
-        mask, scores = r.evaluate(parsed or r.Everything(), snapshot)
-        mask &= snapshot.alive
-        for name, values in request.filters.items():
-            for value in values if name in self.facets else ():
-                if value:
-                    mask &= r.ids_mask(snapshot.size, snapshot.facet_values(name).get(str(value), _NO_IDS))
-        page = max(1, request.page)
-        if request.order.startswith("date") or parsed is None:
-            order = r.top(mask, snapshot.dates(), page * request.per_page, ascending=request.order == "date_asc")
-        else:
-            order = r.top(mask, scores, page * request.per_page)
-        hits = []
-        for docnum in order[(page - 1) * request.per_page :]:
-            fields = snapshot.searcher.stored_fields(int(docnum))
-            hits.append(Hit(fields["id"], float(scores[docnum]), _snippet(fields, words, request.snippet_lang)))
-        names = [name for name in request.facets if name in self.facets]
-        facets = {name: r.facet_counts(mask, snapshot.facet_values(name)) for name in names}
-        return Results(hits, int(np.count_nonzero(mask)), facets, "dropped" if dropped else None)
+            return snapshot.search(request)
 
     def _segment_part(self, key: tuple, name: tuple, build):
         # Segments never change once written (only their deletions do): their arrays are
@@ -519,17 +374,17 @@ class SearchIndex:
         # The most recently used posting lists, up to a memory budget: common words recur.
         cache_key = (key, field, text)
         with self._parts_lock:
-            found = self._terms.get(cache_key)
+            found = self._postings.get(cache_key)
             if found is not None:
-                self._terms.move_to_end(cache_key)
+                self._postings.move_to_end(cache_key)
                 return found
         found = _read_postings(leaf, field, text.encode("utf-8"))
         with self._parts_lock:
-            self._terms[cache_key] = found
-            self._terms_bytes += found[0].nbytes + found[1].nbytes
-            while self._terms_bytes > MAX_CACHED_POSTINGS_BYTES and len(self._terms) > 1:
-                _key, (ids, weights) = self._terms.popitem(last=False)
-                self._terms_bytes -= ids.nbytes + weights.nbytes
+            self._postings[cache_key] = found
+            self._postings_bytes += found[0].nbytes + found[1].nbytes
+            while self._postings_bytes > MAX_CACHED_POSTINGS_BYTES and len(self._postings) > 1:
+                _key, (ids, weights) = self._postings.popitem(last=False)
+                self._postings_bytes -= ids.nbytes + weights.nbytes
         return found
 
 
@@ -546,27 +401,31 @@ def _chunks(fields, size: int, on_document):
         yield chunk
 
 
+def _indexed_in_order(pool, tasks, window: int) -> list:
+    """The segments of `tasks` indexed by the pool, in order.
+
+    The tasks, and so the documents, are read here in the calling thread, at most `window`
+    chunks ahead of the workers: pool.imap would read them in a thread of its own, where the
+    caller's database session has no app context, and with no bound on what it reads ahead.
+    """
+    pending, segments = deque(), []
+    for task in tasks:
+        pending.append(pool.apply_async(_index_chunk, (task,)))
+        if len(pending) >= window:
+            segments.append(pending.popleft().get())
+    segments += [result.get() for result in pending]
+    return segments
+
+
 def _index_chunk(task):
     """Write one segment of documents without the index lock; returns it for the commit."""
     folder, facets, documents = task
     writer = SegmentWriter(whoosh_index.open_dir(folder), _lk=False, codec=_codec(), limitmb=1024, compound=False)
     for document in documents:
-        writer.add_document(**document_fields(document, facets))
+        # Terms made by core.search.analysis, as lists: Whoosh then skips its analyzers,
+        # which ran four times per document and were a third of a rebuild.
+        writer.add_document(**doc.document_fields(document, facets))
     return writer._finalize_segment()
-
-
-def document_fields(document: dict, facets: tuple[str, ...]) -> dict:
-    """The index fields of a document as `SearchIndex` takes it (see the module docstring)."""
-    texts = {lang: normalise(text) for lang, text in (document.get("texts") or {}).items() if text}
-    searchable = "\n".join([*texts.values(), normalise(document.get("extra") or "")])
-    fields = {"id": document["id"], "digest": document.get("digest"), **analysed(searchable),
-              "date": int(document.get("date") or 0)}  # fmt: skip
-    for name in facets:
-        values = [str(v) for v in (document.get("facets") or {}).get(name) or [] if v not in (None, "")]
-        fields[f"fm_{name}"] = " ".join(values)
-    for lang, text in texts.items():
-        fields[f"text_{lang}"] = text
-    return fields
 
 
 _NO_IDS = np.zeros(0, dtype=np.int64)
@@ -577,9 +436,10 @@ MAX_CACHED_POSTINGS_BYTES = 128 * 1024 * 1024
 
 
 class _Snapshot:
-    """One searcher's documents as arrays (implements core.ranking.Source)."""
+    """One searcher's documents as arrays (a core.search.ranking.Source), and the search over
+    them (a core.search.IndexSnapshot)."""
 
-    def __init__(self, index: SearchIndex, searcher):
+    def __init__(self, index: WhooshIndex, searcher):
         self.index = index
         self.searcher = searcher
         reader = searcher.reader()
@@ -589,12 +449,34 @@ class _Snapshot:
         self.count = searcher.doc_count()
         self.alive = np.ones(self.size, dtype=bool)
         for _key, leaf, offset in self.leaves:
-            deleted = getattr(leaf, "deleted_docs_set", None)
+            deleted = getattr(leaf, "deleted_docs_set", None)  # a set, unlike leaf.all_doc_ids()
             if deleted:
                 self.alive[np.fromiter(deleted, dtype=np.int64) + offset] = False
         self._lengths: dict[str, tuple] = {}
         self._facets: dict[str, dict] = {}
         self._dates = None
+
+    def search(self, request: Query) -> Results:
+        """One page of hits in relevance or date order, facet counts over every hit, snippets."""
+        parsed, dropped, words = parse_text(request.text)
+        mask, scores = r.evaluate(parsed or r.Everything(), self)
+        mask &= self.alive
+        for name, values in request.filters.items():
+            for value in values if name in self.index.facets else ():
+                if value:
+                    mask &= r.ids_mask(self.size, self.facet_values(name).get(str(value), _NO_IDS))
+        page = max(1, request.page)
+        if request.order.startswith("date") or parsed is None:
+            order = r.top(mask, self.dates(), page * request.per_page, ascending=request.order == "date_asc")
+        else:
+            order = r.top(mask, scores, page * request.per_page)
+        hits = []
+        for docnum in order[(page - 1) * request.per_page :]:
+            fields = self.searcher.stored_fields(int(docnum))
+            hits.append(Hit(fields["id"], float(scores[docnum]), _snippet(fields, words, request.snippet_lang)))
+        names = [name for name in request.facets if name in self.index.facets]
+        facets = {name: r.facet_counts(mask, self.facet_values(name)) for name in names}
+        return Results(hits, int(np.count_nonzero(mask)), facets, "dropped" if dropped else None)
 
     def _gather(self, name: tuple, build, empty):
         parts = [(self.index._segment_part(key, name, lambda leaf=leaf: build(leaf)), offset)
@@ -631,7 +513,8 @@ class _Snapshot:
         """value → document numbers holding it."""
         if name not in self._facets:
             merged: dict[str, list] = {}
-            for part, offset in self._gather(("facet", name), lambda leaf: _facet_postings(leaf, f"fm_{name}"), {}):
+            build = lambda leaf: _facet_postings(leaf, doc.facet_field(name))  # noqa: E731
+            for part, offset in self._gather(("facet", name), build, {}):
                 for value, ids in part.items():
                     merged.setdefault(value, []).append(ids + offset)
             self._facets[name] = {v: np.concatenate(p) if len(p) > 1 else p[0] for v, p in merged.items()}
@@ -645,8 +528,8 @@ class _Snapshot:
         return np.fromiter(self.searcher.docs_for_query(wq.Phrase(field, list(words))), dtype=np.int64)
 
 
-def _segment_key(index: SearchIndex, leaf) -> tuple:
-    segment = getattr(leaf, "_segment", None)
+def _segment_key(index: WhooshIndex, leaf) -> tuple:
+    segment = leaf.segment() if isinstance(leaf, SegmentReader) else None
     return (str(index.path), segment.segment_id() if segment is not None else id(leaf))
 
 
@@ -710,52 +593,51 @@ def _facet_postings(leaf, field: str) -> dict[str, np.ndarray]:
 
 
 class _Writer:
-    """The few writing operations the app needs."""
+    """The few writing operations the app needs (a core.search.IndexWriter)."""
 
-    def __init__(self, writer, index: SearchIndex):
+    def __init__(self, writer, index: WhooshIndex):
         self._writer = writer
         self._index = index
         self.changed = False
 
-    def upsert(self, document: dict) -> None:
+    def upsert(self, document: doc.Document) -> None:
+        """Add the document, replacing the one with the same id."""
         self.changed = True
-        self._writer.update_document(**document_fields(document, self._index.facets))
+        self._writer.update_document(**doc.document_fields(document, self._index.facets))
 
     def delete(self, doc_id: str) -> None:
+        """Remove the document with this id, if there is one."""
         self.changed = True
         self._writer.delete_by_term("id", doc_id)
-
-
-_indexes: dict[tuple, SearchIndex] = {}
-_indexes_lock = threading.Lock()
-
-
-def get_index(path: str, facets: tuple[str, ...]) -> SearchIndex:
-    """The one SearchIndex object of this process for that folder (it keeps the searcher)."""
-    # abspath, not resolve(): `path` is a symlink that a rebuild re-points.
-    key = (os.path.abspath(path), tuple(facets), os.getpid())
-    with _indexes_lock:
-        if key not in _indexes:
-            _indexes[key] = SearchIndex(path, facets)
-        return _indexes[key]
-
-
-__all__ = ["Query", "Results", "Hit", "SearchIndex", "get_index", "fold", "normalise", "parse_text", "LockError"]
 
 
 def _snippet(fields: dict, words: frozenset, lang: str | None) -> str | None:
     """Escaped HTML around the matched words, from the reader's language first, then Vietnamese."""
     if not words:
         return None
-    keys = [f"text_{lang}", f"text_{lang.split('-')[0]}"] if lang else []
-    keys += ["text_vi", *sorted(k for k in fields if k.startswith("text_"))]
+    keys = [doc.text_field(lang), doc.text_field(lang.split("-")[0])] if lang else []
+    keys += [doc.text_field("vi"), *sorted(k for k in fields if k.startswith(doc.TEXT_PREFIX))]
     for key in dict.fromkeys(keys):
         if fields.get(key):
-            snippet = highlight(fields[key], words, _FOLDED, _FRAGMENTER, _FORMATTER, top=2)
+            snippet = highlight(fields[key], words, _SNIPPET_ANALYZER, _FRAGMENTER, _FORMATTER, top=2)
             if snippet:
                 return snippet
     return None
 
 
+_SNIPPET_ANALYZER = _folded_analyzer()
 _FRAGMENTER = ContextFragmenter(maxchars=160, surround=60)
 _FORMATTER = HtmlFormatter(tagname="mark", classname="hl", between=" … ")
+
+_indexes: dict[tuple, WhooshIndex] = {}
+_indexes_lock = threading.Lock()
+
+
+def get_index(path: str, facets: tuple[str, ...]) -> WhooshIndex:
+    """The one WhooshIndex object of this process for that folder (it keeps the searcher)."""
+    # abspath, not resolve(): `path` is a symlink that a rebuild re-points.
+    key = (os.path.abspath(path), tuple(facets), os.getpid())
+    with _indexes_lock:
+        if key not in _indexes:
+            _indexes[key] = WhooshIndex(path, facets)
+        return _indexes[key]

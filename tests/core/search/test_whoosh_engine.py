@@ -1,37 +1,18 @@
-"""Query evaluation over arrays (core.ranking) and the arrays read out of a real Whoosh index."""
+"""The Whoosh engine's own ways: arrays read out of its segments, parallel rebuilds, the merge
+policy, its analyzers, and the class paths its indexes pickle. What every engine must do is in
+test_contract.py; Whoosh's private names are in test_whoosh_private.py."""
 
-import numpy as np
+import io
+import pickle
+import unicodedata
+from pathlib import Path
+
 import pytest
 
-from core import ranking as r
-from core import search
-from core.search import Query, SearchIndex
-
-
-class ArraySource:
-    """A tiny in-memory index: field → {term: [(doc, tf), …]}, with lengths per document."""
-
-    def __init__(self, postings: dict, lengths: dict, size: int, deleted=()):
-        self.size = size
-        self.alive = np.ones(size, dtype=bool)
-        self.alive[list(deleted)] = False
-        self.count = int(self.alive.sum())
-        self._postings = postings
-        self._lengths = lengths
-
-    def postings(self, field, text):
-        pairs = self._postings.get(field, {}).get(text, [])
-        return np.array([d for d, _ in pairs], dtype=np.int64), np.array([t for _, t in pairs], dtype=np.float32)
-
-    def lengths(self, field):
-        lengths = np.array(self._lengths[field], dtype=np.float32)
-        return lengths, float(lengths[self.alive].mean())
-
-    def expand(self, field, prefix):
-        return sorted(t for t in self._postings.get(field, {}) if t.startswith(prefix))
-
-    def phrase(self, field, words):
-        return np.array([0], dtype=np.int64)
+from core.search import Query, schema
+from core.search import whoosh_engine as engine
+from core.search.analysis import folded_words, normalise, terms, words
+from core.search.whoosh_engine import WhooshIndex
 
 
 @pytest.fixture
@@ -43,64 +24,9 @@ def opened():
         index.close()
 
 
-@pytest.fixture
-def source():
-    postings = {"f": {"ha": [(0, 1), (1, 1), (2, 3)], "noi": [(1, 1), (2, 1)], "hanh": [(3, 1)], "hat": [(4, 2)]}}
-    return ArraySource(postings, {"f": [10, 2, 10, 5, 5]}, size=5)
-
-
-def test_term_scores_shorter_documents_and_more_occurrences_higher(source):
-    mask, scores = r.evaluate(r.Term("f", "ha"), source)
-    assert mask.tolist() == [True, True, True, False, False]
-    assert scores[1] > scores[0]  # same frequency, shorter document
-    assert scores[2] > scores[0]  # same length, three occurrences
-
-
-def test_boolean_nodes_combine_masks_and_add_scores(source):
-    both, both_scores = r.evaluate(r.AllOf((r.Term("f", "ha"), r.Term("f", "noi"))), source)
-    assert np.flatnonzero(both).tolist() == [1, 2]
-    ha = r.evaluate(r.Term("f", "ha"), source)[1]
-    noi = r.evaluate(r.Term("f", "noi"), source)[1]
-    assert both_scores[1] == pytest.approx(ha[1] + noi[1])
-    either = r.evaluate(r.AnyOf((r.Term("f", "noi"), r.Term("f", "hat"))), source)[0]
-    assert np.flatnonzero(either).tolist() == [1, 2, 4]
-    without = r.evaluate(r.Without(r.Term("f", "ha"), r.Term("f", "noi")), source)[0]
-    assert np.flatnonzero(without).tolist() == [0]
-
-
-def test_prefix_matches_every_expansion_at_one_score(source):
-    mask, scores = r.evaluate(r.Prefix("f", "ha", boost=2.0), source)
-    assert np.flatnonzero(mask).tolist() == [0, 1, 2, 3, 4]
-    assert set(scores.tolist()) == {2.0}
-
-
-def test_deleted_documents_neither_match_nor_count_in_idf():
-    postings = {"f": {"x": [(0, 1), (1, 1), (2, 1)]}}
-    gone = ArraySource(postings, {"f": [3, 3, 3]}, size=3, deleted=[0, 1])
-    mask, scores = r.evaluate(r.Term("f", "x"), gone)
-    assert mask.tolist() == [False, False, True]
-    assert scores[2] > 0  # one live document of one: the idf stays positive
-
-
-def test_top_orders_by_key_then_document_and_pages_stably():
-    keys = np.array([1.0, 3.0, 3.0, 2.0, 3.0, 0.5])
-    mask = np.array([True, True, True, True, True, False])
-    assert r.top(mask, keys, 2).tolist() == [1, 2]
-    assert r.top(mask, keys, 4).tolist() == [1, 2, 4, 3]
-    assert r.top(mask, keys, 10).tolist() == [1, 2, 4, 3, 0]
-    assert r.top(mask, keys, 2, ascending=True).tolist() == [0, 3]
-    assert r.top(np.zeros(6, dtype=bool), keys, 3).tolist() == []
-
-
-def test_facet_counts_leave_out_values_without_hits():
-    mask = np.array([True, False, True, True])
-    values = {"a": np.array([0, 1]), "b": np.array([1]), "c": np.array([2, 3])}
-    assert r.facet_counts(mask, values) == {"a": 1, "c": 2}
-
-
 def test_arrays_read_from_whoosh_agree_with_its_own_matchers(tmp_path, opened):
     """Posting lists over several blocks and segments, with deletions, read block by block."""
-    index = opened(SearchIndex(str(tmp_path / "index"), ("type",)))
+    index = opened(WhooshIndex(str(tmp_path / "index"), ("type",)))
     index.ensure()
     with index.try_writer() as writer:  # one segment: 300 documents, three blocks of postings
         for n in range(300):
@@ -140,7 +66,7 @@ TEXTS = ["Quyền con người ở Hà Nội", "Quyen con nguoi o Ha Noi", "comm
 
 
 def test_prefixes_of_every_length_and_phrases_find_the_same_as_words(tmp_path, opened):
-    index = opened(SearchIndex(str(tmp_path / "index"), ("type",)))
+    index = opened(WhooshIndex(str(tmp_path / "index"), ("type",)))
     index.rebuild(_document(n, text) for n, text in enumerate(TEXTS))
 
     def ids(text):
@@ -161,9 +87,9 @@ def test_prefixes_of_every_length_and_phrases_find_the_same_as_words(tmp_path, o
 
 def test_a_parallel_rebuild_in_small_segments_finds_what_a_single_one_does(tmp_path, opened):
     documents = [_document(n, f"{TEXTS[n % len(TEXTS)]} số {n}") for n in range(240)]
-    single = opened(SearchIndex(str(tmp_path / "single"), ("type",)))
+    single = opened(WhooshIndex(str(tmp_path / "single"), ("type",)))
     single.rebuild(iter(documents))
-    parallel = opened(SearchIndex(str(tmp_path / "parallel"), ("type",)))
+    parallel = opened(WhooshIndex(str(tmp_path / "parallel"), ("type",)))
     seen = []
     parallel.rebuild(iter(documents), procs=2, chunk=50, on_document=lambda: seen.append(1))
     assert len(seen) == 240
@@ -178,8 +104,8 @@ def test_a_parallel_rebuild_in_small_segments_finds_what_a_single_one_does(tmp_p
 
 def test_a_save_after_a_rebuild_merges_only_small_segments(tmp_path, opened, monkeypatch):
     """Whoosh's own policy would fold all 30 rebuilt segments into one on the next save."""
-    monkeypatch.setattr(search, "REBUILD_CHUNK", 40)
-    index = opened(SearchIndex(str(tmp_path / "index"), ("type",)))
+    monkeypatch.setattr(engine, "REBUILD_CHUNK", 40)
+    index = opened(WhooshIndex(str(tmp_path / "index"), ("type",)))
     index.rebuild((_document(n, f"ảnh số {n}") for n in range(30 * 40)), chunk=40)
 
     def sizes():
@@ -203,14 +129,40 @@ def test_a_save_after_a_rebuild_merges_only_small_segments(tmp_path, opened, mon
 
 
 def test_the_one_pass_analysis_gives_the_terms_of_the_field_analyzers():
-    from pathlib import Path
-
-    schema = search.build_schema(("type",))
-    corpus = Path(__file__).resolve().parents[2] / "archive" / "data" / "corpus"
-    texts = [search.normalise(p.read_text(encoding="utf-8"))[:20_000] for p in sorted(corpus.glob("*.txt"))]
+    """Documents and queries are analysed in plain Python; Whoosh's analyzers (snippets) agree."""
+    whoosh_schema = engine.build_schema(("type",))
+    corpus = Path(__file__).resolve().parents[3] / "archive" / "data" / "corpus"
+    texts = [normalise(p.read_text(encoding="utf-8"))[:20_000] for p in sorted(corpus.glob("*.txt"))]
+    assert len(texts) >= 5
     texts += ["một", "Hà Nội", "Đắk Lắk — QUYỀN con_người 2025 Élysée", "a  b\\nc", "ồ ỗ ữ ầ"]
-    assert search.analysed("") == {"exact": [], "folded": [], "folded2": [], "prefix": []}  # Whoosh's pairs fail
+    assert terms("") == {"words": [], "folded": [], "pairs": [], "prefixes": []}  # Whoosh's pairs fail on ""
     for text in texts:
-        terms = search.analysed(text)
-        for field in ("exact", "folded", "folded2", "prefix"):
-            assert terms[field] == [t.text for t in schema[field].analyzer(text, mode="index")], (field, text[:40])
+        analysed = terms(text)
+        for field in schema.SEARCHED:
+            expected = [t.text for t in whoosh_schema[field.name].analyzer(text, mode="index")]
+            assert analysed[field.analysis] == expected, (field.name, text[:40])
+        decomposed = unicodedata.normalize("NFD", text)
+        assert words(decomposed) == [t.text for t in whoosh_schema["exact"].analyzer(decomposed, mode="query")]
+        assert folded_words(decomposed) == [t.text for t in whoosh_schema["folded"].analyzer(decomposed, mode="query")]
+
+
+class _ClassPaths(pickle.Unpickler):
+    """Unpickles, noting the class paths the pickle names."""
+
+    def __init__(self, data: bytes):
+        super().__init__(io.BytesIO(data))
+        self.paths = set()
+
+    def find_class(self, module, name):
+        self.paths.add(f"{module}.{name}")
+        return super().find_class(module, name)
+
+
+def test_indexes_name_the_analyzers_by_the_path_older_indexes_pickled():
+    """Whoosh pickles the schema into every index, and indexes written before core/search/ was a
+    package name `core.search.<class>`: that path must resolve, or they no longer open."""
+    unpickler = _ClassPaths(pickle.dumps(engine.build_schema(("type", "place"))))
+    unpickled = unpickler.load()
+    ours = {path for path in unpickler.paths if path.startswith("core.")}
+    assert ours == {"core.search._NfcTokenizer", "core.search._FoldFilter", "core.search._ProperPrefixFilter"}
+    assert [t.text for t in unpickled["prefix"].analyzer("Quyền")] == ["qu", "quy", "quye"]

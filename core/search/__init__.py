@@ -1,0 +1,42 @@
+"""Full-text search: what the rest of the app uses of it.
+
+- analysis.py: Vietnamese folding and the terms of a text (plain Python)
+- query.py: `Query`, `Hit`, `Results`, and our query syntax parsed into a ranking tree
+- schema.py: the `Document` a domain builds, and the index fields it becomes
+- ranking.py: a query tree evaluated over posting lists with numpy (BM25, order, facets)
+- engine.py: the `SearchEngine` interface, and `open_engine`
+- whoosh_engine.py: the Whoosh engine, the only module that imports whoosh
+- outbox.py: the `search_tasks` outbox and what keeps the index equal to the database
+
+A domain registers a `DocumentSource` with `init_app` and calls `record_changes` with the ids
+of the records a transaction changes; the index follows after commit.
+"""
+
+from core.search.analysis import fold, normalise
+from core.search.engine import IndexSnapshot, IndexWriter, SearchEngine, open_engine
+from core.search.outbox import (
+    APPLY_EFFECT,
+    DocumentSource,
+    SearchTask,
+    apply_pending,
+    apply_pending_safely,
+    check,
+    init_app,
+    pending_count,
+    record_changes,
+    reindex,
+    search_index,
+)
+from core.search.query import ORDERS, Hit, Query, Results, parse_text
+from core.search.schema import Document
+
+# Whoosh pickles an index's schema with the class path of each analyzer, and these have been
+# `core.search.<name>` since before this was a package: kept there, every index still opens.
+from core.search.whoosh_engine import _FoldFilter, _NfcTokenizer, _ProperPrefixFilter  # noqa: F401, E402, I001
+
+__all__ = [
+    "APPLY_EFFECT", "ORDERS", "Document", "DocumentSource", "Hit", "IndexSnapshot", "IndexWriter", "Query",
+    "Results", "SearchEngine", "SearchTask", "apply_pending", "apply_pending_safely", "check", "fold",
+    "init_app", "normalise", "open_engine", "parse_text", "pending_count", "record_changes", "reindex",
+    "search_index",
+]  # fmt: skip

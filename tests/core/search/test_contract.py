@@ -1,0 +1,244 @@
+"""What every search engine must do, asked through the SearchEngine interface only.
+
+Parametrized over core.search.engine.ENGINES: an engine added there (PostgreSQL full-text
+search, say) passes this file before the app may use it.
+"""
+
+import threading
+import unicodedata
+
+import pytest
+
+from core.search import Document, IndexSnapshot, IndexWriter, Query, SearchEngine, open_engine
+from core.search.engine import ENGINES
+
+FACETS = ("type", "place")
+
+
+@pytest.fixture(params=sorted(ENGINES))
+def engine(request, tmp_path):
+    engine = open_engine(str(tmp_path / "index"), FACETS, request.param)
+    engine.ensure()
+    yield engine
+    engine.close()
+
+
+def doc(doc_id, vi: str = "", en: str | None = None, date: int = 0, extra: str = "", type="photo", place=None,
+        digest: str | None = None) -> Document:  # fmt: skip
+    """A document as a domain builds one."""
+    texts = {"vi": vi, **({"en": en} if en else {})}
+    return {"id": str(doc_id), "digest": digest or f"digest-{doc_id}", "date": date, "texts": texts, "extra": extra,
+            "facets": {"type": [type] if type else [], "place": [place] if place else []}}  # fmt: skip
+
+
+def put(engine, *documents) -> None:
+    with engine.try_writer() as writer:
+        for document in documents:
+            writer.upsert(document)
+
+
+def ids(engine, text: str = "", **query) -> list[str]:
+    """The ids found, in order, on one page big enough for all."""
+    return [hit.id for hit in engine.search(Query(text=text, per_page=1000, **query)).hits]
+
+
+def test_the_engine_offers_the_whole_interface(engine):
+    assert isinstance(engine, SearchEngine) and engine.facets == FACETS
+    with engine.try_writer() as writer:
+        assert isinstance(writer, IndexWriter)
+    with engine.reading() as reader:
+        assert isinstance(reader, IndexSnapshot)
+
+
+def test_upsert_replaces_and_delete_removes(engine):
+    put(engine, doc(1, "Tranh cổ động"), doc(2, "Ảnh tư liệu"))
+    assert ids(engine, "tranh") == ["1"] and engine.count() == 2
+    put(engine, doc(1, "Bản đồ hành chính"))
+    assert ids(engine, "tranh") == [] and ids(engine, "ban do") == ["1"] and engine.count() == 2
+    with engine.try_writer() as writer:
+        writer.delete("1")
+        writer.delete("404")  # not indexed: nothing to do
+    assert ids(engine, "ban do") == [] and sorted(ids(engine)) == ["2"] and engine.count() == 1
+
+
+def test_a_writer_that_raises_changes_nothing(engine):
+    put(engine, doc(1, "Tranh cổ động"))
+    with pytest.raises(RuntimeError), engine.try_writer() as writer:
+        writer.upsert(doc(2, "Ảnh tư liệu"))
+        writer.delete("1")
+        raise RuntimeError("the caller failed")
+    assert sorted(ids(engine)) == ["1"]
+
+
+def test_marks_and_case_are_ignored(engine):
+    put(engine, doc(1, "Quyền con người ở Đắk Lắk"), doc(2, "Élysée, PARIS"), doc(3, "quyền trẻ em"))
+    decomposed = unicodedata.normalize("NFD", "quyền con người")
+    for text in ("quyen con nguoi", "QUYỀN CON NGƯỜI", "Quyen Con Nguoi", decomposed, "dak lak", "ĐẮK LẮK"):
+        assert ids(engine, text) == ["1"], text
+    assert ids(engine, "elysee paris") == ["2"]
+    assert sorted(ids(engine, "quyen")) == ["1", "3"]
+
+
+def test_the_marks_as_typed_rank_first(engine):
+    put(engine, doc(1, "Ảnh ở Ha Noi"), doc(2, "Ảnh ở Hà Nội"))
+    assert ids(engine, "Hà Nội") == ["2", "1"]
+    assert ids(engine, "ha noi") == ["1", "2"]
+
+
+def test_phrases_match_words_in_order(engine):
+    put(engine, doc(1, "Quyền con người ở Hà Nội"), doc(2, "người ở con đường Hà Nam"), doc(3, "nội dung hà"))
+    assert ids(engine, '"hà nội"') == ["1"]
+    assert ids(engine, '"con người ở"') == ["1"]
+    assert ids(engine, '"người ở con"') == ["2"]
+    assert ids(engine, '"Hà Nội') == ["1"]  # an unclosed quote runs to the end
+
+
+def test_prefixes_of_any_length(engine):
+    put(engine, doc(1, "Quyền con người"), doc(2, "communication des droits"), doc(3, "Đắk Lắk, dân tộc"))
+    assert ids(engine, "q*") == ["1"]
+    assert ids(engine, "quy*") == ["1"]
+    assert ids(engine, "quyen*") == ["1"]
+    assert ids(engine, "communicat*") == ["2"]
+    assert sorted(ids(engine, "Đắ*")) == ["3"] and sorted(ids(engine, "d*")) == ["2", "3"]
+    assert ids(engine, "con ngu*") == ["1"]
+
+
+def test_exclusions(engine):
+    put(engine, doc(1, "Hà Nội mùa thu"), doc(2, "Hà Nội mùa xuân"), doc(3, "Hà Giang"))
+    assert sorted(ids(engine, "hà -thu")) == ["2", "3"]
+    assert ids(engine, 'hà -"ha noi"') == ["3"]
+    assert sorted(ids(engine, "-giang")) == ["1", "2"]  # only exclusions: everything else
+
+
+def test_extra_text_is_searched_but_not_shown(engine):
+    put(engine, doc(1, "Ảnh", extra="TTXVN-1954 Nguyễn Văn A"))
+    results = engine.search(Query(text="nguyen van a", snippet_lang="vi"))
+    assert [h.id for h in results.hits] == ["1"]
+    assert results.hits[0].snippet is None or "Nguyễn" not in results.hits[0].snippet
+
+
+def test_facets_count_every_hit_and_filters_combine(engine):
+    put(engine, doc(1, "ảnh a", type="photo", place="hn"), doc(2, "ảnh b", type="photo", place="hue"),
+        doc(3, "ảnh c", type="poster", place="hn"), doc(4, "bản đồ", type="map", place="hn"))  # fmt: skip
+    results = engine.search(Query(text="anh", facets=FACETS, per_page=1))
+    assert results.total == 3 and len(results.hits) == 1
+    assert results.facets == {"type": {"photo": 2, "poster": 1}, "place": {"hn": 2, "hue": 1}}
+    assert sorted(ids(engine, "anh", filters={"place": ["hn"]})) == ["1", "3"]
+    assert ids(engine, "anh", filters={"place": ["hn"], "type": ["photo"]}) == ["1"]
+    assert ids(engine, "anh", filters={"place": ["hn", "hue"]}) == []  # every value is required
+    assert ids(engine, "anh", filters={"place": ["nowhere"]}) == []
+    browse = engine.search(Query(filters={"place": ["hn"]}, facets=("type",)))
+    assert browse.total == 3 and browse.facets == {"type": {"photo": 1, "poster": 1, "map": 1}}
+
+
+def test_relevance_order(engine):
+    put(engine, doc(1, "quyền " + "khác " * 40), doc(2, "quyền quyền quyền khác"), doc(3, "quyền khác"),
+        doc(4, "khác"))  # fmt: skip
+    results = engine.search(Query(text="quyen"))
+    assert [h.id for h in results.hits] == ["2", "3", "1"]
+    assert results.hits[0].score > results.hits[1].score > results.hits[2].score > 0
+
+
+def test_date_order_and_browsing_newest_first(engine):
+    put(engine, doc(1, "ảnh", date=19450902), doc(2, "ảnh", date=19860101), doc(3, "ảnh", date=19540507),
+        doc(4, "ảnh"))  # fmt: skip
+    assert ids(engine, "anh", order="date") == ["2", "3", "1", "4"]
+    assert ids(engine, "anh", order="date_asc") == ["4", "1", "3", "2"]
+    assert ids(engine) == ["2", "3", "1", "4"]  # no words: newest first
+
+
+@pytest.mark.parametrize("order", ["relevance", "date", "date_asc"])
+def test_paging_is_stable_across_pages(engine, order):
+    put(engine, *(doc(n, "ảnh giống nhau", date=20000101 + n % 3) for n in range(47)))
+    everything = ids(engine, "anh", order=order)
+    assert len(everything) == 47
+    pages = [engine.search(Query(text="anh", order=order, page=page, per_page=10)) for page in range(1, 6)]
+    assert all(p.total == 47 for p in pages)
+    assert [h.id for p in pages for h in p.hits] == everything
+    assert engine.search(Query(text="anh", order=order, page=6, per_page=10)).hits == []
+
+
+def test_snippets_mark_the_words_in_the_readers_language(engine):
+    put(engine, doc(1, "Quyền con người là quyền của mọi người", en="Human rights are the rights of everyone"),
+        doc(2, "<script>alert(1)</script> quyền"))  # fmt: skip
+    [english] = engine.search(Query(text="human", snippet_lang="en-GB")).hits
+    assert "<mark" in english.snippet and "Human" in english.snippet
+    [vietnamese] = engine.search(Query(text="quyen con nguoi", snippet_lang="vi")).hits
+    assert "<mark" in vietnamese.snippet and "Quyền" in vietnamese.snippet
+    [fallback] = engine.search(Query(text="nguoi", snippet_lang="fr")).hits  # no French: Vietnamese
+    assert "<mark" in fallback.snippet and "người" in fallback.snippet
+    escaped = engine.search(Query(text="quyen", filters={"type": ["photo"]}, snippet_lang="vi")).hits
+    snippet = next(h.snippet for h in escaped if h.id == "2")
+    assert (
+        "<script" not in snippet and "</script" not in snippet and "&lt;/script&gt;" in snippet and "<mark" in snippet
+    )
+    assert all(h.snippet is None for h in engine.search(Query(snippet_lang="vi")).hits)  # no words, no snippet
+
+
+def test_bad_queries_never_fail_and_a_long_one_says_it_was_cut(engine):
+    put(engine, doc(1, "Hà Nội, ngày 2 tháng 9"))
+    for text in ['"Hà Nội', "AND", "OR NOT", "-", "*", '"', '"""', "\x00\x07ab", "((", "a:b", "\u0301", "ngu*" * 300]:
+        engine.search(Query(text=text))
+    assert engine.search(Query(text="ha noi")).notice is None
+    assert engine.search(Query(text="quyen " * 2000)).notice
+
+
+def test_digests_and_count_follow_the_documents(engine):
+    assert engine.digests() == {} and engine.count() == 0
+    put(engine, doc(1, "a", digest="one"), doc(2, "b", digest="two"))
+    assert engine.digests() == {"1": "one", "2": "two"} and engine.count() == 2
+    put(engine, doc(1, "a b", digest="one-again"))
+    assert engine.digests() == {"1": "one-again", "2": "two"} and engine.count() == 2
+
+
+def test_a_rebuild_swaps_the_new_index_in(engine):
+    put(engine, doc(1, "tranh cũ"), doc(2, "ảnh cũ"))
+    seen = []
+    old = engine.rebuild(iter([doc(2, "ảnh mới", digest="new-2"), doc(3, "bản đồ mới")]),
+                         on_document=lambda: seen.append(1), keep_old=True)  # fmt: skip
+    assert len(seen) == 2
+    assert sorted(ids(engine, "moi")) == ["2", "3"] and ids(engine, "cu") == []
+    assert engine.digests() == {"2": "new-2", "3": "digest-3"} and engine.count() == 2
+    engine.discard(old)
+    assert sorted(ids(engine, "moi")) == ["2", "3"]
+    engine.rebuild(iter([]))
+    assert engine.count() == 0 and ids(engine) == []
+
+
+def test_a_rebuild_in_several_processes_finds_the_same_and_reads_in_the_calling_thread(engine):
+    caller, readers = threading.get_ident(), set()
+
+    def documents():
+        for n in range(30):
+            readers.add(threading.get_ident())  # a database session may only work in its own thread
+            yield doc(n, f"ảnh số {n} {'lẻ' if n % 2 else 'chẵn'}", type="photo" if n % 3 else "poster")
+
+    engine.rebuild(documents(), procs=2)
+    assert readers == {caller}
+    results = engine.search(Query(text="le", facets=("type",), per_page=100))
+    assert sorted(int(h.id) for h in results.hits) == list(range(1, 30, 2))
+    assert results.facets == {"type": {"photo": 10, "poster": 5}}
+
+
+def test_a_reader_kept_open_sees_no_later_write_or_rebuild(engine):
+    put(engine, doc(1, "ảnh một", date=19450902))
+    with engine.reading() as reader:
+        put(engine, doc(2, "ảnh hai"))
+        assert [h.id for h in reader.search(Query(text="anh")).hits] == ["1"]
+        assert sorted(ids(engine, "anh")) == ["1", "2"]
+        engine.rebuild(iter([doc(3, "ảnh ba")]))
+        # Asked differently (other terms, date order, facets, snippets): still the old view.
+        later = reader.search(Query(text='mo* "anh mot"', order="date", facets=FACETS, snippet_lang="vi"))
+        assert [h.id for h in later.hits] == ["1"] and later.facets["type"] == {"photo": 1}
+        assert "<mark" in later.hits[0].snippet
+    assert ids(engine, "anh") == ["3"]
+
+
+def test_readers_do_not_wait_for_a_writer_and_writers_are_one_at_a_time(engine):
+    put(engine, doc(1, "ảnh một"))
+    with engine.try_writer() as writer:
+        writer.upsert(doc(2, "ảnh hai"))
+        assert ids(engine, "anh") == ["1"]  # not committed yet
+        with engine.try_writer() as second:
+            assert second is None
+    assert sorted(ids(engine, "anh")) == ["1", "2"]

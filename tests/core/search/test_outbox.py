@@ -1,0 +1,122 @@
+"""The outbox with a domain of its own making: records held in a dict, changed in units of work.
+
+What archive's items do through it is in tests/archive/test_search*.py; here the outbox is
+asked only what core.search offers a domain: record_changes, the apply after commit (once per
+long job under collected_effects), the modes, reindex and check.
+"""
+
+import pytest
+from sqlalchemy import select
+
+from core import search
+from core.search import DocumentSource, Query, SearchTask, outbox
+from core.uow import collected_effects, unit
+
+
+class Records:
+    """A domain's records (id → text), with the document source the search package asks for."""
+
+    def __init__(self):
+        self.texts: dict[int, str] = {}
+
+    def document(self, record_id: int) -> search.Document:
+        text = self.texts[record_id]
+        return {"id": str(record_id), "digest": f"{record_id}:{text}", "texts": {"vi": text}, "facets": {}}
+
+    def documents(self, session, ids):
+        assert session.scalar(select(1)) == 1  # a live session of the apply's unit
+        return [self.document(i) for i in ids if i in self.texts]
+
+    def all_documents(self, session):
+        return [self.document(i) for i in sorted(self.texts)]
+
+
+@pytest.fixture
+def records(app, tmp_path):
+    records = Records()
+    app.config["SEARCH_INDEX_DIR"] = str(tmp_path / "records-index")
+    search.init_app(app, DocumentSource(("kind",), records.documents, records.all_documents))
+    return records
+
+
+@pytest.fixture
+def applies(monkeypatch):
+    """How many times the after-commit effect applied the outbox."""
+    calls = []
+    apply = outbox.apply_pending_safely
+    monkeypatch.setattr(outbox, "apply_pending_safely", lambda app: calls.append(1) or apply(app))
+    return calls
+
+
+def change(records, *changes) -> None:
+    """Change records (text, or None to delete) in a unit of their own, saying so to the outbox."""
+    with unit("test.change") as session:
+        for record_id, text in changes:
+            if text is None:
+                records.texts.pop(record_id, None)
+            else:
+                records.texts[record_id] = text
+        search.record_changes(session, [record_id for record_id, _text in changes])
+
+
+def found(text: str) -> list[str]:
+    return sorted(h.id for h in search.search_index().search(Query(text=text, per_page=100)).hits)
+
+
+def test_changes_are_applied_once_their_unit_commits(records, applies):
+    change(records, (1, "Quyền con người"), (2, "Bình đẳng giới"), (1, "Quyền con người ở Hà Nội"))
+    assert applies == [1]  # one effect per transaction, whatever it recorded
+    assert found("ha noi") == ["1"] and found("binh dang") == ["2"]
+    assert search.pending_count() == 0 and search.check() == []
+    change(records, (2, None))
+    assert found("binh dang") == [] and search.search_index().count() == 1
+
+
+def test_a_unit_that_rolls_back_queues_nothing_and_applies_nothing(records, applies):
+    with pytest.raises(RuntimeError), unit("test.change") as session:
+        search.record_changes(session, [1])
+        raise RuntimeError("the change failed")
+    assert applies == [] and search.pending_count() == 0
+
+
+def test_a_long_job_applies_once_at_its_end(records, applies):
+    with collected_effects():
+        for n in range(3):
+            change(records, (n, f"Ảnh nhập hàng loạt {n}"))
+        assert applies == [] and search.pending_count() == 3
+    assert applies == [1]
+    assert found("nhap hang loat") == ["0", "1", "2"] and search.pending_count() == 0
+
+
+def test_the_worker_mode_leaves_the_tasks_to_the_worker(app, records, applies):
+    app.config["SEARCH_APPLY"] = "worker"
+    change(records, (1, "Đoàn kết dân tộc"))
+    assert applies == [] and found("doan ket") == []
+    assert search.check() == [("1", "missing")]
+    assert search.apply_pending(app) == 1 and found("doan ket") == ["1"]
+
+
+def test_the_background_mode_pokes_the_processes_runner(app, records, monkeypatch):
+    pokes = []
+    monkeypatch.setattr(outbox, "_background", lambda app: type("Runner", (), {"poke": lambda self: pokes.append(1)})())
+    app.config["SEARCH_APPLY"] = "background"
+    change(records, (1, "Đoàn kết"))
+    change(records, (2, "dân tộc"))
+    assert pokes == [1, 1] and search.pending_count() == 2
+
+
+def test_check_tells_missing_stale_and_deleted_entries_and_reindex_mends_them(app, records):
+    change(records, (1, "một"), (2, "hai"), (3, "ba"))
+    with search.search_index().try_writer() as writer:
+        writer.delete("1")
+        writer.upsert({"id": "2", "digest": "old", "texts": {"vi": "cũ"}, "facets": {}})
+        writer.upsert({"id": "99", "texts": {"vi": "ma"}, "facets": {}})
+    assert search.check() == [("1", "missing"), ("2", "stale"), ("99", "deleted")]
+    app.config["SEARCH_APPLY"] = "worker"
+    change(records, (4, "bốn"))
+    seen = []
+    assert search.reindex(app, on_document=lambda: seen.append(1)) == 4
+    assert len(seen) == 4 and search.check() == []
+    assert search.pending_count() == 0  # the task it covered is forgotten, not applied again
+    with unit("test.read", write=False) as session:
+        assert session.scalars(select(SearchTask)).all() == []
