@@ -11,7 +11,7 @@ from core.i18n import localized
 from core.languages import REFERENCE_LANGUAGE
 from core.urls import qr_url
 from exhibitions.models import Entry, Exhibition, ExhibitionStatus, QrTarget, Section
-from exhibitions.qr import panel_code, printed_codes
+from exhibitions.qr import panel_code, printed_codes_in
 from exhibitions.reading.snapshot import read_view
 from exhibitions.reading.view import EntryView, ExhibitionView, ImageRef, QrCode, SectionView, Text, Venue
 
@@ -120,12 +120,12 @@ def qr_code(code: str | None) -> QrCode | None:
     return QrCode(code, qr_url(code)) if code else None
 
 
-def codes_printed(exhibition: Exhibition, lang: str) -> dict:
-    """The codes printed in `lang` (qr.printed_codes); none for an exhibition not in a session yet."""
+def codes_printed(exhibition: Exhibition, langs: list[str]) -> dict[str, dict]:
+    """The codes printed in each of `langs` (qr.printed_codes_in); none for an exhibition not in a session yet."""
     session = object_session(exhibition)
     if session is None or exhibition.id is None:
-        return {}
-    return printed_codes(session, exhibition, lang)
+        return {lang: {} for lang in langs}
+    return printed_codes_in(session, exhibition, langs)
 
 
 def entry_view(exhibition: Exhibition, entry: Entry, chain: list[str], codes: tuple[dict, dict]) -> EntryView:
@@ -156,8 +156,8 @@ def entry_view(exhibition: Exhibition, entry: Entry, chain: list[str], codes: tu
 def build_view(exhibition: Exhibition, lang: str, public: bool = True) -> ExhibitionView:
     """The exhibition in `lang`, live from the database; the public view skips unpublished items."""
     chain = language_chain(exhibition, lang)
-    primary = codes_printed(exhibition, exhibition.primary_language)
-    printed = primary if lang == exhibition.primary_language else codes_printed(exhibition, lang)
+    codes = codes_printed(exhibition, [exhibition.primary_language, lang])
+    primary, printed = codes[exhibition.primary_language], codes[lang]
     sections = []
     for section in exhibition.sections:
         entries = (entry_view(exhibition, e, chain, (primary, printed)) for e in section.entries)
@@ -193,5 +193,5 @@ def view_for(exhibition: Exhibition, lang: str, public: bool = True) -> Exhibiti
     if exhibition.status == ExhibitionStatus.ARCHIVED and exhibition.frozen:
         # Snapshots stored before they kept the printed codes (version 1) take them from the links, as then.
         return read_view(exhibition.frozen, lang, exhibition.primary_language,
-                         lambda tag: codes_printed(exhibition, tag))  # fmt: skip
+                         lambda tag: codes_printed(exhibition, [tag])[tag])  # fmt: skip
     return build_view(exhibition, lang, public)
