@@ -4,7 +4,8 @@ The only place that asks the models for titles, texts along the chain, codes and
 renders what this returns. An archived exhibition is read back from its snapshot instead.
 """
 
-from sqlalchemy.orm import object_session
+from sqlalchemy import inspect, select
+from sqlalchemy.orm import object_session, selectinload
 
 from archive.models import Item, ItemStatus, MediaFile
 from core.i18n import localized
@@ -153,8 +154,21 @@ def entry_view(exhibition: Exhibition, entry: Entry, chain: list[str], codes: tu
     )
 
 
+def load_for_reading(exhibition: Exhibition) -> None:
+    """Load what a view reads of the exhibition in a few queries: its sections, entries, items, their texts,
+    files, places and bodies (one query an item and relation otherwise); once, when its sections are not loaded."""
+    session = object_session(exhibition)
+    if session is None or exhibition.id is None or "sections" not in inspect(exhibition).unloaded:
+        return
+    item = selectinload(Exhibition.sections).selectinload(Section.entries).selectinload(Entry.item)
+    options = [item.selectinload(relation) for relation in (Item.texts, Item.media, Item.place, Item.body)]
+    session.scalars(select(Exhibition).where(Exhibition.id == exhibition.id).options(
+        selectinload(Exhibition.texts), selectinload(Exhibition.venue), *options)).one()  # fmt: skip
+
+
 def build_view(exhibition: Exhibition, lang: str, public: bool = True) -> ExhibitionView:
     """The exhibition in `lang`, live from the database; the public view skips unpublished items."""
+    load_for_reading(exhibition)
     chain = language_chain(exhibition, lang)
     codes = codes_printed(exhibition, [exhibition.primary_language, lang])
     primary, printed = codes[exhibition.primary_language], codes[lang]
