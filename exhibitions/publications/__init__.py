@@ -4,7 +4,7 @@ PDF). Each renders the exhibition's reading view, read once per build (`gather`,
 files are cached by content version.
 """
 
-from exhibitions.publications.book import BookContent, book_version, gather
+from exhibitions.publications.book import BookContent, book_content, book_version, gather
 from exhibitions.publications.catalogue import cached_catalogue, catalogue_file, catalogue_pdf, render_catalogue_pdf
 from exhibitions.publications.epub import (
     EPUB_MIMETYPE,
@@ -23,6 +23,7 @@ __all__ = [
     "EPUB_MIMETYPE",
     "LABEL_FORMATS",
     "BookContent",
+    "book_content",
     "Label",
     "LabelText",
     "book_version",
