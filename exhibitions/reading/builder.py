@@ -10,11 +10,10 @@ from sqlalchemy.orm import object_session, selectinload
 from archive.models import Item, ItemStatus, MediaFile
 from core.i18n import localized
 from core.languages import REFERENCE_LANGUAGE
-from core.urls import qr_url
 from exhibitions.models import Entry, Exhibition, ExhibitionStatus, QrTarget, Section
 from exhibitions.qr import panel_code, printed_codes_in
 from exhibitions.reading.snapshot import read_view
-from exhibitions.reading.view import EntryView, ExhibitionView, ImageRef, QrCode, SectionView, Text, Venue
+from exhibitions.reading.view import EntryView, ExhibitionView, ImageRef, SectionView, Text, Venue, qr_code
 
 IMAGE_TYPES = ("image/jpeg", "image/png", "image/tiff", "application/pdf")
 # The targets as qr.printed_codes keys them: (target, target id).
@@ -114,11 +113,6 @@ def credit_line(item: Item, lang: str) -> str:
     creator = item.creator if item.creator not in body_names else None
     parts = [creator, localized(item.body.names, lang) if item.body else None, item.source_archive]
     return " · ".join(dict.fromkeys(p for p in parts if p))
-
-
-def qr_code(code: str | None) -> QrCode | None:
-    """A code with the absolute address its symbol holds; None for none."""
-    return QrCode(code, qr_url(code)) if code else None
 
 
 def codes_printed(exhibition: Exhibition, langs: list[str]) -> dict[str, dict]:

@@ -11,8 +11,8 @@ the codes with the site's base URL when a snapshot is read.
 from collections.abc import Callable
 from datetime import date
 
-from core.urls import qr_url
-from exhibitions.reading.view import EntryView, ExhibitionView, ImageRef, QrCode, SectionView, Text, Venue
+from exhibitions.models import QrTarget
+from exhibitions.reading.view import EntryView, ExhibitionView, ImageRef, QrCode, SectionView, Text, Venue, qr_code
 
 SNAPSHOT_SCHEMA = 2
 PrintedCodes = Callable[[str], dict]  # lang → {(target, target id): code}, as qr.printed_codes gives them
@@ -109,10 +109,6 @@ def view_record(view: ExhibitionView) -> dict:
 # --- Reading --------------------------------------------------------------------------------
 
 
-def _qr(code: str | None) -> QrCode | None:
-    return QrCode(code, qr_url(code)) if code else None
-
-
 def _date(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
 
@@ -126,7 +122,7 @@ def _image(data: dict | None) -> ImageRef | None:
 
 
 def _entry_from(data: dict, printed: dict | None) -> EntryView:
-    printed_code = data.get("printed_qr_code") if printed is None else printed.get(("entry", data["id"]))
+    printed_code = data.get("printed_qr_code") if printed is None else printed.get((str(QrTarget.ENTRY), data["id"]))
     return EntryView(
         id=data["id"],
         item_id=data["item_id"],
@@ -144,8 +140,8 @@ def _entry_from(data: dict, printed: dict | None) -> EntryView:
         caption=_shown(data["caption"]),
         description=_shown(data["description"]),
         image=_image(data["image"]),
-        qr=_qr(data["qr_code"]),
-        printed_qr=_qr(printed_code),
+        qr=qr_code(data["qr_code"]),
+        printed_qr=qr_code(printed_code),
     )
 
 
@@ -153,12 +149,12 @@ def view_from_record(data: dict, printed: dict | None = None) -> ExhibitionView:
     """A view read back from its record; `printed` holds the codes printed in its language when the record
     (version 1) does not."""
 
-    def printed_code(key: str, target: str) -> str | None:
-        return data.get(key) if printed is None else printed.get((target, None))
+    def printed_code(key: str, target: QrTarget) -> str | None:
+        return data.get(key) if printed is None else printed.get((str(target), None))
 
     venue = data["venue"]
     sections = tuple(
-        SectionView(section["id"], _shown(section["title"]), _shown(section["body"]), _qr(section["qr_code"]),
+        SectionView(section["id"], _shown(section["title"]), _shown(section["body"]), qr_code(section["qr_code"]),
                     tuple(_entry_from(entry, printed) for entry in section["entries"]))
         for section in data["sections"]
     )  # fmt: skip
@@ -177,8 +173,8 @@ def view_from_record(data: dict, printed: dict | None = None) -> ExhibitionView:
         venue=Venue(venue["code"], venue["name"], venue["kind"]) if venue else None,
         title=_shown(data["title"]),
         introduction=_shown(data["introduction"]),
-        qr=_qr(data["qr_code"]),
-        printed_qr=_qr(printed_code("printed_qr_code", "exhibition")),
-        book_qr=_qr(printed_code("book_qr_code", "ebook")),
+        qr=qr_code(data["qr_code"]),
+        printed_qr=qr_code(printed_code("printed_qr_code", QrTarget.EXHIBITION)),
+        book_qr=qr_code(printed_code("book_qr_code", QrTarget.EBOOK)),
         sections=sections,
     )

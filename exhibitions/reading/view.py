@@ -10,6 +10,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
+from core.urls import qr_url
+
 
 @dataclass(frozen=True, slots=True)
 class Text:
@@ -47,6 +49,11 @@ class QrCode:
 
     code: str
     url: str
+
+
+def qr_code(code: str | None) -> QrCode | None:
+    """A code with the absolute address its symbol holds under the site's base URL; None for none."""
+    return QrCode(code, qr_url(code)) if code else None
 
 
 @dataclass(frozen=True, slots=True)
