@@ -215,12 +215,12 @@ class ReaderViewSchema(Schema):
 
     @post_dump(pass_original=True)
     def add_image_urls(self, data, view, **kwargs):
-        """The image addresses, which need the exhibition's id from the top of the view."""
+        """The image addresses, which need the exhibition's id from the top of the view (a reading.ExhibitionView)."""
         for section in data.get("sections", []):
             for entry in section.get("entries", []):
                 if image := entry.get("image"):
                     for kind in ("thumb", "web"):
-                        image[f"{kind}_url"] = public_url("exhibitions.image", exhibition_id=view["id"],
+                        image[f"{kind}_url"] = public_url("exhibitions.image", exhibition_id=view.id,
                                                           sha256=image["sha256"], kind=kind)  # fmt: skip
         return data
 

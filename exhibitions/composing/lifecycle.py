@@ -1,6 +1,6 @@
 """Publishing rules: what blocks publication, what is flagged, and freezing on archive."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from archive.models import ItemStatus, TextState
 from archive.services import status_label
@@ -12,7 +12,7 @@ from core.i18n import _, language_in_sentence
 from exhibitions import qr
 from exhibitions.composing.settings import check_editable, snapshot, touch
 from exhibitions.models import Exhibition, ExhibitionStatus
-from exhibitions.reading import build_view
+from exhibitions.reading import EntryView, ExhibitionView, Text, build_view, snapshot_of
 
 UNCHECKED_STATES = (str(TextState.MACHINE), str(TextState.DRAFT))
 
@@ -29,9 +29,9 @@ class Readiness:
         return not self.errors
 
 
-def _where_entry(entry: dict) -> str:
+def _where_entry(entry: EntryView) -> str:
     # i18n: where a problem is: a panel number and the item's reference code
-    return _("Panel %(panel)s (%(code)s)", panel=entry["panel_number"] or "?", code=entry["reference_code"])
+    return _("Panel %(panel)s (%(code)s)", panel=entry.panel_number or "?", code=entry.reference_code)
 
 
 def _where_section(number: int) -> str:
@@ -42,64 +42,61 @@ def readiness(exhibition: Exhibition) -> Readiness:
     """Every reason the exhibition cannot be published yet, and every text still unchecked."""
     found = Readiness()
     primary = exhibition.primary_language
-    view = build_view(exhibition, primary, public=False)
-    if not exhibition.entries:
+    views = {lang: build_view(exhibition, lang, public=False) for lang in exhibition.all_languages}
+    view = views[primary]
+    if not any(section.entries for section in view.sections):
         found.errors.append((_("Exhibition"), _("There is no entry yet: add items to a section.")))
-    for entry in (e for s in view["sections"] for e in s["entries"]):
-        if not entry["item_published"]:
+    for entry in view.entries:
+        if not entry.item_published:
+            status = status_label(ItemStatus(entry.item_status))
             found.errors.append((_where_entry(entry), _("the item is %(status)s; only published items may be shown.",
-                                                        status=_item_status(exhibition, entry["id"]))))  # fmt: skip
+                                                        status=status)))  # fmt: skip
     _missing_primary(view, primary, found)
-    for lang in exhibition.all_languages:
-        _unchecked_texts(build_view(exhibition, lang, public=False), lang, found)
+    for lang, shown in views.items():
+        _unchecked_texts(shown, lang, found)
     return found
 
 
-def _item_status(exhibition: Exhibition, entry_id: int) -> str:
-    entry = next(e for e in exhibition.entries if e.id == entry_id)
-    return status_label(entry.item.status)
-
-
-def _missing_primary(view: dict, primary: str, found: Readiness) -> None:
+def _missing_primary(view: ExhibitionView, primary: str, found: Readiness) -> None:
     """Texts with nothing in the primary language: fallback is not enough for the main language."""
     name = language_in_sentence(primary)
 
-    def lacks(text: dict) -> bool:
-        return not text["text"] or text["lang"] != primary
+    def lacks(text: Text) -> bool:
+        return not text.text or text.lang != primary
 
-    if lacks(view["title"]):
+    if lacks(view.title):
         found.errors.append((_("Exhibition"), _("the title in %(language)s is missing.", language=name)))
-    for number, section in enumerate(view["sections"], 1):
-        if lacks(section["title"]):
+    for number, section in enumerate(view.sections, 1):
+        if lacks(section.title):
             found.errors.append((_where_section(number), _("the title in %(language)s is missing.", language=name)))
-        for entry in section["entries"]:
-            if lacks(entry["title"]) and lacks(entry["caption"]):
+        for entry in section.entries:
+            if lacks(entry.title) and lacks(entry.caption):
                 found.errors.append(
                     (_where_entry(entry), _("neither a title nor a caption in %(language)s.", language=name))
                 )
 
 
-def _unchecked_texts(view: dict, lang: str, found: Readiness) -> None:
+def _unchecked_texts(view: ExhibitionView, lang: str, found: Readiness) -> None:
     """Texts shown in `lang` that are machine translations or unreviewed drafts, or fall back."""
     name = language_in_sentence(lang)
-    texts = [(_("Exhibition"), _("title"), view["title"]), (_("Exhibition"), _("introduction"), view["introduction"])]
-    for number, section in enumerate(view["sections"], 1):
-        texts += [(_where_section(number), _("title"), section["title"]),
-                  (_where_section(number), _("text"), section["body"])]  # fmt: skip
-        for entry in section["entries"]:
-            texts += [(_where_entry(entry), _("title"), entry["title"]),
-                      (_where_entry(entry), _("caption"), entry["caption"])]  # fmt: skip
+    texts = [(_("Exhibition"), _("title"), view.title), (_("Exhibition"), _("introduction"), view.introduction)]
+    for number, section in enumerate(view.sections, 1):
+        texts += [(_where_section(number), _("title"), section.title),
+                  (_where_section(number), _("text"), section.body)]  # fmt: skip
+        for entry in section.entries:
+            texts += [(_where_entry(entry), _("title"), entry.title),
+                      (_where_entry(entry), _("caption"), entry.caption)]  # fmt: skip
     for where, what, text in texts:
-        if not text["text"]:
+        if not text.text:
             continue
-        if text["lang"] != lang:
+        if text.lang != lang:
             found.warnings.append((where, _("the %(what)s in %(language)s is missing; %(fallback)s is shown.",
                                             what=what, language=name,
-                                            fallback=language_in_sentence(text["lang"]))))  # fmt: skip
-        elif text["state"] == str(TextState.MACHINE):
+                                            fallback=language_in_sentence(text.lang))))  # fmt: skip
+        elif text.state == str(TextState.MACHINE):
             found.warnings.append((where, _("the %(what)s in %(language)s is a machine translation.",
                                             what=what, language=name)))  # fmt: skip
-        elif text["state"] == str(TextState.DRAFT):
+        elif text.state == str(TextState.DRAFT):
             found.warnings.append((where, _("the %(what)s in %(language)s is an unreviewed draft.",
                                             what=what, language=name)))  # fmt: skip
 
@@ -138,11 +135,11 @@ def unpublish(session, user: User, exhibition: Exhibition) -> Exhibition:
 
 
 def freeze(exhibition: Exhibition) -> dict:
-    """What the public saw, in every language of the exhibition: texts, order, images, codes."""
-    views = {lang: build_view(exhibition, lang, public=True) for lang in exhibition.all_languages}
-    for view in views.values():
-        view["status"] = str(ExhibitionStatus.ARCHIVED)
-    return {"frozen_at": utcnow().isoformat(), "views": views}
+    """What the public saw, in every language of the exhibition: texts, order, images, codes (a snapshot)."""
+    archived = str(ExhibitionStatus.ARCHIVED)
+    views = {lang: replace(build_view(exhibition, lang, public=True), status=archived)
+             for lang in exhibition.all_languages}  # fmt: skip
+    return snapshot_of(views, utcnow().isoformat())
 
 
 def archive(session, user: User, exhibition: Exhibition) -> Exhibition:

@@ -1,7 +1,8 @@
-"""What one e-book shows, gathered once: the exhibition's view in the book's language, the codes printed
-in it, the images it holds and its own words; its digest is the book's content version.
+"""What one e-book shows, gathered once: the exhibition's view in the book's language (with the codes
+printed in it), the images it holds and its own words; its digest is the book's content version.
 
-The e-book (epub), the catalogue and the offline package are all cached by this version.
+The e-book (epub), the catalogue and the offline package are all cached by this version, and all render
+the view gathered here: none of them goes back to the models.
 """
 
 import hashlib
@@ -11,57 +12,56 @@ from pathlib import Path
 
 from flask import current_app
 from flask_babel import force_locale, get_translations
-from sqlalchemy.orm import object_session
 
 from archive.media import derivative_path
 from core.errors import NotFound
 from core.i18n import _
 from exhibitions.models import Exhibition
 from exhibitions.publications.cache import VERSION_LENGTH, chrome_language
-from exhibitions.qr import printed_codes
-from exhibitions.reading import view_for
+from exhibitions.reading import ExhibitionView, view_for, view_record
 
 # Bump when the pages, styles or packaging change: every cached book is then built again.
-BOOK_FORMAT = 2
+# 3: the view is digested in its typed record's form (reading.view_record), printed codes included.
+BOOK_FORMAT = 3
 
 
 @dataclass
 class BookContent:
     """Everything one book shows, gathered once: its version digest and its writer both read this."""
 
-    exhibition_id: int
-    lang: str
-    view: dict
-    codes: dict[str, str]  # "entry:<id>", "exhibition", "ebook" → printed code in this language
+    view: ExhibitionView  # in the book's language, with the codes printed in it
     images: dict[str, Path | None]  # sha256 → book (else web) derivative, None where both are missing
     chrome: dict[str, list[str]]  # the book's own words: key → [text, its language]
     base_url: str
 
+    @property
+    def lang(self) -> str:
+        """The book's language."""
+        return self.view.lang
+
     def digest(self) -> str:
         """A short hex digest of all of the above and the book format."""
-        shown = {"format": BOOK_FORMAT, "lang": self.lang, "view": self.view, "codes": self.codes,
+        shown = {"format": BOOK_FORMAT, "view": view_record(self.view),
                  "images": {sha: path.name if path else None for sha, path in self.images.items()},
                  "chrome": self.chrome, "base_url": self.base_url}  # fmt: skip
-        data = json.dumps(shown, sort_keys=True, ensure_ascii=False, default=str).encode()
+        data = json.dumps(shown, sort_keys=True, ensure_ascii=False).encode()
         return hashlib.sha256(data).hexdigest()[:VERSION_LENGTH]
 
 
 def gather(exhibition: Exhibition, lang: str) -> BookContent:
-    """The view, printed codes, images and wording of the book of `exhibition` in `lang`."""
+    """The book of `exhibition` in `lang`: its view, read once, with the images and wording it needs."""
     if lang not in exhibition.all_languages:
         raise NotFound(_("This exhibition has no book in that language."))
-    view = view_for(exhibition, lang)
-    printed = printed_codes(object_session(exhibition), exhibition, lang)
-    codes = {key: printed[(target, None)] for key, target in (("exhibition", "exhibition"), ("ebook", "ebook"))
-             if (target, None) in printed}  # fmt: skip
+    return book_content(view_for(exhibition, lang))
+
+
+def book_content(view: ExhibitionView) -> BookContent:
+    """The images and wording a book of `view` needs, beside it."""
     images: dict[str, Path | None] = {}
-    for entry in book_entries(view):
-        if code := printed.get(("entry", entry["id"])):
-            codes[f"entry:{entry['id']}"] = code
-        if entry["image"] and entry["image"]["sha256"] not in images:
-            images[entry["image"]["sha256"]] = reading_image(entry["image"]["sha256"])
-    base_url = current_app.config["BASE_URL"]
-    return BookContent(exhibition.id, lang, view, codes, images, chrome_texts(lang), base_url)
+    for entry in view.entries:
+        if entry.image and entry.image.sha256 not in images:
+            images[entry.image.sha256] = reading_image(entry.image.sha256)
+    return BookContent(view, images, chrome_texts(view.lang), current_app.config["BASE_URL"])
 
 
 def reading_image(sha256: str) -> Path | None:
@@ -116,11 +116,6 @@ def book_version(exhibition: Exhibition, lang: str) -> str:
     return gather(exhibition, lang).digest()
 
 
-def book_entries(view: dict):
-    """The entries of a view in reading order, section by section."""
-    return (entry for section in view["sections"] for entry in section["entries"])
-
-
-def book_rights(view: dict) -> str:
+def book_rights(view: ExhibitionView) -> str:
     """The rights statements of the entries, once each."""
-    return "; ".join(dict.fromkeys(entry["rights"] for entry in book_entries(view) if entry["rights"]))
+    return "; ".join(dict.fromkeys(entry.rights for entry in view.entries if entry.rights))

@@ -23,12 +23,14 @@ def chrome_language(lang: str) -> str:
     return lang if lang in ui_languages() else current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
-def cached(exhibition, lang: str, suffix: str, write: Callable[[BinaryIO], None], version: Callable[[], str]) -> Path:
-    """`PUBLICATIONS_DIR/<id>/<lang>-<version()><suffix>`, written through `write` the first time; older
-    versions of it are removed then (an open download of one goes on reading it)."""
-    if lang not in exhibition.all_languages:  # the tag becomes part of a file name
-        raise ValueError(f"{exhibition.code} is not shown in {lang!r}")
-    folder = Path(current_app.config["PUBLICATIONS_DIR"]) / str(exhibition.id)
+def cached(view, suffix: str, write: Callable[[BinaryIO], None], version: Callable[[], str]) -> Path:
+    """`PUBLICATIONS_DIR/<id>/<lang>-<version()><suffix>` of the exhibition `view` shows, in its language, written
+    through `write` the first time; older versions of it are removed then (an open download of one goes on
+    reading it)."""
+    lang = view.lang
+    if lang not in view.languages:  # the tag becomes part of a file name
+        raise ValueError(f"{view.code} is not shown in {lang!r}")
+    folder = Path(current_app.config["PUBLICATIONS_DIR"]) / str(view.id)
     path = folder / f"{lang}-{version()}{suffix}"
     if path.is_file():
         return path

@@ -6,19 +6,16 @@ print shop makes (the page count is padded to a multiple of four for it), and th
 """
 
 import logging
-from datetime import date
-from functools import partial
+from dataclasses import replace
 from pathlib import Path
 from typing import BinaryIO
 
 from flask_babel import force_locale, format_date
 from fpdf import FPDF
-from sqlalchemy.orm import object_session
 
 from archive.media import derivative_path
 from core.i18n import _, language_in_sentence
-from core.urls import qr_url
-from exhibitions.publications.book import book_version
+from exhibitions.publications.book import BookContent, gather
 from exhibitions.publications.cache import cached, chrome_language
 from exhibitions.publications.pdf_text import (
     Line,
@@ -32,8 +29,7 @@ from exhibitions.publications.pdf_text import (
     nfc,
     wrap,
 )
-from exhibitions.qr import printed_codes
-from exhibitions.reading import cover_image, view_for
+from exhibitions.reading import EntryView, ExhibitionView, ImageRef, QrCode, SectionView, Text, view_for
 
 log = logging.getLogger(__name__)
 
@@ -52,32 +48,40 @@ SIZES = {"cover": 20, "heading": 16, "title": 12, "text": 10, "small": 7.5, "fol
 
 def render_catalogue_pdf(exhibition, lang: str) -> bytes:
     """The exhibition in `lang` as an A5 catalogue, PDF bytes; needs an app context."""
-    view = view_for(exhibition, lang)
-    codes = printed_codes(object_session(exhibition), exhibition, lang)
-    with force_locale(chrome_language(lang)):  # the e-book's rule: its language if the interface has it
+    return catalogue_pdf(view_for(exhibition, lang))
+
+
+def catalogue_pdf(view: ExhibitionView) -> bytes:
+    """The view as an A5 catalogue with the codes printed in its language, PDF bytes; needs an app context."""
+    with force_locale(chrome_language(view.lang)):  # the e-book's rule: its language if the interface has it
         pdf = Catalogue(view)
-        _cover(pdf, view, codes.get(("exhibition", None)))
+        _cover(pdf, view, view.printed_qr)
         _contents(pdf, view)
-        for number, section in enumerate(view["sections"], 1):
+        for number, section in enumerate(view.sections, 1):
             _section_opener(pdf, section, number)
-            for entry in section["entries"]:
-                _entry_page(pdf, entry, codes.get(("entry", entry["id"])))
+            for entry in section.entries:
+                _entry_page(pdf, entry, entry.printed_qr)
         _pad_to_fold(pdf)
         return bytes(pdf.output())  # the contents are drawn here, in the same locale
 
 
 def cached_catalogue(exhibition, lang: str) -> Path:
     """The catalogue's file, built once per content version of the exhibition in `lang`."""
+    return catalogue_file(gather(exhibition, lang))
+
+
+def catalogue_file(content: BookContent) -> Path:
+    """The catalogue of gathered content, built once per its content version (the book's)."""
 
     def write(out: BinaryIO) -> None:
-        out.write(render_catalogue_pdf(exhibition, lang))
+        out.write(catalogue_pdf(content.view))
 
-    return cached(exhibition, lang, ".pdf", write, partial(book_version, exhibition, lang))
+    return cached(content.view, ".pdf", write, content.digest)
 
 
-def shown_dates(view: dict) -> str:
+def shown_dates(view: ExhibitionView) -> str:
     """The exhibition's dates in the current locale, or an empty string."""
-    opens, closes = (date.fromisoformat(value) if value else None for value in (view["opens_on"], view["closes_on"]))
+    opens, closes = view.opens_on, view.closes_on
     if opens and closes:
         return _("%(start)s to %(end)s", start=format_date(opens), end=format_date(closes))
     return _("From %(start)s", start=format_date(opens)) if opens else ""
@@ -86,7 +90,7 @@ def shown_dates(view: dict) -> str:
 class Catalogue(FPDF):
     """An A5 document that numbers its pages and flows wrapped lines from page to page."""
 
-    def __init__(self, view: dict):
+    def __init__(self, view: ExhibitionView):
         super().__init__(orientation="portrait", unit="mm", format=PAGE)
         add_fonts(self)
         self.set_auto_page_break(False)  # flow() breaks pages itself, between whole lines
@@ -94,9 +98,9 @@ class Catalogue(FPDF):
         self.c_margin = 0  # wrapping widths are the column's own, no hidden cell padding
         self.numbered = True  # false on the blank pages that end the booklet
         self.fresh = False  # true when the current page is still empty and the next opener may use it
-        self.set_title(nfc(view["title"]["text"] or view["code"] or ""))
-        self.set_subject(nfc(" · ".join(filter(None, [(view["venue"] or {}).get("name"), shown_dates(view)]))))
-        self.set_lang(view["lang"])
+        self.set_title(nfc(view.title.text or view.code or ""))
+        self.set_subject(nfc(" · ".join(filter(None, [view.venue.name if view.venue else None, shown_dates(view)]))))
+        self.set_lang(view.lang)
         self.set_creator("Vitrine")
         self.set_author("Vitrine")
 
@@ -149,11 +153,11 @@ def plan(blocks: list[list[Line]], y: float) -> tuple[list[tuple[int, float]], i
     return placed, page, y
 
 
-def _text_blocks(pdf: Catalogue, texts: list[tuple[dict, float, bool, float]]) -> list[list[Line]]:
-    """Each text (view dict, size, bold, space above) wrapped, then a discreet note for each language shown
+def _text_blocks(pdf: Catalogue, texts: list[tuple[Text, float, bool, float]]) -> list[list[Line]]:
+    """Each text (of the view, size, bold, space above) wrapped, then a discreet note for each language shown
     in the catalogue's stead."""
-    blocks = [pdf.wrap(Para(text["text"], size, bold=bold, gap=gap)) for text, size, bold, gap in texts if text["text"]]
-    fallbacks = dict.fromkeys(text["lang"] for text, *_style in texts if text["text"] and text["fallback"])
+    blocks = [pdf.wrap(Para(text.text, size, bold=bold, gap=gap)) for text, size, bold, gap in texts if text.text]
+    fallbacks = dict.fromkeys(text.lang for text, *_style in texts if text.text and text.fallback)
     for tag in fallbacks:
         # i18n: in a printed catalogue, under a text not yet translated into the catalogue's language.
         note = _("(not yet translated: shown in %(language)s)", language=language_in_sentence(tag))
@@ -161,16 +165,16 @@ def _text_blocks(pdf: Catalogue, texts: list[tuple[dict, float, bool, float]]) -
     return blocks
 
 
-def _cover(pdf: Catalogue, view: dict, code: str | None) -> None:
+def _cover(pdf: Catalogue, view: ExhibitionView, code: QrCode | None) -> None:
     """Venue and dates, title, introduction, a key image; the QR code of the online exhibition at the foot."""
     pdf.add_page()
     pdf.set_y(MARGIN + 25)
-    where = " · ".join(filter(None, [(view["venue"] or {}).get("name"), shown_dates(view)]))
-    title = {**view["title"], "text": view["title"]["text"] or view["code"]}
-    texts = [(title, SIZES["cover"], True, 2), (view["introduction"], SIZES["text"], False, 6)]
+    where = " · ".join(filter(None, [view.venue.name if view.venue else None, shown_dates(view)]))
+    title = replace(view.title, text=view.title.text or view.code)
+    texts = [(title, SIZES["cover"], True, 2), (view.introduction, SIZES["text"], False, 6)]
     pdf.flow(([pdf.wrap(Para(where, SIZES["text"], grey=True))] if where else []) + _text_blocks(pdf, texts))
     foot = QR + GAP if code else 0
-    image = cover_image(view)
+    image = view.cover_image()
     path = _image_file(image)
     if path and BOTTOM - foot - pdf.y - 2 * GAP >= IMAGE_MIN:  # a key image where there is room for one
         pdf.set_y(pdf.y + 2 * GAP)
@@ -178,19 +182,19 @@ def _cover(pdf: Catalogue, view: dict, code: str | None) -> None:
     if code:
         if pdf.y + GAP + QR > BOTTOM:
             pdf.add_page()
-        url = qr_url(code)
+        url = code.url
         draw_qr(pdf, url, MARGIN + WIDTH - QR, BOTTOM - QR, QR)
         address = pdf.wrap(Para(url.split("://", 1)[-1], SIZES["small"], grey=True), WIDTH - QR - GAP)
         draw_lines(pdf, address, MARGIN, BOTTOM - blocks_height([address]), WIDTH - QR - GAP)
 
 
-def _contents(pdf: Catalogue, view: dict) -> None:
+def _contents(pdf: Catalogue, view: ExhibitionView) -> None:
     """A page (or more) listing the sections with their page numbers, drawn once the pages are known."""
     pdf.add_page()
     heading = pdf.wrap(Para(_("Contents"), SIZES["heading"], bold=True))
     blocks = [heading] + [
-        pdf.wrap(Para(f"{n}. {s['title']['text'] or ''}", SIZES["text"], gap=2), WIDTH - PAGE_COLUMN)
-        for n, s in enumerate(view["sections"], 1)
+        pdf.wrap(Para(f"{n}. {s.title.text or ''}", SIZES["text"], gap=2), WIDTH - PAGE_COLUMN)
+        for n, s in enumerate(view.sections, 1)
     ]
     pages = plan(blocks, pdf.y)[1] + 1
     # fpdf2 calls back when the document closes, with every section's page; it checks that the
@@ -212,50 +216,50 @@ def _draw_contents(pdf: Catalogue, blocks: list[list[Line]], outline) -> None:
         pdf.set_y(end)
 
 
-def _section_opener(pdf: Catalogue, section: dict, number: int) -> None:
+def _section_opener(pdf: Catalogue, section: SectionView, number: int) -> None:
     """A page that opens a section: its number, title and introduction."""
     pdf.next_page()
     label = _("Section %(number)s", number=number)
-    pdf.start_section(nfc(section["title"]["text"] or label))
+    pdf.start_section(nfc(section.title.text or label))
     pdf.set_y(MARGIN + 20)
-    texts = [(section["title"], SIZES["heading"], True, 2), (section["body"], SIZES["text"], False, 5)]
+    texts = [(section.title, SIZES["heading"], True, 2), (section.body, SIZES["text"], False, 5)]
     pdf.flow([pdf.wrap(Para(label, SIZES["small"], bold=True, grey=True)), *_text_blocks(pdf, texts)])
 
 
-def _entry_page(pdf: Catalogue, entry: dict, code: str | None) -> None:
+def _entry_page(pdf: Catalogue, entry: EntryView, code: QrCode | None) -> None:
     """One entry: panel number, image, title, caption, then its facts and QR code at the foot."""
     pdf.next_page()
-    pdf.start_section(nfc(entry["title"]["text"] or entry["reference_code"]), level=1)
-    if entry["panel_number"]:
-        panel = _("Panel %(number)s", number=entry["panel_number"])
+    pdf.start_section(nfc(entry.title.text or entry.reference_code), level=1)
+    if entry.panel_number:
+        panel = _("Panel %(number)s", number=entry.panel_number)
         pdf.flow([pdf.wrap(Para(panel, SIZES["small"], bold=True, grey=True))])
-    caption = entry["caption"]
-    if caption["text"] == entry["title"]["text"]:  # items described in a hurry repeat the title as caption
-        caption = {**caption, "text": None}
-    body = _text_blocks(pdf, [(entry["title"], SIZES["title"], True, 0), (caption, SIZES["text"], False, 1.5)])
+    caption = entry.caption
+    if caption.text == entry.title.text:  # items described in a hurry repeat the title as caption
+        caption = replace(caption, text=None)
+    body = _text_blocks(pdf, [(entry.title, SIZES["title"], True, 0), (caption, SIZES["text"], False, 1.5)])
     width = WIDTH - (QR + GAP if code else 0)
     facts = _facts(pdf, entry, width, with_code=not code)
     foot = max(_rows_height(facts), QR + 4 if code else 0)
-    path = _image_file(entry["image"])
+    path = _image_file(entry.image)
     if path:
         room = max(BOTTOM - pdf.y - GAP - blocks_height(body) - GAP - foot, IMAGE_MIN)
         pdf.set_y(pdf.y + GAP)
-        pdf.set_y(pdf.y + _draw_image(pdf, path, entry["image"], entry["title"]["text"] or "", room) + GAP)
+        pdf.set_y(pdf.y + _draw_image(pdf, path, entry.image, entry.title.text or "", room) + GAP)
     pdf.flow(body)
     if pdf.y + GAP + foot > BOTTOM:
         pdf.add_page()
     _draw_facts(pdf, facts, BOTTOM - foot, width)
     if code:
-        draw_qr(pdf, qr_url(code), MARGIN + WIDTH - QR, BOTTOM - foot, QR)
-        if entry["panel_code"]:
-            draw_code(pdf, entry["panel_code"], SIZES["small"], MARGIN + WIDTH - QR, BOTTOM - foot + QR, QR)
+        draw_qr(pdf, code.url, MARGIN + WIDTH - QR, BOTTOM - foot, QR)
+        if entry.panel_code:
+            draw_code(pdf, entry.panel_code, SIZES["small"], MARGIN + WIDTH - QR, BOTTOM - foot + QR, QR)
 
 
-def _facts(pdf: Catalogue, entry: dict, width: float, with_code: bool) -> list[tuple[list[Line], list[Line]]]:
+def _facts(pdf: Catalogue, entry: EntryView, width: float, with_code: bool) -> list[tuple[list[Line], list[Line]]]:
     """Label and value lines of each fact the entry has: reference, date, place, credit, rights."""
-    rows = [(_("Panel code"), entry["panel_code"])] if with_code else []
-    rows += [(_("Reference code"), entry["reference_code"]), (_("Date"), entry["date"]), (_("Place"), entry["place"]),
-             (_("Credit"), entry["credit"]), (_("Rights"), entry["rights"])]  # fmt: skip
+    rows = [(_("Panel code"), entry.panel_code)] if with_code else []
+    rows += [(_("Reference code"), entry.reference_code), (_("Date"), entry.date), (_("Place"), entry.place),
+             (_("Credit"), entry.credit), (_("Rights"), entry.rights)]  # fmt: skip
     small, column = SIZES["small"], width - LABEL_COLUMN
     return [(pdf.wrap(Para(label, small, grey=True), LABEL_COLUMN - 2), pdf.wrap(Para(value, small), column))
             for label, value in rows if value]  # fmt: skip
@@ -273,21 +277,21 @@ def _rows_height(rows: list[tuple[list[Line], list[Line]]]) -> float:
     return sum(max(blocks_height([labels]), blocks_height([values])) for labels, values in rows)
 
 
-def _image_file(image: dict | None) -> Path | None:
+def _image_file(image: ImageRef | None) -> Path | None:
     """The web derivative of an image, if it was made; a missing one is logged and the page goes without."""
     if not image:
         return None
-    path = derivative_path(image["sha256"], "web")
+    path = derivative_path(image.sha256, "web")
     if path.is_file():
         return path
-    log.warning("catalogue: no web derivative of %s: its page is printed without the image", image["sha256"])
+    log.warning("catalogue: no web derivative of %s: its page is printed without the image", image.sha256)
     return None
 
 
-def _draw_image(pdf: Catalogue, path: Path, image: dict, alt: str, height: float) -> float:
+def _draw_image(pdf: Catalogue, path: Path, image: ImageRef, alt: str, height: float) -> float:
     """The image fitted into the text width and `height`, centred; the height it takes."""
     # No `dims`: fpdf then embeds the JPEG's own bytes (DCTDecode) instead of decoding and re-encoding it.
-    width, tall = image.get("width"), image.get("height")
+    width, tall = image.width, image.height
     if not (width and tall):
         pdf.image(path, x=MARGIN, y=pdf.y, w=WIDTH, h=height, keep_aspect_ratio=True, alt_text=nfc(alt))
         return height

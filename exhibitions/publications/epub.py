@@ -23,9 +23,8 @@ from fontTools import subset
 from fontTools.ttLib import TTFont
 
 from archive.imaging import render_cover
-from core.urls import qr_url
 from exhibitions.models import Exhibition
-from exhibitions.publications.book import BookContent, book_entries, book_rights, gather
+from exhibitions.publications.book import BookContent, book_rights, gather
 from exhibitions.publications.cache import cached
 from exhibitions.publications.epub_pages import (
     PUBLISHER,
@@ -36,7 +35,7 @@ from exhibitions.publications.epub_pages import (
     image_name,
 )
 from exhibitions.qr import qr_png
-from exhibitions.reading import cover_image
+from exhibitions.reading import ExhibitionView, QrCode
 
 EPUB_MIMETYPE = "application/epub+zip"
 # 4 px a module: a 25-module symbol is 132 px with its quiet zone, a few hundred bytes, and
@@ -53,12 +52,16 @@ _NAV_LABEL = re.compile(rb'<navLabel>(\s*<text>[^<]*</text>\s*</navLabel>\s*<con
 
 def cached_epub(exhibition: Exhibition, lang: str) -> Path:
     """The book under PUBLICATIONS_DIR/<id>/<lang>-<version>.epub, built on first request."""
-    content = gather(exhibition, lang)
+    return epub_file(gather(exhibition, lang))
+
+
+def epub_file(content: BookContent) -> Path:
+    """The book of gathered content, cached by its content version: built the first time only."""
 
     def write(out: BinaryIO) -> None:
         write_book(content, out)
 
-    return cached(exhibition, lang, ".epub", write, content.digest)
+    return cached(content.view, ".epub", write, content.digest)
 
 
 def write_epub(exhibition: Exhibition, lang: str, target: Path) -> None:
@@ -77,14 +80,14 @@ def write_book(content: BookContent, target: Path | BinaryIO) -> None:
     writer.write()
 
 
-def download_name(view: dict, extension: str) -> str:
+def download_name(view: ExhibitionView, extension: str) -> str:
     """A file name that reads well in the book's language: `<title> (<lang>).<extension>`."""
-    title = unicodedata.normalize("NFC", view["title"]["text"] or view.get("code") or "exhibition")
+    title = unicodedata.normalize("NFC", view.title.text or view.code or "exhibition")
     title = " ".join(_UNSAFE_NAME.sub(" ", title).split()).strip(" .")
     if len(title) > NAME_LIMIT:
         cut = title[:NAME_LIMIT]
         title = (cut.rsplit(" ", 1)[0] if " " in cut else cut).rstrip(" .,;:-–—")
-    return f"{title or view.get('code') or 'exhibition'} ({view['lang']}).{extension.lstrip('.')}"
+    return f"{title or view.code or 'exhibition'} ({view.lang}).{extension.lstrip('.')}"
 
 
 # --- Writing ---------------------------------------------------------------------------------
@@ -156,9 +159,9 @@ class EpubExporter(PageBuilder):
         self.metadata(book)
         cover, intro = self.cover_page(), self.intro_page()
         self.toc.append(intro)
-        for number, section in enumerate(self.content.view["sections"], start=1):
+        for number, section in enumerate(self.content.view.sections, start=1):
             head = self.section_page(number, section)
-            children = [self.entry_page(entry) for entry in section["entries"]]
+            children = [self.entry_page(entry) for entry in section.entries]
             self.toc.append((head, children) if children else head)
         self.toc.append(self.closing_page())
         nav = self.nav_page()
@@ -178,19 +181,19 @@ class EpubExporter(PageBuilder):
         """Identifier, title, language, description, publisher, contributors, rights and date."""
         view = self.content.view
         title, title_lang = self.title()
-        book.set_identifier(book_identifier(self.content.base_url, self.content.exhibition_id, self.lang))
+        book.set_identifier(book_identifier(self.content.base_url, view.id, self.lang))
         book.title = clean(title)  # the NCX's docTitle
         book.add_metadata("DC", "title", clean(title), self.xml_lang(title_lang))
         book.set_language(self.lang)
-        if introduction := view["introduction"]["text"]:
-            book.add_metadata("DC", "description", clean(introduction), self.xml_lang(view["introduction"]["lang"]))
+        if introduction := view.introduction.text:
+            book.add_metadata("DC", "description", clean(introduction), self.xml_lang(view.introduction.lang))
         book.add_metadata("DC", "publisher", PUBLISHER)
         for name in contributors(view):
             book.add_metadata("DC", "contributor", clean(name))
         if rights := book_rights(view):
             book.add_metadata("DC", "rights", clean(rights))
-        if view["opens_on"]:
-            book.add_metadata("DC", "date", view["opens_on"])
+        if view.opens_on:
+            book.add_metadata("DC", "date", view.opens_on.isoformat())
 
     def xml_lang(self, lang: str) -> dict | None:
         """The xml:lang attribute of a metadata element in another language than the book's."""
@@ -203,9 +206,9 @@ class EpubExporter(PageBuilder):
             if path is not None:
                 book.add_item(DerivativeImage(f"img-{sha256[:20]}", image_name(sha256), path))
         for code in self.codes_shown():
-            png = _qr(qr_url(code, self.content.base_url))
-            book.add_item(epub.EpubImage(uid=f"qr-{code}", file_name=f"qr/{code}.png", media_type="image/png",
-                                         content=png))  # fmt: skip
+            png = _qr(code.url)
+            book.add_item(epub.EpubImage(uid=f"qr-{code.code}", file_name=f"qr/{code.code}.png",
+                                         media_type="image/png", content=png))  # fmt: skip
         book.add_item(epub.EpubItem(uid="style", file_name="style/book.css", media_type="text/css",
                                     content=STYLE.encode()))  # fmt: skip
         text = "".join(sorted(self.chars))
@@ -213,18 +216,18 @@ class EpubExporter(PageBuilder):
             book.add_item(epub.EpubItem(uid=f"font-{weight}", file_name=f"fonts/{file_name}", media_type="font/ttf",
                                         content=font_subset(file_name, text)))  # fmt: skip
 
-    def codes_shown(self) -> list[str]:
+    def codes_shown(self) -> list[QrCode]:
         """The codes printed in the book: each shown entry's and the book's own."""
-        keys = [f"entry:{entry['id']}" for entry in book_entries(self.content.view)] + ["ebook"]
-        return list(dict.fromkeys(self.content.codes[key] for key in keys if key in self.content.codes))
+        view = self.content.view
+        return list(dict.fromkeys(code for code in [*(e.printed_qr for e in view.entries), view.book_qr] if code))
 
     def cover_jpeg(self) -> bytes:
         """The cover: title, venue, dates over the first image whose derivative exists."""
         title, _lang = self.title()
         view = self.content.view
-        lines = [line for line in ((view.get("venue") or {}).get("name"), self.dates()[0]) if line]
-        first = cover_image(view)
-        key = self.content.images.get(first["sha256"]) if first else None
+        lines = [line for line in (view.venue.name if view.venue else None, self.dates()[0]) if line]
+        first = view.cover_image()
+        key = self.content.images.get(first.sha256) if first else None
         key = key or next((path for path in self.content.images.values() if path is not None), None)
         return render_cover(clean(title), [clean(line) for line in lines], key)
 
@@ -234,9 +237,9 @@ def book_identifier(base_url: str, exhibition_id: int, lang: str) -> str:
     return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'{base_url}/exhibitions/{exhibition_id}/book-{lang}.epub')}"
 
 
-def contributors(view: dict) -> list[str]:
+def contributors(view: ExhibitionView) -> list[str]:
     """The creators, lending bodies and archives named in the credit lines, once each, in order."""
-    names = (part.strip() for entry in book_entries(view) for part in (entry["credit"] or "").split(" · "))
+    names = (part.strip() for entry in view.entries for part in (entry.credit or "").split(" · "))
     return list(dict.fromkeys(name for name in names if name))
 
 

@@ -9,15 +9,14 @@ import html
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import date
 
 from babel.dates import format_date
 from ebooklib import epub
 
 from core.i18n import language_in_sentence
-from core.urls import qr_url
 from exhibitions.publications.book import BookContent, book_rights
 from exhibitions.publications.cache import chrome_language
+from exhibitions.reading import EntryView, QrCode, SectionView, Text
 
 PUBLISHER = "Vitrine"
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
@@ -96,25 +95,25 @@ class PageBuilder:
         text, lang = self.content.chrome[key]
         return text, lang
 
-    def inline(self, text: dict, fallback_text: str = "") -> str:
+    def inline(self, text: Text, fallback_text: str = "") -> str:
         """A text of the view inline: tagged and noted when it fell back to another language."""
-        if not text["text"]:
+        if not text.text:
             return esc(fallback_text)
-        body = "<br/>".join(esc(line) for line in text["text"].splitlines())
-        if text["lang"] == self.lang:
+        body = "<br/>".join(esc(line) for line in text.text.splitlines())
+        if text.lang == self.lang:
             return body
-        return f"<span{lang_attrs(text['lang'])}>{body}</span> {self.note(text['lang'])}"
+        return f"<span{lang_attrs(text.lang)}>{body}</span> {self.note(text.lang)}"
 
-    def block(self, text: dict, css: str) -> str:
+    def block(self, text: Text, css: str) -> str:
         """A multi-paragraph text of the view as a div of paragraphs, tagged and noted likewise."""
-        if not text["text"]:
+        if not text.text:
             return ""
-        paragraphs = [p for p in re.split(r"\n\s*\n", text["text"]) if p.strip()]
+        paragraphs = [p for p in re.split(r"\n\s*\n", text.text) if p.strip()]
         inner = "".join(f"<p>{'<br/>'.join(esc(line) for line in p.strip().splitlines())}</p>" for p in paragraphs)
-        if text["lang"] == self.lang:
+        if text.lang == self.lang:
             return f'<div class="{css}">{inner}</div>'
-        note = f'<p class="note">{self.note(text["lang"])}</p>'
-        return f'<div class="{css}"{lang_attrs(text["lang"])}>{inner}</div>{note}'
+        note = f'<p class="note">{self.note(text.lang)}</p>'
+        return f'<div class="{css}"{lang_attrs(text.lang)}>{inner}</div>{note}'
 
     def note(self, source_lang: str) -> str:
         """The visible mark of a fallback: which language the text is shown in."""
@@ -143,14 +142,13 @@ class PageBuilder:
 
     def title(self) -> tuple[str, str]:
         """The exhibition's title and its language."""
-        title = self.content.view["title"]
-        return title["text"] or self.content.view["code"], title["lang"]
+        title = self.content.view.title
+        return title.text or self.content.view.code, title.lang
 
     def dates(self) -> tuple[str, str]:
         """The opening and closing dates, long form, in the chrome language (Babel knows it without a catalog)."""
         view, lang = self.content.view, chrome_language(self.lang)
-        days = [format_date(date.fromisoformat(d), "long", locale=lang) for d in (view["opens_on"], view["closes_on"])
-                if d]  # fmt: skip
+        days = [format_date(day, "long", locale=lang) for day in (view.opens_on, view.closes_on) if day]
         return " – ".join(days), lang
 
     def cover_page(self) -> XhtmlPage:
@@ -163,66 +161,66 @@ class PageBuilder:
     def intro_page(self) -> XhtmlPage:
         """Title, venue, dates and introduction."""
         view = self.content.view
-        venue = f'<p class="venue">{esc(view["venue"]["name"])}</p>' if view.get("venue") else ""
+        venue = f'<p class="venue">{esc(view.venue.name)}</p>' if view.venue else ""
         dates, lang = self.dates()
         dates = f'<p class="dates"{self.attrs(lang)}>{esc(dates)}</p>' if dates else ""
-        body = (f'<section class="intro"><h1>{self.inline(view["title"], view["code"])}</h1>{venue}{dates}'
-                f'{self.block(view["introduction"], "introduction")}</section>')  # fmt: skip
+        body = (f'<section class="intro"><h1>{self.inline(view.title, view.code)}</h1>{venue}{dates}'
+                f'{self.block(view.introduction, "introduction")}</section>')  # fmt: skip
         text, lang = self.plain("introduction")
         return self.add_page("intro", text, lang, body)
 
-    def section_page(self, number: int, section: dict) -> XhtmlPage:
+    def section_page(self, number: int, section: SectionView) -> XhtmlPage:
         """A section's title and introduction."""
         untitled = self.plain("section")[0] % {"number": number}
-        heading = self.inline(section["title"], untitled)
-        body = f'<section class="section"><h1>{heading}</h1>{self.block(section["body"], "body")}</section>'
-        title = section["title"]["text"] or untitled
-        lang = section["title"]["lang"] if section["title"]["text"] else self.plain("section")[1]
-        return self.add_page(f"section-{section['id']}", title, lang, body)
+        heading = self.inline(section.title, untitled)
+        body = f'<section class="section"><h1>{heading}</h1>{self.block(section.body, "body")}</section>'
+        title = section.title.text or untitled
+        lang = section.title.lang if section.title.text else self.plain("section")[1]
+        return self.add_page(f"section-{section.id}", title, lang, body)
 
-    def entry_page(self, entry: dict) -> XhtmlPage:
+    def entry_page(self, entry: EntryView) -> XhtmlPage:
         """One entry: title, image, caption, details and the QR code of its online page."""
-        title = entry["title"]["text"] or entry["reference_code"]
-        title_lang = entry["title"]["lang"] if entry["title"]["text"] else self.lang
-        image = entry["image"]
-        path = self.content.images.get(image["sha256"]) if image else None
+        title = entry.title.text or entry.reference_code
+        title_lang = entry.title.lang if entry.title.text else self.lang
+        image = entry.image
+        path = self.content.images.get(image.sha256) if image else None
         # Many photos are captioned with their title alone: the heading says it once.
-        caption = self.inline(entry["caption"]) if entry["caption"]["text"] not in (None, "", title) else ""
+        caption = self.inline(entry.caption) if entry.caption.text not in (None, "", title) else ""
         if path is not None:
-            figure = f'<img src="{image_name(image["sha256"])}" alt="{esc(title)}"{self.attrs(title_lang)}/>'
+            figure = f'<img src="{image_name(image.sha256)}" alt="{esc(title)}"{self.attrs(title_lang)}/>'
             figure = f"<figure>{figure}<figcaption>{caption}</figcaption></figure>" if caption else figure
         else:
             figure = f'<p class="caption">{caption}</p>' if caption else ""
-        body = (f'<article class="entry"><h2>{self.inline(entry["title"], entry["reference_code"])}</h2>'
+        body = (f'<article class="entry"><h2>{self.inline(entry.title, entry.reference_code)}</h2>'
                 f"{figure}{self.details(entry)}{self.qr_block(entry)}</article>")  # fmt: skip
-        return self.add_page(f"entry-{entry['id']}", title, title_lang, body)
+        return self.add_page(f"entry-{entry.id}", title, title_lang, body)
 
-    def details(self, entry: dict) -> str:
+    def details(self, entry: EntryView) -> str:
         """Panel, date, reference code, credit line and rights as a definition list."""
-        rows = [("panel", entry["panel_code"]), ("date", entry["date"]), ("reference", entry["reference_code"]),
-                ("credit", entry["credit"]), ("rights", entry["rights"])]  # fmt: skip
+        rows = [("panel", entry.panel_code), ("date", entry.date), ("reference", entry.reference_code),
+                ("credit", entry.credit), ("rights", entry.rights)]  # fmt: skip
         items = "".join(f"<dt>{self.word(key)}</dt><dd>{esc(value)}</dd>" for key, value in rows if value)
         return f'<dl class="details">{items}</dl>' if items else ""
 
-    def qr_block(self, entry: dict) -> str:
+    def qr_block(self, entry: EntryView) -> str:
         """The entry's QR code and short address, for the book's language."""
-        code = self.content.codes.get(f"entry:{entry['id']}")
-        return self.code_block(code, "scan_entry") if code else ""
+        return self.code_block(entry.printed_qr, "scan_entry") if entry.printed_qr else ""
 
-    def code_block(self, code: str, words: str) -> str:
+    def code_block(self, code: QrCode, words: str) -> str:
         """A QR code, what it is for, and its address spelled out."""
-        url = qr_url(code, self.content.base_url)
-        return (f'<div class="qr"><img src="qr/{code}.png" alt="QR: {esc(url)}"/>'
+        url = code.url
+        return (f'<div class="qr"><img src="qr/{code.code}.png" alt="QR: {esc(url)}"/>'
                 f'<p>{self.word(words)}<br/><a href="{esc(url)}">{esc(url)}</a></p></div>')  # fmt: skip
 
     def closing_page(self) -> XhtmlPage:
         """The book's own QR code, the online exhibition's address, rights and publisher."""
+        view = self.content.view
         parts = [f"<h1>{self.word('about')}</h1>"]
-        if code := self.content.codes.get("ebook"):
-            parts.append(self.code_block(code, "scan_book"))
+        if view.book_qr:
+            parts.append(self.code_block(view.book_qr, "scan_book"))
         rows = []
-        if code := self.content.codes.get("exhibition"):
-            url = qr_url(code, self.content.base_url)
+        if view.printed_qr:
+            url = view.printed_qr.url
             rows.append(("online", f'<a href="{esc(url)}">{esc(url)}</a>'))
         if rights := book_rights(self.content.view):
             rows.append(("rights", esc(rights)))

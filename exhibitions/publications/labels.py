@@ -4,9 +4,8 @@ from dataclasses import dataclass, field
 
 from core.errors import NotFound
 from core.i18n import _
-from core.urls import qr_url
 from exhibitions.models import Exhibition
-from exhibitions.reading import view_for
+from exhibitions.reading import EntryView, ExhibitionView, view_for
 
 # a4: one label a page; a5: one label a page, smaller; sheet: small labels, several to an A4 page.
 FORMATS = ("a4", "a5", "sheet")
@@ -42,47 +41,49 @@ class Label:
 
 def labels_for(exhibition: Exhibition, entry_id: int | None = None) -> list[Label]:
     """The labels of every shown entry, or of one entry; texts in each of the exhibition's languages."""
-    views = {lang: view_for(exhibition, lang) for lang in exhibition.all_languages}
-    primary = views[exhibition.primary_language]
-    labels = []
-    for section in primary["sections"]:
-        for entry in section["entries"]:
-            if entry_id is not None and entry["id"] != entry_id:
-                continue
-            label = Label(
-                entry_id=entry["id"],
-                panel_number=entry["panel_number"],
-                panel_code=entry["panel_code"],
-                reference_code=entry["reference_code"],
-                date=entry["date"],
-                credit=entry["credit"],
-                rights=entry["rights"],
-                qr_code=entry["qr_code"],
-                qr_url=qr_url(entry["qr_code"]) if entry["qr_code"] else None,
-            )
-            for lang, view in views.items():
-                text = _label_text(lang, _same_entry(view, entry["id"]))
-                # A language with nothing of its own would only repeat a text already printed.
-                own = {text.title_lang if text.title else None, text.caption_lang if text.caption else None} - {None}
-                if not label.texts or not own <= {t.lang for t in label.texts}:
-                    label.texts.append(text)
-            labels.append(label)
+    views = [view_for(exhibition, lang) for lang in exhibition.all_languages]  # the primary language's first
+    labels = labels_of(views, entry_id)
     if entry_id is not None and not labels:
         raise NotFound(_("This exhibition shows no entry %(id)s.", id=entry_id))
     return labels
 
 
-def _same_entry(view: dict, entry_id: int) -> dict:
-    return next(e for s in view["sections"] for e in s["entries"] if e["id"] == entry_id)
+def labels_of(views: list[ExhibitionView], entry_id: int | None = None) -> list[Label]:
+    """The labels of the entries of the first view (the primary language's), or of one entry, with the texts of
+    every view; the panel, details and QR code are the primary language's, as printed on the panel."""
+    others = [{entry.id: entry for entry in view.entries} for view in views]
+    labels = []
+    for entry in views[0].entries:
+        if entry_id is not None and entry.id != entry_id:
+            continue
+        label = Label(
+            entry_id=entry.id,
+            panel_number=entry.panel_number,
+            panel_code=entry.panel_code,
+            reference_code=entry.reference_code,
+            date=entry.date,
+            credit=entry.credit,
+            rights=entry.rights,
+            qr_code=entry.qr.code if entry.qr else None,
+            qr_url=entry.qr.url if entry.qr else None,
+        )
+        for view, by_id in zip(views, others, strict=True):
+            text = _label_text(view.lang, by_id[entry.id])
+            # A language with nothing of its own would only repeat a text already printed.
+            own = {text.title_lang if text.title else None, text.caption_lang if text.caption else None} - {None}
+            if not label.texts or not own <= {t.lang for t in label.texts}:
+                label.texts.append(text)
+        labels.append(label)
+    return labels
 
 
-def _label_text(lang: str, entry: dict) -> LabelText:
-    title, caption = entry["title"], entry["caption"]
+def _label_text(lang: str, entry: EntryView) -> LabelText:
+    title, caption = entry.title, entry.caption
     return LabelText(
         lang=lang,
-        title=title["text"],
-        caption=caption["text"],
-        title_lang=title["lang"],
-        caption_lang=caption["lang"],
-        fallback=title["fallback"] or caption["fallback"],
+        title=title.text,
+        caption=caption.text,
+        title_lang=title.lang,
+        caption_lang=caption.lang,
+        fallback=title.fallback or caption.fallback,
     )

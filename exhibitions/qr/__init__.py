@@ -13,6 +13,7 @@ from exhibitions.qr.links import (
     links_of,
     primary_links,
     printed_codes,
+    printed_codes_in,
     resolve,
     scan_counts,
 )
@@ -31,6 +32,7 @@ __all__ = [
     "panel_code",
     "primary_links",
     "printed_codes",
+    "printed_codes_in",
     "qr_matrix",
     "qr_png",
     "qr_svg",

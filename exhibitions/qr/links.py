@@ -63,12 +63,20 @@ def ensure_links(session, exhibition: Exhibition) -> None:
 
 def printed_codes(session, exhibition: Exhibition, lang: str) -> dict:
     """The codes to print in `lang`: {(target, target id): code}, the primary language's where none."""
-    links = session.scalars(select(QrLink).where(QrLink.exhibition_id == exhibition.id))
-    codes: dict = {}
-    for link in sorted(links, key=lambda link: link.lang is not None):
-        if link.lang is None or link.lang == lang:
-            codes[(str(link.target), link.target_id)] = link.code
-    return codes
+    return printed_codes_in(session, exhibition, [lang])[lang]
+
+
+def printed_codes_in(session, exhibition: Exhibition, langs: list[str]) -> dict[str, dict]:
+    """The codes to print in each of `langs`, as printed_codes gives them, from one reading of the links."""
+    links = sorted(session.scalars(select(QrLink).where(QrLink.exhibition_id == exhibition.id)),
+                   key=lambda link: link.lang is not None)  # fmt: skip
+    by_lang: dict[str, dict] = {}
+    for lang in langs:
+        codes = by_lang.setdefault(lang, {})
+        for link in links:
+            if link.lang is None or link.lang == lang:
+                codes[(str(link.target), link.target_id)] = link.code
+    return by_lang
 
 
 def links_of(session, exhibition: Exhibition) -> list[QrLink]:

@@ -1,36 +1,45 @@
-"""Reading an exhibition in a language: the view every output renders (the public pages, the API,
-the e-book, the catalogue, the labels, the offline package), the language chain that fills its gaps,
-and the lists of exhibitions the public sees.
+"""Reading an exhibition in a language, once: the typed, immutable view every output renders (the public
+pages, the API, the e-book, the catalogue, the labels, the offline package, the readiness checks), the
+language chain that fills its gaps, its frozen snapshot, and the lists of exhibitions the public sees.
 """
 
-from exhibitions.reading.listing import VISIBLE, Listing, card, get_visible, list_exhibitions, list_public, when
-from exhibitions.reading.view import (
+from exhibitions.reading.builder import (
     build_view,
-    cover_image,
     credit_line,
     exhibition_title,
-    find_entry,
-    find_section,
     language_chain,
     reader_language,
     view_for,
 )
+from exhibitions.reading.listing import VISIBLE, Card, Listing, card, get_visible, list_exhibitions, list_public, when
+from exhibitions.reading.snapshot import SNAPSHOT_SCHEMA, read_view, snapshot_of, view_from_record, view_record
+from exhibitions.reading.view import EntryView, ExhibitionView, ImageRef, QrCode, SectionView, Text, Venue
 
 __all__ = [
+    "SNAPSHOT_SCHEMA",
     "VISIBLE",
+    "Card",
+    "EntryView",
+    "ExhibitionView",
+    "ImageRef",
     "Listing",
+    "QrCode",
+    "SectionView",
+    "Text",
+    "Venue",
     "build_view",
     "card",
-    "cover_image",
     "credit_line",
     "exhibition_title",
-    "find_entry",
-    "find_section",
     "get_visible",
     "language_chain",
     "list_exhibitions",
     "list_public",
+    "read_view",
     "reader_language",
+    "snapshot_of",
     "view_for",
+    "view_from_record",
+    "view_record",
     "when",
 ]

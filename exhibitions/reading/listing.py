@@ -11,7 +11,8 @@ from core.errors import NotFound
 from core.i18n import _, localized
 from core.pagination import Page
 from exhibitions.models import Exhibition, ExhibitionStatus
-from exhibitions.reading.view import exhibition_title, language_chain, reader_language
+from exhibitions.reading.builder import exhibition_title, language_chain, reader_language
+from exhibitions.reading.view import Text
 
 VISIBLE = (ExhibitionStatus.PUBLISHED, ExhibitionStatus.ARCHIVED)
 
@@ -20,9 +21,9 @@ VISIBLE = (ExhibitionStatus.PUBLISHED, ExhibitionStatus.ARCHIVED)
 class Listing:
     """Published exhibitions by time: on now, coming, over; and the venues to filter by."""
 
-    current: list = field(default_factory=list)  # cards: see card()
-    upcoming: list = field(default_factory=list)
-    past: list = field(default_factory=list)
+    current: list["Card"] = field(default_factory=list)
+    upcoming: list["Card"] = field(default_factory=list)
+    past: list["Card"] = field(default_factory=list)
     venues: list = field(default_factory=list)  # (code, name)
 
 
@@ -56,20 +57,28 @@ def list_public(session, today: date, venue: str | None = None, lang: str = "vi"
     return listing
 
 
-def card(exhibition: Exhibition, lang: str) -> dict:
+@dataclass(frozen=True, slots=True)
+class Card:
+    """What a list shows of an exhibition: its title along the chain, venue, dates, mode and languages."""
+
+    id: int
+    title: Text
+    venue: str | None
+    opens_on: date | None
+    closes_on: date | None
+    mode: str
+    languages: tuple[str, ...]
+    is_framework: bool
+    status: str
+
+
+def card(exhibition: Exhibition, lang: str) -> Card:
     """What a list shows of an exhibition, in the reader's language where it has one."""
     chain = language_chain(exhibition, reader_language(exhibition, lang))
-    return {
-        "id": exhibition.id,
-        "title": exhibition_title(exhibition, chain),
-        "venue": localized(exhibition.venue.names, lang) if exhibition.venue else None,
-        "opens_on": exhibition.opens_on.isoformat() if exhibition.opens_on else None,
-        "closes_on": exhibition.closes_on.isoformat() if exhibition.closes_on else None,
-        "mode": str(exhibition.mode),
-        "languages": exhibition.all_languages,
-        "is_framework": exhibition.is_framework,
-        "status": str(exhibition.status),
-    }
+    venue = localized(exhibition.venue.names, lang) if exhibition.venue else None
+    return Card(exhibition.id, exhibition_title(exhibition, chain), venue, exhibition.opens_on, exhibition.closes_on,
+                str(exhibition.mode), tuple(exhibition.all_languages), exhibition.is_framework,
+                str(exhibition.status))  # fmt: skip
 
 
 def get_visible(session, exhibition_id: int, staff: bool) -> Exhibition:

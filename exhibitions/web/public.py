@@ -14,7 +14,7 @@ from archive.media import derivative_path
 from core.db import db
 from core.i18n import current_language
 from core.urls import public_url
-from exhibitions import publications, qr, reading
+from exhibitions import publications, reading
 from exhibitions.models import ExhibitionMode
 from exhibitions.web.forms import MODE_LABELS
 from exhibitions.web.sharing import share_links
@@ -29,24 +29,26 @@ def mode_label(mode) -> str:
 
 
 @bp.app_template_filter("isodate")
-def isodate(value: str | None) -> str:
-    """An ISO date from a view (`2026-09-01`) in the reader's locale."""
-    return format_date(date.fromisoformat(value)) if value else ""
+def isodate(value: date | str | None) -> str:
+    """A date of a view (or an ISO one, `2026-09-01`) in the reader's locale."""
+    if not value:
+        return ""
+    return format_date(value if isinstance(value, date) else date.fromisoformat(value))
 
 
-def _reader_view(exhibition_id: int) -> tuple:
-    """The exhibition, the language it is read in, and its view in that language."""
+def _reader_view(exhibition_id: int) -> reading.ExhibitionView:
+    """The exhibition's view in the language it is read in."""
     exhibition = reading.get_visible(db.session, exhibition_id, staff=current_user.is_authenticated)
     lang = reading.reader_language(exhibition, request.args.get("lang") or current_language())
-    return exhibition, lang, reading.view_for(exhibition, lang)
+    return reading.view_for(exhibition, lang)
 
 
-def _page_context(exhibition, lang: str, view: dict, endpoint: str, title: str, **values) -> dict:
-    url = public_url(endpoint, exhibition_id=exhibition.id, lang=lang, **values)
-    image = reading.cover_image(view)
-    image_url = public_url("exhibitions.image", exhibition_id=exhibition.id, sha256=image["sha256"],
+def _page_context(view: reading.ExhibitionView, endpoint: str, title: str, **values) -> dict:
+    url = public_url(endpoint, exhibition_id=view.id, lang=view.lang, **values)
+    image = view.cover_image()
+    image_url = public_url("exhibitions.image", exhibition_id=view.id, sha256=image.sha256,
                            kind="web") if image else None  # fmt: skip
-    return {"exhibition": exhibition, "view": view, "lang": lang, "page_url": url, "og_image": image_url,
+    return {"view": view, "lang": view.lang, "page_url": url, "og_image": image_url,
             "shares": share_links(url, title), "today": date.today()}  # fmt: skip
 
 
@@ -59,73 +61,71 @@ def public_list():
 
 @bp.route("/exhibitions/<id:exhibition_id>")
 def public_exhibition(exhibition_id: int):
-    exhibition, lang, view = _reader_view(exhibition_id)
-    context = _page_context(exhibition, lang, view, "exhibitions.public_exhibition", view["title"]["text"] or "")
+    view = _reader_view(exhibition_id)
+    context = _page_context(view, "exhibitions.public_exhibition", view.title.text or "")
     return render_template("exhibitions/public_exhibition.html", **context)
 
 
 @bp.route("/exhibitions/<id:exhibition_id>/sections/<id:section_id>")
 def public_section(exhibition_id: int, section_id: int):
-    exhibition, lang, view = _reader_view(exhibition_id)
-    section = reading.find_section(view, section_id)
+    view = _reader_view(exhibition_id)
+    section = view.find_section(section_id)
     if section is None:
         abort(404)
-    context = _page_context(exhibition, lang, view, "exhibitions.public_section", section["title"]["text"] or "",
-                            section_id=section_id)  # fmt: skip
-    number = view["sections"].index(section) + 1
+    context = _page_context(view, "exhibitions.public_section", section.title.text or "", section_id=section_id)
+    number = view.sections.index(section) + 1
     return render_template("exhibitions/public_section.html", section=section, number=number, **context)
 
 
 @bp.route("/exhibitions/<id:exhibition_id>/entries/<id:entry_id>")
 def public_entry(exhibition_id: int, entry_id: int):
-    exhibition, lang, view = _reader_view(exhibition_id)
-    found = reading.find_entry(view, entry_id)
+    view = _reader_view(exhibition_id)
+    found = view.find_entry(entry_id)
     if found is None:
         abort(404)
     entry, section, before, after = found
-    context = _page_context(exhibition, lang, view, "exhibitions.public_entry", entry["title"]["text"] or "",
-                            entry_id=entry_id)  # fmt: skip
-    if entry["image"]:
-        context["og_image"] = public_url("exhibitions.image", exhibition_id=exhibition.id,
-                                         sha256=entry["image"]["sha256"], kind="web")  # fmt: skip
+    context = _page_context(view, "exhibitions.public_entry", entry.title.text or "", entry_id=entry_id)
+    if entry.image:
+        context["og_image"] = public_url("exhibitions.image", exhibition_id=view.id, sha256=entry.image.sha256,
+                                         kind="web")  # fmt: skip
     return render_template("exhibitions/public_entry.html", entry=entry, section=section, before=before,
                            after=after, **context)  # fmt: skip
 
 
 @bp.route("/exhibitions/<id:exhibition_id>/book")
 def book(exhibition_id: int):
-    exhibition, lang, view = _reader_view(exhibition_id)
-    context = _page_context(exhibition, lang, view, "exhibitions.book", view["title"]["text"] or "")
-    codes = qr.printed_codes(db.session, exhibition, lang)
-    return render_template("exhibitions/book.html", book_code=codes.get(("ebook", None)), **context)
+    view = _reader_view(exhibition_id)
+    context = _page_context(view, "exhibitions.book", view.title.text or "")
+    return render_template("exhibitions/book.html", book_code=view.book_qr.code if view.book_qr else None, **context)
 
 
-def _publication(exhibition_id: int, lang: str):
+def _publication(exhibition_id: int, lang: str) -> publications.BookContent:
+    """What the publications of the exhibition in `lang` show, read once."""
     exhibition = reading.get_visible(db.session, exhibition_id, staff=current_user.is_authenticated)
     if lang not in exhibition.all_languages:
         abort(404)
-    return exhibition, reading.view_for(exhibition, lang)
+    return publications.gather(exhibition, lang)
 
 
 @bp.route("/exhibitions/<id:exhibition_id>/book-<lang>.epub")
 def book_epub(exhibition_id: int, lang: str):
-    exhibition, view = _publication(exhibition_id, lang)
-    path = publications.cached_epub(exhibition, lang)
-    return _download(path, publications.EPUB_MIMETYPE, publications.download_name(view, "epub"))
+    content = _publication(exhibition_id, lang)
+    path = publications.epub_file(content)
+    return _download(path, publications.EPUB_MIMETYPE, publications.download_name(content.view, "epub"))
 
 
 @bp.route("/exhibitions/<id:exhibition_id>/catalogue-<lang>.pdf")
 def catalogue_pdf(exhibition_id: int, lang: str):
-    exhibition, view = _publication(exhibition_id, lang)
-    path = publications.cached_catalogue(exhibition, lang)
-    return _download(path, "application/pdf", publications.download_name(view, "pdf"))
+    content = _publication(exhibition_id, lang)
+    path = publications.catalogue_file(content)
+    return _download(path, "application/pdf", publications.download_name(content.view, "pdf"))
 
 
 @bp.route("/exhibitions/<id:exhibition_id>/offline-<lang>.zip")
 def offline_package(exhibition_id: int, lang: str):
-    exhibition, view = _publication(exhibition_id, lang)
-    path = publications.cached_offline_package(exhibition, lang)
-    return _download(path, "application/zip", publications.download_name(view, "zip"))
+    content = _publication(exhibition_id, lang)
+    path = publications.offline_file(content)
+    return _download(path, "application/zip", publications.download_name(content.view, "zip"))
 
 
 def _download(path, mimetype: str, name: str):
@@ -142,8 +142,7 @@ def image(exhibition_id: int, sha256: str, kind: str):
     # showed even if the item is withdrawn later.
     exhibition = reading.get_visible(db.session, exhibition_id, staff=current_user.is_authenticated)
     view = reading.view_for(exhibition, exhibition.primary_language)
-    shown = {e["image"]["sha256"] for s in view["sections"] for e in s["entries"] if e["image"]}
-    path = derivative_path(sha256, kind, 1) if sha256 in shown else None
+    path = derivative_path(sha256, kind, 1) if sha256 in view.image_files() else None
     if path is None or not path.is_file():
         abort(404)
     response = send_file(path, mimetype="image/jpeg", max_age=86400, conditional=True)

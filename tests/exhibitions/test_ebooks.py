@@ -8,6 +8,7 @@ import subprocess
 import unicodedata
 import zipfile
 from pathlib import Path
+from types import SimpleNamespace
 from xml.etree import ElementTree
 
 import pytest
@@ -58,8 +59,7 @@ def _facts(exhibition: Exhibition, lang: str) -> dict:
     content = ebooks.gather(exhibition, lang)
     codes = printed_codes(db.session, exhibition, lang)
     return {"path": ebooks.cached_epub(exhibition, lang), "view": content.view, "lang": lang,
-            "entry_codes": {e["id"]: codes[("entry", e["id"])] for s in content.view["sections"]
-                            for e in s["entries"]},
+            "entry_codes": {e.id: codes[("entry", e.id)] for e in content.view.entries},
             "primary_codes": {e.id: e_code for e in exhibition.entries
                               if (e_code := printed_codes(db.session, exhibition, exhibition.primary_language)
                                   .get(("entry", e.id)))},
@@ -116,8 +116,8 @@ def _scan(png: bytes, tmp_path: Path) -> list[str]:
     return done.stdout.split()
 
 
-def _entries(view: dict) -> list[dict]:
-    return [entry for section in view["sections"] for entry in section["entries"]]
+def _entries(view) -> list:
+    return [entry for section in view.sections for entry in section.entries]
 
 
 # --- The demo books -------------------------------------------------------------------------
@@ -138,17 +138,17 @@ def test_every_entry_has_its_page_image_caption_and_reference(demo_books, key):
     with zipfile.ZipFile(facts["path"]) as book:
         names = set(book.namelist())
         entries = _entries(facts["view"])
-        assert {n for n in names if n.startswith("EPUB/entry-")} == {f"EPUB/entry-{e['id']}.xhtml" for e in entries}
+        assert {n for n in names if n.startswith("EPUB/entry-")} == {f"EPUB/entry-{e.id}.xhtml" for e in entries}
         for entry in entries:
-            page = _read(book, f"entry-{entry['id']}.xhtml")
+            page = _read(book, f"entry-{entry.id}.xhtml")
             text = _text(page)
-            assert entry["reference_code"] in text and _nfc(entry["title"]["text"]) in text
-            assert _nfc(" ".join(entry["caption"]["text"].split())) in text
-            if entry["image"] and entry["image"]["sha256"] in facts["derivatives"]:
-                name = ebooks.image_name(entry["image"]["sha256"])
+            assert entry.reference_code in text and _nfc(entry.title.text) in text
+            assert _nfc(" ".join(entry.caption.text.split())) in text
+            if entry.image and entry.image.sha256 in facts["derivatives"]:
+                name = ebooks.image_name(entry.image.sha256)
                 assert name in [img.get("src") for img in page.iter(f"{XHTML}img")]
-                assert book.read(f"EPUB/{name}") == facts["derivatives"][entry["image"]["sha256"]].read_bytes()
-    assert any(e["image"] for e in entries)  # the demo photos have images, so the check above ran
+                assert book.read(f"EPUB/{name}") == facts["derivatives"][entry.image.sha256].read_bytes()
+    assert any(e.image for e in entries)  # the demo photos have images, so the check above ran
 
 
 def test_the_demo_books_have_images_and_their_sizes(demo_books):
@@ -167,12 +167,12 @@ def test_navigation_lists_every_section_and_entry(demo_books, key):
         nav = _read(book, "nav.xhtml")
         ncx = book.read("EPUB/toc.ncx").decode()
     links = {a.get("href"): _text(a) for a in nav.iter(f"{XHTML}a")}
-    for number, section in enumerate(facts["view"]["sections"], start=1):
-        title = section["title"]["text"] or f"Section {number}"
-        assert _nfc(title) in links[f"section-{section['id']}.xhtml"]
-        assert f'src="section-{section["id"]}.xhtml"' in ncx
-        for entry in section["entries"]:
-            assert f"entry-{entry['id']}.xhtml" in links
+    for number, section in enumerate(facts["view"].sections, start=1):
+        title = section.title.text or f"Section {number}"
+        assert _nfc(title) in links[f"section-{section.id}.xhtml"]
+        assert f'src="section-{section.id}.xhtml"' in ncx
+        for entry in section.entries:
+            assert f"entry-{entry.id}.xhtml" in links
     assert {"intro.xhtml", "closing.xhtml"} <= set(links)
 
 
@@ -181,10 +181,10 @@ def test_each_qr_code_scans_to_the_entry_short_link_in_the_book_language(demo_bo
     facts = demo_books[key]
     with zipfile.ZipFile(facts["path"]) as book:
         for entry in _entries(facts["view"]):
-            page = _read(book, f"entry-{entry['id']}.xhtml")
+            page = _read(book, f"entry-{entry.id}.xhtml")
             qr = [img.get("src") for img in page.iter(f"{XHTML}img") if img.get("src").startswith("qr/")]
             assert len(qr) == 1
-            expected = f"{BASE}/q/{facts['entry_codes'][entry['id']]}"
+            expected = f"{BASE}/q/{facts['entry_codes'][entry.id]}"
             assert _scan(book.read(f"EPUB/{qr[0]}"), tmp_path) == [expected]
             assert expected in _text(page)  # spelled out too, for a reader without a camera
     if key == ("QG25", "en"):  # not the primary language: the codes are the English ones
@@ -206,13 +206,13 @@ def test_texts_that_fell_back_carry_their_language(demo_books, key):
     fallbacks = 0
     with zipfile.ZipFile(facts["path"]) as book:
         for entry in _entries(facts["view"]):
-            page = _read(book, f"entry-{entry['id']}.xhtml")
+            page = _read(book, f"entry-{entry.id}.xhtml")
             parents = {child: parent for parent in page.iter() for child in parent}
-            for text in (entry["title"], entry["caption"]):
-                holders = [e for e in page.iter() if _nfc(e.text or "").strip() == _nfc(text["text"]).strip()]
+            for text in (entry.title, entry.caption):
+                holders = [e for e in page.iter() if _nfc(e.text or "").strip() == _nfc(text.text).strip()]
                 assert holders, text
-                assert {_lang_of(holder, parents) for holder in holders} == {text["lang"]}
-                fallbacks += text["fallback"]
+                assert {_lang_of(holder, parents) for holder in holders} == {text.lang}
+                fallbacks += text.fallback
     assert fallbacks  # both books have some: the check above saw tagged texts
 
 
@@ -222,14 +222,14 @@ def test_metadata_title_language_identifier_rights_dates(demo_books, key):
     with zipfile.ZipFile(facts["path"]) as book:
         opf = _read(book, "content.opf")
     metadata = opf.find("opf:metadata", OPF)
-    assert _nfc(metadata.findtext("dc:title", namespaces=OPF)) == _nfc(facts["view"]["title"]["text"])
+    assert _nfc(metadata.findtext("dc:title", namespaces=OPF)) == _nfc(facts["view"].title.text)
     assert metadata.findtext("dc:language", namespaces=OPF) == facts["lang"]
     identifier = metadata.find("dc:identifier", OPF)
     assert identifier.text == facts["identifier"] and identifier.get("id") == opf.get("unique-identifier")
     assert "Cục Văn thư và Lưu trữ nhà nước" in metadata.findtext("dc:rights", namespaces=OPF)
     assert metadata.findtext("dc:publisher", namespaces=OPF) == "Vitrine"
     assert metadata.findall("dc:contributor", OPF)
-    assert metadata.findtext("dc:date", namespaces=OPF) == facts["view"]["opens_on"]
+    assert metadata.findtext("dc:date", namespaces=OPF) == facts["view"].opens_on.isoformat()
     modified = [m.text for m in metadata.findall("opf:meta", OPF) if m.get("property") == "dcterms:modified"]
     assert len(modified) == 1 and re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", modified[0])
 
@@ -237,7 +237,7 @@ def test_metadata_title_language_identifier_rights_dates(demo_books, key):
 def test_identifier_is_stable_and_differs_by_language(demo_books):
     identifiers = {key: facts["identifier"] for key, facts in demo_books.items()}
     assert len(set(identifiers.values())) == len(identifiers)
-    framework_id = demo_books[("QG25", "vi")]["view"]["id"]
+    framework_id = demo_books[("QG25", "vi")]["view"].id
     assert identifiers[("QG25", "vi")] == ebooks.book_identifier(BASE, framework_id, "vi")  # not random
 
 
@@ -359,8 +359,9 @@ def test_a_language_the_exhibition_is_not_shown_in_has_no_book(published):
 # --- File names -----------------------------------------------------------------------------
 
 
-def _view(title, lang="vi", code="QG25") -> dict:
-    return {"title": {"text": title, "lang": lang}, "lang": lang, "code": code}
+def _view(title, lang="vi", code="QG25") -> SimpleNamespace:
+    # The part of a reading.ExhibitionView a file name reads.
+    return SimpleNamespace(title=SimpleNamespace(text=title, lang=lang), lang=lang, code=code)
 
 
 def test_download_name_reads_well_in_the_language():

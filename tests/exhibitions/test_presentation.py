@@ -1,6 +1,6 @@
 """What a reader sees: the language chain, the reader's language, credit lines."""
 
-from exhibitions.reading.view import credit_line, language_chain, reader_language
+from exhibitions.reading import credit_line, language_chain, reader_language
 
 
 def test_the_chain_starts_with_the_reader_then_the_curators_order_then_vietnamese(make_exhibition):

@@ -1,0 +1,205 @@
+"""Reading an exhibition in one language, once: the models along the language chain into an ExhibitionView.
+
+The only place that asks the models for titles, texts along the chain, codes and images; every output
+renders what this returns. An archived exhibition is read back from its snapshot instead.
+"""
+
+from sqlalchemy import inspect, select
+from sqlalchemy.orm import object_session, selectinload
+
+from archive.models import Item, ItemStatus, MediaFile
+from core.i18n import localized
+from core.languages import REFERENCE_LANGUAGE
+from exhibitions.models import Entry, Exhibition, ExhibitionStatus, QrTarget, Section
+from exhibitions.qr import panel_code, printed_codes_in
+from exhibitions.reading.snapshot import read_view
+from exhibitions.reading.view import EntryView, ExhibitionView, ImageRef, SectionView, Text, Venue, qr_code
+
+IMAGE_TYPES = ("image/jpeg", "image/png", "image/tiff", "application/pdf")
+# The targets as qr.printed_codes keys them: (target, target id).
+EXHIBITION, SECTION, ENTRY, EBOOK = (str(target) for target in (QrTarget.EXHIBITION, QrTarget.SECTION,
+                                                                QrTarget.ENTRY, QrTarget.EBOOK))  # fmt: skip
+
+
+def language_chain(exhibition: Exhibition, lang: str) -> list[str]:
+    """The languages tried for a text, in order: the reader's, the curator's chain, then Vietnamese."""
+    chain = [lang, *(exhibition.fallback_chain or []), exhibition.primary_language, REFERENCE_LANGUAGE]
+    return list(dict.fromkeys(tag for tag in chain if tag))
+
+
+def reader_language(exhibition: Exhibition, asked: str | None) -> str:
+    """The exhibition language closest to the one asked for, else its primary language."""
+    if asked:
+        for tag in exhibition.all_languages:
+            if tag == asked or tag.split("-")[0] == asked.split("-")[0]:
+                return tag
+    return exhibition.primary_language
+
+
+def pick(chain: list[str], lookup) -> Text:
+    """The first text `lookup(lang)` finds along the chain, with its language and state."""
+    for tag in chain:
+        found = lookup(tag)
+        if found and found[0]:
+            return Text(found[0], tag, tag != chain[0], str(found[1]) if found[1] else None)
+    return Text(None, chain[0], False, None)
+
+
+def exhibition_title(exhibition: Exhibition, chain: list[str]) -> Text:
+    """The exhibition's title along the chain."""
+
+    def lookup(tag):
+        text = exhibition.text_for(tag)
+        return (text.title, text.state) if text else None
+
+    return pick(chain, lookup)
+
+
+def exhibition_introduction(exhibition: Exhibition, chain: list[str]) -> Text:
+    """The exhibition's introduction along the chain."""
+
+    def lookup(tag):
+        text = exhibition.text_for(tag)
+        return (text.introduction, text.state) if text else None
+
+    return pick(chain, lookup)
+
+
+def section_text(section: Section, name: str, chain: list[str]) -> Text:
+    """A section's title or body along the chain."""
+
+    def lookup(tag):
+        values = (section.texts or {}).get(tag) or {}
+        return (values.get(name), values.get("state", "draft")) if values else None
+
+    return pick(chain, lookup)
+
+
+def item_text(entry: Entry, chain: list[str], name: str) -> Text:
+    """One of the item's texts (`title`, `description`) along the chain."""
+
+    def lookup(tag):
+        text = entry.item.text_for(tag)
+        return (getattr(text, name), text.state) if text else None
+
+    return pick(chain, lookup)
+
+
+def entry_caption(entry: Entry, chain: list[str]) -> Text:
+    """The panel caption: the curator's override, else the item's caption, language by language."""
+
+    def lookup(tag):
+        override = (entry.captions or {}).get(tag) or {}
+        if override.get("text"):
+            return override["text"], override.get("state", "draft")
+        text = entry.item.text_for(tag)
+        return (text.caption, text.state) if text else None
+
+    return pick(chain, lookup)
+
+
+def key_image(item: Item) -> ImageRef | None:
+    """The first file of the item that has previews."""
+    media: MediaFile | None = next((m for m in item.media if m.mime_type in IMAGE_TYPES), None)
+    if media is None:
+        return None
+    return ImageRef(media.id, media.sha256, media.width, media.height)
+
+
+def credit_line(item: Item, lang: str) -> str:
+    """Who made and who lent the item: creator · contributing body · source archive."""
+    body_names = set(item.body.names.values()) if item.body else set()
+    # The creator is often the lending body too, named in Vietnamese: say it once, in the reader's language.
+    creator = item.creator if item.creator not in body_names else None
+    parts = [creator, localized(item.body.names, lang) if item.body else None, item.source_archive]
+    return " · ".join(dict.fromkeys(p for p in parts if p))
+
+
+def codes_printed(exhibition: Exhibition, langs: list[str]) -> dict[str, dict]:
+    """The codes printed in each of `langs` (qr.printed_codes_in); none for an exhibition not in a session yet."""
+    session = object_session(exhibition)
+    if session is None or exhibition.id is None:
+        return {lang: {} for lang in langs}
+    return printed_codes_in(session, exhibition, langs)
+
+
+def entry_view(exhibition: Exhibition, entry: Entry, chain: list[str], codes: tuple[dict, dict]) -> EntryView:
+    """One entry as a reader sees it; `codes` are the primary language's and the view language's."""
+    item, (primary, printed) = entry.item, codes
+    return EntryView(
+        id=entry.id,
+        item_id=item.id,
+        item_published=item.status == ItemStatus.PUBLISHED,
+        item_status=str(item.status),
+        panel_number=entry.panel_number,
+        panel_code=panel_code(exhibition.code, entry.panel_number),
+        reference_code=item.reference_code,
+        type=str(item.type),
+        date=item.date_text,
+        place=localized(item.place.names, chain[0]) if item.place else None,
+        credit=credit_line(item, chain[0]),
+        rights=item.rights,
+        title=item_text(entry, chain, "title"),
+        caption=entry_caption(entry, chain),
+        description=item_text(entry, chain, "description"),
+        image=key_image(item),
+        qr=qr_code(primary.get((ENTRY, entry.id))),
+        printed_qr=qr_code(printed.get((ENTRY, entry.id))),
+    )
+
+
+def load_for_reading(exhibition: Exhibition) -> None:
+    """Load what a view reads of the exhibition in a few queries: its sections, entries, items, their texts,
+    files, places and bodies (one query an item and relation otherwise); once, when its sections are not loaded."""
+    session = object_session(exhibition)
+    if session is None or exhibition.id is None or "sections" not in inspect(exhibition).unloaded:
+        return
+    item = selectinload(Exhibition.sections).selectinload(Section.entries).selectinload(Entry.item)
+    options = [item.selectinload(relation) for relation in (Item.texts, Item.media, Item.place, Item.body)]
+    session.scalars(select(Exhibition).where(Exhibition.id == exhibition.id).options(
+        selectinload(Exhibition.texts), selectinload(Exhibition.venue), *options)).one()  # fmt: skip
+
+
+def build_view(exhibition: Exhibition, lang: str, public: bool = True) -> ExhibitionView:
+    """The exhibition in `lang`, live from the database; the public view skips unpublished items."""
+    load_for_reading(exhibition)
+    chain = language_chain(exhibition, lang)
+    codes = codes_printed(exhibition, [exhibition.primary_language, lang])
+    primary, printed = codes[exhibition.primary_language], codes[lang]
+    sections = []
+    for section in exhibition.sections:
+        entries = (entry_view(exhibition, e, chain, (primary, printed)) for e in section.entries)
+        shown = tuple(e for e in entries if e.item_published or not public)
+        sections.append(SectionView(section.id, section_text(section, "title", chain),
+                                    section_text(section, "body", chain), qr_code(primary.get((SECTION, section.id))),
+                                    shown))  # fmt: skip
+    venue = exhibition.venue
+    return ExhibitionView(
+        id=exhibition.id,
+        code=exhibition.code,
+        lang=lang,
+        chain=tuple(chain),
+        status=str(exhibition.status),
+        mode=str(exhibition.mode),
+        is_framework=exhibition.is_framework,
+        opens_on=exhibition.opens_on,
+        closes_on=exhibition.closes_on,
+        primary_language=exhibition.primary_language,
+        languages=tuple(exhibition.all_languages),
+        venue=Venue(venue.code, localized(venue.names, lang), str(venue.kind)) if venue else None,
+        title=exhibition_title(exhibition, chain),
+        introduction=exhibition_introduction(exhibition, chain),
+        qr=qr_code(primary.get((EXHIBITION, None))),
+        printed_qr=qr_code(printed.get((EXHIBITION, None))),
+        book_qr=qr_code(printed.get((EBOOK, None))),
+        sections=tuple(sections),
+    )
+
+
+def view_for(exhibition: Exhibition, lang: str, public: bool = True) -> ExhibitionView:
+    """The frozen view of an archived exhibition, else the live one."""
+    if exhibition.status == ExhibitionStatus.ARCHIVED and exhibition.frozen:
+        # Snapshots stored before they kept the printed codes (version 1) take them from the links, as then.
+        return read_view(exhibition.frozen, lang, exhibition.primary_language,
+                         lambda tag: codes_printed(exhibition, [tag])[tag])  # fmt: skip
+    return build_view(exhibition, lang, public)
