@@ -117,8 +117,9 @@ def unit(name: str, write: bool = True):
         session.connection(execution_options={"sqlite_begin": "IMMEDIATE" if write else "DEFERRED"})
         yield session
         session.commit()
-    except BaseException:
+    except BaseException as error:
         session.rollback()
+        log.debug("unit of work %r rolled back: %r", name, error)  # a refusal is often expected: the caller reports
         raise
     finally:
         session.close()
