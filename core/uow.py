@@ -29,6 +29,7 @@ from contextlib import contextmanager
 
 from flask import current_app, g, has_request_context, request
 from sqlalchemy import event
+from sqlalchemy.orm import scoped_session
 
 from core.db import db
 
@@ -134,8 +135,11 @@ def after_commit(session, effect: Callable[[], object], key: str | None = None) 
     Effects queued with the same `key` in one transaction run once. An effect must read what it
     needs from the database, since a savepoint it was queued in may have been rolled back.
     """
+    if isinstance(session, scoped_session):  # db.session: the request's own session behind it
+        session = session()
     effects = session.info.setdefault(_EFFECTS, {})
-    effects.setdefault(key or id(effect), effect)
+    # The savepoint it was queued in, if any: a rollback to it drops the effect, a release keeps it.
+    effects.setdefault(key or id(effect), (effect, session.get_nested_transaction()))
 
 
 @contextmanager
@@ -155,19 +159,40 @@ def collected_effects():
 
 
 def _after_commit(session) -> None:
+    # SQLAlchemy says "commit" when a savepoint is released too: the effects wait for the unit's.
+    if session.in_nested_transaction():
+        return
     effects = session.info.pop(_EFFECTS, None)
     if not effects:
         return
     held = _collecting.get()
     if held is not None:
-        for key, effect in effects.items():
+        for key, (effect, _savepoint) in effects.items():
             held.setdefault(key, effect)
         return
-    _run(effects.values())
+    _run(effect for effect, _savepoint in effects.values())
 
 
 def _after_rollback(session) -> None:
-    session.info.pop(_EFFECTS, None)
+    effects = session.info.get(_EFFECTS)
+    if not effects:
+        return
+    if not session.in_nested_transaction():
+        session.info.pop(_EFFECTS, None)
+        return
+    # Rolled back to a savepoint: only what was queued inside it (or inside savepoints within) goes.
+    ending = session.get_nested_transaction()
+    for key, (_effect, savepoint) in list(effects.items()):
+        if _within(savepoint, ending):
+            del effects[key]
+
+
+def _within(savepoint, ending) -> bool:
+    while savepoint is not None:
+        if savepoint is ending:
+            return True
+        savepoint = savepoint.parent
+    return False
 
 
 def _run(effects) -> None:

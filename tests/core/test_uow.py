@@ -90,6 +90,26 @@ def test_after_commit_effects_run_once_per_key_and_only_after_a_commit(client, r
     assert routes["ran"] == ["once"] and failures("effect") == 1
 
 
+def test_effects_wait_for_the_unit_and_a_refused_attempt_drops_only_its_own(app):
+    ran = []
+
+    def seen(marker):
+        return lambda: ran.append((marker, failures("outer")))  # what another connection sees when it runs
+
+    with unit("a page's work") as session:
+        note(session, "outer")
+        after_commit(session, seen("before"), key="before")
+        with attempt(session):  # released: its effect waits for the unit's commit
+            after_commit(session, seen("kept attempt"), key="kept")
+        with pytest.raises(ValidationError), attempt(session):
+            after_commit(session, seen("refused attempt"), key="refused")
+            with attempt(session):  # released inside the refused one: goes with it
+                after_commit(session, seen("inside refused"), key="inside")
+            raise ValidationError("refused")
+        assert ran == []
+    assert ran == [("before", 1), ("kept attempt", 1)]
+
+
 def test_a_unit_commits_at_the_end_and_its_records_stay_readable(app):
     with unit("note") as session:
         note(session, "unit")
