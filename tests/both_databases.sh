@@ -13,18 +13,30 @@ set -m
 pytest="$1"
 shift
 logs="$(mktemp -d "${TMPDIR:-/tmp}/vitrine-test-XXXXXX")"
-declare -A pid status
 databases=(sqlite postgresql)
+declare -A pid status
 
-stop() {
+report() {
     for database in "${databases[@]}"; do
-        [ -n "${pid[$database]:-}" ] && kill -INT "${pid[$database]}" 2>/dev/null
+        echo "==================== $database: pytest log ($logs/$database.log) ===================="
+        cat "$logs/$database.log"
+    done
+    echo "==================== summary ===================="
+    for database in "${databases[@]}"; do
+        printf '%-10s exit %s: %s\n' "$database" "${status[$database]:-?}" "$(tail -n 1 "$logs/$database.log")"
+    done
+}
+
+interrupted() {
+    for database in "${!pid[@]}"; do
+        kill -INT "${pid[$database]}" 2>/dev/null
     done
     wait
+    report
     exit 130
 }
-trap stop INT TERM HUP
 
+trap interrupted INT TERM HUP
 for database in "${databases[@]}"; do
     # A cache folder each: the two runs would otherwise overwrite each other's "last failed".
     VITRINE_TEST_DB="$database" "$pytest" -o cache_dir=".pytest_cache/$database" "$@" \
@@ -35,12 +47,5 @@ for database in "${databases[@]}"; do
     wait "${pid[$database]}"
     status[$database]=$?
 done
-for database in "${databases[@]}"; do
-    echo "==================== $database: pytest log ($logs/$database.log) ===================="
-    cat "$logs/$database.log"
-done
-echo "==================== summary ===================="
-for database in "${databases[@]}"; do
-    printf '%-10s exit %s: %s\n' "$database" "${status[$database]}" "$(tail -n 1 "$logs/$database.log")"
-done
+report
 [ "${status[sqlite]}" -eq 0 ] && [ "${status[postgresql]}" -eq 0 ]
