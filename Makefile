@@ -15,7 +15,7 @@ RUFF := $(VENV)/bin/ruff
 SUDO := $(shell [ "$$(id -u)" = 0 ] || command -v sudo)
 APT_GET := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get
 
-.PHONY: run test lint translations bench compile-translations system-packages
+.PHONY: run test test-all lint translations bench compile-translations system-packages
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -35,13 +35,14 @@ run: $(VENV)/.installed compile-translations
 	$(FLASK) demo load
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
-# Both databases, even when the first fails; pytest's exit 5 (no test ran) is a failure too.
+# SQLite and PostgreSQL side by side, both to the end even when one fails; pytest's exit 5 (no
+# test ran) is a failure too. `test` leaves out the checks marked `long` (each has a short form
+# that runs here); `test-all` runs everything.
 test: $(VENV)/.installed-dev system-packages compile-translations
-	sqlite=0; postgresql=0; \
-	VITRINE_TEST_DB=sqlite $(PYTEST) || sqlite=$$?; \
-	VITRINE_TEST_DB=postgresql $(PYTEST) || postgresql=$$?; \
-	echo "make test: pytest exit $$sqlite on SQLite, $$postgresql on PostgreSQL"; \
-	[ $$sqlite -eq 0 ] && [ $$postgresql -eq 0 ]
+	tests/both_databases.sh $(PYTEST) -m "not long"
+
+test-all: $(VENV)/.installed-dev system-packages compile-translations
+	tests/both_databases.sh $(PYTEST)
 
 # Debian packages the tests need, installed only when missing.
 system-packages:
@@ -50,6 +51,7 @@ system-packages:
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	command -v zbarimg >/dev/null 2>&1 || missing="$$missing zbar-tools"; \
 	[ -e /usr/share/java/epubcheck.jar ] || missing="$$missing epubcheck"; \
+	command -v javac >/dev/null 2>&1 || missing="$$missing default-jdk-headless"; \
 	command -v tesseract >/dev/null 2>&1 || missing="$$missing tesseract-ocr"; \
 	ls /usr/share/tesseract-ocr/*/tessdata/vie.traineddata >/dev/null 2>&1 || missing="$$missing tesseract-ocr-vie"; \
 	if [ -n "$$missing" ]; then \

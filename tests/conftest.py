@@ -1,8 +1,17 @@
-"""Fixtures: a real database per test (SQLite file, or PostgreSQL when VITRINE_TEST_DB=postgresql)."""
+"""Fixtures: a real database per test (SQLite file, or PostgreSQL when VITRINE_TEST_DB=postgresql).
 
+What many tests start from is built once a session and copied for each test: the migrated
+schema with the reference data (every test), and the demo as `flask demo load` leaves it
+(tests that override `database_url` with `demo_database_url`).
+"""
+
+import multiprocessing
 import os
 import shutil
 import sqlite3
+import sys
+from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient, FlaskCliRunner
@@ -17,6 +26,7 @@ pytest_plugins = ["tests.pg_server", "tests.exhibitions.fixtures"]
 
 TEST_DB = os.environ.get("VITRINE_TEST_DB", "sqlite")
 PASSWORD = "correct horse battery"
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def _migrate_and_seed(app) -> None:
@@ -29,6 +39,12 @@ def _migrate_and_seed(app) -> None:
         db.engine.dispose()
 
 
+def _checkpoint(path: Path) -> None:
+    # The whole database in the one file that is copied, none left in its write-ahead log.
+    with sqlite3.connect(path) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory):
     """One migrated, seeded SQLite file; each test gets a copy."""
@@ -36,29 +52,85 @@ def sqlite_template(tmp_path_factory):
     path = folder / "template.sqlite3"
     app = create_app({"DATA_DIR": str(folder), "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "SECRET_KEY": "t"})
     _migrate_and_seed(app)
-    with sqlite3.connect(path) as conn:
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    _checkpoint(path)
     return path
+
+
+def copy_database(request, folder: Path, template=None) -> str:
+    """URL of a new database copied from `template` (default: the reference one), dropped after `request`'s scope."""
+    if TEST_DB == "postgresql":
+        from tests.pg_server import unique_name
+
+        server, name = request.getfixturevalue("pg_server"), unique_name()
+        url = server.create_database(name, template or request.getfixturevalue("pg_template"))
+        request.addfinalizer(lambda: server.drop_database(name))
+        return url
+    target = folder / "vitrine.sqlite3"
+    shutil.copyfile(template or request.getfixturevalue("sqlite_template"), target)
+    return f"sqlite:///{target}"
+
+
+def data_dir(tmp_path: Path) -> Path:
+    """The data folder (files, derivatives, index, publications) of the test's app."""
+    return tmp_path / "data"
 
 
 @pytest.fixture
 def database_url(request, tmp_path):
     """A fresh database holding the migrated schema and the reference data."""
+    return copy_database(request, tmp_path)
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """A state built once a session by a CLI command: its database (to copy), data folder (to copy), outcome."""
+
+    database: str | Path  # PostgreSQL: a template database's name; SQLite: a file
+    data_dir: Path
+    exit_code: int
+    output: str
+
+
+@pytest.fixture(scope="session")
+def demo_template(request, tmp_path_factory) -> Loaded:
+    """The demo loaded once a session by `flask demo load` (seconds of work) in a test app."""
+    folder = tmp_path_factory.mktemp("demo")
     if TEST_DB == "postgresql":
-        factory = request.getfixturevalue("pg_database_factory")
-        return factory()
-    template = request.getfixturevalue("sqlite_template")
-    target = tmp_path / "vitrine.sqlite3"
-    shutil.copyfile(template, target)
-    return f"sqlite:///{target}"
+        server, database = request.getfixturevalue("pg_server"), "vitrine_demo"
+        url = server.create_database(database, request.getfixturevalue("pg_template"))
+    else:
+        database = folder / "demo.sqlite3"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), database)
+        url = f"sqlite:///{database}"
+    app = create_app(app_settings(data_dir(folder), url))
+    with app.app_context():
+        result = VitrineCliRunner(app).invoke(args=["demo", "load"])
+        db.session.remove()
+        db.engine.dispose()  # a template database must have no connection left
+    if TEST_DB != "postgresql":
+        _checkpoint(database)
+    output = result.output + (f"\n{result.exception!r}" if result.exception else "")
+    return Loaded(database, data_dir(folder), result.exit_code, output)
+
+
+def copy_demo(request, folder: Path, demo: Loaded) -> str:
+    """URL of a copy of the demo database; its data folder copied to `folder`'s data folder."""
+    assert demo.exit_code == 0, demo.output
+    shutil.copytree(demo.data_dir, data_dir(folder))
+    return copy_database(request, folder, demo.database)
 
 
 @pytest.fixture
-def app_config(tmp_path, database_url):
-    """The overrides every test app gets; tests may add to it before `app` is built."""
+def demo_database_url(request, tmp_path, demo_template):
+    """A fresh copy of the demo: a module uses it as its `database_url` to start each test from the demo."""
+    return copy_demo(request, tmp_path, demo_template)
+
+
+def app_settings(data_folder: Path, database_url: str) -> dict:
+    """The settings of every test app, for a data folder and a database."""
     return {
         "TESTING": True,
-        "DATA_DIR": str(tmp_path / "data"),
+        "DATA_DIR": str(data_folder),
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SECRET_KEY": "test-secret",
         "WTF_CSRF_ENABLED": False,
@@ -73,6 +145,12 @@ def app_config(tmp_path, database_url):
         # Cheap Argon2id parameters: the tests create many users.
         "PASSWORD_HASH_PARAMS": {"time_cost": 1, "memory_cost": 1024, "parallelism": 1},
     }
+
+
+@pytest.fixture
+def app_config(tmp_path, database_url):
+    """The overrides every test app gets; tests may add to it before `app` is built."""
+    return app_settings(data_dir(tmp_path), database_url)
 
 
 class VitrineTestClient(FlaskClient):
@@ -174,3 +252,26 @@ def make_item(db_session, make_user):
         return item
 
     return make
+
+
+@pytest.fixture(scope="session")
+def process_context(tmp_path_factory):
+    """multiprocessing for tests that run the app in processes of their own (workers, writers).
+
+    Each process is forked from a server process that imported the app's modules once: with
+    "spawn" each imported them anew, 1.5 s of CPU a process. Like spawn's, each is a fresh
+    process otherwise: the server never built an app, connected or started a thread.
+    """
+    create_app(app_settings(tmp_path_factory.mktemp("preload"), "sqlite://"))  # imports what the factory imports
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([name for name in list(sys.modules) if _is_ours(name)])
+    # Start the server now, with the session's environment, not a test's monkeypatched one.
+    starter = context.Process(target=int)
+    starter.start()
+    starter.join()
+    return context
+
+
+def _is_ours(name: str) -> bool:
+    top = name.partition(".")[0]
+    return top != "tests" and ((ROOT / top / "__init__.py").exists() or (ROOT / f"{top}.py").exists())

@@ -160,13 +160,18 @@ def pg_template(pg_server, tmp_path_factory):
 _numbers = itertools.count(1)
 
 
+def unique_name() -> str:
+    """A database name no other database of this session has."""
+    return f"test_{next(_numbers)}"
+
+
 @pytest.fixture
 def pg_database_factory(pg_server, request):
     """Factory: a new database copied from the template (or `template="template0"`: empty); its URL."""
     created = []
 
     def create(template: str | None = None) -> str:
-        name = f"test_{next(_numbers)}"
+        name = unique_name()
         url = pg_server.create_database(name, template or request.getfixturevalue("pg_template"))
         created.append(name)
         return url

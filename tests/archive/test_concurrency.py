@@ -1,6 +1,5 @@
 """Concurrent edits of one item: none is lost, and a save from an old copy is refused."""
 
-import multiprocessing
 import queue
 import traceback
 
@@ -14,7 +13,8 @@ from core.db import db
 from core.errors import Conflict
 
 WORKERS = 4
-UPDATES = 50
+# Updates by each worker: the full form runs under `make test-all` (marker `long`), the short one in `make test`.
+SIZES = [pytest.param(10, id="short"), pytest.param(50, id="full", marks=pytest.mark.long)]
 
 
 def increment_creator(url: str, data_dir: str, item_id: int, user_id: int, updates: int, start, results) -> None:
@@ -45,7 +45,9 @@ def increment_creator(url: str, data_dir: str, item_id: int, user_id: int, updat
 
 
 @pytest.mark.slow
-def test_concurrent_read_then_write_loses_no_update(app, db_session, make_item, make_user, tmp_path):
+@pytest.mark.parametrize("updates", SIZES)
+def test_concurrent_read_then_write_loses_no_update(app, db_session, make_item, make_user, tmp_path, process_context,
+                                                    updates):  # fmt: skip
     curator = make_user("curator")
     item = make_item(user=curator, creator="0")
     item_id, user_id, version = item.id, curator.id, item.version
@@ -53,12 +55,11 @@ def test_concurrent_read_then_write_loses_no_update(app, db_session, make_item, 
     db_session.remove()
     db.engine.dispose()
 
-    context = multiprocessing.get_context("spawn")
-    start, results = context.Barrier(WORKERS), context.Queue()
+    start, results = process_context.Barrier(WORKERS), process_context.Queue()
     url = app.config["SQLALCHEMY_DATABASE_URI"]
     processes = [
-        context.Process(target=increment_creator,
-                        args=(url, str(tmp_path / f"worker{n}"), item_id, user_id, UPDATES, start, results))
+        process_context.Process(target=increment_creator,
+                                args=(url, str(tmp_path / f"worker{n}"), item_id, user_id, updates, start, results))
         for n in range(WORKERS)
     ]  # fmt: skip
     for process in processes:
@@ -77,8 +78,8 @@ def test_concurrent_read_then_write_loses_no_update(app, db_session, make_item, 
         assert [conflicts for _, conflicts in outcomes] == [0] * WORKERS
 
     stored = db_session.get(Item, item_id)
-    assert stored.creator == str(WORKERS * UPDATES)
-    assert stored.version == version + WORKERS * UPDATES
+    assert stored.creator == str(WORKERS * updates)
+    assert stored.version == version + WORKERS * updates
 
 
 def _open_session() -> Session:

@@ -1,13 +1,20 @@
+import pytest
 from sqlalchemy import func, select
 
 from archive.models import Item, ItemStatus, ItemText, MediaFile
 from core.storage import get_storage
 
 
-def test_demo_load_builds_a_realistic_archive_once(runner, db_session):
-    result = runner.invoke(args=["demo", "load"])
-    assert result.exit_code == 0, result.output
+@pytest.fixture
+def database_url(demo_database_url):
+    """The database and data folder as `flask demo load` left them (loaded once a session, tests/conftest.py)."""
+    return demo_database_url
+
+
+def test_demo_load_builds_a_realistic_archive_once(demo_template, runner, db_session):
+    assert demo_template.exit_code == 0, demo_template.output
     items = list(db_session.scalars(select(Item)))
+    assert f"loaded {len(items)} demo items" in demo_template.output
     assert len(items) >= 30
     assert {i.type for i in items} == {"photo", "document", "poster", "publication"}
     assert len({i.place_id for i in items}) >= 15

@@ -1,7 +1,6 @@
 """Media jobs: queued with the upload, claimed once, run after commit, failures told, lost ones retried."""
 
 import io
-import multiprocessing
 import os
 import subprocess
 import sys
@@ -228,14 +227,14 @@ def run_jobs_in_process(url: str, data_dir: str, start, results) -> None:
 
 
 @pytest.mark.slow
-def test_worker_processes_side_by_side_process_each_job_once(app, db_session, make_item, worker_mode):
+def test_worker_processes_side_by_side_process_each_job_once(app, db_session, make_item, worker_mode,
+                                                             process_context):  # fmt: skip
     queued = queue_files(db_session, make_item(), 8)
     db_session.remove()
     db.engine.dispose()
-    context = multiprocessing.get_context("spawn")
-    start, results = context.Barrier(3), context.Queue()
+    start, results = process_context.Barrier(3), process_context.Queue()
     args = (app.config["SQLALCHEMY_DATABASE_URI"], app.config["DATA_DIR"], start, results)
-    processes = [context.Process(target=run_jobs_in_process, args=args) for _ in range(3)]
+    processes = [process_context.Process(target=run_jobs_in_process, args=args) for _ in range(3)]
     for process in processes:
         process.start()
     answers = [results.get(timeout=120) for _ in processes]

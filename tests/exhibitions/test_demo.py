@@ -13,11 +13,16 @@ from exhibitions.reading import when
 
 
 @pytest.fixture
-def demo(runner, db_session):
-    """The demo loaded through the CLI; the exhibitions by code."""
-    result = runner.invoke(args=["demo", "load"])
-    assert result.exit_code == 0, result.output
-    assert "created 3 demo exhibitions" in result.output
+def database_url(demo_database_url):
+    """Each test starts from a copy of the demo, loaded through the CLI once a session (tests/conftest.py)."""
+    return demo_database_url
+
+
+@pytest.fixture
+def demo(demo_template, db_session):
+    """The demo as the CLI loaded it; the exhibitions by code."""
+    assert demo_template.exit_code == 0, demo_template.output
+    assert "created 3 demo exhibitions" in demo_template.output
     return {e.code: e for e in db_session.scalars(select(Exhibition))}
 
 
