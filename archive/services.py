@@ -29,7 +29,7 @@ from core.i18n import _
 from core.languages import REFERENCE_LANGUAGE, normalise_tag
 from core.permissions import Permission, can
 from core.search import record_changes
-from core.validation import Problems
+from core.validation import Problems, expected_version
 
 ITEM_FIELDS = ("reference_code", "type", "date", "place", "creator", "body", "rights", "source_archive", "fonds")
 TEXT_FIELDS = ("title", "description", "caption", "transcription")
@@ -450,15 +450,10 @@ def _touch(item: Item) -> None:
     item.updated_at = utcnow()
 
 
-def check_version(item: Item, expected_version) -> None:
+def check_version(item: Item, version) -> None:
     """Refuse a save made from an old copy of the item."""
-    if expected_version is None:
-        return
-    try:
-        expected = int(expected_version)
-    except (TypeError, ValueError):
-        raise ValidationError(_("The version must be a whole number."), field="version") from None
-    if expected != item.version:
+    expected = expected_version(version)
+    if expected is not None and expected != item.version:
         raise Conflict(
             _("Someone else saved this item meanwhile (version %(current)s, you edited version %(yours)s). "
               "Reload it to see their changes, then save again.", current=item.version, yours=expected),

@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 
 from core.errors import ValidationError
+from core.i18n import _
 from core.urls import MAX_ID
 
 
@@ -41,3 +42,13 @@ def record_id(value, message: str, field_name: str | None = None) -> int:
     if not 0 < number <= MAX_ID:
         raise ValidationError(message, field=field_name)
     return number
+
+
+def expected_version(value) -> int | None:
+    """The version a save was made from (optimistic locking): None when not given, else a whole number."""
+    if value in (None, ""):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise ValidationError(_("The version must be a whole number."), field="version") from None

@@ -13,11 +13,11 @@ from archive.models import Place, PlaceKind, TextState
 from core.audit import record_event
 from core.auth import User
 from core.db import utcnow
-from core.errors import Conflict, Forbidden, NotFound, ValidationError
+from core.errors import Conflict, Forbidden, NotFound
 from core.i18n import _
 from core.languages import REFERENCE_LANGUAGE, normalise_tag
 from core.permissions import Permission, require
-from core.validation import Problems
+from core.validation import Problems, expected_version
 from exhibitions import qr
 from exhibitions.models import Exhibition, ExhibitionMode, ExhibitionStatus, ExhibitionText
 
@@ -39,13 +39,8 @@ def check_editable(user: User, exhibition: Exhibition) -> None:
 
 def check_version(exhibition: Exhibition, expected) -> None:
     """Refuse a save made from an old copy of the exhibition."""
-    if expected in (None, ""):
-        return
-    try:
-        expected = int(expected)
-    except (TypeError, ValueError):
-        raise ValidationError(_("The version must be a whole number."), field="version") from None
-    if expected != exhibition.version:
+    expected = expected_version(expected)
+    if expected is not None and expected != exhibition.version:
         raise Conflict(_("Someone else changed this exhibition meanwhile. Reload it and try again."), field="version")
 
 
