@@ -23,7 +23,7 @@ from exhibitions.reading import ExhibitionView, view_for, view_record
 # Bump when the pages, styles or packaging change: every cached book is then built again.
 # 3: the view is digested in its typed record's form (reading.view_record), printed codes included.
 # 4: accessibility metadata and the package's language; descriptions as images' text alternatives; fallback notes
-#    after headings, not in them; no colour in the style sheet.
+#    after headings, not in them; QR codes in asides; no colour in the style sheet.
 BOOK_FORMAT = 4
 
 

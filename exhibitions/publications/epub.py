@@ -53,8 +53,9 @@ XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 # Accessibility Act ask of e-books). tests/exhibitions/test_ebooks.py runs Ace by DAISY on the demo books.
 CONFORMANCE = "EPUB Accessibility 1.1 - WCAG 2.1 Level AA"
 # Only what holds for every book: images have text alternatives; headings for sections and panels, and the
-# table of contents, lead through it in the reading order of the spine; the text reflows and takes the reading
-# app's sizes, fonts and colours (the style sheet sets none); no DRM. No flashing, motion or sound.
+# table of contents, lead through it in the reading order of the spine, QR codes set aside from it; the text
+# reflows and takes the reading app's sizes, fonts and colours (the style sheet sets none); no DRM. No
+# flashing, motion or sound.
 ACCESSIBILITY_FEATURES = ("alternativeText", "structuralNavigation", "tableOfContents", "readingOrder",
                           "displayTransformability", "unlocked")  # fmt: skip
 _NAV_LABEL = re.compile(rb'<navLabel>(\s*<text>[^<]*</text>\s*</navLabel>\s*<content src="([^"]+)")')

@@ -244,8 +244,9 @@ class PageBuilder:
         """A QR code, what it is for, and its address spelled out."""
         url, (alt, alt_lang) = code.url, self.plain("qr_code")
         # The image says what it is; its address follows as text, once (an alt repeating it would be read twice).
-        return (f'<div class="qr"><img src="qr/{code.code}.png" alt="{esc(alt)}"{self.attrs(alt_lang)}/>'
-                f'<p>{self.word(words)}<br/><a href="{esc(url)}">{esc(url)}</a></p></div>')  # fmt: skip
+        # An aside: beside the reading order, which a reader may skip.
+        return (f'<aside class="qr"><img src="qr/{code.code}.png" alt="{esc(alt)}"{self.attrs(alt_lang)}/>'
+                f'<p>{self.word(words)}<br/><a href="{esc(url)}">{esc(url)}</a></p></aside>')  # fmt: skip
 
     def closing_page(self) -> XhtmlPage:
         """The book's own QR code, the online exhibition's address, rights and publisher."""

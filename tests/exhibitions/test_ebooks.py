@@ -306,7 +306,11 @@ def test_accessibility_metadata_claims_only_what_the_book_holds(demo_books, key)
             element.tag.removeprefix(XHTML) for element in page.iter() if element.tag in (f"{XHTML}h1", f"{XHTML}h2")
         ]
         assert levels == ([] if name == "cover.xhtml" else ["h2"] if name.startswith("entry-") else ["h1"]), name
-    # tableOfContents and readingOrder: the contents list every page after it, in the spine's order.
+    # tableOfContents and readingOrder: the contents list every page after it, in the spine's order; what lies
+    # beside the reading order (a QR code and its address) is marked so.
+    for page in pages.values():
+        for qr in (img for img in page.iter(f"{XHTML}img") if img.get("src").startswith("qr/")):
+            assert next(p for p in page.iter() if qr in list(p)).tag == f"{XHTML}aside"
     spine = [ref.get("idref") + ".xhtml" for ref in opf.find("opf:spine", OPF)]
     links = [a.get("href") for a in pages["nav.xhtml"].find(f"{XHTML}body/{XHTML}nav").iter(f"{XHTML}a")]
     assert spine[:2] == ["cover.xhtml", "nav.xhtml"] and links == spine[2:]
