@@ -205,8 +205,9 @@ def _staff_item_page(item, status: int = 200, refused: dict | None = None):
     """The staff page of an item with only the actions the user may take; `refused` is a move just
     refused ({action, comment, message}), shown again with what was typed."""
     return render_template("archive/staff_item.html", item=item, type_labels=TYPE_LABELS, state_labels=STATE_LABELS,
-                           previews=jobs.preview_states(item.media), edit_refusal=services.edit_refusal(current_user, item),
-                           transitions=workflow.available_transitions(current_user, item), refused=refused,
+                           previews=jobs.preview_states(item.media), refused=refused,
+                           edit_refusal=services.edit_refusal(current_user, item),
+                           transitions=workflow.available_transitions(current_user, item),
                            events=item_history(db.session, item), form=TransitionForm()), status  # fmt: skip
 
 

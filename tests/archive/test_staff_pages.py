@@ -11,12 +11,12 @@ from archive.workflow import apply_transition
 from tests.archive import samples
 
 UPLOAD_FORM = 'id="media-upload"'
-EDIT_LINK = "/edit\">"
+EDIT_LINK = '/edit">'
 
 
 def _with_file(client, item):
-    response = client.post(f"/staff/items/{item.id}/media", data={"files": [(io.BytesIO(samples.png_bytes()), "a.png")]},
-                           content_type="multipart/form-data")  # fmt: skip
+    files = [(io.BytesIO(samples.png_bytes()), "a.png")]
+    response = client.post(f"/staff/items/{item.id}/media", data={"files": files}, content_type="multipart/form-data")
     assert response.status_code == 302
 
 
@@ -26,7 +26,9 @@ def _move(db_session, item, user, *moves):
     db_session.commit()
 
 
-@pytest.mark.parametrize(("status_moves", "editable"), [((), True), (("submit",), False), (("submit", "publish"), False)])
+@pytest.mark.parametrize(
+    ("status_moves", "editable"), [((), True), (("submit",), False), (("submit", "publish"), False)]
+)
 def test_an_archivist_sees_edit_and_file_controls_only_where_they_may_use_them(
     login_as, db_session, make_item, make_user, status_moves, editable
 ):
@@ -106,7 +108,8 @@ def test_the_staff_item_page_shows_every_field(login_as, make_item):
     page = client.get(f"/staff/items/{item.id}?lang=en").get_data(True)
     for shown in ("Source archive", "Trung tâm Lưu trữ quốc gia III", "Fonds", "Phông Phủ Thủ tướng", "Rights",
                   "dùng cho mục đích phi thương mại", "Nhiếp ảnh gia Văn Bảo", "hiệp định", "Phái đoàn tại hội nghị",
-                  "Chú thích triển lãm", "Bản chép lời", "Conférence de Genève", "Created", "Last changed"):  # fmt: skip
+                  "Chú thích triển lãm", "Bản chép lời", "Conférence de Genève", "Created",
+                  "Last changed"):  # fmt: skip
         assert shown in page, shown
 
 

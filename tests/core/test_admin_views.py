@@ -34,7 +34,8 @@ def test_admin_pages_are_for_admins_and_their_links_hidden_from_others(app, logi
         for path in pages:
             assert client.get(path).status_code == 403, (role, path)
         assert client.post(f"/staff/admin/users/{someone.id}/disable").status_code == 403
-        assert client.post("/staff/admin/users/invite", data={"email": "x@vitrine.test", "role": "admin"}).status_code == 403
+        invite = {"email": "x@vitrine.test", "role": "admin"}
+        assert client.post("/staff/admin/users/invite", data=invite).status_code == 403
         assert "/staff/admin" not in client.get("/staff/items").get_data(True)
     stranger = app.test_client()
     response = stranger.get("/staff/admin/users")
