@@ -267,7 +267,7 @@ def record_history(session, record) -> list[HistoryEntry]:
     presenter = HistoryPresenter(
         labels=FIELD_LABELS,
         formatters={"kind": labelled(KIND_LABELS), "country": labelled(country_names)},
-        texts={"labels": {"label": _l("Label"), "state": _l("Translation state")}},
+        texts={"labels": {"label": _l("Name"), "state": _l("Translation state")}},
         text_formatters={"state": labelled(STATE_LABELS)},
         actions=lambda action: {"create": _("Created"), "update": _("Changed")}.get(action, action),
     )

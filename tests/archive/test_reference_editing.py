@@ -146,7 +146,7 @@ def test_an_admin_edits_a_term_on_its_page_and_the_history_shows_it(login_as, db
     assert term.labels["km"] == "អនុសញ្ញាស្តីពីសិទ្ធិកុមារ" and term.translation_states["en"] == "reviewed"
     page = client.get(f"/staff/admin/terms/{term.id}?lang=en").get_data(True)
     assert "Translation state (English)" in page and 'lang="km"' in page and "Changed" in page
-    assert "Label (English)" in page  # the history names the label's language
+    assert "Name (English)" in page  # the history names the label's language
     listing = client.get("/staff/admin/vocabularies?lang=en").get_data(True)
     assert f'id="term-{term.id}"' in listing and "and 1 other language (km)" in listing
 

@@ -5,6 +5,7 @@ import hashlib
 from datetime import timedelta
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import select, update
 
 from core import accounts
@@ -160,7 +161,7 @@ def test_an_account_history_reads_in_the_readers_language(app, db_session, admin
     accounts.change_role(db_session, admin, user, "curator")
     accounts.disable_user(db_session, admin, user)
     db_session.commit()
-    with app.test_request_context("/?lang=fr"):
+    with force_locale("fr"):
         entries = accounts.user_history(db_session, user)
         assert [e.action_label for e in entries] == ["Désactivé", "Rôle modifié"]
         assert [(c.label, c.before.text, c.after.text) for c in entries[1].changes] == [
