@@ -24,6 +24,8 @@ PAGES = {
     "place": ("reference.venues", _l("New venue abroad"), _l("Venue abroad")),
     "body": ("reference.bodies", _l("New contributing body"), _l("Contributing body")),
 }
+LIST_TITLES = {"reference.vocabularies": _l("Vocabularies and terms"), "reference.venues": _l("Venues abroad"),
+               "reference.bodies": _l("Contributing bodies")}  # fmt: skip
 
 
 @bp.route("")
@@ -130,6 +132,7 @@ def _form_page(kind: str, record, scheme, errors):
     return render_template("archive/reference/edit.html", kind=kind, record=record, scheme=scheme, rows=rows,
                            values=values, errors=errors, field_errors=field_errors, events=history,
                            heading=PAGES[kind][2] if record else PAGES[kind][1], back=PAGES[kind][0],
+                           back_title=LIST_TITLES[PAGES[kind][0]],
                            state_labels=editing.STATE_LABELS, kind_labels=editing.KIND_LABELS,
                            body_kinds=list(BodyKind), countries=editing.countries() if kind == "place" else [],
                            programme_languages=PROGRAMME_LANGUAGES)  # fmt: skip
