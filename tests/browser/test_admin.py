@@ -117,19 +117,31 @@ def test_a_revoked_session_and_a_disabled_account_are_refused_at_once(live_serve
     context.close()
 
 
-@pytest.mark.parametrize("lang", ["vi", "fr"])
-def test_every_admin_page_fits_a_phone_and_a_desktop(live_server, page, make_user, db_session, shots, lang):
+# The short form (make test): a phone in French, the longest words, on the pages with tables and
+# forms; the full form (make test-all): every admin page on a phone and a desktop in vi and fr.
+SWEEPS = [
+    pytest.param(("fr",), ("phone",), ("/staff/admin/users", "{user}", "/staff/admin/vocabularies", "{term}"),
+                 id="short"),
+    pytest.param(("vi", "fr"), ("phone", "desktop"),
+                 ("/staff/admin", "/staff/admin/users", "{user}", "/staff/admin/vocabularies", "{term}",
+                  "/staff/admin/vocabularies/new", "/staff/admin/venues", "/staff/admin/venues/new",
+                  "/staff/admin/bodies", "/staff/admin/provinces", "/account"),
+                 id="full", marks=pytest.mark.long),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("langs", "sizes", "paths"), SWEEPS)
+def test_the_admin_pages_fit_a_phone_and_a_desktop(live_server, page, make_user, db_session, shots, langs, sizes,
+                                                   paths):  # fmt: skip
     admin = make_user("admin")
     sign_in(page, live_server, admin.email)
-    pages = ["/staff/admin", "/staff/admin/users", f"/staff/admin/users/{admin.id}", "/staff/admin/vocabularies",
-             "/staff/admin/vocabularies/new", "/staff/admin/venues", "/staff/admin/venues/new", "/staff/admin/bodies",
-             "/staff/admin/provinces", "/account"]  # fmt: skip
-    page.goto(f"{live_server}/staff/admin/vocabularies?lang={lang}")
-    pages.append(page.get_attribute("table.admin-table a", "href"))  # a term's page
-    for size, viewport in (("phone", PHONE), ("desktop", DESKTOP)):
-        page.set_viewport_size(viewport)
-        for path in pages:
-            page.goto(f"{live_server}{path}{'&' if '?' in path else '?'}lang={lang}")
-            assert page.evaluate("document.documentElement.lang") == lang
-            assert _overflow(page) <= 0, (size, path, _overflow(page))
-            shots(page, f"{size}-{re.sub(r'[^a-z0-9]+', '-', path.strip('/'))}")
+    page.goto(f"{live_server}/staff/admin/vocabularies")
+    known = {"{user}": f"/staff/admin/users/{admin.id}", "{term}": page.get_attribute("table.admin-table a", "href")}
+    for lang in langs:
+        for size in sizes:
+            page.set_viewport_size(PHONE if size == "phone" else DESKTOP)
+            for path in (known.get(p, p) for p in paths):
+                page.goto(f"{live_server}{path}?lang={lang}")
+                assert page.evaluate("document.documentElement.lang") == lang
+                assert _overflow(page) <= 0, (lang, size, path, _overflow(page))
+                shots(page, f"{lang}-{size}-{re.sub(r'[^a-z0-9]+', '-', path.strip('/'))}")
