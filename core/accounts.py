@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import DateTime, ForeignKey, String, delete, func, select
+from sqlalchemy import DateTime, ForeignKey, String, delete, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.audit import history, record_event
@@ -271,12 +271,11 @@ def revoke_access(session, actor, user: User) -> tuple[int, int]:
 
 
 def _keep_an_admin(session, user: User) -> None:
-    others = session.scalar(
-        select(func.count(User.id)).where(
-            User.role == Role.ADMIN, User.is_active_flag.is_(True), User.password_hash.is_not(None), User.id != user.id
-        )  # fmt: skip
-    )
-    if not others:
+    # The admins' rows are locked (PostgreSQL; SQLite's writer holds the whole database), so two
+    # admins demoting each other at the same moment cannot both pass and leave none.
+    query = select(User.id).where(User.role == Role.ADMIN, User.is_active_flag.is_(True),
+                                  User.password_hash.is_not(None))  # fmt: skip
+    if not set(session.scalars(query.with_for_update()).all()) - {user.id}:
         raise ValidationError(
             _("At least one other active admin must remain: give another account the admin role first."),
             field="role",

@@ -46,7 +46,8 @@ def test_reset_disable_enable_and_revoke(app, runner, db_session, make_user):
     assert runner.invoke(args=["users", "token", "lan@vitrine.test"]).exit_code == 0
     result = runner.invoke(args=["users", "revoke", "lan@vitrine.test"])
     assert result.output.strip() == "1 session(s) ended, 1 API token(s) deleted"
-    reasons = db_session.scalars(select(UserSession.end_reason).where(UserSession.user_id == user.id)).all()
+    query = select(UserSession.end_reason).where(UserSession.user_id == user.id).order_by(UserSession.id)
+    reasons = db_session.scalars(query).all()
     assert reasons == [SessionEnd.DISABLED, SessionEnd.REVOKED]
     assert [e.action for e in history(db_session, "user", user.id)][:4] == ["revoke", "enable", "disable", "link"]
 
