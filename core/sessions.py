@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 
 from flask import current_app, g, request
 from flask import session as cookie_session
-from flask_login import login_user, logout_user
+from flask_login import login_user, logout_user, user_loaded_from_cookie
 from sqlalchemy import Boolean, DateTime, ForeignKey, String, delete, func, or_, select, update
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -226,8 +226,15 @@ def describe_agent(user_agent: str | None) -> str:
     return " · ".join(part for part in (browser, system) if part)
 
 
+def _bind_restored_session(_app, user=None) -> None:
+    # A browser signed in again from its remember cookie gets no session identifier from Flask-Login,
+    # so "strong" session protection refused its very next request: it is bound to this browser here.
+    cookie_session["_id"] = login_manager._session_identifier_generator()
+
+
 def init_app(app) -> None:
     """Flask-Login keeps a session token, not a user id, and finds the user through its record."""
     login_manager.id_attribute = "session_key"
     login_manager.user_loader(_load_user)
+    user_loaded_from_cookie.connect(_bind_restored_session)
     app.jinja_env.filters["agent"] = describe_agent
