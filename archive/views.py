@@ -14,7 +14,7 @@ from archive.vocabulary import body_choices, place_choices, schemes_with_terms, 
 from core.audit import history
 from core.auth_views import safe_next
 from core.db import db
-from core.errors import Conflict, ValidationError, VitrineError, wants_json
+from core.errors import Conflict, Forbidden, ValidationError, VitrineError, wants_json
 from core.i18n import _, current_language
 from core.languages import PROGRAMME_LANGUAGES, REFERENCE_LANGUAGE
 from core.pagination import parse_page
@@ -177,13 +177,17 @@ def new_item():
 @staff_required
 def edit_item(item_id: int):
     item = queries.get_item(db.session, item_id)
+    if request.method == "GET":
+        services.check_can_edit(current_user, item)  # the page's links hide the way here; say why
     form = _item_form(item)
     if form.validate_on_submit():
         data = form.to_data() | {"texts": texts_from_form(request.form), "replace_texts": True}
         try:
             with attempt():
                 services.update_item(db.session, current_user, item, data, form.version.data)
-        except (ValidationError, Conflict) as error:
+        except (ValidationError, Conflict, Forbidden) as error:
+            # Whatever the refusal (a rule, someone else's save, the item moved on meanwhile), the
+            # form comes back as typed, with the reason.
             errors = error.errors if isinstance(error, ValidationError) else [(error.field, error.message)]
             return _form_page(form, queries.get_item(db.session, item_id), errors, error.status)
         flash(_("Item %(code)s saved.", code=item.reference_code), "success")
@@ -194,11 +198,17 @@ def edit_item(item_id: int):
 @bp.route("/staff/items/<id:item_id>")
 @staff_required
 def staff_item(item_id: int):
-    item = queries.get_item(db.session, item_id)
+    return _staff_item_page(queries.get_item(db.session, item_id))
+
+
+def _staff_item_page(item, status: int = 200, refused: dict | None = None):
+    """The staff page of an item with only the actions the user may take; `refused` is a move just
+    refused ({action, comment, message}), shown again with what was typed."""
     return render_template("archive/staff_item.html", item=item, type_labels=TYPE_LABELS, state_labels=STATE_LABELS,
-                           previews=jobs.preview_states(item.media),
+                           previews=jobs.preview_states(item.media), refused=refused,
+                           edit_refusal=services.edit_refusal(current_user, item),
                            transitions=workflow.available_transitions(current_user, item),
-                           events=item_history(db.session, item), form=TransitionForm())  # fmt: skip
+                           events=item_history(db.session, item), form=TransitionForm()), status  # fmt: skip
 
 
 @bp.route("/staff/items/<id:item_id>/transition", methods=["POST"])
@@ -214,8 +224,8 @@ def transition_item(item_id: int):
             workflow.apply_transition(db.session, current_user, item, form.action.data, form.comment.data,
                                       form.version.data)  # fmt: skip
     except VitrineError as error:
-        flash(error.message, "error")
-        return redirect(back)
+        refused = {"action": form.action.data, "comment": form.comment.data or "", "message": error.message}
+        return _staff_item_page(queries.get_item(db.session, item_id), error.status, refused)
     flash(_("Item %(code)s is now %(status)s.", code=item.reference_code, status=services.status_label(item.status)),
           "success")  # fmt: skip
     return redirect(back)
