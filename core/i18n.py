@@ -4,6 +4,7 @@ Which one a request speaks is core.language_policy's decision; content languages
 core.languages (named here too, where templates and the interface's code find them).
 """
 
+from babel.units import format_unit
 from flask import current_app, request
 from flask_babel import Babel, format_date, format_datetime, format_decimal, gettext, lazy_gettext
 from flask_babel import get_locale as _babel_locale
@@ -55,7 +56,16 @@ def init_app(app) -> None:
         url_in_language=url_in_language,
         url_with=url_with,
     )
-    app.jinja_env.filters.update(date=format_date, datetime=format_datetime, number=format_decimal, localized=localized)
+    app.jinja_env.filters.update(date=format_date, datetime=format_datetime, number=format_decimal, localized=localized,
+                                 filesize=file_size)  # fmt: skip
+
+
+def file_size(size: int) -> str:
+    """A file's size as the reader's locale writes it: '38 kB', '2,3 Mo'."""
+    locale = current_language().replace("-", "_")
+    if size < 1_000_000:
+        return format_unit(max(1, round(size / 1000)), "digital-kilobyte", length="short", locale=locale)
+    return format_unit(round(size / 1_000_000, 1), "digital-megabyte", length="short", locale=locale)
 
 
 def localized(labels: dict | None, lang: str | None = None) -> str:

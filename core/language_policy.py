@@ -175,6 +175,12 @@ def url_in(tag: str) -> str:
     return f"{request.path}?{urlencode(args, doseq=True)}"
 
 
+def switcher_order(tag: str) -> tuple:
+    """The order a page's own languages are offered in: the interface's (default first), then the others."""
+    interface = catalogues()
+    return (interface.index(tag) if tag in interface else len(interface), tag)
+
+
 def language_switcher() -> list[dict]:
     """The page's one language switcher: the languages of its texts, then the interface's, each named
     in itself; the visitor's marked current."""
