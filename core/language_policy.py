@@ -155,6 +155,8 @@ def keep_choices(response):
     link = clean_tag(request.args.get(LINK_ARG))
     if link and response.status_code < 400:
         session[VISIT_KEY] = {"lang": link, "at": int(time.time())}
+    if "language_decision" in g:  # the answer depended on these: a shared cache must not mix languages
+        response.vary.update(("Accept-Language", "Cookie"))
     return response
 
 
@@ -185,8 +187,10 @@ def language_switcher() -> list[dict]:
     """The page's one language switcher: the languages of its texts, then the interface's, each named
     in itself; the visitor's marked current."""
     content, _through = g.get("language_page", ((), None))
-    tags = list(dict.fromkeys([*content, *catalogues()]))
     lang = visitor().lang
+    tags = list(dict.fromkeys([*content, *catalogues()]))
+    if not any(same_language(tag, lang) for tag in tags):
+        tags.append(lang)  # the visitor's own (a Tày reader on the search page) stays in view, marked
     return [{"tag": tag, "name": language_name(tag, tag), "href": url_in(tag), "current": same_language(tag, lang)}
             for tag in tags]  # fmt: skip
 

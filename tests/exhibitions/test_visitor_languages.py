@@ -125,3 +125,13 @@ def test_share_links_carry_the_pages_language_as_a_links_not_as_a_choice(client,
     assert "link_lang%3Dtyz" in viber and "lang%3Dtyz" not in viber.replace("link_lang%3Dtyz", "")
     shared = client.get(f"/exhibitions/{cao_bang.id}/entries/{cao_bang.entries[0].id}?link_lang=tyz", headers=FRENCH)
     assert '<span lang="tyz">Tày 1</span>' in _page(shared)
+
+
+def test_a_chosen_language_stays_in_the_switcher_of_pages_without_it(client, cao_bang):
+    _page(client.get(f"/exhibitions/{cao_bang.id}?lang=tyz"))
+    search = client.get("/items")
+    page = _page(search)
+    switcher = page[page.index('<nav class="languages"') : page.index("</nav>", page.index('<nav class="languages"'))]
+    assert re.findall(r'hreflang="([^"]+)"', switcher) == ["vi", "en", "fr", "tyz"]
+    assert re.findall(r'hreflang="([^"]+)" aria-current', switcher) == ["tyz"] and '<html lang="vi">' in page
+    assert {"Accept-Language", "Cookie"} <= set(search.vary)
