@@ -399,7 +399,10 @@ def derivative_size(media: MediaFile, kind: str) -> tuple[int, int] | None:
     """The width and height of a file's derivative (of its first page's size); None if its size is unknown."""
     if not (media.width and media.height):
         return None
-    scale = min(1.0, DERIVATIVE_SIDES[kind] / max(media.width, media.height))
+    # An image is never enlarged; a PDF page (sized in points) is rendered to the derivative's size.
+    scale = DERIVATIVE_SIDES[kind] / max(media.width, media.height)
+    if media.mime_type != "application/pdf":
+        scale = min(1.0, scale)
     return max(1, round(media.width * scale)), max(1, round(media.height * scale))
 
 

@@ -36,6 +36,7 @@ class PageImage:
     full: str
     width: int | None
     height: int | None
+    thumb_size: tuple[int, int] | None
 
 
 @dataclass(frozen=True)
@@ -98,7 +99,7 @@ def page_image(media: MediaFile, number: int) -> PageImage:
     srcset = ", ".join(f"{url(kind)} {(size or (side, side))[0]}w" for (kind, side), size in
                        zip(DERIVATIVE_SIDES.items(), sizes.values(), strict=True))  # fmt: skip
     width, height = sizes["book"] or (None, None)
-    return PageImage(number, url("book"), srcset, url("thumb"), url("web"), width, height)
+    return PageImage(number, url("book"), srcset, url("thumb"), url("web"), width, height, sizes["thumb"])
 
 
 def documents(item: Item) -> tuple[list[Document], int]:

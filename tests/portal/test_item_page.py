@@ -6,9 +6,10 @@ import io
 import re
 
 import pytest
+from PIL import Image
 
 from archive import imaging
-from archive.media import DERIVATIVE_SIDES, Upload, attach_media
+from archive.media import DERIVATIVE_SIDES, Upload, attach_media, derivative_path
 from archive.workflow import apply_transition
 from core.storage import get_storage
 from exhibitions.composing import add_entry, publish
@@ -126,6 +127,33 @@ def test_images_come_in_every_size_with_their_own(client, db_session, curator, d
     assert "data-page-viewer" not in page and "page-viewer.js" not in page
     with client.get(f"{base}/book-1.jpg") as book:
         assert book.status_code == 200 and book.mimetype == "image/jpeg"
+
+
+def _two_page_pdf() -> bytes:
+    pages = [Image.new("L", (1240, 1754), 255 - 60 * n) for n in range(2)]
+    out = io.BytesIO()
+    pages[0].save(out, "PDF", save_all=True, append_images=pages[1:], resolution=150)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(("name", "data"), [
+    ("large.jpg", lambda: samples.jpeg_with_exif(orientation=1, size=(2000, 1200))),
+    ("small.png", lambda: samples.png_bytes((300, 200))),  # never enlarged
+    ("two-pages.pdf", _two_page_pdf),  # pages measured in points, rendered to each size
+])  # fmt: skip
+def test_the_sizes_a_page_states_are_those_of_its_images(client, db_session, curator, declaration, name, data):
+    media = _attach(db_session, curator, declaration, name, data())
+    page = _page(client.get(f"/items/{declaration.id}?lang=en"))
+    stated = dict(re.findall(rf"/media/{media.id}/(\w+)-1\.jpg (\d+)w", page))
+    shown = re.search(rf'src="/media/{media.id}/book-1\.jpg" srcset="[^"]+" sizes="[^"]+" width="(\d+)" height="(\d+)"',
+                      page)  # fmt: skip
+    for kind in DERIVATIVE_SIDES:
+        with Image.open(derivative_path(media.sha256, kind, 1)) as image:
+            width, height = image.size
+        # Exact for images; a PDF's page size is kept in whole points, so a pixel or two either way.
+        assert abs(int(stated[kind]) - width) <= 2, kind
+        if kind == "book":
+            assert abs(int(shown.group(1)) - width) <= 2 and abs(int(shown.group(2)) - height) <= 2
 
 
 def test_a_file_of_several_pages_gets_the_page_viewer(client, db_session, curator, declaration):
