@@ -56,6 +56,7 @@ def _register_blueprints(app: Flask) -> None:
     from core.auth_views import bp as auth_bp
     from core.health import bp as health_bp
     from exhibitions.web import register_blueprints as register_exhibitions
+    from portal.items import bp as items_bp
     from portal.views import bp as portal_bp
 
     app.register_blueprint(health_bp)
@@ -64,6 +65,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(portal_bp)
     app.register_blueprint(archive_bp)
     app.register_blueprint(reference_bp)
+    app.register_blueprint(items_bp)
     register_exhibitions(app)
 
 

@@ -16,6 +16,7 @@ from core.auth_views import safe_next
 from core.db import db
 from core.errors import Conflict, Forbidden, ValidationError, VitrineError, wants_json
 from core.i18n import _, current_language
+from core.language_policy import visitor_language
 from core.languages import PROGRAMME_LANGUAGES, REFERENCE_LANGUAGE
 from core.pagination import parse_page
 from core.permissions import Permission, can, permission_required, staff_required
@@ -27,8 +28,8 @@ bp = Blueprint("archive", __name__, template_folder="templates")
 
 @bp.app_template_global()
 def item_display(item):
-    """The texts of an item to show in the reader's language, with the fallback flag."""
-    return queries.display_text(item, current_language())
+    """The texts of an item to show along the visitor's language chain, with the fallback flag."""
+    return queries.display_text(item, visitor_language())
 
 
 @bp.before_app_request
@@ -56,14 +57,6 @@ def facet_url(name: str, value: str) -> str:
     return url_for(request.endpoint, **searching.toggled_args(request.args, name, value))
 
 
-@bp.route("/items/<id:item_id>")
-def public_item(item_id: int):
-    item = queries.get_public_item(db.session, item_id)
-    shown = queries.display_text(item, current_language())
-    return render_template("archive/public_item.html", item=item, shown=shown, type_labels=TYPE_LABELS,
-                           previews=jobs.preview_states(item.media))  # fmt: skip
-
-
 @bp.route("/media/<id:media_id>")
 def media_file(media_id: int):
     media = _visible_media(media_id)
@@ -76,7 +69,7 @@ def media_file(media_id: int):
     return response
 
 
-@bp.route("/media/<id:media_id>/<any(thumb, web):kind>-<int:page>.jpg")
+@bp.route("/media/<id:media_id>/<any(thumb, book, web):kind>-<int:page>.jpg")
 def media_derivative(media_id: int, kind: str, page: int):
     media = _visible_media(media_id)
     path = derivative_path(media.sha256, kind, page) if 1 <= page <= media.pages else None
