@@ -130,7 +130,7 @@ def test_get_exhibition_has_settings_texts_sections_entries_and_codes(client, db
     assert entry == {
         "id": first.id, "position": 0, "item_id": first.item_id, "reference_code": first.item.reference_code,
         "item_published": True, "panel_number": "1", "panel_code": "CB26-001", "source_entry_id": None,
-        "captions": {"en": {"text": "A village class", "state": "reviewed"}},
+        "captions": {"en": {"text": "A village class", "state": "reviewed"}}, "titles": {},
         "qr": {"code": code_of(db_session, QrTarget.ENTRY, first.id),
                "url": f"http://vitrine.test/q/{code_of(db_session, QrTarget.ENTRY, first.id)}"},
     }  # fmt: skip
