@@ -1,6 +1,8 @@
 """`flask demo load` also builds the demo framework and its two adaptations, once."""
 
+import re
 from datetime import date
+from pathlib import Path
 
 import pytest
 from markupsafe import escape
@@ -90,3 +92,16 @@ def test_a_second_load_adds_nothing(demo, runner, db_session):
     # The step alone, too, leaves existing exhibitions be.
     assert load_demo_exhibitions(db_session) == ""
     assert db_session.scalar(select(func.count(Exhibition.id))) == 3
+
+
+def test_the_readmes_panel_codes_lead_to_a_panel_of_the_demo(demo, db_session, client):
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    # Every typed example (`CB25-007`, `/q/CB25-007`, `cb25 7`, `CB25007`), not the bare exhibition codes.
+    typed = re.findall(r"`(?:/q/)?([A-Za-z]{2}\d{2}(?:[ -]\d+|\d{3}))`", readme)
+    assert len(typed) >= 3, typed
+    links = {code: qr.find_link(db_session, code) for code in typed}
+    assert None not in links.values(), links
+    assert len({link.id for link in links.values()}) == 1  # the ways of typing one code reach one panel
+    link = next(iter(links.values()))
+    assert link.exhibition.code == "CB25" and link.target_id in {e.id for e in demo["CB25"].entries}
+    assert client.get(f"/q/{typed[0]}").status_code == 302
