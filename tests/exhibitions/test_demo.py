@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from exhibitions import qr
 from exhibitions.composing import differences, readiness
 from exhibitions.models import Exhibition, ExhibitionStatus
-from exhibitions.reading import when
+from exhibitions.reading import build_view, when
 
 
 @pytest.fixture
@@ -105,3 +105,11 @@ def test_the_readmes_panel_codes_lead_to_a_panel_of_the_demo(demo, db_session, c
     link = next(iter(links.values()))
     assert link.exhibition.code == "CB25" and link.target_id in {e.id for e in demo["CB25"].entries}
     assert client.get(f"/q/{typed[0]}").status_code == 302
+
+
+def test_geneva_titles_every_panel_in_french_some_for_itself(demo):
+    geneva = demo["GE27"]
+    titles = [entry.title for entry in build_view(geneva, "fr").entries]
+    assert all(title.lang == "fr" and not title.fallback for title in titles)
+    own = [e for e in geneva.entries if e.titles]
+    assert own and all(e.item.text_for("fr") is None for e in own)  # its own where the archive has none
