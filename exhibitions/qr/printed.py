@@ -47,8 +47,9 @@ def mark_printed(session, exhibition: Exhibition, panels: Iterable[Panel], print
             .values(exhibition_id=exhibition.id, panel_key=key, code=panel_code(exhibition.code, number),
                     entry_id=entry_id, printed_in=printed_in)
             .on_conflict_do_nothing(index_elements=["exhibition_id", "panel_key"])
+            .returning(PrintedPanelCode.id)
         )  # fmt: skip
-        added += session.execute(statement).rowcount
+        added += len(session.execute(statement).all())  # a row back only when it was inserted
     if added and exhibition in session:
         session.expire(exhibition, ["printed_codes"])
     return added
