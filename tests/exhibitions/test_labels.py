@@ -420,7 +420,8 @@ def test_credit_names_bodies_and_archives_in_the_labels_language(db_session, cur
     french = labels_for(geneva)
     assert [label.credit for label in french] == [
         "Agence vietnamienne d'information · Centre des archives nationales III",
-        "Văn Lương · Agence vietnamienne d'information · Lưu trữ tỉnh Cao Bằng"]  # names it does not know: as written
+        "Văn Lương · Agence vietnamienne d'information · Lưu trữ tỉnh Cao Bằng",
+    ]  # names it does not know: as written
     assert {label.lang for label in french} == {"fr"}
     assert [label.credit for label in labels_for(cao_bang)] == [
         "Thông tấn xã Việt Nam · Trung tâm Lưu trữ quốc gia III",
