@@ -80,6 +80,7 @@ BODIES = [
     ("bngg", BodyKind.MINISTRY, {"vi": "Bộ Ngoại giao", "en": "Ministry of Foreign Affairs", "fr": "Ministère des Affaires étrangères"}),
     ("ubdt", BodyKind.MINISTRY, {"vi": "Ủy ban Dân tộc", "en": "Committee for Ethnic Minority Affairs", "fr": "Comité des affaires ethniques"}),
     ("cuc-vtlt", BodyKind.OTHER, {"vi": "Cục Văn thư và Lưu trữ nhà nước", "en": "State Records and Archives Management Department", "fr": "Département d'État des archives"}),
+    ("ttlt-qg3", BodyKind.OTHER, {"vi": "Trung tâm Lưu trữ quốc gia III", "en": "National Archives Centre III", "fr": "Centre des archives nationales III"}),
     ("ttxvn", BodyKind.PRESS, {"vi": "Thông tấn xã Việt Nam", "en": "Vietnam News Agency", "fr": "Agence vietnamienne d'information"}),
     ("vov", BodyKind.PRESS, {"vi": "Đài Tiếng nói Việt Nam", "en": "Voice of Vietnam", "fr": "La Voix du Viêt Nam"}),
     ("ubnd-cao-bang", BodyKind.PROVINCE, {"vi": "Ủy ban nhân dân tỉnh Cao Bằng", "en": "Cao Bang Provincial People's Committee", "fr": "Comité populaire de la province de Cao Bằng"}),

@@ -40,6 +40,16 @@ class QrTarget(enum.StrEnum):
     EBOOK = "ebook"
 
 
+class PrintedIn(enum.StrEnum):
+    """What made a panel code printed: the first publication that carried it, or freezing the exhibition."""
+
+    LABELS = "labels"
+    CATALOGUE = "catalogue"
+    BOOK = "book"
+    OFFLINE = "offline"
+    ARCHIVE = "archive"
+
+
 class Exhibition(Base):
     """A set of items shown at one venue on given dates, in person, online or both."""
 
@@ -82,6 +92,10 @@ class Exhibition(Base):
     sections: Mapped[list["Section"]] = relationship(
         back_populates="exhibition", cascade="all, delete-orphan", order_by="Section.position"
     )
+    printed_codes: Mapped[list["PrintedPanelCode"]] = relationship(
+        back_populates="exhibition", cascade="all, delete-orphan", passive_deletes=True,
+        order_by="PrintedPanelCode.id",
+    )  # fmt: skip
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -158,10 +172,12 @@ class Entry(Base):
     panel_number: Mapped[str | None] = mapped_column(String(20))
     # Caption overrides: {lang: {"text": …, "state": machine|draft|reviewed}}
     captions: Mapped[dict] = mapped_column(JSON, default=dict)
+    # Title overrides for this exhibition only, shaped as the captions: the item's own title elsewhere.
+    titles: Mapped[dict] = mapped_column(JSON, default=dict)
     source_entry_id: Mapped[int | None] = mapped_column(
         ForeignKey("exhibition_entries.id", ondelete="SET NULL"), index=True
     )
-    # The framework entry as it was when copied or last pulled: {"item_id", "captions"}.
+    # The framework entry as it was when copied or last pulled: {"item_id", "captions", "titles"}.
     # Comparing it with both sides tells a framework change from a local adaptation.
     source_state: Mapped[dict | None] = mapped_column(JSON)
 
@@ -194,6 +210,33 @@ class QrLink(Base):
 
     def __repr__(self) -> str:
         return f"<QrLink {self.code} → {self.target} {self.target_id}>"
+
+
+class PrintedPanelCode(Base):
+    """A panel code that left the building: labels, a catalogue or a book carried it, or the exhibition was
+    frozen. It stays its entry's for good: never given to another entry, and after a renumber it still leads to
+    its entry, as an alias of the entry's new number.
+
+    The entry id has no foreign key, as in QrLink: a printed code of a panel removed since must still answer.
+    """
+
+    __tablename__ = "printed_panel_codes"
+    __table_args__ = (UniqueConstraint("exhibition_id", "panel_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    exhibition_id: Mapped[int] = mapped_column(ForeignKey("exhibitions.id", ondelete="CASCADE"), index=True)
+    # The panel number as typed codes are compared (qr.panel_key: `017`, `17` and `1-7`… → `17`).
+    panel_key: Mapped[str] = mapped_column(String(20))
+    # As it was printed, after the exhibition's code: `CB25-017`.
+    code: Mapped[str] = mapped_column(String(40))
+    entry_id: Mapped[int] = mapped_column(Integer)
+    printed_in: Mapped[PrintedIn] = mapped_column(string_enum(PrintedIn))
+    printed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    exhibition: Mapped[Exhibition] = relationship(back_populates="printed_codes")
+
+    def __repr__(self) -> str:
+        return f"<PrintedPanelCode {self.code} → entry {self.entry_id}>"
 
 
 class QrScanDay(Base):

@@ -1,6 +1,7 @@
 """The migrations build exactly the schema the models describe, and undo it cleanly."""
 
 import importlib
+import json
 import pkgutil
 from pathlib import Path
 
@@ -78,3 +79,30 @@ def test_queued_search_tasks_survive_the_outbox_moving_to_core(bare_app):
     downgrade(revision="0005")
     with db.engine.connect() as connection:
         assert connection.execute(text("SELECT item_id FROM search_tasks ORDER BY id")).scalars().all() == [7, 9]
+
+
+def test_entries_made_before_0007_have_no_titles_of_their_own(bare_app):
+    """0007 adds exhibition_entries.titles, required: rows already there get `{}`; printed codes start empty."""
+    upgrade(revision="0006")
+    now = "CURRENT_TIMESTAMP"
+    with db.engine.begin() as connection:
+        for statement in (
+            "INSERT INTO items (id, reference_code, type, date_approximate, status, version, created_at, updated_at) "
+            f"VALUES (1, 'TEST-0001', 'photo', false, 'published', 1, {now}, {now})",
+            "INSERT INTO exhibitions (id, code, mode, primary_language, languages, fallback_chain, status, "
+            "is_framework, declined_sources, version, created_at, updated_at) "
+            f"VALUES (1, 'CB25', 'both', 'vi', '[]', '[]', 'draft', false, '[]', 1, {now}, {now})",
+            "INSERT INTO exhibition_sections (id, exhibition_id, position, texts) VALUES (1, 1, 0, '{}')",
+            "INSERT INTO exhibition_entries (id, section_id, item_id, position, panel_number, captions) "
+            'VALUES (1, 1, 1, 0, \'17\', \'{"fr": {"text": "Légende", "state": "draft"}}\')',
+        ):
+            connection.execute(text(statement))
+    upgrade()
+    with db.engine.connect() as connection:
+        row = connection.execute(text("SELECT titles, captions FROM exhibition_entries")).one()
+        assert [json.loads(v) if isinstance(v, str) else v for v in row] == [
+            {}, {"fr": {"text": "Légende", "state": "draft"}}]  # fmt: skip
+        assert connection.execute(text("SELECT count(*) FROM printed_panel_codes")).scalar() == 0
+    downgrade(revision="0006")
+    assert "titles" not in {c["name"] for c in inspect(db.engine).get_columns("exhibition_entries")}
+    assert "printed_panel_codes" not in inspect(db.engine).get_table_names()

@@ -18,6 +18,7 @@ from exhibitions.qr import panel_code
 
 TEXT_STATE = {"validate": OneOf(enum_values(TextState))}
 BY_LANGUAGE = {"description": "Per BCP 47 language tag"}
+OWN_TITLES = {"description": "Per BCP 47 language tag: the entry's title in this exhibition only, before the item's"}
 
 # --- Out: settings, texts, sections, entries -------------------------------------------------
 
@@ -50,7 +51,7 @@ class CaptionSchema(Schema):
 
 
 class EntrySchema(Schema):
-    """An item on a panel, with the curator's caption overrides per language."""
+    """An item on a panel, with the curator's title and caption overrides per language."""
 
     id = fields.Integer()
     position = fields.Integer()
@@ -59,6 +60,7 @@ class EntrySchema(Schema):
     item_published = fields.Boolean(metadata={"description": "Unpublished items are left out for the public"})
     panel_number = fields.String(allow_none=True)
     panel_code = fields.String(allow_none=True, metadata={"description": "Typed beside the QR: CB25-017"})
+    titles = fields.Dict(keys=fields.String(), values=fields.Nested(CaptionSchema), metadata=OWN_TITLES)
     captions = fields.Dict(keys=fields.String(), values=fields.Nested(CaptionSchema), metadata=BY_LANGUAGE)
     source_entry_id = fields.Integer(allow_none=True, metadata={"description": "The framework entry it copies"})
     qr = fields.Nested(QrRefSchema, allow_none=True)
@@ -129,7 +131,8 @@ class QrLinkSchema(Schema):
 class DifferenceSchema(Schema):
     kind = fields.String(metadata={"enum": ["framework_changed", "both_changed", "local_change", "added_in_framework",
                                             "removed_in_framework", "added_locally"]})  # fmt: skip
-    fields_ = fields.List(fields.String(), data_key="fields", metadata={"description": "item, captions.<lang>"})
+    fields_ = fields.List(fields.String(), data_key="fields",
+                          metadata={"description": "item, titles.<lang>, captions.<lang>"})  # fmt: skip
     entry_id = fields.Integer(allow_none=True, metadata={"description": "This exhibition's entry"})
     source_entry_id = fields.Integer(allow_none=True, metadata={"description": "The framework's entry"})
     pullable = fields.Boolean()
@@ -294,6 +297,7 @@ class CaptionInputSchema(Schema):
 class EntryInputSchema(Schema):
     item_id = fields.Integer(required=True, validate=Range(min=1, max=MAX_ID))
     panel_number = fields.String(allow_none=True, metadata={"description": "The next free number when left out"})
+    titles = fields.Dict(keys=fields.String(), values=fields.Nested(CaptionInputSchema), metadata=OWN_TITLES)
     captions = fields.Dict(keys=fields.String(), values=fields.Nested(CaptionInputSchema), metadata=BY_LANGUAGE)
 
 
@@ -321,6 +325,7 @@ def entry_record(entry: Entry, links: dict) -> dict:
         "item_published": entry.item.status == ItemStatus.PUBLISHED,
         "panel_number": entry.panel_number,
         "panel_code": panel_code(exhibition.code, entry.panel_number),
+        "titles": dict(entry.titles or {}),
         "captions": dict(entry.captions or {}),
         "source_entry_id": entry.source_entry_id,
         "qr": qr_ref(links, exhibition.id, QrTarget.ENTRY, entry.id),

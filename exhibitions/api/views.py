@@ -213,7 +213,8 @@ class Entries(MethodView):
         """Put an item at the end of a section, with the next free panel number unless one is given."""
         exhibition = get_exhibition(db.session, exhibition_id)
         section = get_section(db.session, exhibition, section_id)
-        entry = add_entry(db.session, user, section, data["item_id"], data.get("panel_number"), data.get("captions"))
+        entry = add_entry(db.session, user, section, data["item_id"], data.get("panel_number"), data.get("captions"),
+                          data.get("titles"))  # fmt: skip
         return entry_record(entry, primary_links(db.session, [exhibition])), 201
 
 

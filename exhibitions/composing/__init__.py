@@ -17,6 +17,7 @@ from exhibitions.composing.layout import (
     next_panel_number,
     remove_entry,
     remove_section,
+    renumber_panels,
     update_entry,
     update_section,
 )
@@ -62,6 +63,7 @@ __all__ = [
     "readiness",
     "remove_entry",
     "remove_section",
+    "renumber_panels",
     "snapshot",
     "staff_list",
     "suggest_code",

@@ -2,7 +2,8 @@
 
 Runs as a step of `flask demo load` (app.py registers it), after the demo items exist: the
 framework in Hà Nội, its adaptation for Cao Bằng (Tày and English beside Vietnamese) and
-for Geneva (French first, then English). The wording follows the programme's own texts.
+for Geneva (French first, then English, with French titles of its own for panels the archive has none for).
+The wording follows the programme's own texts.
 """
 
 from sqlalchemy import func, select
@@ -167,6 +168,12 @@ GENEVA_CAPTIONS = {
     "VTR-PU-2000-008": "Un livre de questions-réponses sur la Convention relative aux droits de l'enfant, que le "
                        "Viêt Nam a ratifiée en 1990, premier pays d'Asie à le faire.",
 }  # fmt: skip
+# Items the archive has no French title for yet: Geneva titles two panels itself, for this exhibition only; the
+# third (VTR-PH-1998-007) still shows its English title, marked, until someone translates it.
+GENEVA_TITLES = {
+    "VTR-PH-1993-006": "Une classe au village, à Cao Bằng",
+    "VTR-PH-2018-020": "Des maisons de la solidarité pour les familles pauvres de Bắc Kạn",
+}
 
 
 def load_demo_exhibitions(session) -> str:
@@ -227,4 +234,7 @@ def _geneva(session, curator: User, framework: Exhibition) -> Exhibition:
     for code, caption in GENEVA_CAPTIONS.items():
         if entry := _entry(exhibition, code):
             update_entry(session, curator, entry, {"captions": _reviewed({"fr": caption})})
+    for code, title in GENEVA_TITLES.items():
+        if entry := _entry(exhibition, code):
+            update_entry(session, curator, entry, {"titles": _reviewed({"fr": title})})
     return publish(session, curator, exhibition)

@@ -11,10 +11,13 @@ from exhibitions.composing.layout import item_for_entry, next_panel_number
 from exhibitions.composing.settings import check_curator, check_editable, create_exhibition, touch
 from exhibitions.models import Entry, Exhibition, ExhibitionStatus, Section
 
+# The texts per language an entry overrides for its exhibition, compared and copied alike.
+OVERRIDES = ("titles", "captions")
+
 
 def entry_state(entry: Entry) -> dict:
-    """What a pull copies and the diff compares: the item and the caption overrides."""
-    return {"item_id": entry.item_id, "captions": dict(entry.captions or {})}
+    """What a pull copies and the diff compares: the item and the title and caption overrides."""
+    return {"item_id": entry.item_id, "titles": dict(entry.titles or {}), "captions": dict(entry.captions or {})}
 
 
 def derive_exhibition(session, user: User, framework: Exhibition, data: dict) -> Exhibition:
@@ -57,6 +60,7 @@ def _copy_entry(entry: Entry, position: int, panel: str | None = None) -> Entry:
         position=position,
         panel_number=panel or entry.panel_number,
         captions=dict(entry.captions or {}),
+        titles=dict(entry.titles or {}),
         source_entry_id=entry.id,
         source_state=entry_state(entry),
     )
@@ -73,7 +77,7 @@ class Difference:
     kind: str
     entry: Entry | None = None  # this exhibition's entry
     source: Entry | None = None  # the framework's entry
-    fields: list = field(default_factory=list)  # "item", "captions.<lang>"
+    fields: list = field(default_factory=list)  # "item", "titles.<lang>", "captions.<lang>"
 
     @property
     def pullable(self) -> bool:
@@ -93,10 +97,12 @@ class Difference:
 
 def _changed_fields(old: dict, new: dict) -> list[str]:
     changed = ["item"] if old.get("item_id") != new.get("item_id") else []
-    old_captions, new_captions = old.get("captions") or {}, new.get("captions") or {}
-    for lang in sorted(set(old_captions) | set(new_captions)):
-        if (old_captions.get(lang) or {}).get("text") != (new_captions.get(lang) or {}).get("text"):
-            changed.append(f"captions.{lang}")
+    # A state copied before entries had titles of their own has none: as if empty.
+    for name in OVERRIDES:
+        old_texts, new_texts = old.get(name) or {}, new.get(name) or {}
+        for lang in sorted(set(old_texts) | set(new_texts)):
+            if (old_texts.get(lang) or {}).get("text") != (new_texts.get(lang) or {}).get("text"):
+                changed.append(f"{name}.{lang}")
     return changed
 
 
@@ -148,6 +154,7 @@ def pull(session, user: User, exhibition: Exhibition, key: str) -> None:
         entry, source = difference.entry, difference.source
         entry.item = item_for_entry(session, exhibition, source.item_id)
         entry.captions = dict(source.captions or {})
+        entry.titles = dict(source.titles or {})
         entry.source_state = entry_state(source)
     touch(exhibition)
     session.flush()
@@ -163,8 +170,9 @@ def _add_from_framework(session, exhibition: Exhibition, source: Entry) -> None:
         section = Section(texts=dict(source.section.texts or {}), position=len(exhibition.sections),
                           source_section_id=source.section_id)  # fmt: skip
         exhibition.sections.append(section)
-    taken = {e.panel_number for e in exhibition.entries}
-    panel = source.panel_number if source.panel_number not in taken else next_panel_number(exhibition)
+    # The framework's number unless a panel here has it, or had it printed.
+    taken = {qr.panel_key(e.panel_number) for e in exhibition.entries} | set(qr.printed_keys(exhibition))
+    panel = source.panel_number if qr.panel_key(source.panel_number) not in taken else next_panel_number(exhibition)
     # Framework order: after the own entry that follows the source's predecessor, else first.
     siblings = source.section.entries
     index = siblings.index(source)

@@ -118,17 +118,26 @@ def move_section(session, user: User, section: Section, delta: int) -> None:
 # --- Entries -------------------------------------------------------------------------------
 
 
-def _captions(values: dict, problems: Problems) -> dict:
+def _overrides(values: dict, field: str, limit: str, problems: Problems) -> dict:
+    """Texts per language for this exhibition only ({lang: {"text", "state"}}): captions, titles."""
     out = {}
     for raw_tag, fields in (values or {}).items():
-        tag = problems.check(normalise_tag, raw_tag, f"captions.{raw_tag}")
+        tag = problems.check(normalise_tag, raw_tag, f"{field}.{raw_tag}")
         if not tag:
             continue
         fields = fields if isinstance(fields, dict) else {"text": fields}
-        text = clean_text(fields.get("text"), f"captions.{tag}", problems, limit_name="caption")
+        text = clean_text(fields.get("text"), f"{field}.{tag}", problems, limit_name=limit)
         if text:
-            out[tag] = {"text": text, "state": str(text_state(fields.get("state"), f"captions.{tag}.state", problems))}
+            out[tag] = {"text": text, "state": str(text_state(fields.get("state"), f"{field}.{tag}.state", problems))}
     return out
+
+
+def _captions(values: dict, problems: Problems) -> dict:
+    return _overrides(values, "captions", "caption", problems)
+
+
+def _titles(values: dict, problems: Problems) -> dict:
+    return _overrides(values, "titles", "title", problems)
 
 
 def _panel(exhibition: Exhibition, raw, problems: Problems, entry: Entry | None = None) -> str | None:
@@ -139,16 +148,46 @@ def _panel(exhibition: Exhibition, raw, problems: Problems, entry: Entry | None 
         problems.add("panel_number", _("A panel number takes letters, digits, dots and hyphens: %(value)s.",
                                        value=raw))  # fmt: skip
         return None
+    # Compared as visitors' typed codes are matched: 12-A and 12A, 017 and 17 would be one code.
+    key = qr.panel_key(panel)
     for other in exhibition.entries:
-        if other is not entry and normalise_panel(other.panel_number) == panel:
+        if other is not entry and qr.panel_key(other.panel_number) == key:
             problems.add("panel_number", _("Panel %(panel)s is already used in this exhibition.", panel=panel))
+            return panel
+    printed_for = qr.printed_keys(exhibition).get(key)
+    if printed_for is not None and (entry is None or printed_for != entry.id):
+        problems.add("panel_number", _("The code of panel %(panel)s was printed for another panel and stays "
+                                       "its own; choose another number.", panel=panel))  # fmt: skip
     return panel
 
 
 def next_panel_number(exhibition: Exhibition) -> str:
-    """One more than the highest numeric panel."""
+    """One more than the highest numeric panel, printed codes included: a printed number is never given again."""
     numbers = [int(e.panel_number) for e in exhibition.entries if (e.panel_number or "").isdigit()]
+    numbers += [int(key) for key in qr.printed_keys(exhibition) if key.isdigit()]
     return str(max(numbers, default=0) + 1)
+
+
+def renumber_panels(session, user: User, exhibition: Exhibition) -> int:
+    """Number the panels 1, 2, 3… in reading order, skipping the numbers printed for other panels; a printed
+    code keeps leading to its panel, as an alias of the new number. Returns how many panels changed number."""
+    check_editable(user, exhibition)
+    printed = qr.printed_keys(exhibition)
+    entries = exhibition.entries
+    before = [entry.panel_number for entry in entries]
+    number = 1
+    for entry in entries:
+        while printed.get(str(number), entry.id) != entry.id:
+            number += 1
+        entry.panel_number = str(number)
+        number += 1
+    after = [entry.panel_number for entry in entries]
+    changed = sum(old != new for old, new in zip(before, after, strict=True))
+    if changed:
+        touch(exhibition)
+        session.flush()
+        record_event(session, user, "exhibition", exhibition.id, "renumber", {"panels": before}, {"panels": after})
+    return changed
 
 
 def item_for_entry(session, exhibition: Exhibition, item_id) -> Item:
@@ -163,46 +202,56 @@ def item_for_entry(session, exhibition: Exhibition, item_id) -> Item:
     return item
 
 
-def add_entry(session, user: User, section: Section, item_id, panel_number=None, captions=None) -> Entry:
-    """Put an item at the end of a section, with the next free panel number unless one is given."""
+def add_entry(session, user: User, section: Section, item_id, panel_number=None, captions=None, titles=None) -> Entry:
+    """Put an item at the end of a section, with the next free panel number unless one is given, and its caption
+    and title overrides per language."""
     exhibition = section.exhibition
     check_editable(user, exhibition)
     item = item_for_entry(session, exhibition, item_id)
     problems = Problems()
     panel = _panel(exhibition, panel_number, problems) or next_panel_number(exhibition)
     cleaned = _captions(captions, problems)
+    own_titles = _titles(titles, problems)
     problems.raise_if_any()
-    entry = Entry(item=item, panel_number=panel, captions=cleaned, position=len(section.entries))
+    entry = Entry(item=item, panel_number=panel, captions=cleaned, titles=own_titles, position=len(section.entries))
     section.entries.append(entry)
     touch(exhibition)
     session.flush()
     qr.ensure_links(session, exhibition)
     record_event(session, user, "exhibition", exhibition.id, "add_entry", None,
-                 {"entry": entry.id, "item": item.reference_code, "panel": panel})  # fmt: skip
+                 {"entry": entry.id, "item": item.reference_code, "panel": panel}
+                 | ({"titles": own_titles} if own_titles else {}))  # fmt: skip
     return entry
 
 
 def update_entry(session, user: User, entry: Entry, data: dict) -> Entry:
-    """Change the panel number and the caption overrides given; an empty caption is removed."""
+    """Change the panel number and the caption and title overrides given; an empty one is removed."""
     exhibition = entry.section.exhibition
     check_editable(user, exhibition)
     problems = Problems()
-    before = {"entry": entry.id, "item": entry.item.reference_code, "panel": entry.panel_number,
-              "captions": entry.captions}  # fmt: skip
+    before = _entry_record(entry)
     if "panel_number" in data:
         entry.panel_number = _panel(exhibition, data["panel_number"], problems, entry) or entry.panel_number
     if "captions" in data:
         given = data["captions"] or {}
-        cleaned = _captions(given, problems)
         kept = {k: v for k, v in (entry.captions or {}).items() if k not in given}
-        entry.captions = kept | cleaned
+        entry.captions = kept | _captions(given, problems)
+    if "titles" in data:
+        given = data["titles"] or {}
+        kept = {k: v for k, v in (entry.titles or {}).items() if k not in given}
+        entry.titles = kept | _titles(given, problems)
     problems.raise_if_any()  # the caller's unit (or its attempt) undoes what was set
     touch(exhibition)
     session.flush()
-    after = {"entry": entry.id, "item": entry.item.reference_code, "panel": entry.panel_number,
-             "captions": entry.captions}  # fmt: skip
+    after = _entry_record(entry)
     record_event(session, user, "exhibition", exhibition.id, "update_entry", before, after, keep=("entry", "item"))
     return entry
+
+
+def _entry_record(entry: Entry) -> dict:
+    """An entry's panel and texts as its audit events record them."""
+    return {"entry": entry.id, "item": entry.item.reference_code, "panel": entry.panel_number,
+            "titles": dict(entry.titles or {}), "captions": dict(entry.captions or {})}  # fmt: skip
 
 
 def remove_entry(session, user: User, entry: Entry) -> None:

@@ -11,7 +11,7 @@ from core.errors import ValidationError
 from core.i18n import _, language_in_sentence
 from exhibitions import qr
 from exhibitions.composing.settings import check_editable, snapshot, touch
-from exhibitions.models import Exhibition, ExhibitionStatus
+from exhibitions.models import Exhibition, ExhibitionStatus, PrintedIn
 from exhibitions.reading import EntryView, ExhibitionView, Text, build_view, snapshot_of
 
 UNCHECKED_STATES = (str(TextState.MACHINE), str(TextState.DRAFT))
@@ -153,6 +153,8 @@ def archive(session, user: User, exhibition: Exhibition) -> Exhibition:
     exhibition.archived_at = utcnow()
     touch(exhibition)
     session.flush()
+    # Frozen, its codes are printed for good: panels, catalogues and books of it stay in the world.
+    qr.mark_printed(session, exhibition, [(e.id, e.panel_number) for e in exhibition.entries], PrintedIn.ARCHIVE)
     record_event(session, user, "exhibition", exhibition.id, "archive", before, snapshot(exhibition))
     return exhibition
 

@@ -45,4 +45,7 @@ def composer_summary(session, exhibition: Exhibition) -> dict:
         "books": [link for link in links if link.target == QrTarget.EBOOK],
         "differences": [d for d in differences(session, exhibition) if d.from_framework],
         "derived": list(session.scalars(select(Exhibition).where(Exhibition.derived_from_id == exhibition.id))),
+        # Entry id → codes printed for it before a renumber, which still lead to it.
+        "aliases": qr.printed_aliases(exhibition),
+        "printed": len(exhibition.printed_codes),
     }

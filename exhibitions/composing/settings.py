@@ -172,6 +172,11 @@ def _apply_code(session, exhibition: Exhibition, raw, problems: Problems) -> Non
     clash = session.scalar(select(Exhibition.id).where(Exhibition.code == code, Exhibition.id != exhibition.id))
     if clash:
         problems.add("code", _("The code %(code)s is already used by another exhibition.", code=code))
+    if exhibition.code and code != exhibition.code and exhibition.printed_codes:
+        # Every printed panel code begins with it: a new prefix would strand them.
+        problems.add("code", _("Panel codes beginning with %(code)s have been printed: the exhibition's code can "
+                               "no longer change.", code=exhibition.code))  # fmt: skip
+        return
     exhibition.code = code
 
 

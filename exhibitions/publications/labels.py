@@ -1,10 +1,14 @@
 """Panel labels: what is printed beside each entry, in the primary and secondary languages."""
 
-from dataclasses import dataclass, field
+import unicodedata
+from dataclasses import dataclass, field, replace
+
+from flask_babel import force_locale
 
 from core.errors import NotFound
-from core.i18n import _
+from core.i18n import _, language_in_sentence
 from exhibitions.models import Exhibition
+from exhibitions.publications.cache import chrome_language
 from exhibitions.reading import EntryView, ExhibitionView, view_for
 
 # a4: one label a page; a5: one label a page, smaller; sheet: small labels, several to an A4 page.
@@ -22,10 +26,23 @@ class LabelText:
     caption_lang: str
     fallback: bool
 
+    def note(self) -> tuple[str, str] | None:
+        """For a slot whose text comes from another language, the printed note that says which, and its language:
+        the slot's own where the interface speaks it, else the default language (needs an app context)."""
+        if not self.fallback:
+            return None
+        source = self.caption_lang if self.caption and self.caption_lang != self.lang else self.title_lang
+        note_lang = chrome_language(self.lang)
+        with force_locale(note_lang):
+            # i18n: on a printed panel label, after a language tag such as "EN", over a text not yet translated.
+            note = _("(not yet translated: shown in %(language)s)", language=language_in_sentence(source, note_lang))
+        return note, note_lang
+
 
 @dataclass
 class Label:
-    """One entry's label: its panel, texts per language, reference, date, credit and QR code."""
+    """One entry's label: its panel, texts per language, reference, date, credit and QR code. The details (credit,
+    rights) are in the label's language, `lang` (its first text's), as far as the archive knows them in it."""
 
     entry_id: int
     panel_number: str | None
@@ -37,6 +54,7 @@ class Label:
     qr_code: str | None
     qr_url: str | None
     texts: list[LabelText] = field(default_factory=list)
+    lang: str | None = None
 
 
 def labels_for(exhibition: Exhibition, entry_id: int | None = None) -> list[Label]:
@@ -66,9 +84,13 @@ def labels_of(views: list[ExhibitionView], entry_id: int | None = None) -> list[
             rights=entry.rights,
             qr_code=entry.qr.code if entry.qr else None,
             qr_url=entry.qr.url if entry.qr else None,
+            lang=views[0].lang,
         )
+        # Many items are captioned with their title alone: a caption that is a title of the entry, in any
+        # language, would print the title again.
+        titles = {_same(by_id[entry.id].title.text) for by_id in others} - {None}
         for view, by_id in zip(views, others, strict=True):
-            text = _label_text(view.lang, by_id[entry.id])
+            text = _label_text(view.lang, by_id[entry.id], titles)
             # A language with nothing of its own would only repeat a text already printed.
             own = {text.title_lang if text.title else None, text.caption_lang if text.caption else None} - {None}
             if not label.texts or not own <= {t.lang for t in label.texts}:
@@ -77,8 +99,15 @@ def labels_of(views: list[ExhibitionView], entry_id: int | None = None) -> list[
     return labels
 
 
-def _label_text(lang: str, entry: EntryView) -> LabelText:
+def _same(text: str | None) -> str | None:
+    """A text as compared with another: case, spacing and Unicode composition aside."""
+    return " ".join(unicodedata.normalize("NFC", text).casefold().split()) if text else None
+
+
+def _label_text(lang: str, entry: EntryView, titles: set[str]) -> LabelText:
     title, caption = entry.title, entry.caption
+    if _same(caption.text) in titles:
+        caption = replace(caption, text=None, lang=title.lang, fallback=False)
     return LabelText(
         lang=lang,
         title=title.text,

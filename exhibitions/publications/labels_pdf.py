@@ -3,11 +3,8 @@
 import math
 from dataclasses import dataclass
 
-from flask import current_app
-from flask_babel import force_locale
 from fpdf import FPDF
 
-from core.i18n import _, language_in_sentence, ui_languages
 from exhibitions.publications.labels import Label, LabelText
 from exhibitions.publications.pdf_text import (
     GREY,
@@ -129,16 +126,8 @@ def _body_paras(label: Label, layout: Layout) -> list[Para]:
 def _language_tag(text: LabelText) -> str:
     """The slot's language tag; when its text comes from another language, a note that says which."""
     tag = text.lang.upper()
-    if not text.fallback:
-        return tag
-    source = text.caption_lang if text.caption_lang != text.lang else text.title_lang
-    # The note is for the visitor who reads this slot, so it speaks the slot's language when the
-    # interface has a catalog for it, and the default language (Vietnamese) otherwise.
-    note_lang = text.lang if text.lang in ui_languages() else current_app.config["BABEL_DEFAULT_LOCALE"]
-    with force_locale(note_lang):
-        # i18n: on a printed panel label, after a language tag such as "EN", over a text not yet translated.
-        note = _("(not yet translated: shown in %(language)s)", language=language_in_sentence(source, note_lang))
-    return f"{tag} · {note}"
+    note = text.note()
+    return f"{tag} · {note[0]}" if note else tag
 
 
 def _detail_paras(label: Label, layout: Layout, with_code: bool) -> list[Para]:

@@ -9,13 +9,13 @@ from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from exhibitions.models import Entry, Exhibition, ExhibitionStatus, QrLink, QrScanDay, QrTarget, Section
-from exhibitions.qr.panels import normalise_panel
+from exhibitions.qr.panels import TypedCode, panel_key, typed_code
+from exhibitions.qr.printed import printed_keys
 
 # No 0/o, 1/l/i: a code copied by hand from a printed label must survive.
 ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"
 CODE_LENGTH = 6
 CODE_PATTERN = re.compile(rf"^[{ALPHABET}]{{{CODE_LENGTH}}}$")
-PANEL_CODE_PATTERN = re.compile(r"^([A-Z0-9]{2,10})-([A-Z0-9][A-Z0-9.\-]{0,19})$")
 
 
 def new_code(session) -> str:
@@ -98,27 +98,20 @@ def scan_counts(session, exhibition: Exhibition) -> dict[int, int]:
 
 
 def find_link(session, raw: str) -> QrLink | None:
-    """The link of a printed code, or of a typed panel code like `CB25-017`; None if unknown."""
+    """The link of a printed code, or of a panel code typed as people type it (`CB25-017`, `cb25 17`,
+    `CB25017`); None if no existing code matches."""
     text = (raw or "").strip()
     if CODE_PATTERN.match(text.lower()):
         link = session.scalar(select(QrLink).where(QrLink.code == text.lower()))
         if link is not None:
             return link
-    match = PANEL_CODE_PATTERN.match(text.upper().replace(" ", ""))
-    if not match:
+    typed = typed_code(text)
+    if typed is None:
         return None
-    return _panel_link(session, match.group(1), match.group(2))
-
-
-def _panel_link(session, exhibition_code: str, panel: str) -> QrLink | None:
-    exhibition = session.scalar(select(Exhibition).where(Exhibition.code == exhibition_code))
-    if exhibition is None:
+    entry = find_panel(session, typed)
+    if entry is None:
         return None
-    wanted = normalise_panel(panel)
-    entry = next((e for e in exhibition.entries if normalise_panel(e.panel_number) == wanted), None)
-    entry_id = entry.id if entry is not None else _frozen_entry_by_panel(exhibition, wanted)
-    if entry_id is None:
-        return None
+    exhibition, entry_id = entry
     # Only an existing link: a lookup made by a GET must not write.
     return session.scalar(
         select(QrLink).where(QrLink.exhibition_id == exhibition.id, QrLink.target == QrTarget.ENTRY,
@@ -126,13 +119,37 @@ def _panel_link(session, exhibition_code: str, panel: str) -> QrLink | None:
     )  # fmt: skip
 
 
-def _frozen_entry_by_panel(exhibition: Exhibition, panel: str) -> int | None:
+def find_panel(session, typed: TypedCode) -> tuple[Exhibition, int] | None:
+    """The exhibition and entry a typed panel code names, matched only against codes that exist: a panel's
+    number now, a code printed for it before a renumber, or one an archived exhibition showed.
+
+    When exhibition codes are prefixes of one another (CB25, CB251), the one the visitor set apart with a
+    separator wins (`CB25-107`), else the longest (`CB25107` is CB251's panel 7 if it has one)."""
+    exhibitions = session.scalars(select(Exhibition).where(Exhibition.code.in_(typed.prefixes())))
+    ranked = sorted(exhibitions, key=lambda e: (len(e.code) not in typed.cuts, -len(e.code)))
+    for exhibition in ranked:
+        key = typed.panel_after(exhibition.code)
+        entry_id = _entry_by_key(exhibition, key) if key else None
+        if entry_id is not None:
+            return exhibition, entry_id
+    return None
+
+
+def _entry_by_key(exhibition: Exhibition, key: str) -> int | None:
+    entry = next((e for e in exhibition.entries if panel_key(e.panel_number) == key), None)
+    if entry is not None:
+        return entry.id
+    printed = printed_keys(exhibition).get(key)
+    return printed if printed is not None else _frozen_entry_by_panel(exhibition, key)
+
+
+def _frozen_entry_by_panel(exhibition: Exhibition, key: str) -> int | None:
     if exhibition.status != ExhibitionStatus.ARCHIVED or not exhibition.frozen:
         return None
     view = exhibition.frozen["views"][exhibition.primary_language]
     for section in view["sections"]:
         for entry in section["entries"]:
-            if normalise_panel(entry["panel_number"]) == panel:
+            if panel_key(entry["panel_number"]) == key:
                 return entry["id"]
     return None
 

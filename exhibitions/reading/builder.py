@@ -7,7 +7,7 @@ renders what this returns. An archived exhibition is read back from its snapshot
 from sqlalchemy import inspect, select
 from sqlalchemy.orm import object_session, selectinload
 
-from archive.models import Item, ItemStatus, MediaFile
+from archive.models import Body, Item, ItemStatus, MediaFile
 from core.i18n import localized
 from core.languages import same_language, text_chain
 from exhibitions.models import Entry, Exhibition, ExhibitionStatus, QrTarget, Section
@@ -94,17 +94,27 @@ def item_text(entry: Entry, chain: list[str], name: str) -> Text:
     return pick(chain, lookup)
 
 
-def entry_caption(entry: Entry, chain: list[str]) -> Text:
-    """The panel caption: the curator's override, else the item's caption, language by language."""
+def _overridden(entry: Entry, overrides: dict | None, name: str, chain: list[str]) -> Text:
+    """The curator's text for this exhibition, else the item's own, language by language along the chain."""
 
     def lookup(tag):
-        override = (entry.captions or {}).get(tag) or {}
+        override = (overrides or {}).get(tag) or {}
         if override.get("text"):
             return override["text"], override.get("state", "draft")
         text = entry.item.text_for(tag)
-        return (text.caption, text.state) if text else None
+        return (getattr(text, name), text.state) if text else None
 
     return pick(chain, lookup)
+
+
+def entry_title(entry: Entry, chain: list[str]) -> Text:
+    """The panel's title: the entry's own title for this exhibition, else the item's, language by language."""
+    return _overridden(entry, entry.titles, "title", chain)
+
+
+def entry_caption(entry: Entry, chain: list[str]) -> Text:
+    """The panel caption: the curator's override, else the item's caption, language by language."""
+    return _overridden(entry, entry.captions, "caption", chain)
 
 
 def key_image(item: Item) -> ImageRef | None:
@@ -115,13 +125,26 @@ def key_image(item: Item) -> ImageRef | None:
     return ImageRef(media.id, media.sha256, media.width, media.height)
 
 
-def credit_line(item: Item, lang: str) -> str:
-    """Who made and who lent the item: creator · contributing body · source archive."""
-    body_names = set(item.body.names.values()) if item.body else set()
-    # The creator is often the lending body too, named in Vietnamese: say it once, in the reader's language.
-    creator = item.creator if item.creator not in body_names else None
-    parts = [creator, localized(item.body.names, lang) if item.body else None, item.source_archive]
-    return " · ".join(dict.fromkeys(p for p in parts if p))
+def known_bodies(session) -> dict[str, dict]:
+    """Every contributing body's names by each of its names: a creator or source archive written as a body's name
+    (in any language) is named as that body is, in the reader's language."""
+    return {name.strip(): body.names for body in session.scalars(select(Body)) for name in (body.names or {}).values()}
+
+
+def credit_line(item: Item, lang: str, bodies: dict[str, dict] | None = None) -> str:
+    """Who made and who lent the item: creator · contributing body · source archive, in the reader's language as
+    far as the archive knows the names in it (`bodies`, as known_bodies gives them; the item's own body at least)."""
+    known = dict(bodies or {})
+    if item.body:
+        known |= {name.strip(): item.body.names for name in item.body.names.values()}
+
+    def named(value: str) -> str:
+        names = known.get(value.strip())
+        return localized(names, lang) if names else value
+
+    # The creator is often the lending body too, named in Vietnamese: said once, in the reader's language.
+    parts = [item.creator, localized(item.body.names, lang) if item.body else None, item.source_archive]
+    return " · ".join(dict.fromkeys(named(p) for p in parts if p))
 
 
 def codes_printed(exhibition: Exhibition, langs: list[str]) -> dict[str, dict]:
@@ -132,8 +155,15 @@ def codes_printed(exhibition: Exhibition, langs: list[str]) -> dict[str, dict]:
     return printed_codes_in(session, exhibition, langs)
 
 
-def entry_view(exhibition: Exhibition, entry: Entry, chain: list[str], codes: tuple[dict, dict]) -> EntryView:
-    """One entry as a reader sees it; `codes` are the primary language's and the view language's."""
+def entry_view(
+    exhibition: Exhibition,
+    entry: Entry,
+    chain: list[str],
+    codes: tuple[dict, dict],
+    bodies: dict[str, dict] | None = None,
+) -> EntryView:
+    """One entry as a reader sees it; `codes` are the primary language's and the view language's, `bodies` the
+    names the credit line may translate (known_bodies)."""
     item, (primary, printed) = entry.item, codes
     return EntryView(
         id=entry.id,
@@ -146,9 +176,9 @@ def entry_view(exhibition: Exhibition, entry: Entry, chain: list[str], codes: tu
         type=str(item.type),
         date=item.date_text,
         place=localized(item.place.names, chain[0]) if item.place else None,
-        credit=credit_line(item, chain[0]),
+        credit=credit_line(item, chain[0], bodies),
         rights=item.rights,
-        title=item_text(entry, chain, "title"),
+        title=entry_title(entry, chain),
         caption=entry_caption(entry, chain),
         description=item_text(entry, chain, "description"),
         image=key_image(item),
@@ -175,9 +205,11 @@ def build_view(exhibition: Exhibition, lang: str, public: bool = True) -> Exhibi
     chain = language_chain(exhibition, lang)
     codes = codes_printed(exhibition, [exhibition.primary_language, lang])
     primary, printed = codes[exhibition.primary_language], codes[lang]
+    session = object_session(exhibition)
+    bodies = known_bodies(session) if session is not None else None
     sections = []
     for section in exhibition.sections:
-        entries = (entry_view(exhibition, e, chain, (primary, printed)) for e in section.entries)
+        entries = (entry_view(exhibition, e, chain, (primary, printed), bodies) for e in section.entries)
         shown = tuple(e for e in entries if e.item_published or not public)
         sections.append(SectionView(section.id, section_text(section, "title", chain),
                                     section_text(section, "body", chain), qr_code(primary.get((SECTION, section.id))),

@@ -13,10 +13,12 @@ from core.i18n import _, current_language, language_in_sentence
 from core.pagination import parse_page
 from core.permissions import Permission, permission_required
 from core.uow import attempt
-from exhibitions import composing, publications
+from exhibitions import composing, publications, qr
+from exhibitions.models import PrintedIn
 from exhibitions.web import forms
 from exhibitions.web.forms import DIFFERENCE_LABELS, ActionForm, DeriveForm, SettingsForm, texts_from_form
 from exhibitions.web.history import exhibition_history
+from exhibitions.web.printing import record_printed
 
 bp = Blueprint("curate", __name__, url_prefix="/staff/exhibitions", template_folder="../templates")
 curators_only = permission_required(Permission.COMPOSE_EXHIBITIONS)
@@ -36,9 +38,12 @@ def difference_label(kind: str) -> str:
 
 @bp.app_template_global()
 def difference_field(name: str) -> str:
-    """A compared field: the item, or the caption in one language."""
+    """A compared field: the item, or the title or caption in one language."""
     if name.startswith("captions."):
         return _("caption in %(language)s", language=language_in_sentence(name.split(".", 1)[1]))
+    if name.startswith("titles."):
+        # i18n: a field an exhibition and its framework compare: the entry's own title in one language
+        return _("title in %(language)s", language=language_in_sentence(name.split(".", 1)[1]))
     return _("the item")
 
 
@@ -72,16 +77,20 @@ def index():
 @curators_only
 def new():
     form = _settings_form(SettingsForm)
-    if form.validate_on_submit():
-        data = form.to_data() | {"texts": texts_from_form(request.form, "texts", ("title", "introduction"))}
-        try:
-            with attempt():
-                exhibition = composing.create_exhibition(db.session, current_user, data)
-        except ValidationError as error:
-            return _settings_page(form, None, error.errors, 422)
-        flash(_("Exhibition %(code)s created.", code=exhibition.code), "success")
-        return redirect(_composer_url(exhibition.id))
-    return _settings_page(form, None, [], 200 if request.method == "GET" else 422)
+    if request.method == "GET":
+        return _settings_page(form, None, [], 200)
+    # Typed "in the primary language" until the form says which: any language of the chain, none required first.
+    texts = forms.primary_texts(texts_from_form(request.form, "texts", ("title", "introduction")),
+                                form.primary_language.data)  # fmt: skip
+    if not form.validate_on_submit():
+        return _settings_page(form, None, [], 422, texts)
+    try:
+        with attempt():
+            exhibition = composing.create_exhibition(db.session, current_user, form.to_data() | {"texts": texts})
+    except ValidationError as error:
+        return _settings_page(form, None, error.errors, 422, texts)
+    flash(_("Exhibition %(code)s created.", code=exhibition.code), "success")
+    return redirect(_composer_url(exhibition.id))
 
 
 @bp.route(EXHIBITION + "/edit", methods=["GET", "POST"])
@@ -215,8 +224,9 @@ def entry(exhibition_id: int, entry_id: int):
     exhibition = composing.get_exhibition(db.session, exhibition_id)
     found = composing.get_entry(db.session, exhibition, entry_id)
     if request.method == "POST":
-        captions = texts_from_form(request.form, "caption", ("text",))
-        data = {"panel_number": request.form.get("panel_number", ""), "captions": captions}
+        data = {"panel_number": request.form.get("panel_number", ""),
+                "titles": texts_from_form(request.form, "title", ("text",)),
+                "captions": texts_from_form(request.form, "caption", ("text",))}  # fmt: skip
         return _act(
             lambda: composing.update_entry(db.session, current_user, found, data),
             _("Entry saved."),
@@ -226,7 +236,8 @@ def entry(exhibition_id: int, entry_id: int):
         "exhibitions/entry_form.html",
         exhibition=exhibition,
         entry=found,
-        langs=forms.languages_to_edit(exhibition, found.captions),
+        langs=forms.languages_to_edit(exhibition, (found.titles or {}) | (found.captions or {})),
+        aliases=qr.printed_aliases(exhibition).get(found.id, []),
         form=ActionForm(),
         state_labels=STATE_LABELS,
     )
@@ -267,6 +278,17 @@ def arrange(exhibition_id: int):
         raise ValidationError(_("The new order is not valid."), field="order")
     composing.arrange(db.session, current_user, exhibition, layout)
     return {"version": exhibition.version, "message": _("New order saved.")}
+
+
+@bp.route(EXHIBITION + "/renumber", methods=["POST"])
+@curators_only
+def renumber(exhibition_id: int):
+    exhibition = composing.get_exhibition(db.session, exhibition_id)
+    return _act(
+        lambda: composing.renumber_panels(db.session, current_user, exhibition),
+        _("The panels are numbered in their order; printed codes still lead to their panels."),
+        _composer_url(exhibition_id),
+    )
 
 
 @bp.route(EXHIBITION + "/publish", methods=["GET", "POST"])
@@ -348,9 +370,12 @@ def labels(exhibition_id: int):
     exhibition = composing.get_exhibition(db.session, exhibition_id)
     fmt = _label_format()
     found = publications.labels_for(exhibition, entry_id=_entry_arg())
-    return render_template(
+    page = render_template(
         "exhibitions/labels.html", exhibition=exhibition, labels=found, fmt=fmt, formats=publications.LABEL_FORMATS
     )
+    # The page is made for printing from the browser: once shown, its codes may be on paper.
+    record_printed(exhibition, [(label.entry_id, label.panel_number) for label in found], PrintedIn.LABELS)
+    return page
 
 
 @bp.route(EXHIBITION + "/labels.pdf")
@@ -361,6 +386,7 @@ def labels_pdf(exhibition_id: int):
     entry_id = _entry_arg()
     found = publications.labels_for(exhibition, entry_id=entry_id)
     data = publications.render_labels_pdf(found, fmt, title=exhibition.code)
+    record_printed(exhibition, [(label.entry_id, label.panel_number) for label in found], PrintedIn.LABELS)
     name = f"{exhibition.code}-labels-{fmt}" + (f"-{entry_id}" if entry_id else "") + ".pdf"
     return send_file(io.BytesIO(data), mimetype="application/pdf", as_attachment=True, download_name=name)
 
@@ -387,18 +413,23 @@ def _settings_form(form_class, exhibition=None):
     return form
 
 
-def _settings_page(form, exhibition, errors, status):
-    texts = (
-        texts_from_form(request.form, "texts", ("title", "introduction"))
-        if request.method == "POST"
-        else forms.exhibition_texts(exhibition)
-    )
+def _settings_page(form, exhibition, errors, status, texts=None):
+    if texts is None:
+        posted = request.method == "POST"
+        texts = texts_from_form(request.form, "texts", ("title", "introduction")) if posted else (
+            forms.exhibition_texts(exhibition))  # fmt: skip
+    if exhibition is None and request.method == "GET":
+        langs = []  # one set of fields, in the primary language whichever it will be
+    elif exhibition is None:
+        langs = list(dict.fromkeys([*forms.chosen_languages(form), *texts]))
+    else:
+        langs = forms.languages_to_edit(exhibition, texts)
     return render_template(
         "exhibitions/settings_form.html",
         form=form,
         exhibition=exhibition,
         texts=texts,
-        langs=forms.languages_to_edit(exhibition, texts),
+        langs=langs,
         errors=errors,
         field_errors=forms.errors_by_field(errors),
         state_labels=STATE_LABELS,

@@ -1,12 +1,15 @@
 """Forms of the curators' pages. Rules live in the services; forms only carry the data."""
 
+import re
+
 from flask_babel import pgettext
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectField, StringField
 from wtforms.validators import Optional
 
+from core.errors import ValidationError
 from core.i18n import _l
-from core.languages import REFERENCE_LANGUAGE
+from core.languages import REFERENCE_LANGUAGE, normalise_tag
 from exhibitions.models import Exhibition, ExhibitionMode, ExhibitionStatus
 
 MODE_LABELS = {
@@ -87,6 +90,36 @@ def texts_from_form(form_data, prefix: str, fields: tuple[str, ...]) -> dict:
         if lang and name in (*fields, "state"):
             texts.setdefault(lang, {})[name] = value
     return texts
+
+
+# A new exhibition's title and introduction are asked once, in whichever language the curator makes primary:
+# the form names them `texts-primary-…` until that language is known.
+PRIMARY = "primary"
+
+
+def primary_texts(texts: dict, primary_language: str | None) -> dict:
+    """Texts per language with those typed "in the primary language" put under its tag (which they fill)."""
+    texts = dict(texts)
+    typed = texts.pop(PRIMARY, {})
+    if not any((typed.get(name) or "").strip() for name in ("title", "introduction")):
+        return texts
+    tag = _valid_tag(primary_language) or REFERENCE_LANGUAGE
+    texts[tag] = typed | {k: v for k, v in (texts.get(tag) or {}).items() if (v or "").strip()}
+    return texts
+
+
+def chosen_languages(form) -> list[str]:
+    """The languages a settings form names, primary first, without the tags that are not valid."""
+    others = re.split(r"[\s,]+", form.languages.data or "")
+    tags = (_valid_tag(tag) for tag in [form.primary_language.data, *others])
+    return list(dict.fromkeys(tag for tag in tags if tag))
+
+
+def _valid_tag(raw) -> str | None:
+    try:
+        return normalise_tag(raw or "")
+    except ValidationError:
+        return None
 
 
 def settings_object(exhibition: Exhibition | None):

@@ -47,7 +47,7 @@ def presenter(session, exhibition: Exhibition, events: list[AuditEvent]) -> Hist
             "order": lambda order: _order(order, panels),
             "change": labelled(DIFFERENCE_LABELS),
         },
-        texts={"texts": text_labels(), "captions": text_labels()},
+        texts={"texts": text_labels(), "captions": text_labels(), "titles": own_title_labels()},
         text_formatters={"state": labelled(STATE_LABELS)},
         actions=action_label,
         # The entry's id and a framework change's form key are internal: the item and panel recorded
@@ -76,9 +76,11 @@ def field_labels() -> dict[str, str]:
         "framework": _("Derived from"),
         "change": _("Framework change"),
         "texts": _("Texts"),
+        "titles": _("Title for this exhibition"),
         "captions": _("Caption"),
         "items": _("Items"),
         "order": _("Order of the panels"),
+        "panels": _("Panel numbers in order"),
     }
 
 
@@ -91,6 +93,11 @@ def text_labels() -> dict[str, str]:
         "text": _("Caption"),
         "state": _("Text state"),
     }
+
+
+def own_title_labels() -> dict[str, str]:
+    """The parts of an entry's own title per language."""
+    return {"text": _("Title"), "state": _("Text state")}
 
 
 def action_label(action: str) -> str:
@@ -112,6 +119,7 @@ def action_label(action: str) -> str:
         "update_entry": pgettext("exhibition event", "Panel edited"),
         "remove_entry": pgettext("exhibition event", "Item removed"),
         "arrange": pgettext("exhibition event", "Panels reordered"),
+        "renumber": pgettext("exhibition event", "Panels renumbered"),
     }
     return labels.get(action, action)
 

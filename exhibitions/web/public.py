@@ -16,8 +16,9 @@ from core.db import db
 from core.sharing import share_links
 from core.urls import public_url
 from exhibitions import publications, reading
-from exhibitions.models import ExhibitionMode
+from exhibitions.models import ExhibitionMode, PrintedIn
 from exhibitions.web.forms import MODE_LABELS
+from exhibitions.web.printing import record_printed
 
 bp = Blueprint("exhibitions", __name__, template_folder="../templates")
 
@@ -102,32 +103,33 @@ def book(exhibition_id: int):
     return render_template("exhibitions/book.html", book_code=view.book_qr.code if view.book_qr else None, **context)
 
 
-def _publication(exhibition_id: int, lang: str) -> publications.BookContent:
-    """What the publications of the exhibition in `lang` show, read once."""
+def _publication(exhibition_id: int, lang: str, build, printed_in: PrintedIn):
+    """The file `build` makes of what the exhibition's publications in `lang` show (read once), and the content;
+    the panel codes it carries count as printed from now on."""
     exhibition = reading.get_visible(db.session, exhibition_id, staff=current_user.is_authenticated)
     if lang not in exhibition.all_languages:
         abort(404)
-    return publications.gather(exhibition, lang)
+    content = publications.gather(exhibition, lang)
+    path = build(content)
+    record_printed(exhibition, [(e.id, e.panel_number) for e in content.view.entries], printed_in)
+    return path, content
 
 
 @bp.route("/exhibitions/<id:exhibition_id>/book-<lang>.epub")
 def book_epub(exhibition_id: int, lang: str):
-    content = _publication(exhibition_id, lang)
-    path = publications.epub_file(content)
+    path, content = _publication(exhibition_id, lang, publications.epub_file, PrintedIn.BOOK)
     return _download(path, publications.EPUB_MIMETYPE, publications.download_name(content.view, "epub"))
 
 
 @bp.route("/exhibitions/<id:exhibition_id>/catalogue-<lang>.pdf")
 def catalogue_pdf(exhibition_id: int, lang: str):
-    content = _publication(exhibition_id, lang)
-    path = publications.catalogue_file(content)
+    path, content = _publication(exhibition_id, lang, publications.catalogue_file, PrintedIn.CATALOGUE)
     return _download(path, "application/pdf", publications.download_name(content.view, "pdf"))
 
 
 @bp.route("/exhibitions/<id:exhibition_id>/offline-<lang>.zip")
 def offline_package(exhibition_id: int, lang: str):
-    content = _publication(exhibition_id, lang)
-    path = publications.offline_file(content)
+    path, content = _publication(exhibition_id, lang, publications.offline_file, PrintedIn.OFFLINE)
     return _download(path, "application/zip", publications.download_name(content.view, "zip"))
 
 

@@ -130,7 +130,7 @@ def test_get_exhibition_has_settings_texts_sections_entries_and_codes(client, db
     assert entry == {
         "id": first.id, "position": 0, "item_id": first.item_id, "reference_code": first.item.reference_code,
         "item_published": True, "panel_number": "1", "panel_code": "CB26-001", "source_entry_id": None,
-        "captions": {"en": {"text": "A village class", "state": "reviewed"}},
+        "captions": {"en": {"text": "A village class", "state": "reviewed"}}, "titles": {},
         "qr": {"code": code_of(db_session, QrTarget.ENTRY, first.id),
                "url": f"http://vitrine.test/q/{code_of(db_session, QrTarget.ENTRY, first.id)}"},
     }  # fmt: skip
@@ -468,3 +468,19 @@ def test_openapi_documents_the_exhibition_endpoints(client):
     assert "422" in doc["paths"][f"{base}/publish"]["post"]["responses"]
     assert doc["paths"][base]["get"]["responses"]["200"]["content"]["application/json"]["schema"] == {
         "$ref": "#/components/schemas/Exhibition"}  # fmt: skip
+
+
+def test_the_api_takes_and_gives_own_titles(client, db_session, make_exhibition, published_item, auth):
+    exhibition = make_exhibition(sections=1, entries=0)
+    path = f"{API}/exhibitions/{exhibition.id}/sections/{exhibition.sections[0].id}/entries"
+    data = {"item_id": published_item().id, "titles": {"en": {"text": "Own title", "state": "reviewed"}}}
+    response = client.post(path, json=data, headers=auth())
+    assert response.status_code == 201, response.json
+    assert response.json["titles"] == {"en": {"text": "Own title", "state": "reviewed"}}
+    view = client.get(f"{API}/exhibitions/{exhibition.id}/view?lang=en", headers=auth()).json
+    assert view["sections"][0]["entries"][0]["title"]["text"] == "Own title"
+    bad = client.post(path, json={"item_id": published_item().id, "titles": {"en": {"text": "x" * 501}}},
+                      headers=auth())  # fmt: skip
+    assert bad.status_code == 422 and bad.json["error"]["field"] == "titles.en"
+    schema = client.get(f"{API}/openapi.json").json["components"]["schemas"]
+    assert "titles" in schema["EntryInput"]["properties"] and "titles" in schema["Entry"]["properties"]

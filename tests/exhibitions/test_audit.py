@@ -20,6 +20,7 @@ from exhibitions.composing import (
     pull,
     remove_entry,
     remove_section,
+    renumber_panels,
     unpublish,
     update_entry,
     update_exhibition,
@@ -141,6 +142,18 @@ def test_moves_and_arrangements_are_audited_with_the_order_before_and_after(db_s
     assert event.action == "arrange" and _changed(event) == {"order": ([[b, a], [c, d]], [[b], [d, c, a]])}
 
 
+def test_renumbering_is_audited_with_the_numbers_before_and_after(db_session, curator, make_exhibition):
+    exhibition = make_exhibition(sections=2, entries=2)
+    move_entry(db_session, curator, exhibition.entries[3], -1)
+    db_session.commit()
+    renumber_panels(db_session, curator, exhibition)
+    event = _last(db_session, exhibition)
+    assert (event.action, event.user_id) == ("renumber", curator.id)
+    assert _changed(event) == {"panels": (["1", "2", "4", "3"], ["1", "2", "3", "4"])}
+    renumber_panels(db_session, curator, exhibition)  # nothing to change: nothing recorded
+    assert _last(db_session, exhibition).id == event.id
+
+
 # --- Frameworks ------------------------------------------------------------------------------
 
 
@@ -167,7 +180,7 @@ def test_deriving_and_pulling_are_audited(db_session, curator, make_exhibition):
 AUDITED = {
     "create_exhibition", "update_exhibition", "publish", "unpublish", "archive", "add_section", "update_section",
     "move_section", "remove_section", "add_entry", "update_entry", "remove_entry", "move_entry", "arrange",
-    "derive_exhibition", "pull",
+    "renumber_panels", "derive_exhibition", "pull",
 }  # fmt: skip
 
 

@@ -1,6 +1,8 @@
 """`flask demo load` also builds the demo framework and its two adaptations, once."""
 
+import re
 from datetime import date
+from pathlib import Path
 
 import pytest
 from markupsafe import escape
@@ -9,7 +11,7 @@ from sqlalchemy import func, select
 from exhibitions import qr
 from exhibitions.composing import differences, readiness
 from exhibitions.models import Exhibition, ExhibitionStatus
-from exhibitions.reading import when
+from exhibitions.reading import build_view, when
 
 
 @pytest.fixture
@@ -90,3 +92,25 @@ def test_a_second_load_adds_nothing(demo, runner, db_session):
     # The step alone, too, leaves existing exhibitions be.
     assert load_demo_exhibitions(db_session) == ""
     assert db_session.scalar(select(func.count(Exhibition.id))) == 3
+
+
+def test_the_readmes_panel_codes_lead_to_a_panel_of_the_demo(demo, db_session, client):
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    # Every typed example (`CB25-007`, `/q/CB25-007`, `cb25 7`, `CB25007`), not the bare exhibition codes.
+    typed = re.findall(r"`(?:/q/)?([A-Za-z]{2}\d{2}(?:[ -]\d+|\d{3}))`", readme)
+    assert len(typed) >= 3, typed
+    links = {code: qr.find_link(db_session, code) for code in typed}
+    assert None not in links.values(), links
+    assert len({link.id for link in links.values()}) == 1  # the ways of typing one code reach one panel
+    link = next(iter(links.values()))
+    assert link.exhibition.code == "CB25" and link.target_id in {e.id for e in demo["CB25"].entries}
+    assert client.get(f"/q/{typed[0]}").status_code == 302
+
+
+def test_geneva_gives_french_titles_of_its_own_where_the_archive_has_none(demo):
+    geneva = demo["GE27"]
+    own = [e for e in geneva.entries if e.titles]
+    assert len(own) == 2 and all(e.item.text_for("fr") is None for e in own)
+    titles = {entry.id: entry.title for entry in build_view(geneva, "fr").entries}
+    assert all((titles[e.id].text, titles[e.id].lang) == (e.titles["fr"]["text"], "fr") for e in own)
+    assert [t.lang for t in titles.values() if t.fallback] == ["en"]  # one left to translate, marked

@@ -381,3 +381,70 @@ def test_a_language_with_no_text_of_its_own_is_not_printed_again(make_exhibition
     # Items in Vietnamese only, in a vi + en exhibition: the English slot would repeat the Vietnamese.
     labels = labels_for(make_exhibition(sections=1, entries=2))
     assert [[t.lang for t in label.texts] for label in labels] == [["vi"], ["vi"]]
+
+
+# --- What a label says, in its language --------------------------------------------------------------------
+
+
+def test_a_caption_that_repeats_a_title_is_not_printed_again(db_session, curator, make_exhibition, published_item):
+    # Many items are captioned with their title alone; a French slot without a caption of its own would fall back
+    # to the Vietnamese one, which is the Vietnamese title again.
+    exhibition = make_exhibition(sections=1, entries=0, languages=["en", "fr"])
+    item = published_item(texts={"vi": {"title": "Lớp học cắm bản", "caption": "Lớp học  cắm bản", "state": "reviewed"},
+                                 "en": {"title": "A village class", "caption": "A Village Class", "state": "reviewed"},
+                                 "fr": {"title": "Une classe au village", "state": "reviewed"}})  # fmt: skip
+    entry = add_entry(db_session, curator, exhibition.sections[0], item.id)
+    publishing.update_entry(db_session, curator, entry, {"titles": {"fr": "Classe de village à Cao Bằng"}})
+    db_session.commit()
+    [label] = labels_for(exhibition)
+    assert [(t.lang, t.title, t.caption, t.fallback) for t in label.texts] == [
+        ("vi", "Lớp học cắm bản", None, False), ("en", "A village class", None, False),
+        ("fr", "Classe de village à Cao Bằng", None, False)]  # fmt: skip
+    printed = _flat(" ".join(_page_texts(render_labels_pdf([label], "a5", title=exhibition.code))))
+    assert printed.count("Lớp học cắm bản") == 1 and printed.lower().count("a village class") == 1
+    assert "Classe de village à Cao Bằng" in printed and "not yet translated" not in printed
+
+
+def test_credit_names_bodies_and_archives_in_the_labels_language(db_session, curator, make_exhibition,
+                                                                  published_item, login_as):  # fmt: skip
+    geneva = make_exhibition(sections=1, entries=0, venue="geneva", primary_language="fr", languages=["en"],
+                             fallback_chain=["fr", "en", "vi"], texts={"fr": {"title": "Exposition"}})  # fmt: skip
+    cao_bang = make_exhibition(sections=1, entries=0)
+    known = published_item(creator="Thông tấn xã Việt Nam", body="ttxvn", rights="CC BY 4.0",
+                           source_archive="Trung tâm Lưu trữ quốc gia III")  # fmt: skip
+    unknown = published_item(creator="Văn Lương", body="ttxvn", source_archive="Lưu trữ tỉnh Cao Bằng")
+    for exhibition in (geneva, cao_bang):
+        for item in (known, unknown):
+            add_entry(db_session, curator, exhibition.sections[0], item.id)
+    db_session.commit()
+    french = labels_for(geneva)
+    assert [label.credit for label in french] == [
+        "Agence vietnamienne d'information · Centre des archives nationales III",
+        "Văn Lương · Agence vietnamienne d'information · Lưu trữ tỉnh Cao Bằng",
+    ]  # names it does not know: as written
+    assert {label.lang for label in french} == {"fr"}
+    assert [label.credit for label in labels_for(cao_bang)] == [
+        "Thông tấn xã Việt Nam · Trung tâm Lưu trữ quốc gia III",
+        "Văn Lương · Thông tấn xã Việt Nam · Lưu trữ tỉnh Cao Bằng"]  # fmt: skip
+    client, _user = login_as("curator")
+    page = client.get(f"/staff/exhibitions/{geneva.id}/labels?lang=vi").get_data(as_text=True)
+    assert '<p class="label-details" lang="fr">' in page
+    assert str(escape("Agence vietnamienne d'information · Centre des archives nationales III")) in page
+    assert '<span class="label-rights" lang="vi">CC BY 4.0</span>' in page
+
+
+def test_the_print_views_notes_speak_their_slots_language_not_the_curators(login_as, exhibition):
+    client, _user = login_as("curator")
+    page = client.get(f"/staff/exhibitions/{exhibition.id}/labels?lang=fr").get_data(as_text=True)
+    # Panel 2's English slot, read by an English reader whatever the curator's interface.
+    assert '<span class="fallback" lang="en">(not yet translated: shown in Vietnamese)</span>' in page
+    assert "pas encore traduit" not in page
+
+
+@pytest.mark.parametrize("lang", ["vi", "en", "fr"])
+def test_the_composer_names_the_label_formats_in_words(login_as, exhibition, lang):
+    client, _user = login_as("curator")
+    page = client.get(f"/staff/exhibitions/{exhibition.id}?lang={lang}").get_data(as_text=True)
+    assert "SHEET" not in page
+    sheet = {"vi": "tờ nhãn nhỏ", "en": "sheet of small labels", "fr": "planche de petites étiquettes"}[lang]
+    assert f'format=sheet">{sheet}</a>' in page
