@@ -398,6 +398,16 @@ def derivative_path(sha256: str, kind: str, page: int = 1) -> Path:
     return derivatives_root() / sha256[:2] / sha256 / f"{kind}-{page}.jpg"
 
 
+def thumbnail_size(media: MediaFile, longest: int = 400) -> tuple[int, int]:
+    """Width and height of a file's thumbnail (archive.imaging.THUMB_SIZE on its longer side), for the
+    `<img>` attributes that keep a page from shifting as images arrive; 4:3 when the size is unknown."""
+    if not (media.width and media.height):
+        return longest, longest * 3 // 4
+    width, height = media.width, media.height
+    scale = min(1.0, longest / max(width, height))
+    return max(1, round(width * scale)), max(1, round(height * scale))
+
+
 @lru_cache(maxsize=4)
 def _tesseract_languages(command: str) -> frozenset[str]:
     try:
