@@ -1,0 +1,114 @@
+"""What the whole site answers: the sitemap (every published page in each language, with its alternates,
+split under an index past its limits), robots.txt and the favicon; on the demo."""
+
+import math
+import xml.etree.ElementTree as ET
+from urllib.parse import urlsplit
+
+import pytest
+from sqlalchemy import select
+
+from archive.models import Item, ItemStatus
+from exhibitions.models import Exhibition
+from exhibitions.reading import VISIBLE, view_for
+
+BASE = "http://vitrine.test"  # tests/conftest.py
+NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9", "x": "http://www.w3.org/1999/xhtml"}
+
+
+@pytest.fixture
+def database_url(demo_database_url):
+    return demo_database_url
+
+
+def _urls(xml: str) -> dict[str, dict[str, str]]:
+    """loc → {hreflang: href} of a sitemap."""
+    root = ET.fromstring(xml)
+    assert root.tag == f"{{{NS['s']}}}urlset"
+    found = {}
+    for url in root.findall("s:url", NS):
+        loc = url.find("s:loc", NS).text
+        assert loc not in found, f"{loc} twice"
+        found[loc] = {link.get("hreflang"): link.get("href") for link in url.findall("x:link", NS)}
+    return found
+
+
+def _expected_paths(db_session) -> dict[str, set[str]]:
+    """Path → languages of every page the public can read, from the models."""
+    pages = {path: {"vi", "en", "fr"} for path in ("/", "/exhibitions", "/items")}
+    for item in db_session.scalars(select(Item).where(Item.status == ItemStatus.PUBLISHED)):
+        pages[f"/items/{item.id}"] = set(item.languages)
+    for exhibition in db_session.scalars(select(Exhibition).where(Exhibition.status.in_(VISIBLE))):
+        languages, base = set(exhibition.all_languages), f"/exhibitions/{exhibition.id}"
+        pages[base] = pages[f"{base}/book"] = languages
+        view = view_for(exhibition, exhibition.primary_language)
+        for section in view.sections:
+            pages[f"{base}/sections/{section.id}"] = languages
+            for entry in section.entries:
+                pages[f"{base}/entries/{entry.id}"] = languages
+    return pages
+
+
+def test_the_sitemap_lists_every_published_page_in_each_of_its_languages(client, db_session):
+    response = client.get("/sitemap.xml")
+    assert response.status_code == 200 and response.mimetype == "application/xml"
+    urls = _urls(response.get_data(True))
+    expected = _expected_paths(db_session)
+    assert {f"{BASE}{path}?lang={tag}" for path, tags in expected.items() for tag in tags} == set(urls)
+    assert any(len(tags) >= 3 for tags in expected.values()) and any("tyz" in t for t in expected.values())
+    for loc, alternates in urls.items():
+        path = urlsplit(loc).path
+        assert alternates == {tag: f"{BASE}{path}?lang={tag}" for tag in expected[path]} | {"x-default": BASE + path}
+    drafts = db_session.scalars(select(Item.id).where(Item.status != ItemStatus.PUBLISHED)).all()
+    assert drafts and not any(urlsplit(loc).path == f"/items/{i}" for loc in urls for i in drafts)
+
+
+def test_every_page_of_the_sitemap_answers(client):
+    paths = {urlsplit(loc).path + "?" + urlsplit(loc).query for loc in _urls(client.get("/sitemap.xml").get_data(True))}
+    for path in sorted(paths):
+        assert client.get(path).status_code == 200, path
+
+
+@pytest.mark.parametrize("limit", ["urls", "bytes"])
+def test_past_a_limit_the_sitemap_becomes_an_index_of_parts_within_it(app, client, limit):
+    whole = client.get("/sitemap.xml").get_data(True)
+    urls = _urls(whole)
+    entry_bytes = len(whole.encode()) // len(urls)
+    app.config.update({"SITEMAP_MAX_URLS": 25} if limit == "urls" else {"SITEMAP_MAX_BYTES": entry_bytes * 30})
+    index = ET.fromstring(client.get("/sitemap.xml").get_data(True))
+    assert index.tag == f"{{{NS['s']}}}sitemapindex"
+    parts = [loc.text for loc in index.findall("s:sitemap/s:loc", NS)]
+    assert parts == [f"{BASE}/sitemap-{n}.xml" for n in range(1, len(parts) + 1)]
+    if limit == "urls":
+        assert len(parts) == math.ceil(len(urls) / 25)
+    seen = {}
+    for part in parts:
+        response = client.get(urlsplit(part).path)
+        assert response.status_code == 200
+        found = _urls(response.get_data(True))
+        if limit == "urls":
+            assert len(found) <= 25
+        else:
+            assert len(response.get_data()) <= entry_bytes * 30
+        seen |= found
+    assert seen == urls  # the parts together are the one sitemap, in the same order
+    assert list(seen) == list(urls)
+    assert client.get(f"/sitemap-{len(parts) + 1}.xml").status_code == 404
+    assert client.get("/sitemap-0.xml").status_code == 404
+
+
+def test_robots_txt_points_to_the_sitemap_and_keeps_crawlers_off_staff_pages_and_short_links(client):
+    response = client.get("/robots.txt")
+    assert response.status_code == 200 and response.mimetype == "text/plain"
+    lines = response.get_data(True).splitlines()
+    assert lines[0] == "User-agent: *" and f"Sitemap: {BASE}/sitemap.xml" in lines
+    assert {"Disallow: /staff/", "Disallow: /api/", "Disallow: /q/", "Disallow: /login"} <= set(lines)
+    assert "Disallow: /" not in lines
+
+
+def test_the_favicon_answers_at_its_old_address_too(client):
+    with client.get("/static/favicon.svg") as svg, client.get("/favicon.ico") as ico:
+        assert svg.status_code == ico.status_code == 200
+        assert ico.mimetype == "image/svg+xml" and ico.get_data() == svg.get_data()
+        assert ET.fromstring(ico.get_data()).tag == "{http://www.w3.org/2000/svg}svg"
+    assert '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">' in client.get("/items").get_data(True)
