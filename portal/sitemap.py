@@ -20,7 +20,7 @@ from sqlalchemy import select
 from archive.models import Item, ItemStatus, ItemText
 from core.i18n import ui_languages
 from exhibitions import reading
-from exhibitions.models import Exhibition
+from exhibitions.models import Entry, Exhibition, ExhibitionStatus, Section
 
 URLSET_HEAD = ('<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
                'xmlns:xhtml="http://www.w3.org/1999/xhtml">\n')  # fmt: skip
@@ -50,22 +50,38 @@ def published_pages(session) -> Iterator[Page]:
 
 
 def _exhibition_pages(session) -> Iterator[Page]:
-    ids = session.scalars(select(Exhibition.id).where(Exhibition.status.in_(reading.VISIBLE)).order_by(Exhibition.id))
-    for exhibition_id in ids.all():
+    visible = select(Exhibition.id, Exhibition.updated_at).where(Exhibition.status.in_(reading.VISIBLE))
+    exhibitions = session.execute(visible.order_by(Exhibition.id)).all()
+    for exhibition_id, updated_at in exhibitions:
         exhibition = session.get(Exhibition, exhibition_id)
-        # The public view, as its pages read it: its sections and the entries it shows (published items).
-        view = reading.view_for(exhibition, exhibition.primary_language)
-        languages, changed = tuple(exhibition.all_languages), _day(exhibition.updated_at)
+        languages, changed = tuple(exhibition.all_languages), _day(updated_at)
         yield Page(url_for("exhibitions.public_exhibition", exhibition_id=exhibition_id), languages, changed)
         yield Page(url_for("exhibitions.book", exhibition_id=exhibition_id), languages, changed)
-        for section in view.sections:
-            path = url_for("exhibitions.public_section", exhibition_id=exhibition_id, section_id=section.id)
-            yield Page(path, languages, changed)
-            for entry in section.entries:
-                path = url_for("exhibitions.public_entry", exhibition_id=exhibition_id, entry_id=entry.id)
-                yield Page(path, languages, changed)
-        # The sitemap only reads: letting go of what each exhibition loaded keeps memory flat.
-        session.expunge_all()
+        for section_id, entry_ids in _layout(session, exhibition):
+            yield Page(url_for("exhibitions.public_section", exhibition_id=exhibition_id, section_id=section_id),
+                       languages, changed)  # fmt: skip
+            for entry_id in entry_ids:
+                yield Page(url_for("exhibitions.public_entry", exhibition_id=exhibition_id, entry_id=entry_id),
+                           languages, changed)  # fmt: skip
+        session.expunge(exhibition)  # memory stays flat over many exhibitions
+
+
+def _layout(session, exhibition: Exhibition) -> list[tuple[int, list[int]]]:
+    """(section id, ids of the entries it shows) as the public pages read them: a frozen exhibition from its
+    snapshot, a live one from the database, where an entry shows only while its item is published."""
+    if exhibition.status == ExhibitionStatus.ARCHIVED and exhibition.frozen:
+        view = reading.view_for(exhibition, exhibition.primary_language)
+        return [(section.id, [entry.id for entry in section.entries]) for section in view.sections]
+    rows = session.execute(
+        select(Section.id, Entry.id).select_from(Section)
+        .outerjoin(Entry, (Entry.section_id == Section.id)
+                   & Entry.item_id.in_(select(Item.id).where(Item.status == ItemStatus.PUBLISHED)))
+        .where(Section.exhibition_id == exhibition.id).order_by(Section.position, Section.id, Entry.position, Entry.id)
+    )  # fmt: skip
+    layout: dict[int, list[int]] = {}
+    for section_id, entry_id in rows:
+        layout.setdefault(section_id, []).extend([entry_id] if entry_id else [])
+    return list(layout.items())
 
 
 def _item_pages(session) -> Iterator[Page]:

@@ -9,6 +9,9 @@ import pytest
 from sqlalchemy import select
 
 from archive.models import Item, ItemStatus
+from archive.workflow import apply_transition
+from core.auth import User
+from exhibitions.composing import archive
 from exhibitions.models import Exhibition
 from exhibitions.reading import VISIBLE, view_for
 
@@ -63,10 +66,32 @@ def test_the_sitemap_lists_every_published_page_in_each_of_its_languages(client,
     assert drafts and not any(urlsplit(loc).path == f"/items/{i}" for loc in urls for i in drafts)
 
 
-def test_every_page_of_the_sitemap_answers(client):
+def _answers_all(client) -> set[str]:
+    """The paths of the sitemap, each asked for once: all answer."""
     paths = {urlsplit(loc).path + "?" + urlsplit(loc).query for loc in _urls(client.get("/sitemap.xml").get_data(True))}
     for path in sorted(paths):
         assert client.get(path).status_code == 200, path
+    return {path.split("?")[0] for path in paths}
+
+
+def test_every_page_of_the_sitemap_answers(client):
+    assert len(_answers_all(client)) > 50
+
+
+def test_a_withdrawn_item_leaves_it_and_an_archived_exhibition_keeps_what_it_showed(client, db_session):
+    admin = db_session.scalar(select(User).where(User.email == "admin@vitrine.test"))
+    shown = {e.code: e for e in db_session.scalars(select(Exhibition))}
+    archive(db_session, admin, shown["QG25"])
+    item = shown["CB25"].entries[0].item
+    apply_transition(db_session, admin, item, "withdraw", "Rights to be checked")
+    db_session.commit()
+    paths = _answers_all(client)
+    assert paths == set(_expected_paths(db_session))
+    assert f"/items/{item.id}" not in paths
+    live = [f"/exhibitions/{shown['CB25'].id}/entries/{e.id}" for e in shown["CB25"].entries if e.item_id == item.id]
+    frozen = [f"/exhibitions/{shown['QG25'].id}/entries/{e.id}" for e in shown["QG25"].entries if e.item_id == item.id]
+    assert live and not set(live) & paths
+    assert frozen and set(frozen) <= paths  # the archive shows what the venue showed
 
 
 @pytest.mark.parametrize("limit", ["urls", "bytes"])
