@@ -62,7 +62,8 @@ def test_the_home_page_on_a_phone_in_each_language(app, live_server, open_page, 
         assert page.locator(".exhibition-card").count() >= 2
         assert page.locator(".exhibition-card .where").first.is_visible()
         assert page.locator(".home-featured .item-card").count() == 8
-        _every_image_loads(page)
+        if lang == "vi":
+            _every_image_loads(page)
         # Every image has its size in the markup: nothing moves when it arrives.
         assert page.evaluate("[...document.images].filter((i) => !i.getAttribute('width')).length") == 0
         assert page.evaluate(SMALL_TARGETS) == [], lang
