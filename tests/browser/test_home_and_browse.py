@@ -68,6 +68,7 @@ def test_the_home_page_on_a_phone_in_each_language(app, live_server, open_page, 
         assert page.evaluate("[...document.images].filter((i) => !i.getAttribute('width')).length") == 0
         assert page.evaluate(SMALL_TARGETS) == [], lang
         assert page.evaluate("document.documentElement.scrollWidth") <= 390  # nothing wider than the phone
+        assert page.evaluate("(t) => t.scrollWidth <= t.clientWidth", page.locator(".timeline").element_handle())
         page.screenshot(path=tmp_path / f"home-phone-{lang}.png", full_page=True)
     # A decade of the timeline leads to its items, first on the screen.
     page.goto(f"{live_server}/?lang=en")
