@@ -390,22 +390,40 @@ def derivatives_root() -> Path:
     return Path(current_app.config["DERIVATIVES_DIR"])
 
 
+# The longest side of each derivative, as archive.imaging writes them (its DERIVATIVE_SIZES; a test holds
+# them equal): pages size their images with these without loading Pillow.
+DERIVATIVE_SIDES = {"thumb": 400, "book": 1000, "web": 1600}
+
+
+def derivative_size(media: MediaFile, kind: str) -> tuple[int, int] | None:
+    """The width and height of a file's derivative (of its first page's size); None if its size is unknown."""
+    if not (media.width and media.height):
+        return None
+    # An image is never enlarged; a PDF page (sized in points) is rendered to the derivative's size.
+    scale = DERIVATIVE_SIDES[kind] / max(media.width, media.height)
+    if media.mime_type != "application/pdf":
+        scale = min(1.0, scale)
+    return max(1, round(media.width * scale)), max(1, round(media.height * scale))
+
+
 def derivative_path(sha256: str, kind: str, page: int = 1) -> Path:
     """The file of one derivative (it may not exist yet)."""
     Storage("/").path_for(sha256)  # validates the digest: it becomes part of a path
-    if kind not in ("thumb", "book", "web") or page < 1:
+    if kind not in DERIVATIVE_SIDES or page < 1:
         raise ValueError("unknown derivative")
     return derivatives_root() / sha256[:2] / sha256 / f"{kind}-{page}.jpg"
 
 
-def thumbnail_size(media: MediaFile, longest: int = 400) -> tuple[int, int]:
-    """Width and height of a file's thumbnail (archive.imaging.THUMB_SIZE on its longer side), for the
-    `<img>` attributes that keep a page from shifting as images arrive; 4:3 when the size is unknown."""
+def thumbnail_size(media) -> tuple[int, int]:
+    """Width and height of a thumbnail for the `<img>` attributes that keep a page from shifting as images
+    arrive: of a MediaFile, or of an exhibition view's ImageRef (read as an image); 4:3 when the size is unknown."""
+    side = DERIVATIVE_SIDES["thumb"]
     if not (media.width and media.height):
-        return longest, longest * 3 // 4
-    width, height = media.width, media.height
-    scale = min(1.0, longest / max(width, height))
-    return max(1, round(width * scale)), max(1, round(height * scale))
+        return side, side * 3 // 4
+    if getattr(media, "mime_type", None):
+        return derivative_size(media, "thumb")
+    scale = min(1.0, side / max(media.width, media.height))
+    return max(1, round(media.width * scale)), max(1, round(media.height * scale))
 
 
 @lru_cache(maxsize=4)

@@ -64,8 +64,8 @@ def add_items(count: int) -> None:
         for n in range(start, min(count, start + BATCH)):
             source = templates[n % len(templates)]
             day = date(1925 + n * 7 % 100, 1 + n % 12, 1)
-            item = Item(reference_code=f"BENCH-{n:06d}", type=source.type, date_text=day.isoformat()[:7], date_start=day,
-                        date_end=day, place=places[n * 13 % len(places)], body_id=source.body_id,
+            item = Item(reference_code=f"BENCH-{n:06d}", type=source.type, date_text=day.isoformat()[:7],
+                        date_start=day, date_end=day, place=places[n * 13 % len(places)], body_id=source.body_id,
                         status=ItemStatus.PUBLISHED, terms=list(source.terms))  # fmt: skip
             item.texts = [ItemText(lang=t.lang, title=f"{t.title} ({n})", description=t.description, state=t.state)
                           for t in source.texts]  # fmt: skip

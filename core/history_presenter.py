@@ -14,7 +14,7 @@ from typing import Any
 from flask_babel import format_date, format_datetime
 
 from core.audit import AuditEvent
-from core.i18n import _, language_name
+from core.i18n import _, language_in_sentence, language_name
 
 NOTHING = "—"
 EXCERPT = 160  # characters of a long text shown, around where it changed
@@ -141,7 +141,7 @@ class HistoryPresenter:
             old, new = before.get(lang), after.get(lang)
             if not isinstance(old, dict | None) or not isinstance(new, dict | None):
                 # A text recorded as a plain string rather than parts.
-                label = _("%(field)s (%(language)s)", field=self._label(name), language=language_name(lang))
+                label = _("%(field)s (%(language)s)", field=self._label(name), language=language_in_sentence(lang))
                 changes.append(self._change(f"{name}.{lang}", label, _text(old, lang), _text(new, lang)))
                 continue
             old, new = old or {}, new or {}
@@ -149,7 +149,9 @@ class HistoryPresenter:
             for part in keys:
                 if old.get(part) == new.get(part):
                     continue
-                label = _("%(field)s (%(language)s)", field=str(parts.get(part, part)), language=language_name(lang))
+                label = _(
+                    "%(field)s (%(language)s)", field=str(parts.get(part, part)), language=language_in_sentence(lang)
+                )
                 changes.append(self._change(f"{name}.{lang}.{part}", label, self._part(part, old.get(part), lang),
                                             self._part(part, new.get(part), lang)))  # fmt: skip
         return changes
@@ -192,6 +194,15 @@ def as_date(value) -> str:
     except ValueError:
         return str(value)
     return format_date(day, "medium")
+
+
+def as_datetime(value) -> str:
+    """An ISO date and time in the reader's locale and time zone."""
+    try:
+        moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    except ValueError:
+        return str(value)
+    return format_datetime(moment, "medium")
 
 
 def as_language(tag: str) -> str:

@@ -150,11 +150,14 @@ def _entries_in_order(session, exhibition_ids: list[int]) -> list[tuple[int, int
 
 
 def country_name(code: str, lang: str) -> str:
-    """A country's name in `lang` from the CLDR (`CH` → `Suisse`), else its code."""
-    try:
-        return Locale.parse(lang.replace("-", "_")).territories.get(code.upper(), code)
-    except (UnknownLocaleError, ValueError):
-        return code
+    """A country's name in `lang` from the CLDR (`CH` → `Suisse`); in Vietnamese for a language the CLDR
+    lacks (Tày pages have a Vietnamese interface), else its code."""
+    for tag in (lang, "vi"):
+        try:
+            return Locale.parse(tag.replace("-", "_")).territories.get(code.upper(), code)
+        except (UnknownLocaleError, ValueError):
+            continue
+    return code
 
 
 # --- Featured items ------------------------------------------------------------------------

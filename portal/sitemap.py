@@ -100,7 +100,7 @@ def _item_pages(session) -> Iterator[Page]:
             languages.setdefault(item_id, []).append(lang)
         for row in rows:
             tags = sorted(languages.get(row.id, ["vi"]), key=lambda tag: (tag != "vi", tag))
-            yield Page(url_for("archive.public_item", item_id=row.id), tuple(tags), _day(row.updated_at))
+            yield Page(url_for("items.public_item", item_id=row.id), tuple(tags), _day(row.updated_at))
         last = rows[-1].id
 
 

@@ -15,8 +15,8 @@ from flask import (
 )
 
 from archive.forms import TYPE_LABELS
+from core import language_policy
 from core.db import db
-from core.i18n import current_language
 from core.urls import QR_PREFIX
 from portal.home import home_page
 from portal.sitemap import sitemap_document
@@ -30,7 +30,8 @@ def home():
     if set(request.args) - {"lang"}:
         # `/?q=…` was the search page until the portal had a home: such links keep working.
         return redirect(url_for("archive.public_items", **request.args.to_dict(flat=False)))
-    page = home_page(db.session, current_language(), date.today())
+    # Texts in the visitor's language (an exhibition's title along its chain), as the exhibitions list reads them.
+    page = home_page(db.session, language_policy.visitor_language(), date.today())
     return render_template("portal/home.html", home=page, type_labels=TYPE_LABELS)
 
 

@@ -65,16 +65,16 @@ def test_item_history_names_fields_and_values_in_the_readers_language(db_session
     assert rows["Lieu"] == (_place(db_session, "vn-ha-noi", "fr"), _place(db_session, "vn-cao-bang", "fr"))
     iccpr, crc = _term(db_session, "ICCPR", "fr"), _term(db_session, "CRC", "fr")
     assert rows["Sujets"] == (iccpr, f"{iccpr}, {crc}")
-    assert rows["Titre (Vietnamien)"] == ("Lễ đọc Tuyên ngôn", "Lễ đọc Tuyên ngôn Độc lập")
-    assert rows["État du texte (Vietnamien)"] == ("Brouillon", "Relu")
-    assert rows["Titre (Français)"] == ("—", "Lecture de la Déclaration d'indépendance")
-    before, after = rows["Transcription (Vietnamien)"]
+    assert rows["Titre (vietnamien)"] == ("Lễ đọc Tuyên ngôn", "Lễ đọc Tuyên ngôn Độc lập")
+    assert rows["État du texte (vietnamien)"] == ("Brouillon", "Relu")
+    assert rows["Titre (français)"] == ("—", "Lecture de la Déclaration d'indépendance")
+    before, after = rows["Transcription (vietnamien)"]
     assert "BÌNH ĐẲNG" in after and "bình đẳng" in before and len(after) < 200  # the passage, not 150 KB
 
     with force_locale("vi"):
         rows = _rows(item_history(db_session, item)[2])
     assert rows["Địa danh"] == (_place(db_session, "vn-ha-noi", "vi"), _place(db_session, "vn-cao-bang", "vi"))
-    assert rows["Nhan đề (Tiếng Pháp)"] == ("—", "Lecture de la Déclaration d'indépendance")
+    assert rows["Nhan đề (tiếng Pháp)"] == ("—", "Lecture de la Déclaration d'indépendance")
 
 
 def _history_section(html: str) -> str:
@@ -92,7 +92,7 @@ def test_staff_item_page_shows_the_history_readably_in_french_and_vietnamese(log
     assert "<h2>Historique</h2>" in history
     assert '<th scope="row">Lieu</th>' in history and _place(db_session, "vn-cao-bang", "fr") in history
     assert '<th scope="row">Statut</th><td>brouillon</td><td>en relecture</td>' in history
-    assert '<span lang="fr">Lecture de la Déclaration d&#39;indépendance</span>' in history  # under "Titre (Français)"
+    assert '<span lang="fr">Lecture de la Déclaration d&#39;indépendance</span>' in history  # under "Titre (français)"
     with force_locale("fr"):
         length = format_decimal(len(TRANSCRIPTION.strip()))
         when = format_datetime(history_of(db_session, "item", item.id)[0].at, "medium")
@@ -105,4 +105,4 @@ def test_staff_item_page_shows_the_history_readably_in_french_and_vietnamese(log
     vietnamese = _history_section(client.get(f"/staff/items/{item.id}?lang=vi").get_data(as_text=True))
     assert "Lịch sử thay đổi" in vietnamese and '<th scope="row">Địa danh</th>' in vietnamese
     assert '<th scope="row">Trạng thái</th><td>bản nháp</td><td>chờ duyệt</td>' in vietnamese
-    assert "Nhan đề (Tiếng Pháp)" in vietnamese and "rút gọn" in vietnamese
+    assert "Nhan đề (tiếng Pháp)" in vietnamese and "rút gọn" in vietnamese

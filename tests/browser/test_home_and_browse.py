@@ -7,6 +7,8 @@ import re
 import pytest
 from flask_babel import force_locale, gettext
 
+from tests.npm_tools import AXE_JS, require
+
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "device_scale_factor": 2}
 DESKTOP = {"viewport": {"width": 1280, "height": 900}}
 # Every control a visitor may tap: links, buttons, summaries and fields, outside running text.
@@ -50,6 +52,15 @@ def _every_image_loads(page) -> None:
         page.wait_for_function("(img) => img.complete && img.naturalWidth > 0", arg=images.nth(n).element_handle())
 
 
+def _axe_problems(page) -> list[str]:
+    """Serious and critical violations axe-core finds in the page with the WCAG 2.2 AA rules (target size too)."""
+    page.add_script_tag(path=str(require(AXE_JS)))
+    tags = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+    result = page.evaluate("tags => axe.run({runOnly: {type: 'tag', values: tags}})", tags)
+    return [f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}" for v in result["violations"]
+            if v["impact"] in ("serious", "critical")]  # fmt: skip
+
+
 def _first_result_top(page) -> float:
     return page.locator("ol.hits > li").first.bounding_box()["y"]
 
@@ -67,6 +78,7 @@ def test_the_home_page_on_a_phone_in_each_language(app, live_server, open_page, 
         # Every image has its size in the markup: nothing moves when it arrives.
         assert page.evaluate("[...document.images].filter((i) => !i.getAttribute('width')).length") == 0
         assert page.evaluate(SMALL_TARGETS) == [], lang
+        assert _axe_problems(page) == [], lang
         assert page.evaluate("document.documentElement.scrollWidth") <= 390  # nothing wider than the phone
         assert page.evaluate("(t) => t.scrollWidth <= t.clientWidth", page.locator(".timeline").element_handle())
         page.screenshot(path=tmp_path / f"home-phone-{lang}.png", full_page=True)
@@ -99,6 +111,7 @@ def test_the_facets_are_a_drawer_on_a_phone_with_or_without_scripts(app, live_se
         assert not page.locator(".facet-panel").is_visible() and _first_result_top(page) < 844 / 2
         if javascript:
             assert page.evaluate(SMALL_TARGETS) == []
+            assert _axe_problems(page) == []
         # The chip takes the filter off again.
         page.locator(".chosen a").click()
         page.wait_for_url(re.compile(r"/items\?lang=fr$"))
@@ -113,4 +126,6 @@ def test_the_facets_are_a_sidebar_beside_the_results_on_a_wide_screen(live_serve
         assert panel.bounding_box()["x"] + panel.bounding_box()["width"] <= first.bounding_box()["x"]
         assert first.bounding_box()["y"] < 400
         assert page.evaluate(SMALL_TARGETS) == []
+        if javascript:
+            assert _axe_problems(page) == []
         page.screenshot(path=tmp_path / f"sidebar-{javascript}.png")

@@ -98,10 +98,10 @@ def test_texts_per_language_show_only_the_parts_that_changed(app):
     with force_locale("fr"):
         entry = _presenter().present_event(_event(before={"texts": before}, after={"texts": after}))
     assert _rows(entry) == [
-        ("Description (Vietnamien)", "Quảng trường Ba Đình", "Quảng trường Ba Đình, 2-9-1945"),
-        ("État du texte (Vietnamien)", "Brouillon", "Relu"),
-        ("Titre (Français)", NOTHING, "Jour de l'indépendance"),
-        ("État du texte (Français)", NOTHING, "Brouillon"),
+        ("Description (vietnamien)", "Quảng trường Ba Đình", "Quảng trường Ba Đình, 2-9-1945"),
+        ("État du texte (vietnamien)", "Brouillon", "Relu"),
+        ("Titre (français)", NOTHING, "Jour de l'indépendance"),
+        ("État du texte (français)", NOTHING, "Brouillon"),
     ]
     description, state, title, _state = entry.changes
     assert description.field == "texts.vi.description" and description.after.lang == "vi"
@@ -116,7 +116,7 @@ def test_a_long_text_shows_the_passage_that_changed(app):
         entry = _presenter().present_event(_event(before={"texts": {"vi": {"transcription": before}}},
                                                   after={"texts": {"vi": {"transcription": after}}}))  # fmt: skip
     [change] = entry.changes
-    assert change.label == "transcription (Tiếng Việt)"  # a part the domain did not name, in its language
+    assert change.label == "transcription (tiếng Việt)"  # a part the domain did not name, in its language
     assert change.before.shortened and change.before.length == len(before)
     assert change.after.length == len(after) and "ĐÃ SỬA" in change.after.text
     for shown in (change.before, change.after):

@@ -58,7 +58,7 @@ def test_exhibition_history_reads_in_the_readers_language(db_session, make_exhib
     assert entries[-1].action_label == "Créée" and {e.who for e in entries} == {curator.email}
 
     assert _rows(removed)["Section"] == ("Phần 2 (n'est plus dans l'exposition)", "—")
-    assert _rows(removed)["Titre (Anglais)"] == ("Part 2", "—")
+    assert _rows(removed)["Titre (anglais)"] == ("Part 2", "—")
     assert _rows(published) == {"Statut": ("brouillon", "publiée")}
     rows = _rows(updated)
     geneva = localized(db_session.scalar(select(Place.names).where(Place.code == "geneva")), "fr")
@@ -70,11 +70,11 @@ def test_exhibition_history_reads_in_the_readers_language(db_session, make_exhib
                                                       "Section 1\u00a0: 4, 3; Section 2\u00a0: 7, 2")}  # fmt: skip
     assert _about(entry) == {"Élément": exhibition.entries[0].item.reference_code}
     assert _rows(entry)["Numéro de panneau"][1] == "7"
-    assert _rows(entry)["Légende (Français)"] == ("—", "L'affiche")
+    assert _rows(entry)["Légende (français)"] == ("—", "L'affiche")
     assert _about(moved) == {"Section": "Phần 2 (n'est plus dans l'exposition)"}
     assert _rows(moved) == {"Position": ("2", "1")}
     assert _about(texts) == {"Section": "1. Quyền trẻ em"}
-    body_before, body_after = _rows(texts)["Texte de la section (Vietnamien)"]
+    body_before, body_after = _rows(texts)["Texte de la section (vietnamien)"]
     assert body_before == "—" and body_after.startswith("Lời dẫn.") and len(body_after) < 200
     assert [c.after.length for c in texts.changes if c.after.shortened] == [len(("Lời dẫn. " * 2000).strip())]
 
@@ -98,7 +98,7 @@ def test_history_page_in_vietnamese_and_french(db_session, make_user, make_exhib
     assert f"<h1>Historique de {exhibition.code}</h1>" in page
     assert "<strong>Textes de la section modifiés</strong> · Section\u00a0: 1. Quyền trẻ em" in page
     assert '<th scope="row">Statut</th><td>brouillon</td><td>publiée</td>' in page
-    assert '<th scope="row">Légende (Français)</th><td>—</td><td><span lang="fr">L&#39;affiche</span></td>' in page
+    assert '<th scope="row">Légende (français)</th><td>—</td><td><span lang="fr">L&#39;affiche</span></td>' in page
     assert "abrégé" in page and ("Lời dẫn. " * 100) not in page
     assert "{'" not in page and "['" not in page and "None" not in page
 
@@ -106,7 +106,7 @@ def test_history_page_in_vietnamese_and_french(db_session, make_user, make_exhib
     assert f"<h1>Lịch sử thay đổi của {exhibition.code}</h1>" in vietnamese
     assert "<strong>Di chuyển phần</strong>" in vietnamese and "<strong>Sắp xếp lại các pa-nô</strong>" in vietnamese
     assert '<th scope="row">Trạng thái</th><td>bản nháp</td><td>đã công bố</td>' in vietnamese
-    assert '<th scope="row">Chú thích (Tiếng Pháp)</th>' in vietnamese
+    assert '<th scope="row">Chú thích (tiếng Pháp)</th>' in vietnamese
 
 
 def test_history_page_is_for_those_who_compose_exhibitions(login_as, client, make_exhibition):

@@ -120,6 +120,7 @@ def test_the_timeline_has_every_decade_between_the_first_and_the_last():
 def test_country_names_come_from_the_cldr_in_the_readers_language():
     assert [country_name("CH", lang) for lang in ("vi", "en", "fr")] == ["Thụy Sĩ", "Switzerland", "Suisse"]
     assert country_name("XX", "en") == "XX"
+    assert country_name("CH", "tyz") == "Thụy Sĩ"  # no CLDR for Tày: the Vietnamese interface's name
 
 
 def test_the_page_shows_it_all_and_each_count_is_what_the_link_finds(client, db_session, published):
