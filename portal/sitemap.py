@@ -4,8 +4,8 @@ the protocol's limits (50,000 URLs or 50 MB uncompressed: SITEMAP_MAX_URLS, SITE
 
 A page's languages are those its content exists in: an item's texts, an exhibition's languages (its
 sections, entries and book page alike), the interface languages for the site's own pages. A language
-version is the page's address with `?lang=`; the address without it, where the visitor's languages
-decide, is the `x-default`.
+version is the page's address with the visitor's explicit choice (`?lang=`, core.language_policy); the address
+without it, where the browser's languages decide (English for any other), is the `x-default`.
 """
 
 from collections.abc import Iterable, Iterator
@@ -19,6 +19,7 @@ from sqlalchemy import select
 
 from archive.models import Item, ItemStatus, ItemText
 from core.i18n import ui_languages
+from core.language_policy import CHOSEN_ARG
 from exhibitions import reading
 from exhibitions.models import Entry, Exhibition, ExhibitionStatus, Section
 
@@ -112,7 +113,7 @@ def url_entries(pages: Iterable[Page], base_url: str) -> Iterator[str]:
     """One `<url>` element for each language version of each page, with the alternates of all of them."""
     for page in pages:
         address = base_url + page.path
-        versions = [(tag, f"{address}?lang={tag}") for tag in page.languages]
+        versions = [(tag, f"{address}?{CHOSEN_ARG}={tag}") for tag in page.languages]
         alternates = "".join(f'    <xhtml:link rel="alternate" hreflang={quoteattr(tag)} href={quoteattr(href)}/>\n'
                              for tag, href in [*versions, ("x-default", address)])  # fmt: skip
         lastmod = f"    <lastmod>{page.lastmod.isoformat()}</lastmod>\n" if page.lastmod else ""

@@ -7,6 +7,7 @@ import xml.etree.ElementTree as ET
 from urllib.parse import urlsplit
 
 import pytest
+from markupsafe import escape
 from sqlalchemy import select
 
 from archive.models import Item, ItemStatus
@@ -80,6 +81,14 @@ def test_a_page_of_each_kind_in_each_language_answers(client):
     assert len(kinds) >= 20
     for path in kinds.values():
         assert client.get(path).status_code == 200, path
+
+
+def test_each_language_version_shows_its_texts_in_that_language(client, db_session):
+    tay = db_session.scalars(select(Item).where(Item.status == ItemStatus.PUBLISHED)).all()
+    item = next(i for i in tay if "tyz" in i.languages)
+    assert f"{BASE}/items/{item.id}?lang=tyz" in _urls(client.get("/sitemap.xml").get_data(True))
+    html = client.get(f"/items/{item.id}?lang=tyz").get_data(True)
+    assert f'<h1><span lang="tyz">{escape(item.text_for("tyz").title)}</span></h1>' in html
 
 
 @pytest.mark.long
