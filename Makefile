@@ -14,6 +14,8 @@ RUFF := $(VENV)/bin/ruff
 # apt-get needs root; anyone else goes through sudo when there is one.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || command -v sudo)
 APT_GET := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get
+# The port `make run` serves on (`PORT=8080 make run`); without VITRINE_BASE_URL the app's own address follows it.
+PORT ?= 5000
 
 .PHONY: run test test-all lint translations bench compile-translations system-packages vendor
 
@@ -33,7 +35,7 @@ run: $(VENV)/.installed compile-translations vendor
 	$(FLASK) db upgrade
 	$(FLASK) refdata load
 	$(FLASK) demo load
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	PORT=$(PORT) $(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 # SQLite and PostgreSQL side by side, both to the end even when one fails; pytest's exit 5 (no
 # test ran) is a failure too. `test` leaves out the checks marked `long` (each has a short form

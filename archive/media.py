@@ -414,6 +414,18 @@ def derivative_path(sha256: str, kind: str, page: int = 1) -> Path:
     return derivatives_root() / sha256[:2] / sha256 / f"{kind}-{page}.jpg"
 
 
+def thumbnail_size(media) -> tuple[int, int]:
+    """Width and height of a thumbnail for the `<img>` attributes that keep a page from shifting as images
+    arrive: of a MediaFile, or of an exhibition view's ImageRef (read as an image); 4:3 when the size is unknown."""
+    side = DERIVATIVE_SIDES["thumb"]
+    if not (media.width and media.height):
+        return side, side * 3 // 4
+    if getattr(media, "mime_type", None):
+        return derivative_size(media, "thumb")
+    scale = min(1.0, side / max(media.width, media.height))
+    return max(1, round(media.width * scale)), max(1, round(media.height * scale))
+
+
 @lru_cache(maxsize=4)
 def _tesseract_languages(command: str) -> frozenset[str]:
     try:

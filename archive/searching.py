@@ -38,6 +38,7 @@ class SearchPage:
     facets: dict = field(default_factory=dict)  # name → [FacetValue]
     snippets: dict = field(default_factory=dict)  # item id → HTML with <mark>
     notice: str | None = None
+    chosen: list = field(default_factory=list)  # (facet name, FacetValue) the reader filtered by, in order
 
     @property
     def pages(self) -> int:
@@ -66,6 +67,7 @@ def search_items(session, args, lang: str, public: bool, page: int = 1, per_page
         raise ValidationError(_("Unknown order: %(value)s.", value=order), field="order")
     names = PUBLIC_FACETS if public else FACETS
     filters = {name: _values(args, name) for name in names if _values(args, name)}
+    chosen = dict(filters)
     if public:
         filters["status"] = [str(ItemStatus.PUBLISHED)]
     per_page = bounded_per_page(per_page)
@@ -75,7 +77,25 @@ def search_items(session, args, lang: str, public: bool, page: int = 1, per_page
     items = _load(session, [int(hit.id) for hit in results.hits], public)
     notice = _("Your query was long: only its beginning was searched.") if results.notice else None
     return SearchPage(items, results.total, page, per_page, _labelled(session, results.facets, filters, lang),
-                      {int(h.id): h.snippet for h in results.hits if h.snippet}, notice)  # fmt: skip
+                      {int(h.id): h.snippet for h in results.hits if h.snippet}, notice,
+                      _chosen(session, chosen, results.facets, lang))  # fmt: skip
+
+
+def _chosen(session, chosen: dict, counts: dict, lang: str) -> list:
+    """The filters the reader chose, labelled even when no item is left to count them."""
+    if not chosen:
+        return []
+    labels = _label_maps(session, {name: dict.fromkeys(values, 0) for name, values in chosen.items()}, lang)
+    return [(name, FacetValue(v, labels.get(name, {}).get(v, v), counts.get(name, {}).get(v, 0), True))
+            for name, values in chosen.items() for v in values]  # fmt: skip
+
+
+def public_counts(names: tuple = PUBLIC_FACETS) -> tuple[int, dict]:
+    """How many items are published, and how many of them hold each value of each facet in `names`."""
+    # One page of one hit: the counts are what is wanted, and every engine answers them over all hits.
+    query = Query(filters={"status": [str(ItemStatus.PUBLISHED)]}, facets=names, per_page=1)
+    results = search_index().search(query)
+    return results.total, results.facets
 
 
 def _load(session, ids: list[int], public: bool) -> list[Item]:

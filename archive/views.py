@@ -8,7 +8,7 @@ from archive import media as media_service
 from archive.fixity import last_fixity_run
 from archive.forms import STATE_LABELS, TYPE_LABELS, ItemForm, TransitionForm, texts_from_form
 from archive.history import item_history
-from archive.media import ATTACHMENT_TYPES, Upload, derivative_path, display_name
+from archive.media import ATTACHMENT_TYPES, Upload, derivative_path, display_name, thumbnail_size
 from archive.models import ItemStatus, MediaFile
 from archive.vocabulary import body_choices, place_choices, schemes_with_terms, term_choices
 from core.audit import history
@@ -41,6 +41,7 @@ def _start_media_jobs() -> None:
 
 bp.add_app_template_global(services.status_label, "status_label")
 bp.add_app_template_global(workflow.event_label, "event_label")
+bp.add_app_template_global(thumbnail_size, "thumbnail_size")
 
 
 @bp.route("/items")

@@ -4,6 +4,8 @@ import os
 import secrets
 from pathlib import Path
 
+DEFAULT_PORT = 5000
+
 DEFAULTS = {
     "BABEL_DEFAULT_LOCALE": "vi",
     "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
@@ -33,6 +35,9 @@ DEFAULTS = {
     "INVITE_LINK_HOURS": 72,
     "RESET_LINK_HOURS": 24,
     "ITEMS_PER_PAGE": 25,
+    # The sitemaps protocol's limits of one sitemap; past them /sitemap.xml becomes an index.
+    "SITEMAP_MAX_URLS": 50_000,
+    "SITEMAP_MAX_BYTES": 50 * 1024 * 1024,
     "API_TITLE": "Vitrine API",
     "API_VERSION": "v1",
     "OPENAPI_VERSION": "3.0.3",
@@ -66,6 +71,8 @@ def from_env(environ=None) -> dict:
         found["MEDIA_MAX_PIXELS"] = int(env["VITRINE_MAX_MEGAPIXELS"]) * 1_000_000
     if env.get("VITRINE_BASE_URL"):
         found["BASE_URL"] = env["VITRINE_BASE_URL"].rstrip("/")
+    if env.get("PORT"):  # the port `make run` serves on; the default base URL follows it
+        found["PORT"] = int(env["PORT"])
     return found
 
 
@@ -90,7 +97,16 @@ def finalise(config: dict) -> None:
         config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{data_dir / 'vitrine.sqlite3'}"
     if not config.get("SECRET_KEY"):
         config["SECRET_KEY"] = _load_or_create_secret(data_dir / "secret_key")
-    config.setdefault("BASE_URL", "http://127.0.0.1:5000")
+    # Without VITRINE_BASE_URL the address is this computer's own: right for trying the app, wrong for
+    # anything printed, which core.urls.base_url_warning says on the staff and printing pages.
+    config["BASE_URL_IS_DEFAULT"] = not config.get("BASE_URL")
+    if config["BASE_URL_IS_DEFAULT"]:
+        config["BASE_URL"] = default_base_url(config.get("PORT"))
+
+
+def default_base_url(port: int | None = None) -> str:
+    """The base URL when none is configured: the address `make run` serves on (`PORT`, else 5000)."""
+    return f"http://127.0.0.1:{port or DEFAULT_PORT}"
 
 
 def _load_or_create_secret(path: Path) -> str:

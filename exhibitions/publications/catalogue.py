@@ -15,6 +15,7 @@ from fpdf import FPDF
 
 from archive.media import derivative_path
 from core.i18n import _, language_in_sentence
+from core.urls import base_url_warning
 from exhibitions.publications.book import BookContent, gather
 from exhibitions.publications.cache import cached, chrome_language
 from exhibitions.publications.pdf_text import (
@@ -25,6 +26,7 @@ from exhibitions.publications.pdf_text import (
     draw_code,
     draw_lines,
     draw_qr,
+    draw_warning,
     measure,
     nfc,
     wrap,
@@ -168,6 +170,8 @@ def _text_blocks(pdf: Catalogue, texts: list[tuple[Text, float, bool, float]]) -
 def _cover(pdf: Catalogue, view: ExhibitionView, code: QrCode | None) -> None:
     """Venue and dates, title, introduction, a key image; the QR code of the online exhibition at the foot."""
     pdf.add_page()
+    if warning := base_url_warning():  # in the catalogue's language, above the title
+        draw_warning(pdf, warning, MARGIN, MARGIN, WIDTH, SIZES["small"])
     pdf.set_y(MARGIN + 25)
     where = " · ".join(filter(None, [view.venue.name if view.venue else None, shown_dates(view)]))
     title = replace(view.title, text=view.title.text or view.code)

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from fpdf import FPDF
 
+from core.urls import base_url_warning
 from exhibitions.publications.labels import Label, LabelText
 from exhibitions.publications.pdf_text import (
     GREY,
@@ -16,6 +17,7 @@ from exhibitions.publications.pdf_text import (
     draw_code,
     draw_lines,
     draw_qr,
+    draw_warning,
     measure,
     nfc,
     use_font,
@@ -63,6 +65,8 @@ def render_labels_pdf(labels: list[Label], fmt: str, title: str) -> bytes:
     origin_y = (layout.page[1] - rows * layout.label[1]) / 2
     for page in range(max(1, math.ceil(len(labels) / per_page))):
         pdf.add_page()
+        if page == 0 and (warning := base_url_warning()):  # in the margin above the first label
+            draw_warning(pdf, warning, origin_x, 1, layout.page[0] - 2 * origin_x, 6)
         if per_page > 1:
             _crop_marks(pdf, layout, origin_x, origin_y)
         for slot, label in enumerate(labels[page * per_page : (page + 1) * per_page]):

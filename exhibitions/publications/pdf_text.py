@@ -136,6 +136,17 @@ def draw_lines(pdf: FPDF, lines: list[Line], x: float, y: float, width: float, a
     return y - start
 
 
+def draw_warning(pdf: FPDF, text: str, x: float, y: float, width: float, size: float) -> float:
+    """A bold warning on an amber band from (x, y) across `width`, for a page that must not be printed as it
+    is (core.urls.base_url_warning); the height used."""
+    [lines] = wrap([measure(pdf, Para(text, size, bold=True), width - 2)], width - 2, 1.0)
+    height = blocks_height([lines]) + 1.5
+    pdf.set_fill_color(255, 241, 214)
+    pdf.rect(x, y, width, height, style="F")
+    draw_lines(pdf, lines, x + 1, y + 0.75, width - 2)
+    return height
+
+
 def draw_code(pdf: FPDF, code: str, size: float, x: float, y: float, width: float) -> None:
     """The typeable panel code centred under the QR, shrunk rather than cut: every character counts."""
     use_font(pdf, True, size)

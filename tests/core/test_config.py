@@ -27,3 +27,23 @@ def test_default_database_is_sqlite_in_the_data_dir(tmp_path, monkeypatch):
     app = create_app()
     assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'vitrine.sqlite3'}"
     assert app.config["STORAGE_DIR"] == str(tmp_path / "files")
+
+
+def test_the_default_base_url_follows_port_and_says_it_is_the_default(tmp_path, monkeypatch):
+    monkeypatch.delenv("VITRINE_BASE_URL", raising=False)
+    monkeypatch.setenv("VITRINE_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("PORT", "8123")
+    app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    assert app.config["PORT"] == 8123
+    assert (app.config["BASE_URL"], app.config["BASE_URL_IS_DEFAULT"]) == ("http://127.0.0.1:8123", True)
+    monkeypatch.delenv("PORT")
+    assert create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"}).config["BASE_URL"] == "http://127.0.0.1:5000"
+    monkeypatch.setenv("VITRINE_BASE_URL", "https://vitrine.example.vn/")
+    configured = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"}).config
+    assert (configured["BASE_URL"], configured["BASE_URL_IS_DEFAULT"]) == ("https://vitrine.example.vn", False)
+
+
+def test_make_run_serves_on_port_and_passes_it_on():
+    makefile = (Path(__file__).resolve().parents[2] / "Makefile").read_text()
+    assert "PORT ?= 5000" in makefile
+    assert "PORT=$(PORT) $(FLASK) run --host 127.0.0.1 --port $(PORT)" in makefile

@@ -1,9 +1,10 @@
 """Addresses: one id converter for every route, and the short address a QR code holds."""
 
 import pytest
+from flask_babel import force_locale
 from werkzeug.routing import IntegerConverter
 
-from core.urls import MAX_ID, IdConverter, qr_url
+from core.urls import MAX_ID, IdConverter, base_url_warning, leads_nowhere, qr_url
 
 HUGE = "99999999999999999999"  # more than any id column holds: a database error before the converter
 
@@ -63,3 +64,25 @@ def test_every_numeric_route_uses_the_id_converter(app):
 def test_qr_url_is_the_base_url_and_the_short_path(app):
     assert qr_url("abc234") == "http://vitrine.test/q/abc234"
     assert qr_url("abc234", "https://hue.example.vn") == "https://hue.example.vn/q/abc234"
+
+
+@pytest.mark.parametrize(("base_url", "nowhere"), [
+    ("http://127.0.0.1:5000", True), ("http://127.9.9.9", True), ("http://localhost:8080", True),
+    ("http://vitrine.localhost", True), ("http://[::1]:5000", True), ("http://0.0.0.0:5000", True), ("", True),
+    ("vitrine.example.vn", True), ("https://vitrine.example.vn", False), ("http://192.168.1.20:5000", False),
+    ("http://10.0.0.5", False), ("http://[2001:db8::1]", False),
+])  # fmt: skip
+def test_a_base_url_that_no_phone_can_reach_is_told_apart(base_url, nowhere):
+    # A private LAN address can serve a venue's own network: only this computer's own addresses are refused.
+    assert leads_nowhere(base_url) is nowhere
+
+
+def test_the_warning_says_why_in_the_readers_language(app):
+    with app.test_request_context("/?lang=en"):
+        assert base_url_warning() is None  # the tests' http://vitrine.test
+        app.config.update(BASE_URL="http://localhost:5000")
+        assert "is http://localhost:5000, which only this computer can open" in base_url_warning()
+        app.config.update(BASE_URL="http://127.0.0.1:5000", BASE_URL_IS_DEFAULT=True)
+        assert base_url_warning().startswith("No public address is set (VITRINE_BASE_URL)")
+    with app.test_request_context(), force_locale("fr"):
+        assert "Aucune adresse publique n'est définie" in base_url_warning()
