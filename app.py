@@ -54,12 +54,14 @@ def _register_blueprints(app: Flask) -> None:
     from core.health import bp as health_bp
     from exhibitions.web import register_blueprints as register_exhibitions
     from portal.views import bp as portal_bp
+    from reports.views import bp as reports_bp
 
     app.register_blueprint(health_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(portal_bp)
     app.register_blueprint(archive_bp)
     register_exhibitions(app)
+    app.register_blueprint(reports_bp)
 
 
 def _register_api(app: Flask) -> None:

@@ -2,7 +2,7 @@ import pytest
 from sqlalchemy import select
 
 from archive.models import Item, ItemStatus, TextState
-from archive.queries import display_text, language_figures, list_items
+from archive.queries import display_text, list_items
 from archive.services import create_item, remove_text, set_text, snapshot, update_item
 from archive.workflow import apply_transition, available_transitions
 from core.audit import history
@@ -156,10 +156,3 @@ def test_missing_translation_falls_back_to_vietnamese(make_item):
     assert display_text(item, "en").text.title == "Title" and not display_text(item, "en").fallback
     shown = display_text(item, "fr")
     assert (shown.text.title, shown.lang, shown.fallback) == ("Tiêu đề", "vi", True)
-
-
-def test_language_share_figure(db_session, make_item):
-    make_item(texts={"vi": {"title": "a"}, "en": {"title": "b"}})
-    make_item(texts={"vi": {"title": "c"}, "tyz": {"title": "d"}})
-    figures = language_figures(db_session)
-    assert figures["total"] == 4 and figures["other_share"] == 0.5
