@@ -9,10 +9,10 @@ exhibition opened.
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import extract, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from archive.models import Item
+from archive.models import ItemText
 from exhibitions.models import DownloadDay, Entry, Exhibition, PublicationKind, QrLink, QrScanDay, QrTarget
 from reports.period import Period
 
@@ -31,14 +31,26 @@ class Series:
 
 
 @dataclass(frozen=True)
-class TargetScans:
-    """The scans of the codes of one target (every printed language together)."""
+class PanelScans:
+    """The scans of one panel's codes (every printed language together)."""
+
+    exhibition: Exhibition
+    entry_id: int
+    panel_number: str | None  # None when the entry has been removed since
+    titles: dict[str, str]  # its item's titles by language
+    total: int
+
+
+@dataclass(frozen=True)
+class TargetMonth:
+    """The scans of one target's codes in one month: a row of the detail."""
 
     exhibition: Exhibition
     target: QrTarget
+    panel_number: str | None  # for a panel
     target_id: int | None
-    entry: Entry | None  # for a panel (an entry target) that still exists
-    series: Series
+    month: Month
+    count: int
 
 
 @dataclass(frozen=True)
@@ -46,13 +58,8 @@ class ScanFigures:
     months: list[Month]
     total: Series
     exhibitions: list[tuple[Exhibition, Series]]  # most scanned first
-    targets: list[TargetScans]  # every target scanned, by exhibition then most scanned
-
-    @property
-    def panels(self) -> list[TargetScans]:
-        """The panels (entries) scanned, most scanned first."""
-        found = [t for t in self.targets if t.target == QrTarget.ENTRY]
-        return sorted(found, key=lambda t: (-t.series.total, t.exhibition.code, t.target_id or 0))
+    panels: list[PanelScans]  # most scanned first
+    detail: list[TargetMonth] | None  # every target month by month, when asked for (it is long)
 
 
 @dataclass(frozen=True)
@@ -81,6 +88,22 @@ def month_axis(period: Period, present) -> list[Month]:
     return months
 
 
+def month_of(session, column):
+    """The `YYYY-MM` of a date column, as cheaply as the database gives it: SQLite keeps dates as ISO
+    text, so a substring; EXTRACT (or strftime) on every row of the scans costs half as much again."""
+    if session.get_bind().dialect.name == "sqlite":
+        return func.substr(column, 1, 7)
+    return func.to_char(column, "YYYY-MM")
+
+
+class MonthKeys(dict):
+    """`YYYY-MM` → (year, month), each parsed once."""
+
+    def __missing__(self, key: str) -> Month:
+        self[key] = value = (int(key[:4]), int(key[5:7]))
+        return value
+
+
 def _day_conditions(column, period: Period) -> list:
     bounds = period.day_range()
     return [column >= bounds[0], column <= bounds[1]] if bounds else []
@@ -91,57 +114,93 @@ def _exhibitions(session, ids) -> dict[int, Exhibition]:
     return {e.id: e for e in session.scalars(query)} if ids else {}
 
 
-def scan_figures(session, period: Period) -> ScanFigures:
-    """Scans in the period per month: in all, per exhibition, and per target (panel, section, book, exhibition)."""
-    year, month = extract("year", QrScanDay.day), extract("month", QrScanDay.day)
+def scan_figures(session, period: Period, detail: bool = False) -> ScanFigures:
+    """Scans in the period per month, per exhibition and per panel; with `detail`, every target month by month."""
+    # One pass over the daily counts (by far the largest table), grouped by code and month; the
+    # codes' targets are joined here, each code once, rather than in the database, each row.
+    month = month_of(session, QrScanDay.day)
     query = (
-        select(QrLink.exhibition_id, QrLink.target, QrLink.target_id, year, month, func.sum(QrScanDay.count))
-        .join(QrLink, QrLink.id == QrScanDay.qr_link_id)
+        select(QrScanDay.qr_link_id, month, func.sum(QrScanDay.count))
         .where(*_day_conditions(QrScanDay.day, period))
-        .group_by(QrLink.exhibition_id, QrLink.target, QrLink.target_id, year, month)
+        .group_by(QrScanDay.qr_link_id, month)
     )
-    per_target, per_exhibition, total = defaultdict(Counter), defaultdict(Counter), Counter()
-    for exhibition_id, target, target_id, y, m, count in session.execute(query):
-        key = (int(y), int(m))
-        per_target[(exhibition_id, target, target_id)][key] += int(count)
-        per_exhibition[exhibition_id][key] += int(count)
-        total[key] += int(count)
-    exhibitions = _exhibitions(session, list(per_exhibition))
-    entry_ids = [target_id for (_e, target, target_id) in per_target if target == QrTarget.ENTRY]
-    entries = {}
-    if entry_ids:
-        query = select(Entry).where(Entry.id.in_(entry_ids)).options(selectinload(Entry.item).selectinload(Item.texts))
-        entries = {entry.id: entry for entry in session.scalars(query)}
-    targets = [
-        TargetScans(
-            exhibitions[e_id],
-            target,
-            target_id,
-            entries.get(target_id) if target == QrTarget.ENTRY else None,
-            Series(dict(counts)),
+    links = {
+        link_id: (exhibition_id, QrTarget(target), target_id)
+        for link_id, exhibition_id, target, target_id in session.execute(
+            select(QrLink.id, QrLink.exhibition_id, QrLink.target, QrLink.target_id)
         )
-        for (e_id, target, target_id), counts in per_target.items()
-    ]
-    targets.sort(key=lambda t: (t.exhibition.code, -t.series.total, str(t.target), t.target_id or 0))
+    }
+    by_target, months = defaultdict(Counter), MonthKeys()
+    for link_id, key, count in session.connection().execute(query):
+        by_target[links[link_id]][months[key]] += count
+    per_exhibition, total, per_panel = defaultdict(Counter), Counter(), Counter()
+    for (exhibition_id, target, target_id), months in by_target.items():
+        per_exhibition[exhibition_id].update(months)
+        total.update(months)
+        if target == QrTarget.ENTRY:
+            per_panel[(exhibition_id, target_id)] += sum(months.values())
+    exhibitions = _exhibitions(session, list(per_exhibition))
     by_exhibition = sorted(
         ((exhibitions[e_id], Series(dict(c))) for e_id, c in per_exhibition.items()),
         key=lambda pair: (-pair[1].total, pair[0].code),
     )
-    return ScanFigures(month_axis(period, list(total)), Series(dict(total)), by_exhibition, targets)
+    numbers, titles = _panels(session, [entry_id for _e, entry_id in per_panel])
+    panels = [
+        PanelScans(exhibitions[e_id], entry_id, numbers.get(entry_id, (None, None))[0],
+                   titles.get(numbers.get(entry_id, (None, None))[1], {}), count)
+        for (e_id, entry_id), count in per_panel.items()
+    ]  # fmt: skip
+    panels.sort(key=lambda p: (-p.total, p.exhibition.code, p.entry_id))
+    detail_rows = _scan_detail(by_target, exhibitions, numbers) if detail else None
+    return ScanFigures(month_axis(period, list(total)), Series(dict(total)), by_exhibition, panels, detail_rows)
+
+
+def _panels(session, entry_ids: list[int]) -> tuple[dict, dict]:
+    """The panel number and item of each entry that still exists, and the titles of those items by language."""
+    if not entry_ids:
+        return {}, {}
+    numbers = {
+        entry_id: (panel, item_id)
+        for entry_id, panel, item_id in session.execute(
+            select(Entry.id, Entry.panel_number, Entry.item_id).where(Entry.id.in_(entry_ids))
+        )
+    }
+    titles = defaultdict(dict)
+    item_ids = {item_id for _panel, item_id in numbers.values()}
+    for item_id, lang, title in session.execute(
+        select(ItemText.item_id, ItemText.lang, ItemText.title).where(ItemText.item_id.in_(item_ids))
+    ):
+        titles[item_id][lang] = title
+    return numbers, titles
+
+
+def _scan_detail(by_target: dict, exhibitions: dict, numbers: dict) -> list[TargetMonth]:
+    rows = []
+    for (exhibition_id, target, target_id), months in by_target.items():
+        panel = numbers.get(target_id, (None, None))[0] if target == QrTarget.ENTRY else None
+        rows += [TargetMonth(exhibitions[exhibition_id], target, panel, target_id, key, n) for key, n in months.items()]
+    order = list(QrTarget)
+    rows.sort(key=lambda r: (r.exhibition.code, order.index(r.target), r.target_id or 0, r.month))
+    return rows
 
 
 def download_figures(session, period: Period) -> DownloadFigures:
     """Downloads in the period per month, per language and per exhibition and language, by kind."""
-    year, month = extract("year", DownloadDay.day), extract("month", DownloadDay.day)
+    month = month_of(session, DownloadDay.day)
     query = (
-        select(DownloadDay.exhibition_id, DownloadDay.lang, DownloadDay.kind, year, month, func.sum(DownloadDay.count))
+        select(DownloadDay.exhibition_id, DownloadDay.lang, DownloadDay.kind, month, func.sum(DownloadDay.count))
         .where(*_day_conditions(DownloadDay.day, period))
-        .group_by(DownloadDay.exhibition_id, DownloadDay.lang, DownloadDay.kind, year, month)
+        .group_by(DownloadDay.exhibition_id, DownloadDay.lang, DownloadDay.kind, month)
     )
-    by_month, by_language, by_pair = defaultdict(Counter), defaultdict(Counter), defaultdict(Counter)
-    for exhibition_id, lang, kind, y, m, count in session.execute(query):
+    by_month, by_language, by_pair, months = (
+        defaultdict(Counter),
+        defaultdict(Counter),
+        defaultdict(Counter),
+        MonthKeys(),
+    )
+    for exhibition_id, lang, kind, key, count in session.execute(query):
         kind = PublicationKind(kind)
-        by_month[(int(y), int(m))][kind] += int(count)
+        by_month[months[key]][kind] += int(count)
         by_language[lang][kind] += int(count)
         by_pair[(exhibition_id, lang)][kind] += int(count)
     exhibitions = _exhibitions(session, list({e_id for e_id, _lang in by_pair}))

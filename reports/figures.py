@@ -1,7 +1,7 @@
-"""Every figure of the programme for one period, computed once for the page and the CSV files."""
+"""Every figure of the programme for one period, each computed when first read, once."""
 
-from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 
 from exhibitions.models import Exhibition
 from reports.audience import DownloadFigures, ScanFigures, download_figures, scan_figures
@@ -12,28 +12,38 @@ from reports.selection import shown_exhibitions
 from reports.shares import LanguageFigures, language_figures
 
 
-@dataclass(frozen=True)
 class ProgrammeFigures:
-    """What the annual report asks, for one period."""
+    """What the annual report asks, for one period. `timezone` sets where a year begins for timestamps;
+    `detail` adds the scans of every code month by month, which only a CSV file holds."""
 
-    period: Period
-    holdings: Holdings
-    languages: LanguageFigures
-    exhibitions: list[Exhibition]
-    places: PlaceFigures
-    scans: ScanFigures
-    downloads: DownloadFigures
+    def __init__(self, session, period: Period, timezone: str, today: date, detail: bool = False):
+        self.session, self.period, self.timezone, self.today, self.detail = session, period, timezone, today, detail
+
+    @cached_property
+    def exhibitions(self) -> list[Exhibition]:
+        return shown_exhibitions(self.session, self.period)
+
+    @cached_property
+    def holdings(self) -> Holdings:
+        return item_holdings(self.session, self.period, self.timezone)
+
+    @cached_property
+    def languages(self) -> LanguageFigures:
+        return language_figures(self.session, self.period, self.timezone, self.exhibitions)
+
+    @cached_property
+    def places(self) -> PlaceFigures:
+        return place_figures(self.session, self.exhibitions, self.today)
+
+    @cached_property
+    def scans(self) -> ScanFigures:
+        return scan_figures(self.session, self.period, self.detail)
+
+    @cached_property
+    def downloads(self) -> DownloadFigures:
+        return download_figures(self.session, self.period)
 
 
-def programme_figures(session, period: Period, timezone: str, today: date) -> ProgrammeFigures:
-    """Compute every figure of `period`; `timezone` sets where a year begins for timestamps."""
-    exhibitions = shown_exhibitions(session, period)
-    return ProgrammeFigures(
-        period=period,
-        holdings=item_holdings(session, period, timezone),
-        languages=language_figures(session, period, timezone, exhibitions),
-        exhibitions=exhibitions,
-        places=place_figures(session, exhibitions, today),
-        scans=scan_figures(session, period),
-        downloads=download_figures(session, period),
-    )
+def programme_figures(session, period: Period, timezone: str, today: date, detail: bool = False) -> ProgrammeFigures:
+    """The figures of `period`, computed as they are read."""
+    return ProgrammeFigures(session, period, timezone, today, detail)

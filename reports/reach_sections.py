@@ -1,10 +1,11 @@
-"""The sections on the programme's reach: exhibitions by place, QR scans and downloads."""
+"""The sections on the programme's reach: exhibitions by place, QR scans, downloads, and the exhibitions' list."""
+
+from collections import Counter
 
 from flask_babel import ngettext
 
-from archive.queries import item_title
 from core.i18n import _, current_language
-from core.languages import language_classes
+from core.languages import REFERENCE_LANGUAGE, language_classes
 from exhibitions import qr
 from exhibitions.models import PublicationKind, QrTarget
 from reports import labels
@@ -26,8 +27,8 @@ def _place_chart(rows) -> BarChart:
     )
 
 
-def places_section(figures: ProgrammeFigures, scans: dict, downloads: dict) -> Section:
-    """Exhibitions per province (34 today, 63 before 1 July 2025), abroad, and the list of them."""
+def places_section(figures: ProgrammeFigures) -> Section:
+    """Exhibitions per province (34 today, 63 before 1 July 2025) and abroad."""
     places = figures.places
     current, before = places.current, places.before
     provinces = Table(
@@ -95,39 +96,6 @@ def places_section(figures: ProgrammeFigures, scans: dict, downloads: dict) -> S
             for r in places.abroad
         ),
     )
-    listing = Table(
-        "exhibitions",
-        _("Exhibitions of the period"),
-        (
-            Column(_("Code"), "code"),
-            Column(_("Title")),
-            Column(_("Status")),
-            Column(_("Shown")),
-            Column(_("Opens"), "date"),
-            Column(_("Closes"), "date"),
-            Column(_("Venue")),
-            Column(_("Country")),
-            Column(_("Languages"), "code"),
-            Column(_("QR scans in the period"), "count"),
-            Column(_("Downloads in the period"), "count"),
-        ),
-        tuple(
-            (
-                e.code,
-                labels.exhibition_title(e),
-                labels.exhibition_status_label(e.status),
-                str(labels.MODE_LABELS[e.mode]),
-                e.opens_on,
-                e.closes_on,
-                labels.name_of(e.venue),
-                labels.country_name(e.venue.country) if e.venue else "",
-                " ".join(e.all_languages),
-                scans.get(e.id, 0),
-                downloads.get(e.id, 0),
-            )
-            for e in figures.exhibitions
-        ),
-    )
     findings = [
         _(
             "%(covered)s of the %(total)s provinces and centrally-run cities have had an exhibition.",
@@ -176,20 +144,20 @@ def places_section(figures: ProgrammeFigures, scans: dict, downloads: dict) -> S
             Figure(provinces, _place_chart(current.rows), note=counts_note(CHART_BARS, current.covered)),
             Figure(provinces_63, _place_chart(before.rows), note=counts_note(CHART_BARS, before.covered)),
             Figure(abroad, _place_chart(places.abroad)),
-            Figure(listing, page_rows=PAGE_ROWS),
         ],
         findings,
     )
 
 
-def _panel_label(target) -> str:
-    if target.entry is None:
-        return _("removed entry %(id)s", id=target.target_id)
-    return qr.panel_code(target.exhibition.code, target.entry.panel_number) or target.exhibition.code
+def _panel_label(exhibition, panel_number: str | None, entry_id: int) -> str:
+    if panel_number is None:
+        return _("removed entry %(id)s", id=entry_id)
+    return qr.panel_code(exhibition.code, panel_number) or exhibition.code
 
 
-def _item_title(target) -> str:
-    return item_title(target.entry.item, current_language()) if target.entry else ""
+def _item_title(panel) -> str:
+    titles = panel.titles
+    return titles.get(current_language()) or titles.get(REFERENCE_LANGUAGE) or next(iter(titles.values()), "")
 
 
 def scans_section(figures: ProgrammeFigures) -> Section:
@@ -218,14 +186,21 @@ def scans_section(figures: ProgrammeFigures) -> Section:
         "scans-by-panel",
         _("QR scans per panel"),
         (Column(_("Exhibition"), "code"), Column(_("Panel"), "code"), Column(_("Item")), Column(_("Scans"), "count")),
-        tuple((t.exhibition.code, _panel_label(t), _item_title(t), t.series.total) for t in panels),
+        tuple(
+            (p.exhibition.code, _panel_label(p.exhibition, p.panel_number, p.entry_id), _item_title(p), p.total)
+            for p in panels
+        ),
     )
     panel_chart = bar_chart(
         [
-            BarRow(labels.short(f"{_panel_label(t)} · {_item_title(t)}"), (("scans", "", t.series.total),))
-            for t in panels[:CHART_BARS]
+            BarRow(
+                labels.short(f"{_panel_label(p.exhibition, p.panel_number, p.entry_id)} · {_item_title(p)}"),
+                (("scans", "", p.total),),
+            )
+            for p in panels[:CHART_BARS]
         ]
     )
+    targets = {target: str(label) for target, label in labels.TARGET_LABELS.items()}  # translated once, not per row
     over_time = Table(
         "scans-over-time",
         _("QR scans per exhibition and panel, month by month"),
@@ -238,14 +213,13 @@ def scans_section(figures: ProgrammeFigures) -> Section:
         ),
         tuple(
             (
-                t.exhibition.code,
-                str(labels.TARGET_LABELS[t.target]),
-                _panel_label(t) if t.target == QrTarget.ENTRY else "",
-                month,
-                count,
+                row.exhibition.code,
+                targets[row.target],
+                _panel_label(row.exhibition, row.panel_number, row.target_id) if row.target == QrTarget.ENTRY else "",
+                row.month,
+                row.count,
             )
-            for t in scans.targets
-            for month, count in sorted(t.series.by_month.items())
+            for row in scans.detail or ()
         ),
     )
     findings = [
@@ -355,3 +329,46 @@ def downloads_section(figures: ProgrammeFigures) -> Section:
         ],
         findings,
     )
+
+
+def exhibitions_section(figures: ProgrammeFigures) -> Section:
+    """Every exhibition of the period, with its scans and downloads during it."""
+    scans = {e.id: s.total for e, s in figures.scans.exhibitions}
+    downloads = Counter()
+    for exhibition, _lang, counts in figures.downloads.by_exhibition:
+        downloads[exhibition.id] += sum(counts.values())
+    listing = Table(
+        "exhibitions",
+        _("Exhibitions of the period"),
+        (
+            Column(_("Code"), "code"),
+            Column(_("Title")),
+            Column(_("Status")),
+            Column(_("Shown")),
+            Column(_("Opens"), "date"),
+            Column(_("Closes"), "date"),
+            Column(_("Venue")),
+            Column(_("Country")),
+            Column(_("Languages"), "code"),
+            Column(_("QR scans in the period"), "count"),
+            Column(_("Downloads in the period"), "count"),
+        ),
+        tuple(
+            (
+                e.code,
+                labels.exhibition_title(e),
+                labels.exhibition_status_label(e.status),
+                str(labels.MODE_LABELS[e.mode]),
+                e.opens_on,
+                e.closes_on,
+                labels.name_of(e.venue),
+                labels.country_name(e.venue.country) if e.venue else "",
+                " ".join(e.all_languages),
+                scans.get(e.id, 0),
+                downloads.get(e.id, 0),
+            )
+            for e in figures.exhibitions
+        ),
+    )
+    intro = _("Every published exhibition opening in the period, with the QR scans and downloads it had during it.")
+    return Section("exhibitions", _("Exhibitions"), intro, [Figure(listing, page_rows=PAGE_ROWS)])

@@ -12,20 +12,21 @@ from core.permissions import Permission, can, permission_required
 from reports.figures import programme_figures
 from reports.formatting import month, percent
 from reports.period import parse_period, report_years
-from reports.report import Report, build_report
+from reports.report import SECTION_OF_TABLE, Report, build_report
 from reports.tables import table_csv, tables_zip
 
 bp = Blueprint("reports", __name__, template_folder="templates")
+DETAILED = {"scans-over-time"}  # tables computed only for their CSV file
 bp.add_app_template_filter(percent, "percent")
 bp.add_app_template_filter(month, "month")
 
 
-def _report() -> tuple[Report, list[int]]:
+def _report(detail: bool = False, sections: list[str] | None = None) -> tuple[Report, list[int]]:
     """The report of the year the request asks for (every year by default), and the years on offer."""
     years = report_years(db.session, date.today())
     period = parse_period(request.args.get("year"), years)
-    timezone = current_app.config["BABEL_DEFAULT_TIMEZONE"]
-    return build_report(programme_figures(db.session, period, timezone, date.today())), years
+    figures = programme_figures(db.session, period, current_app.config["BABEL_DEFAULT_TIMEZONE"], date.today(), detail)
+    return build_report(figures, sections), years
 
 
 @bp.route("/staff/figures")
@@ -39,10 +40,10 @@ def figures():
 @bp.route("/staff/figures/<slug>.csv")
 @permission_required(Permission.SEE_FIGURES)
 def figures_csv(slug: str):
-    report, _years = _report()
-    table = report.tables.get(slug)
-    if table is None:
+    if slug not in SECTION_OF_TABLE:
         abort(404)
+    report, _years = _report(detail=slug in DETAILED, sections=[SECTION_OF_TABLE[slug]])
+    table = report.tables[slug]
     name = f"vitrine-figures-{report.figures.period.slug}-{slug}.csv"
     return _attachment(table_csv(table, current_language()), "text/csv; charset=utf-8", name)
 
@@ -50,7 +51,7 @@ def figures_csv(slug: str):
 @bp.route("/staff/figures.zip")
 @permission_required(Permission.SEE_FIGURES)
 def figures_zip():
-    report, _years = _report()
+    report, _years = _report(detail=True)
     prefix = f"vitrine-figures-{report.figures.period.slug}"
     return _attachment(
         tables_zip(list(report.tables.values()), current_language(), prefix), "application/zip", f"{prefix}.zip"

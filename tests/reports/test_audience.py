@@ -52,11 +52,17 @@ def test_scans_per_month_exhibition_and_panel(db_session, published, client):
     assert in_2025.total.by_month == {(2025, 3): 5, (2025, 11): 5} and in_2025.total.total == 10
     assert [(e.code, s.total) for e, s in in_2025.exhibitions] == [("CB25", 6), ("GE25", 4)]
     # A panel's codes in every printed language count together.
-    assert [(t.entry.id, t.series.by_month) for t in in_2025.panels] == [
-        (first.id, {(2025, 3): 5}), (second.id, {(2025, 11): 1})]  # fmt: skip
+    assert [(p.entry_id, p.panel_number, p.total) for p in in_2025.panels] == [
+        (first.id, first.panel_number, 5), (second.id, second.panel_number, 1)]  # fmt: skip
+    assert in_2025.panels[0].titles == {"vi": first.item.texts[0].title}
     every = scan_figures(db_session, Period())
     assert every.total.total == 12 and every.months[0] == (2024, 12) and every.months[-1][0] == date.today().year
-    assert {str(t.target) for t in every.targets} == {"entry", "exhibition", "ebook"}
+    assert every.detail is None
+    # Month by month for each code's target, only when asked for: a CSV file's worth.
+    detail = scan_figures(db_session, Period(2025), detail=True).detail
+    assert [(r.exhibition.code, str(r.target), r.panel_number, r.month, r.count) for r in detail] == [
+        ("CB25", "entry", first.panel_number, (2025, 3), 5), ("CB25", "entry", second.panel_number, (2025, 11), 1),
+        ("GE25", "exhibition", None, (2025, 11), 4)]  # fmt: skip
 
 
 def test_downloads_by_language_kind_and_month(db_session, published):

@@ -3,6 +3,7 @@
 import csv
 import io
 import zipfile
+from datetime import date
 
 import pytest
 
@@ -10,6 +11,9 @@ from archive.models import Body, BodyKind
 from exhibitions import qr
 from exhibitions.composing import publish
 from exhibitions.models import QrLink, QrTarget
+from reports.figures import programme_figures
+from reports.period import Period
+from reports.report import SECTION_OF_TABLE, build_report
 
 
 @pytest.fixture
@@ -106,4 +110,20 @@ def test_every_table_as_csv_in_a_zip_and_unknown_tables(login_as, programme):
         assert "vitrine-figures-2025-items-by-type.csv" in names and "vitrine-figures-2025-scans-over-time.csv" in names
         over_time = archive.read("vitrine-figures-2025-scans-over-time.csv").decode("utf-8-sig").splitlines()
     assert over_time[1] == "CB25,Panel,CB25-001,2025-12,3"
+    alone = _csv(admin, "/staff/figures/scans-over-time.csv?lang=en&year=2025", ",")
+    assert alone[0] == ["Exhibition", "Code printed for", "Panel", "Month", "Scans"] and alone[1][2:] == [
+        "CB25-001", "2025-12", "3"]  # fmt: skip
+    page = admin.get("/staff/figures?lang=en&year=2025").get_data(True)
+    assert "Too detailed for this page" in page and 'href="/staff/figures/scans-over-time.csv?year=2025"' in page
     assert admin.get("/staff/figures/nothing.csv").status_code == 404
+
+
+def test_each_table_knows_its_section(app, db_session):
+    with app.test_request_context("/?lang=en"):
+        report = build_report(programme_figures(db_session, Period(), "Asia/Ho_Chi_Minh", date.today()))
+        found = {figure.table.slug: section.slug for section in report.sections for figure in section.figures}
+        assert found == SECTION_OF_TABLE
+        # A CSV file computes its own section only.
+        alone = build_report(programme_figures(db_session, Period(), "Asia/Ho_Chi_Minh", date.today()), ["places"])
+        assert list(alone.tables) == ["provinces", "provinces-63", "abroad"]
+        assert "scans" not in alone.figures.__dict__  # never read, never computed
