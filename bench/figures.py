@@ -116,11 +116,13 @@ def add_bulk(session, items: int, exhibitions: int, seed: int = 2025) -> dict:
                         "state": rng.choice(["machine", "reviewed"]),
                     }
                 )
-    session.execute(insert(Item), rows)
-    session.execute(insert(ItemText), texts)
+    if rows:
+        session.execute(insert(Item), rows)
+        session.execute(insert(ItemText), texts)
     published = [r["id"] for r in rows if r["status"] == "published"]
 
     link_count = scans = downloads = 0
+    today = date.today()
     for e in range(exhibitions):
         if e % 5 == 4:
             venue, opens = rng.choice(ABROAD), date(2024, 1, 1) + timedelta(days=rng.randrange(1000))
@@ -161,7 +163,9 @@ def add_bulk(session, items: int, exhibitions: int, seed: int = 2025) -> dict:
         session.execute(insert(QrLink), links)
         link_ids = list(session.scalars(select(QrLink.id).where(QrLink.exhibition_id == exhibition.id)))
         link_count += len(link_ids)
-        days = [opens + timedelta(days=d) for d in range(0, 365) if rng.random() < 0.8]
+        days = [day for day in (opens + timedelta(days=d) for d in range(365)) if day <= today and rng.random() < 0.8]
+        if not days:  # not open yet: no scans, no downloads
+            continue
         scan_rows = [
             {"qr_link_id": link_id, "day": day, "count": rng.randint(1, 9)}
             for link_id in link_ids

@@ -110,7 +110,12 @@ def language_section(figures: ProgrammeFigures) -> Section:
         intro,
         [
             Figure(share_table, chart, legend=(("band", _("Target: 15–20 %")),)),
-            Figure(language_table, language_chart, note=counts_note(CHART_BARS, len(rows))),
+            Figure(
+                language_table,
+                language_chart,
+                legend=(("items", _("Published items with a text")),),
+                note=counts_note(CHART_BARS, len(rows)),
+            ),
         ],
         findings,
     )
