@@ -15,7 +15,7 @@ RUFF := $(VENV)/bin/ruff
 SUDO := $(shell [ "$$(id -u)" = 0 ] || command -v sudo)
 APT_GET := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get
 
-.PHONY: run test test-all lint translations bench compile-translations system-packages
+.PHONY: run test test-all lint translations bench compile-translations system-packages vendor
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -29,7 +29,7 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(PY)
 	$(PIP) install -r requirements-dev.txt
 	touch $@ $(VENV)/.installed
 
-run: $(VENV)/.installed compile-translations
+run: $(VENV)/.installed compile-translations vendor
 	$(FLASK) db upgrade
 	$(FLASK) refdata load
 	$(FLASK) demo load
@@ -38,10 +38,10 @@ run: $(VENV)/.installed compile-translations
 # SQLite and PostgreSQL side by side, both to the end even when one fails; pytest's exit 5 (no
 # test ran) is a failure too. `test` leaves out the checks marked `long` (each has a short form
 # that runs here); `test-all` runs everything.
-test: $(VENV)/.installed-dev system-packages compile-translations
+test: $(VENV)/.installed-dev system-packages compile-translations vendor
 	tests/both_databases.sh $(PYTEST) -m "not long"
 
-test-all: $(VENV)/.installed-dev system-packages compile-translations
+test-all: $(VENV)/.installed-dev system-packages compile-translations vendor
 	tests/both_databases.sh $(PYTEST)
 
 # Debian packages the tests need, installed only when missing.
@@ -59,6 +59,11 @@ system-packages:
 		$(APT_GET) update; \
 		$(APT_GET) install -y --no-install-recommends $$missing; \
 	fi
+
+# npm packages pinned in tools/package-lock.json: installed into tools/node_modules when the lock changed,
+# the site's and the browser tests' files copied into static/vendor/ (neither committed: static/vendor/README.md).
+vendor:
+	tools/vendor.sh
 
 lint: $(VENV)/.installed-dev
 	$(RUFF) check .

@@ -7,7 +7,7 @@ from flask import Flask
 from flask_migrate import Migrate
 from flask_wtf.csrf import CSRFProtect
 
-from core import api, auth, config, db, errors, i18n, permissions, storage, uow, urls
+from core import api, auth, config, db, errors, i18n, permissions, sessions, storage, uow, urls
 
 migrate = Migrate()
 csrf = CSRFProtect()
@@ -28,6 +28,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     csrf.init_app(app)
     i18n.init_app(app)
     auth.init_app(app)
+    sessions.init_app(app)
     permissions.init_app(app)
     storage.init_app(app)
     errors.init_app(app)
@@ -49,17 +50,23 @@ def _init_domains(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from archive.reference_views import bp as reference_bp
     from archive.views import bp as archive_bp
+    from core.admin_views import bp as user_admin_bp
     from core.auth_views import bp as auth_bp
     from core.health import bp as health_bp
     from exhibitions.web import register_blueprints as register_exhibitions
+    from portal.items import bp as items_bp
     from portal.views import bp as portal_bp
     from reports.views import bp as reports_bp
 
     app.register_blueprint(health_bp)
     app.register_blueprint(auth_bp)
+    app.register_blueprint(user_admin_bp)
     app.register_blueprint(portal_bp)
     app.register_blueprint(archive_bp)
+    app.register_blueprint(reference_bp)
+    app.register_blueprint(items_bp)
     register_exhibitions(app)
     app.register_blueprint(reports_bp)
 
@@ -76,7 +83,7 @@ def _register_api(app: Flask) -> None:
 
 def _register_cli(app: Flask) -> None:
     from archive.cli import demo_cli, export_cli, fixity_cli, import_command, media_cli, refdata_cli, search_cli
-    from core.auth_views import users_cli
+    from core.users_cli import users_cli
     from exhibitions.composing import load_demo_exhibitions
 
     app.cli.add_command(users_cli)

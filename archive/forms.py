@@ -68,3 +68,17 @@ def texts_from_form(form_data) -> dict:
         if lang and name in (*TEXT_FIELDS, "state"):
             texts.setdefault(lang, {})[name] = value
     return {lang: values for lang, values in texts.items() if any(values.get(f) for f in TEXT_FIELDS)}
+
+
+def labels_from_form(form_data) -> dict[str, tuple[str, str]]:
+    """Labels per language from fields `label-<lang>` and `state-<lang>`, and the added language's
+    `new-lang`, `new-label` and `new-state`: {lang: (label, state)}, empty labels included."""
+    labels = {}
+    for key, value in form_data.items():
+        if key.startswith("label-"):
+            lang = key[len("label-") :]
+            labels[lang] = (value, form_data.get(f"state-{lang}", ""))
+    added = (form_data.get("new-lang") or "").strip()
+    if added and (form_data.get("new-label") or "").strip():
+        labels[added] = (form_data["new-label"], form_data.get("new-state", ""))
+    return labels

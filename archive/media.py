@@ -390,10 +390,26 @@ def derivatives_root() -> Path:
     return Path(current_app.config["DERIVATIVES_DIR"])
 
 
+# The longest side of each derivative, as archive.imaging writes them (its DERIVATIVE_SIZES; a test holds
+# them equal): pages size their images with these without loading Pillow.
+DERIVATIVE_SIDES = {"thumb": 400, "book": 1000, "web": 1600}
+
+
+def derivative_size(media: MediaFile, kind: str) -> tuple[int, int] | None:
+    """The width and height of a file's derivative (of its first page's size); None if its size is unknown."""
+    if not (media.width and media.height):
+        return None
+    # An image is never enlarged; a PDF page (sized in points) is rendered to the derivative's size.
+    scale = DERIVATIVE_SIDES[kind] / max(media.width, media.height)
+    if media.mime_type != "application/pdf":
+        scale = min(1.0, scale)
+    return max(1, round(media.width * scale)), max(1, round(media.height * scale))
+
+
 def derivative_path(sha256: str, kind: str, page: int = 1) -> Path:
     """The file of one derivative (it may not exist yet)."""
     Storage("/").path_for(sha256)  # validates the digest: it becomes part of a path
-    if kind not in ("thumb", "book", "web") or page < 1:
+    if kind not in DERIVATIVE_SIDES or page < 1:
         raise ValueError("unknown derivative")
     return derivatives_root() / sha256[:2] / sha256 / f"{kind}-{page}.jpg"
 

@@ -44,6 +44,14 @@ class TextState(enum.StrEnum):
     REVIEWED = "reviewed"
 
 
+class LabelState(enum.StrEnum):
+    """How far a label of the reference data (a term, a venue, a body) is translated."""
+
+    SHIPPED = "shipped"  # as the programme's reference data gives it: `refdata load` keeps it up to date
+    DRAFT = "draft"  # written or changed by an admin, not yet checked
+    REVIEWED = "reviewed"  # checked; `refdata load` leaves it as it is
+
+
 class JobState(enum.StrEnum):
     QUEUED = "queued"
     RUNNING = "running"
@@ -80,6 +88,8 @@ class Scheme(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(40), unique=True)
     labels: Mapped[dict] = mapped_column(JSON, default=dict)
+    # lang → LabelState of each label; a label without one is as shipped (archive.reference_editing).
+    translation_states: Mapped[dict] = mapped_column(JSON, default=dict, server_default="{}")
     position: Mapped[int] = mapped_column(default=0)
 
     terms: Mapped[list["Term"]] = relationship(back_populates="scheme", order_by="Term.position")
@@ -97,6 +107,8 @@ class Term(Base):
     scheme_id: Mapped[int] = mapped_column(ForeignKey("schemes.id", ondelete="CASCADE"), index=True)
     code: Mapped[str] = mapped_column(String(60), unique=True)
     labels: Mapped[dict] = mapped_column(JSON, default=dict)
+    # lang → LabelState of each label; a label without one is as shipped (archive.reference_editing).
+    translation_states: Mapped[dict] = mapped_column(JSON, default=dict, server_default="{}")
     position: Mapped[int] = mapped_column(default=0)
 
     scheme: Mapped[Scheme] = relationship(back_populates="terms")
@@ -115,6 +127,8 @@ class Place(Base):
     kind: Mapped[PlaceKind] = mapped_column(string_enum(PlaceKind))
     country: Mapped[str] = mapped_column(String(2), default="VN")
     names: Mapped[dict] = mapped_column(JSON, default=dict)
+    # lang → LabelState of each label; a label without one is as shipped (archive.reference_editing).
+    translation_states: Mapped[dict] = mapped_column(JSON, default=dict, server_default="{}")
     valid_from: Mapped[date | None] = mapped_column(Date)
     valid_to: Mapped[date | None] = mapped_column(Date)
     successor_id: Mapped[int | None] = mapped_column(ForeignKey("places.id", ondelete="SET NULL"))
@@ -138,6 +152,8 @@ class Body(Base):
     code: Mapped[str] = mapped_column(String(60), unique=True)
     kind: Mapped[BodyKind] = mapped_column(string_enum(BodyKind))
     names: Mapped[dict] = mapped_column(JSON, default=dict)
+    # lang → LabelState of each label; a label without one is as shipped (archive.reference_editing).
+    translation_states: Mapped[dict] = mapped_column(JSON, default=dict, server_default="{}")
 
     def __repr__(self) -> str:
         return f"<Body {self.code}>"

@@ -1,36 +1,64 @@
-"""Reading items: filtered lists, the public view, texts with their Vietnamese fallback."""
+"""Reading items: filtered lists, the public view, texts along the reader's language chain, related items."""
 
 from dataclasses import dataclass
 
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import and_, case, exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from archive.models import Item, ItemStatus, ItemTag, ItemText, ItemType, Place, Term, item_terms
 from core.errors import NotFound, ValidationError
 from core.i18n import _
-from core.languages import REFERENCE_LANGUAGE, normalise_tag
+from core.languages import normalise_tag, same_language, text_chain
 from core.pagination import Page, bounded_per_page
 
 FILTERS = ("status", "type", "place", "term", "has_lang", "q")
 
 
+TEXT_FIELDS = ("title", "caption", "description", "transcription")
+
+
 @dataclass(frozen=True)
 class DisplayText:
-    """The texts shown to a reader, and whether they fell back to Vietnamese."""
+    """The texts shown to a reader (one language's row), and whether they stand in for the reader's."""
 
     text: ItemText | None
     lang: str
     fallback: bool
 
 
+@dataclass(frozen=True)
+class ShownText:
+    """One of an item's texts chosen along a language chain: its language, and `fallback` when that is
+    not the reader's; `text` None (and `lang` the reader's) when no language of the chain has one."""
+
+    text: str | None
+    lang: str
+    fallback: bool
+
+
+def text_in(item: Item, tag: str) -> ItemText | None:
+    """The item's texts in `tag`, else in the same language under another tag (fr-CH finds fr)."""
+    return item.text_for(tag) or next((t for t in item.texts if same_language(t.lang, tag)), None)
+
+
 def display_text(item: Item, lang: str) -> DisplayText:
-    """The texts in `lang`, else in Vietnamese (marked as a fallback), else any."""
-    for tag in (lang, lang.split("-")[0]):
-        found = item.text_for(tag)
-        if found:
-            return DisplayText(found, tag, False)
-    fallback = item.text_for(REFERENCE_LANGUAGE) or (item.texts[0] if item.texts else None)
-    return DisplayText(fallback, fallback.lang if fallback else REFERENCE_LANGUAGE, True)
+    """The texts along the reader's chain (core.languages.text_chain: theirs → English → Vietnamese), else any."""
+    for tag in text_chain(lang):
+        if found := text_in(item, tag):
+            return DisplayText(found, found.lang, not same_language(found.lang, lang))
+    first = item.texts[0] if item.texts else None
+    return DisplayText(first, first.lang if first else lang, first is not None)
+
+
+def texts_along(item: Item, chain: list[str]) -> dict[str, ShownText]:
+    """Each of the item's texts (title, caption, description, transcription) in the first language of the
+    chain that has it: a French reader gets the English description where there is no French one."""
+    shown = {}
+    for name in TEXT_FIELDS:
+        found = next((t for tag in chain if (t := text_in(item, tag)) and getattr(t, name)), None)
+        shown[name] = (ShownText(getattr(found, name), found.lang, not same_language(found.lang, chain[0]))
+                       if found else ShownText(None, chain[0], False))  # fmt: skip
+    return shown
 
 
 def item_title(item: Item, lang: str) -> str:
@@ -116,6 +144,28 @@ def get_public_item(session, item_id: int) -> Item:
     if item is None or item.status != ItemStatus.PUBLISHED:
         raise NotFound(_("There is no published item %(id)s.", id=item_id))
     return item
+
+
+def related_items(session, item: Item, limit: int = 6) -> list[Item]:
+    """A handful of published items close to this one: most terms in common first, then the same place."""
+    term_ids = [term.id for term in item.terms]
+    score = func.count(item_terms.c.term_id) * 2
+    if item.place_id is not None:
+        score = score + func.max(case((Item.place_id == item.place_id, 1), else_=0))
+    query = (
+        select(Item.id)
+        .outerjoin(item_terms, and_(item_terms.c.item_id == Item.id, item_terms.c.term_id.in_(term_ids)))
+        .where(Item.id != item.id, Item.status == ItemStatus.PUBLISHED)
+        .group_by(Item.id)
+        .having(score > 0)
+        .order_by(score.desc(), Item.id.desc())
+        .limit(limit)
+    )
+    ids = list(session.scalars(query))
+    items = session.scalars(select(Item).where(Item.id.in_(ids)).options(selectinload(Item.texts),
+                                                                           selectinload(Item.media)))  # fmt: skip
+    by_id = {related.id: related for related in items}
+    return [by_id[i] for i in ids]
 
 
 def review_queue(session) -> list[Item]:

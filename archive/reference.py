@@ -1,7 +1,8 @@
 """The programme's reference data: vocabularies, provinces before and after 2025, venues, bodies.
 
 Loaded by `flask --app app refdata load`, which is idempotent: it adds what is missing and
-updates labels, so it runs safely on every deploy.
+updates the labels as shipped, so it runs safely on every deploy. A label an admin wrote or
+checked on the administration pages (its translation state is no longer "shipped") is kept.
 """
 
 import csv
@@ -11,7 +12,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from archive.models import Body, BodyKind, Place, PlaceKind, Scheme, Term
+from archive.models import Body, BodyKind, LabelState, Place, PlaceKind, Scheme, Term
 
 PROVINCES_CSV = Path(__file__).parent / "data" / "provinces-2025.csv"
 REORGANISATION_DAY = date(2025, 7, 1)
@@ -118,8 +119,23 @@ def _upsert(session, model, code: str, **values):
         row = model(code=code)
         session.add(row)
     for key, value in values.items():
-        setattr(row, key, value)
+        if key in ("labels", "names"):
+            _merge_shipped(row, key, value)
+        else:
+            setattr(row, key, value)
     return row
+
+
+def _merge_shipped(row, attribute: str, shipped: dict) -> None:
+    """Take the shipped labels, except those an admin wrote or checked since (archive.reference_editing)."""
+    labels, states = dict(getattr(row, attribute) or {}), dict(row.translation_states or {})
+    for lang, label in shipped.items():
+        if states.get(lang, LabelState.SHIPPED) == LabelState.SHIPPED or not labels.get(lang):
+            labels[lang], states[lang] = label, str(LabelState.SHIPPED)
+    if labels != getattr(row, attribute):
+        setattr(row, attribute, labels)
+    if states != row.translation_states:
+        row.translation_states = states
 
 
 def _load_vocabulary(session) -> int:

@@ -4,7 +4,6 @@ counts, the database supplies what is shown."""
 import math
 from dataclasses import dataclass, field
 
-import langcodes
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -13,6 +12,7 @@ from archive.indexing import FACETS
 from archive.models import Body, Item, ItemStatus, Place, Term
 from core.errors import ValidationError
 from core.i18n import _, localized
+from core.languages import language_name
 from core.pagination import bounded_per_page
 from core.search import ORDERS, Query, search_index
 
@@ -119,15 +119,8 @@ def _label_maps(session, facets: dict, lang: str) -> dict:
         "place": by_code(Place, "names", list(facets.get("place", {}))),
         "body": by_code(Body, "names", list(facets.get("body", {}))),
         "term": by_code(Term, "labels", list(facets.get("term", {}))),
-        "has_lang": {tag: _language_name(tag, lang) for tag in facets.get("has_lang", {})},
+        "has_lang": {tag: language_name(tag, lang) for tag in facets.get("has_lang", {})},
     }
-
-
-def _language_name(tag: str, lang: str) -> str:
-    try:
-        return langcodes.Language.get(tag).display_name(lang)
-    except (LookupError, ValueError):
-        return tag
 
 
 def _status(status) -> str:

@@ -266,16 +266,20 @@ def _validated_text(tag: str, values: dict, problems: Problems) -> dict:
     return out
 
 
-def check_can_edit(user: User, item: Item) -> None:
-    """Every staff member edits drafts; only those who may edit any item change it after."""
+def edit_refusal(user: User, item: Item) -> str | None:
+    """Why the user may not change the item now, or None: every staff member edits drafts, only
+    those who may edit any item change it after."""
     if item.status != ItemStatus.DRAFT and not can(user, Permission.EDIT_ANY_ITEM):
-        raise Forbidden(
-            _(
-                "This item is %(status)s: only a curator or an admin may change it now.",
-                status=status_label(item.status),
-            ),
-            field="status",
-        )
+        return _("This item is %(status)s: only a curator or an admin may change it now.",
+                 status=status_label(item.status))  # fmt: skip
+    return None
+
+
+def check_can_edit(user: User, item: Item) -> None:
+    """Forbidden, saying why, unless the user may change the item now."""
+    refusal = edit_refusal(user, item)
+    if refusal:
+        raise Forbidden(refusal, field="status")
 
 
 def status_label(status) -> str:

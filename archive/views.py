@@ -13,8 +13,9 @@ from archive.vocabulary import body_choices, place_choices, schemes_with_terms, 
 from core.audit import history
 from core.auth_views import safe_next
 from core.db import db
-from core.errors import Conflict, ValidationError, VitrineError, wants_json
+from core.errors import Conflict, Forbidden, ValidationError, VitrineError, wants_json
 from core.i18n import _, current_language
+from core.language_policy import visitor_language
 from core.languages import PROGRAMME_LANGUAGES, REFERENCE_LANGUAGE
 from core.pagination import parse_page
 from core.permissions import staff_required
@@ -26,8 +27,8 @@ bp = Blueprint("archive", __name__, template_folder="templates")
 
 @bp.app_template_global()
 def item_display(item):
-    """The texts of an item to show in the reader's language, with the fallback flag."""
-    return queries.display_text(item, current_language())
+    """The texts of an item to show along the visitor's language chain, with the fallback flag."""
+    return queries.display_text(item, visitor_language())
 
 
 @bp.before_app_request
@@ -55,14 +56,6 @@ def facet_url(name: str, value: str) -> str:
     return url_for(request.endpoint, **searching.toggled_args(request.args, name, value))
 
 
-@bp.route("/items/<id:item_id>")
-def public_item(item_id: int):
-    item = queries.get_public_item(db.session, item_id)
-    shown = queries.display_text(item, current_language())
-    return render_template("archive/public_item.html", item=item, shown=shown, type_labels=TYPE_LABELS,
-                           previews=jobs.preview_states(item.media))  # fmt: skip
-
-
 @bp.route("/media/<id:media_id>")
 def media_file(media_id: int):
     media = _visible_media(media_id)
@@ -75,7 +68,7 @@ def media_file(media_id: int):
     return response
 
 
-@bp.route("/media/<id:media_id>/<any(thumb, web):kind>-<int:page>.jpg")
+@bp.route("/media/<id:media_id>/<any(thumb, book, web):kind>-<int:page>.jpg")
 def media_derivative(media_id: int, kind: str, page: int):
     media = _visible_media(media_id)
     path = derivative_path(media.sha256, kind, page) if 1 <= page <= media.pages else None
@@ -176,13 +169,17 @@ def new_item():
 @staff_required
 def edit_item(item_id: int):
     item = queries.get_item(db.session, item_id)
+    if request.method == "GET":
+        services.check_can_edit(current_user, item)  # the page's links hide the way here; say why
     form = _item_form(item)
     if form.validate_on_submit():
         data = form.to_data() | {"texts": texts_from_form(request.form), "replace_texts": True}
         try:
             with attempt():
                 services.update_item(db.session, current_user, item, data, form.version.data)
-        except (ValidationError, Conflict) as error:
+        except (ValidationError, Conflict, Forbidden) as error:
+            # Whatever the refusal (a rule, someone else's save, the item moved on meanwhile), the
+            # form comes back as typed, with the reason.
             errors = error.errors if isinstance(error, ValidationError) else [(error.field, error.message)]
             return _form_page(form, queries.get_item(db.session, item_id), errors, error.status)
         flash(_("Item %(code)s saved.", code=item.reference_code), "success")
@@ -193,11 +190,17 @@ def edit_item(item_id: int):
 @bp.route("/staff/items/<id:item_id>")
 @staff_required
 def staff_item(item_id: int):
-    item = queries.get_item(db.session, item_id)
+    return _staff_item_page(queries.get_item(db.session, item_id))
+
+
+def _staff_item_page(item, status: int = 200, refused: dict | None = None):
+    """The staff page of an item with only the actions the user may take; `refused` is a move just
+    refused ({action, comment, message}), shown again with what was typed."""
     return render_template("archive/staff_item.html", item=item, type_labels=TYPE_LABELS, state_labels=STATE_LABELS,
-                           previews=jobs.preview_states(item.media),
+                           previews=jobs.preview_states(item.media), refused=refused,
+                           edit_refusal=services.edit_refusal(current_user, item),
                            transitions=workflow.available_transitions(current_user, item),
-                           events=item_history(db.session, item), form=TransitionForm())  # fmt: skip
+                           events=item_history(db.session, item), form=TransitionForm()), status  # fmt: skip
 
 
 @bp.route("/staff/items/<id:item_id>/transition", methods=["POST"])
@@ -213,8 +216,8 @@ def transition_item(item_id: int):
             workflow.apply_transition(db.session, current_user, item, form.action.data, form.comment.data,
                                       form.version.data)  # fmt: skip
     except VitrineError as error:
-        flash(error.message, "error")
-        return redirect(back)
+        refused = {"action": form.action.data, "comment": form.comment.data or "", "message": error.message}
+        return _staff_item_page(queries.get_item(db.session, item_id), error.status, refused)
     flash(_("Item %(code)s is now %(status)s.", code=item.reference_code, status=services.status_label(item.status)),
           "success")  # fmt: skip
     return redirect(back)

@@ -42,10 +42,12 @@ class User(UserMixin, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
-    password_hash: Mapped[str] = mapped_column(String(255))
+    # None until an invited person sets a password through their link (core.accounts).
+    password_hash: Mapped[str | None] = mapped_column(String(255))
     role: Mapped[Role] = mapped_column(string_enum(Role))
     is_active_flag: Mapped[bool] = mapped_column("active", Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     tokens: Mapped[list["ApiToken"]] = relationship(back_populates="user", cascade="all, delete-orphan")
 
@@ -55,6 +57,18 @@ class User(UserMixin, Base):
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
         return self.is_active_flag
+
+    @property
+    def state(self) -> str:
+        """`disabled`, `invited` (no password set yet) or `active`."""
+        if not self.is_active_flag:
+            return "disabled"
+        return "active" if self.password_hash else "invited"
+
+    def session_key(self) -> str | None:
+        """What Flask-Login keeps in the session and remember cookies: the token of the server-side
+        session this sign-in opened (core.sessions), never the user's id, which never changes."""
+        return getattr(self, "session_token", None)
 
 
 class ApiToken(Base):
@@ -140,13 +154,18 @@ def authenticate(session, email: str, password: str) -> User | None:
     """The active user with these credentials, or None (the caller records the failure)."""
     email = (email or "").strip().lower()
     user = session.scalar(select(User).where(User.email == email))
-    ok = False
-    if user is not None and user.is_active:
-        try:
-            ok = _hasher().verify(user.password_hash, password)
-        except (VerificationError, InvalidHashError):
-            ok = False
+    ok = user is not None and user.is_active and verify_password(user, password)
     return user if ok else None
+
+
+def verify_password(user: User, password: str) -> bool:
+    """True when the password is the account's (an invited account has none yet)."""
+    if not user.password_hash:
+        return False
+    try:
+        return _hasher().verify(user.password_hash, password or "")
+    except (VerificationError, InvalidHashError):
+        return False
 
 
 def upgrade_hash(user: User, password: str) -> None:
@@ -190,6 +209,16 @@ def user_for_token(session, token: str) -> User | None:
     return row.user
 
 
+def revoke_tokens(session, user_id: int) -> int:
+    """Delete every API token of a user; how many there were."""
+    return session.execute(delete(ApiToken).where(ApiToken.user_id == user_id)).rowcount or 0
+
+
+def token_counts(session) -> dict[int, int]:
+    """user id → how many API tokens it holds."""
+    return dict(session.execute(select(ApiToken.user_id, func.count(ApiToken.id)).group_by(ApiToken.user_id)).all())
+
+
 def _note_use(token_id: int, when) -> None:
     with unit("token use") as session:
         session.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=when))
@@ -201,7 +230,7 @@ def _digest(token: str) -> str:
 
 
 def init_app(app) -> None:
-    """Set up Flask-Login: sessions for pages, bearer tokens for the API."""
+    """Set up Flask-Login: bearer tokens for the API here; pages sign in through core.sessions."""
     from core.db import db
 
     app.extensions["vitrine.hasher"] = PasswordHasher(**app.config.get("PASSWORD_HASH_PARAMS", {}))
@@ -209,10 +238,6 @@ def init_app(app) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
     login_manager.session_protection = "strong"
-
-    @login_manager.user_loader
-    def _load_user(user_id: str):
-        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
 
     @login_manager.request_loader
     def _load_from_token(req):

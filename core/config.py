@@ -26,6 +26,12 @@ DEFAULTS = {
     # Login throttling: this many failures within the window lock the account+address.
     "LOGIN_MAX_FAILURES": 5,
     "LOGIN_FAILURE_WINDOW_SECONDS": 15 * 60,
+    # A sign-in lasts a working day, or REMEMBER_DAYS with "keep me signed in" (core.sessions).
+    "SESSION_HOURS": 12,
+    "REMEMBER_DAYS": 30,
+    # How long an invitation or password-reset link stays usable (core.accounts).
+    "INVITE_LINK_HOURS": 72,
+    "RESET_LINK_HOURS": 24,
     "ITEMS_PER_PAGE": 25,
     "API_TITLE": "Vitrine API",
     "API_VERSION": "v1",

@@ -83,9 +83,9 @@ def init_app(app) -> None:
 
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException):
+        # Not core.i18n's `_`: its language policy reads core.languages, which raises these errors.
+        from flask_babel import gettext as _
         from flask_wtf.csrf import CSRFError
-
-        from core.i18n import _
 
         message = _("The form has expired. Reload the page and try again.") if isinstance(error, CSRFError) else None
         if wants_json():

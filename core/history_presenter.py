@@ -194,6 +194,15 @@ def as_date(value) -> str:
     return format_date(day, "medium")
 
 
+def as_datetime(value) -> str:
+    """An ISO date and time in the reader's locale and time zone."""
+    try:
+        moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    except ValueError:
+        return str(value)
+    return format_datetime(moment, "medium")
+
+
 def as_language(tag: str) -> str:
     """A language tag as the language's name."""
     return language_name(str(tag))

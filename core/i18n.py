@@ -1,12 +1,21 @@
-"""Locale selection and locale-aware formatting (Flask-Babel)."""
+"""The interface's languages (the catalogues: vi, en, fr), Flask-Babel and locale-aware formatting.
 
-from flask import current_app, g, has_request_context, request
+Which one a request speaks is core.language_policy's decision; content languages and their names are
+core.languages (named here too, where templates and the interface's code find them).
+"""
+
+from babel.units import format_unit
+from flask import current_app, request
 from flask_babel import Babel, format_date, format_datetime, format_decimal, gettext, lazy_gettext
 from flask_babel import get_locale as _babel_locale
 
+from core import language_policy
+from core.languages import language_in_sentence, language_list, language_name, text_chain
+
 _ = gettext
 _l = lazy_gettext
-LOCALE_COOKIE = "vitrine_lang"
+# The cookie keeping a visitor's chosen language (core.language_policy decides with it).
+LOCALE_COOKIE = language_policy.COOKIE
 babel = Babel()
 
 
@@ -15,64 +24,9 @@ def ui_languages() -> list[str]:
     return current_app.config["LANGUAGES"]
 
 
-def select_locale() -> str:
-    """`?lang=`, then the cookie, then Accept-Language, then Vietnamese."""
-    if not has_request_context():  # CLI and background work speak the default language
-        return current_app.config["BABEL_DEFAULT_LOCALE"]
-    supported = ui_languages()
-    asked = request.args.get("lang", "").strip().lower()
-    if asked in supported:
-        g.locale_from_query = asked
-        return asked
-    cookie = request.cookies.get(LOCALE_COOKIE, "")
-    if cookie in supported:
-        return cookie
-    # By quality, matching primary subtags (fr-CH → fr); Werkzeug's best_match would
-    # prefer an exact `en;q=0.5` over `fr-CH;q=1`.
-    for value, _quality in request.accept_languages:
-        primary = value.split("-")[0].lower()
-        if primary in supported:
-            return primary
-    return current_app.config["BABEL_DEFAULT_LOCALE"]
-
-
 def current_language() -> str:
-    """The BCP 47 tag of the interface language of this request."""
+    """The BCP 47 tag of the interface language of this request (core.language_policy chooses it)."""
     return str(_babel_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
-
-
-def remember_locale(response):
-    """Keep a language chosen with `?lang=` for the next visits."""
-    chosen = g.get("locale_from_query")
-    if chosen and request.cookies.get(LOCALE_COOKIE) != chosen:
-        response.set_cookie(LOCALE_COOKIE, chosen, max_age=365 * 24 * 3600, samesite="Lax")
-    return response
-
-
-def language_name(tag: str, in_language: str | None = None) -> str:
-    """A language's name in the reader's language, e.g. 'tyz' → 'Tày'."""
-    import langcodes
-
-    try:
-        name = langcodes.Language.get(tag).display_name(in_language or current_language())
-    except (ValueError, LookupError):
-        return tag
-    return name[:1].upper() + name[1:]
-
-
-def language_in_sentence(tag: str, in_language: str | None = None) -> str:
-    """A language's name as written inside a sentence: 'French', 'français', 'tiếng Pháp'."""
-    import langcodes
-
-    reader = in_language or current_language()
-    try:
-        name = langcodes.Language.get(tag).display_name(reader)
-    except (ValueError, LookupError):
-        return tag
-    # CLDR capitalises Vietnamese names ("Tiếng Pháp"); mid-sentence the common noun is lower case.
-    if reader.split("-")[0] == "vi" and name.startswith("Tiếng "):
-        name = "t" + name[1:]
-    return name
 
 
 def url_with(**changes) -> str:
@@ -85,28 +39,46 @@ def url_with(**changes) -> str:
 
 
 def url_in_language(lang: str) -> str:
-    """This page's URL in another interface language."""
-    return url_with(lang=lang)
+    """This page's URL with `lang` chosen (the language a link was made for dropped)."""
+    return language_policy.url_in(lang)
 
 
 def init_app(app) -> None:
     """Attach Babel with our selector and expose formatting helpers to templates."""
-    babel.init_app(app, locale_selector=select_locale)
-    app.after_request(remember_locale)
+    babel.init_app(app, locale_selector=language_policy.select_interface)
+    language_policy.init_app(app)
     app.jinja_env.globals.update(
         current_language=current_language,
         language_name=language_name,
         language_in_sentence=language_in_sentence,
+        language_list=language_list,
         ui_languages=ui_languages,
         url_in_language=url_in_language,
         url_with=url_with,
     )
-    app.jinja_env.filters.update(date=format_date, datetime=format_datetime, number=format_decimal, localized=localized)
+    app.jinja_env.filters.update(date=format_date, datetime=format_datetime, number=format_decimal, localized=localized,
+                                 filesize=file_size)  # fmt: skip
+
+
+def file_size(size: int) -> str:
+    """A file's size as the reader's locale writes it: '38 kB', '2,3 Mo'."""
+    locale = current_language().replace("-", "_")
+    if size < 1_000_000:
+        return format_unit(max(1, round(size / 1000)), "digital-kilobyte", length="short", locale=locale)
+    return format_unit(round(size / 1_000_000, 1), "digital-megabyte", length="short", locale=locale)
 
 
 def localized(labels: dict | None, lang: str | None = None) -> str:
-    """The label in the reader's language, else Vietnamese, else any."""
+    """The label in the reader's language, else along its chain (English, Vietnamese), else any."""
+    return label_in(labels, lang)[0]
+
+
+def label_in(labels: dict | None, lang: str | None = None) -> tuple[str, str | None]:
+    """The label `localized` gives, and the language it is in (None when there is none)."""
     if not labels:
-        return ""
+        return "", None
     lang = lang or current_language()
-    return labels.get(lang) or labels.get(lang.split("-")[0]) or labels.get("vi") or next(iter(labels.values()))
+    for tag in (lang, lang.split("-")[0], *text_chain(lang)):
+        if labels.get(tag):
+            return labels[tag], tag
+    return next(iter(labels.items()))[::-1]

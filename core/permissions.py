@@ -23,6 +23,8 @@ class Permission(enum.StrEnum):
     COMPOSE_EXHIBITIONS = "compose_exhibitions"  # compose, derive, publish and archive exhibitions, print labels
     SEE_FIGURES = "see_figures"  # the programme's figures
     SEE_FIXITY = "see_fixity"  # the results of fixity checks
+    MANAGE_USERS = "manage_users"  # invite, reset, change roles, disable, revoke sessions and tokens
+    MANAGE_REFERENCE = "manage_reference"  # vocabularies and terms, venues abroad, contributing bodies
 
 
 STAFF = frozenset(Role)
@@ -36,6 +38,8 @@ GRANTED = {
     Permission.COMPOSE_EXHIBITIONS: EDITORS,
     Permission.SEE_FIGURES: EDITORS,
     Permission.SEE_FIXITY: ADMINS,
+    Permission.MANAGE_USERS: ADMINS,
+    Permission.MANAGE_REFERENCE: ADMINS,
 }
 
 

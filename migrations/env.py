@@ -8,9 +8,11 @@ from flask import current_app
 
 # Every model module, so autogenerate sees the whole schema.
 import archive.models  # noqa: F401
+import core.accounts  # noqa: F401
 import core.audit  # noqa: F401
 import core.auth  # noqa: F401
 import core.search  # noqa: F401
+import core.sessions  # noqa: F401
 import exhibitions.models  # noqa: F401
 from core.db import Base
 

@@ -5,8 +5,8 @@ from flask_babel import pgettext
 
 from archive.forms import TYPE_LABELS
 from archive.services import status_label
-from core.i18n import _, _l, current_language, language_name, localized
-from core.languages import LanguageClass
+from core.i18n import _, _l, current_language, localized
+from core.languages import LanguageClass, language_name
 from exhibitions import reading
 from exhibitions.models import Exhibition, ExhibitionMode, ExhibitionStatus, PublicationKind, QrTarget
 

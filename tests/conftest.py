@@ -223,6 +223,9 @@ def login_as(app, make_user):
         client = app.test_client()
         response = client.post("/login", data={"email": user.email, "password": PASSWORD})
         assert response.status_code == 302, response.get_data(True)
+        # The sign-in wrote its session record: the test's session reads afresh from here, as
+        # another process would (on SQLite a read begun before that write could not write after it).
+        db.session.commit()
         return client, user
 
     return login

@@ -22,7 +22,9 @@ from exhibitions.reading import ExhibitionView, view_for, view_record
 
 # Bump when the pages, styles or packaging change: every cached book is then built again.
 # 3: the view is digested in its typed record's form (reading.view_record), printed codes included.
-BOOK_FORMAT = 3
+# 4: accessibility metadata and the package's language; descriptions as images' text alternatives; fallback notes
+#    after headings, not in them; QR codes in asides; no colour in the style sheet.
+BOOK_FORMAT = 4
 
 
 @dataclass
@@ -97,6 +99,28 @@ CHROME = {
     "online": N_("The exhibition online"),
     "publisher": N_("Publisher"),
     "fallback": N_("(not yet translated: shown in %(language)s)"),
+    # i18n: the text alternative of a QR code's image in an e-book (its address follows as text)
+    "qr_code": N_("QR code"),
+    # i18n: e-book accessibility summary (metadata read out by reading apps and shown by bookshops), sentence 1 of 3
+    "summary_conformance": N_(
+        "This e-book meets EPUB Accessibility 1.1 at WCAG 2.1 level AA. It has a table of contents and a heading "
+        "for each section and panel, and every text in another language is marked with its language."
+    ),
+    # i18n: e-book accessibility summary, sentence 2 of 3, when every image is described
+    "summary_described": N_(
+        "Every image has a short description of what it shows as its text alternative, and every QR code is "
+        "followed by the address it opens."
+    ),
+    # i18n: e-book accessibility summary, sentence 2 of 3, when some images are only named
+    "summary_titled": N_(
+        "Every image has a text alternative, though some give only the title of the item shown, and every QR "
+        "code is followed by the address it opens."
+    ),
+    # i18n: e-book accessibility summary, sentence 3 of 3
+    "summary_display": N_(
+        "The text reflows and can be enlarged, and reading apps may change its fonts and colours. Nothing "
+        "flashes, moves or plays a sound."
+    ),
 }
 
 

@@ -32,6 +32,7 @@ from exhibitions.publications.epub_pages import (
     PageBuilder,
     XhtmlPage,
     clean,
+    described_images,
     image_name,
 )
 from exhibitions.qr import qr_png
@@ -47,6 +48,16 @@ FONTS = {"normal": "DejaVuSans.ttf", "bold": "DejaVuSans-Bold.ttf"}
 STORED_SUFFIXES = (".jpg", ".jpeg", ".png")
 NAME_LIMIT = 80
 _UNSAFE_NAME = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+# What the book claims (EPUB Accessibility 1.1, with WCAG 2.1 AA: the level EN 301 549 and the European
+# Accessibility Act ask of e-books). tests/exhibitions/test_ebooks.py runs Ace by DAISY on the demo books.
+CONFORMANCE = "EPUB Accessibility 1.1 - WCAG 2.1 Level AA"
+# Only what holds for every book: images have text alternatives; headings for sections and panels, and the
+# table of contents, lead through it in the reading order of the spine, QR codes set aside from it; the text
+# reflows and takes the reading app's sizes, fonts and colours (the style sheet sets none); no DRM. No
+# flashing, motion or sound.
+ACCESSIBILITY_FEATURES = ("alternativeText", "structuralNavigation", "tableOfContents", "readingOrder",
+                          "displayTransformability", "unlocked")  # fmt: skip
 _NAV_LABEL = re.compile(rb'<navLabel>(\s*<text>[^<]*</text>\s*</navLabel>\s*<content src="([^"]+)")')
 
 
@@ -116,6 +127,10 @@ class BookWriter(epub.EpubWriter):
         self._write_items()
         self.out.close()
 
+    def _write_opf_file(self, root):
+        root.set(XML_LANG, self.book.language)  # the package's language, which its metadata inherit
+        super()._write_opf_file(root)
+
     def _get_nav(self, item):
         return item.get_content()  # written whole by EpubExporter, with languages tagged
 
@@ -178,7 +193,7 @@ class EpubExporter(PageBuilder):
         return book
 
     def metadata(self, book: epub.EpubBook) -> None:
-        """Identifier, title, language, description, publisher, contributors, rights and date."""
+        """Identifier, title, language, description, publisher, contributors, rights, date and accessibility."""
         view = self.content.view
         title, title_lang = self.title()
         book.set_identifier(book_identifier(self.content.base_url, view.id, self.lang))
@@ -194,6 +209,29 @@ class EpubExporter(PageBuilder):
             book.add_metadata("DC", "rights", clean(rights))
         if view.opens_on:
             book.add_metadata("DC", "date", view.opens_on.isoformat())
+        self.accessibility(book)
+
+    def accessibility(self, book: epub.EpubBook) -> None:
+        """EPUB Accessibility 1.1 metadata: how the book can be read, what helps, what it claims and who says so."""
+
+        def meta(prop: str, value: str, lang: str | None = None) -> None:
+            book.add_metadata(None, "meta", value, {"property": prop, **(self.xml_lang(lang or self.lang) or {})})
+
+        described = described_images(self.content)
+        for mode in ("textual", "visual"):  # text, and the cover, photographs and documents
+            meta("schema:accessMode", mode)
+        # Text with the images is enough; text alone too where every image is described, not only named.
+        for sufficient in ("textual,visual", "textual") if described else ("textual,visual",):
+            meta("schema:accessModeSufficient", sufficient)
+        for feature in ACCESSIBILITY_FEATURES:
+            meta("schema:accessibilityFeature", feature)
+        meta("schema:accessibilityHazard", "none")
+        keys = ("summary_conformance", "summary_described" if described else "summary_titled", "summary_display")
+        summary = " ".join(self.plain(key)[0] for key in keys)
+        meta("schema:accessibilitySummary", clean(summary), self.plain(keys[0])[1])
+        meta("dcterms:conformsTo", CONFORMANCE)
+        # The publisher evaluates its own books: no third party has certified them.
+        meta("a11y:certifiedBy", PUBLISHER)
 
     def xml_lang(self, lang: str) -> dict | None:
         """The xml:lang attribute of a metadata element in another language than the book's."""

@@ -2,7 +2,9 @@
 navigation, with the style sheet and the escaping and language tagging they share.
 
 Every element whose text is in another language than the book's carries both language attributes,
-and a text shown in a fallback language is noted so; the characters used are kept for the font subset.
+and a text shown in a fallback language is noted so (after a heading, never inside it: headings are what
+readers navigate by); the characters used are kept for the font subset. Every image has a text alternative:
+an entry's image the item's description where it can be one (`image_description`), else its title.
 """
 
 import html
@@ -19,6 +21,9 @@ from exhibitions.publications.cache import chrome_language
 from exhibitions.reading import EntryView, QrCode, SectionView, Text
 
 PUBLISHER = "Vitrine"
+# Longer than this, or in paragraphs, an item's description is the document's text (a transcription), not a
+# description of its image: a text alternative of that length would be read out whole at every image.
+DESCRIPTION_ALT_LIMIT = 300
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 
 
@@ -40,6 +45,23 @@ def clean(text: str) -> str:
 def image_name(sha256: str) -> str:
     """Where an entry image sits in the book."""
     return f"images/{sha256[:20]}.jpg"
+
+
+def image_description(entry: EntryView, lang: str) -> str | None:
+    """The item's description as the text alternative of its image, in a book in `lang`: when it is in the book's
+    language or in the title's beside it (not a language the page does not already show) and short enough to be
+    one."""
+    text, title_lang = entry.description, entry.title.lang if entry.title.text else lang
+    if not text.text or text.lang not in (lang, title_lang) or re.search(r"\n\s*\n", text.text.strip()):
+        return None
+    description = " ".join(text.text.split())
+    return description if len(description) <= DESCRIPTION_ALT_LIMIT else None
+
+
+def described_images(content: BookContent) -> bool:
+    """Whether every entry image of the book has a description of what it shows as its text alternative."""
+    return all(image_description(entry, content.lang) for entry in content.view.entries
+               if entry.image and content.images.get(entry.image.sha256) is not None)  # fmt: skip
 
 
 class XhtmlPage(epub.EpubHtml):
@@ -104,6 +126,15 @@ class PageBuilder:
             return body
         return f"<span{lang_attrs(text.lang)}>{body}</span> {self.note(text.lang)}"
 
+    def heading(self, level: int, text: Text, fallback_text: str, fallback_lang: str | None = None) -> str:
+        """A heading holding its text alone, tagged with its language; the note of a fallback follows it."""
+        if not text.text:
+            return f"<h{level}{self.attrs(fallback_lang or self.lang)}>{esc(fallback_text)}</h{level}>"
+        body = "<br/>".join(esc(line) for line in text.text.splitlines())
+        if text.lang == self.lang:
+            return f"<h{level}>{body}</h{level}>"
+        return f'<h{level}{lang_attrs(text.lang)}>{body}</h{level}><p class="note">{self.note(text.lang)}</p>'
+
     def block(self, text: Text, css: str) -> str:
         """A multi-paragraph text of the view as a div of paragraphs, tagged and noted likewise."""
         if not text.text:
@@ -164,18 +195,19 @@ class PageBuilder:
         venue = f'<p class="venue">{esc(view.venue.name)}</p>' if view.venue else ""
         dates, lang = self.dates()
         dates = f'<p class="dates"{self.attrs(lang)}>{esc(dates)}</p>' if dates else ""
-        body = (f'<section class="intro"><h1>{self.inline(view.title, view.code)}</h1>{venue}{dates}'
+        body = (f'<section class="intro">{self.heading(1, view.title, view.code)}{venue}{dates}'
                 f'{self.block(view.introduction, "introduction")}</section>')  # fmt: skip
         text, lang = self.plain("introduction")
         return self.add_page("intro", text, lang, body)
 
     def section_page(self, number: int, section: SectionView) -> XhtmlPage:
         """A section's title and introduction."""
-        untitled = self.plain("section")[0] % {"number": number}
-        heading = self.inline(section.title, untitled)
-        body = f'<section class="section"><h1>{heading}</h1>{self.block(section.body, "body")}</section>'
+        untitled, untitled_lang = self.plain("section")
+        untitled %= {"number": number}
+        heading = self.heading(1, section.title, untitled, untitled_lang)
+        body = f'<section class="section">{heading}{self.block(section.body, "body")}</section>'
         title = section.title.text or untitled
-        lang = section.title.lang if section.title.text else self.plain("section")[1]
+        lang = section.title.lang if section.title.text else untitled_lang
         return self.add_page(f"section-{section.id}", title, lang, body)
 
     def entry_page(self, entry: EntryView) -> XhtmlPage:
@@ -187,11 +219,13 @@ class PageBuilder:
         # Many photos are captioned with their title alone: the heading says it once.
         caption = self.inline(entry.caption) if entry.caption.text not in (None, "", title) else ""
         if path is not None:
-            figure = f'<img src="{image_name(image.sha256)}" alt="{esc(title)}"{self.attrs(title_lang)}/>'
+            description = image_description(entry, self.lang)
+            alt, alt_lang = (description, entry.description.lang) if description else (title, title_lang)
+            figure = f'<img src="{image_name(image.sha256)}" alt="{esc(alt)}"{self.attrs(alt_lang)}/>'
             figure = f"<figure>{figure}<figcaption>{caption}</figcaption></figure>" if caption else figure
         else:
             figure = f'<p class="caption">{caption}</p>' if caption else ""
-        body = (f'<article class="entry"><h2>{self.inline(entry.title, entry.reference_code)}</h2>'
+        body = (f'<article class="entry">{self.heading(2, entry.title, entry.reference_code)}'
                 f"{figure}{self.details(entry)}{self.qr_block(entry)}</article>")  # fmt: skip
         return self.add_page(f"entry-{entry.id}", title, title_lang, body)
 
@@ -208,9 +242,11 @@ class PageBuilder:
 
     def code_block(self, code: QrCode, words: str) -> str:
         """A QR code, what it is for, and its address spelled out."""
-        url = code.url
-        return (f'<div class="qr"><img src="qr/{code.code}.png" alt="QR: {esc(url)}"/>'
-                f'<p>{self.word(words)}<br/><a href="{esc(url)}">{esc(url)}</a></p></div>')  # fmt: skip
+        url, (alt, alt_lang) = code.url, self.plain("qr_code")
+        # The image says what it is; its address follows as text, once (an alt repeating it would be read twice).
+        # An aside: beside the reading order, which a reader may skip.
+        return (f'<aside class="qr"><img src="qr/{code.code}.png" alt="{esc(alt)}"{self.attrs(alt_lang)}/>'
+                f'<p>{self.word(words)}<br/><a href="{esc(url)}">{esc(url)}</a></p></aside>')  # fmt: skip
 
     def closing_page(self) -> XhtmlPage:
         """The book's own QR code, the online exhibition's address, rights and publisher."""
@@ -253,6 +289,8 @@ class PageBuilder:
         return NavDocument(text, self.document(text, lang, body))
 
 
+# Sizes in em and no colours: a reading app's larger text, night or sepia theme applies to the whole book, and a
+# grey of ours would fade on its dark background.
 STYLE = """@font-face { font-family: "Vitrine DejaVu Sans"; font-style: normal; font-weight: normal;
   src: url("../fonts/DejaVuSans.ttf") format("truetype"); }
 @font-face { font-family: "Vitrine DejaVu Sans"; font-style: normal; font-weight: bold;
@@ -266,7 +304,7 @@ section.cover { margin: 0; padding: 0; text-align: center; }
 .venue, .dates { margin: 0.2em 0; font-size: 1.1em; }
 .details dt { margin-top: 0.5em; font-size: 0.8em; font-weight: bold; }
 .details dd { margin: 0; font-size: 0.85em; }
-.fallback, .note { color: #555555; font-size: 0.8em; }
+.fallback, .note { font-size: 0.8em; font-style: italic; }
 .qr { margin-top: 1.5em; page-break-inside: avoid; }
 .qr img { display: block; width: 8em; height: 8em; }
 .qr p { font-size: 0.8em; }

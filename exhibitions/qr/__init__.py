@@ -14,6 +14,7 @@ from exhibitions.qr.links import (
     primary_links,
     printed_codes,
     printed_codes_in,
+    printed_language,
     resolve,
     scan_counts,
 )
@@ -33,6 +34,7 @@ __all__ = [
     "primary_links",
     "printed_codes",
     "printed_codes_in",
+    "printed_language",
     "qr_matrix",
     "qr_png",
     "qr_svg",

@@ -146,10 +146,16 @@ class Resolution:
     lang: str
 
 
+def printed_language(link: QrLink) -> str:
+    """The language a code was printed for. Every code is printed for one: a code with no language of its
+    own (`lang` None, the panels' and pages' first codes) is the exhibition's primary language's."""
+    return link.lang or link.exhibition.primary_language
+
+
 def resolve(session, link: QrLink) -> Resolution:
-    """What the link's target is now; the language is the printed one, else the primary."""
+    """What the link's target is now, and the language it was printed for."""
     exhibition = link.exhibition
-    lang = link.lang or exhibition.primary_language
+    lang = printed_language(link)
     if exhibition.status == ExhibitionStatus.DRAFT:
         return Resolution(link, "draft", lang)
     if exhibition.status == ExhibitionStatus.ARCHIVED:

@@ -7,17 +7,30 @@ from exhibitions.reading.builder import (
     build_view,
     credit_line,
     exhibition_title,
+    fallbacks,
     language_chain,
     reader_language,
     view_for,
 )
-from exhibitions.reading.listing import VISIBLE, Card, Listing, card, get_visible, list_exhibitions, list_public, when
+from exhibitions.reading.listing import (
+    VISIBLE,
+    Appearance,
+    Card,
+    Listing,
+    card,
+    get_visible,
+    list_exhibitions,
+    list_public,
+    showing_item,
+    when,
+)
 from exhibitions.reading.snapshot import SNAPSHOT_SCHEMA, read_view, snapshot_of, view_from_record, view_record
 from exhibitions.reading.view import EntryView, ExhibitionView, ImageRef, QrCode, SectionView, Text, Venue
 
 __all__ = [
     "SNAPSHOT_SCHEMA",
     "VISIBLE",
+    "Appearance",
     "Card",
     "EntryView",
     "ExhibitionView",
@@ -31,12 +44,14 @@ __all__ = [
     "card",
     "credit_line",
     "exhibition_title",
+    "fallbacks",
     "get_visible",
     "language_chain",
     "list_exhibitions",
     "list_public",
     "read_view",
     "reader_language",
+    "showing_item",
     "snapshot_of",
     "view_for",
     "view_from_record",

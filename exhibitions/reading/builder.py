@@ -9,7 +9,7 @@ from sqlalchemy.orm import object_session, selectinload
 
 from archive.models import Item, ItemStatus, MediaFile
 from core.i18n import localized
-from core.languages import REFERENCE_LANGUAGE
+from core.languages import same_language, text_chain
 from exhibitions.models import Entry, Exhibition, ExhibitionStatus, QrTarget, Section
 from exhibitions.qr import panel_code, printed_codes_in
 from exhibitions.reading.snapshot import read_view
@@ -21,18 +21,27 @@ EXHIBITION, SECTION, ENTRY, EBOOK = (str(target) for target in (QrTarget.EXHIBIT
                                                                 QrTarget.ENTRY, QrTarget.EBOOK))  # fmt: skip
 
 
+def fallbacks(exhibition: Exhibition) -> list[str]:
+    """The exhibition's own fallback languages: its curators' chain, then its primary language."""
+    return [*(exhibition.fallback_chain or []), exhibition.primary_language]
+
+
 def language_chain(exhibition: Exhibition, lang: str) -> list[str]:
     """The languages tried for a text, in order: the reader's, the curator's chain, then Vietnamese."""
-    chain = [lang, *(exhibition.fallback_chain or []), exhibition.primary_language, REFERENCE_LANGUAGE]
-    return list(dict.fromkeys(tag for tag in chain if tag))
+    return text_chain(lang, fallbacks(exhibition))
 
 
 def reader_language(exhibition: Exhibition, asked: str | None) -> str:
-    """The exhibition language closest to the one asked for, else its primary language."""
+    """The exhibition language the reader reads it in: theirs (fr-CH finds fr), else the first of the
+    exhibition's chain it is written in, else its primary language."""
+    languages = exhibition.all_languages
     if asked:
-        for tag in exhibition.all_languages:
-            if tag == asked or tag.split("-")[0] == asked.split("-")[0]:
-                return tag
+        own = next((tag for tag in languages if tag == asked), None) or next(
+            (tag for tag in languages if same_language(tag, asked)), None
+        )
+        if own:
+            return own
+        return next((tag for tag in language_chain(exhibition, asked) if tag in languages), exhibition.primary_language)
     return exhibition.primary_language
 
 

@@ -10,7 +10,7 @@ from archive.models import Place
 from core.errors import NotFound
 from core.i18n import _, localized
 from core.pagination import Page
-from exhibitions.models import Exhibition, ExhibitionStatus
+from exhibitions.models import Entry, Exhibition, ExhibitionStatus, Section
 from exhibitions.reading.builder import exhibition_title, language_chain, reader_language
 from exhibitions.reading.view import Text
 
@@ -79,6 +79,32 @@ def card(exhibition: Exhibition, lang: str) -> Card:
     return Card(exhibition.id, exhibition_title(exhibition, chain), venue, exhibition.opens_on, exhibition.closes_on,
                 str(exhibition.mode), tuple(exhibition.all_languages), exhibition.is_framework,
                 str(exhibition.status))  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Appearance:
+    """An exhibition the public can see showing an item, and the entry (its panel) that shows it."""
+
+    card: Card
+    entry_id: int
+    panel_number: str | None
+
+
+def showing_item(session, item_id: int, lang: str) -> list[Appearance]:
+    """The published and archived exhibitions showing the item, latest opening first, each once."""
+    rows = session.execute(
+        select(Exhibition, Entry.id, Entry.panel_number)
+        .join(Section, Section.exhibition_id == Exhibition.id)
+        .join(Entry, Entry.section_id == Section.id)
+        .where(Entry.item_id == item_id, Exhibition.status.in_(VISIBLE))
+        .options(selectinload(Exhibition.texts), selectinload(Exhibition.venue))
+        .order_by(Exhibition.opens_on.desc().nulls_last(), Exhibition.id.desc(), Section.position, Entry.position)
+    )
+    shown: dict[int, Appearance] = {}
+    for exhibition, entry_id, panel_number in rows:
+        if exhibition.id not in shown:
+            shown[exhibition.id] = Appearance(card(exhibition, lang), entry_id, panel_number)
+    return list(shown.values())
 
 
 def get_visible(session, exhibition_id: int, staff: bool) -> Exhibition:

@@ -11,14 +11,14 @@ from flask_babel import format_date
 from flask_login import current_user
 
 from archive.media import derivative_path
+from core import language_policy
 from core.db import db
-from core.i18n import current_language
+from core.sharing import share_links
 from core.uow import unit
 from core.urls import public_url
 from exhibitions import publications, reading
 from exhibitions.models import ExhibitionMode, PublicationKind
 from exhibitions.web.forms import MODE_LABELS
-from exhibitions.web.sharing import share_links
 
 bp = Blueprint("exhibitions", __name__, template_folder="../templates")
 
@@ -40,22 +40,25 @@ def isodate(value: date | str | None) -> str:
 def _reader_view(exhibition_id: int) -> reading.ExhibitionView:
     """The exhibition's view in the language it is read in."""
     exhibition = reading.get_visible(db.session, exhibition_id, staff=current_user.is_authenticated)
-    lang = reading.reader_language(exhibition, request.args.get("lang") or current_language())
-    return reading.view_for(exhibition, lang)
+    choice = language_policy.for_page(exhibition.all_languages, reading.fallbacks(exhibition))
+    return reading.view_for(exhibition, reading.reader_language(exhibition, choice.lang))
 
 
 def _page_context(view: reading.ExhibitionView, endpoint: str, title: str, **values) -> dict:
     url = public_url(endpoint, exhibition_id=view.id, lang=view.lang, **values)
+    # Shared, the page keeps its language as a link's: the friend reads it so unless they chose another.
+    shared = public_url(endpoint, exhibition_id=view.id, **{language_policy.LINK_ARG: view.lang}, **values)
     image = view.cover_image()
     image_url = public_url("exhibitions.image", exhibition_id=view.id, sha256=image.sha256,
                            kind="web") if image else None  # fmt: skip
     return {"view": view, "lang": view.lang, "page_url": url, "og_image": image_url,
-            "shares": share_links(url, title), "today": date.today()}  # fmt: skip
+            "shares": share_links(shared, title), "today": date.today()}  # fmt: skip
 
 
 @bp.route("/exhibitions")
 def public_list():
-    listing = reading.list_public(db.session, date.today(), request.args.get("venue") or None, current_language())
+    listing = reading.list_public(db.session, date.today(), request.args.get("venue") or None,
+                                  language_policy.visitor_language())  # fmt: skip
     return render_template("exhibitions/public_list.html", listing=listing, venue=request.args.get("venue"),
                            today=date.today())  # fmt: skip
 

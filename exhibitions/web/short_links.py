@@ -4,6 +4,7 @@ from datetime import date
 
 from flask import Blueprint, Response, redirect, render_template, request, url_for
 
+from core import language_policy
 from core.db import db
 from core.errors import NotFound
 from core.i18n import _
@@ -17,9 +18,12 @@ bp = Blueprint("qr", __name__, template_folder="../templates")
 STATE_STATUS = {"draft": 404, "archived": 410, "removed": 410, "withdrawn": 410}
 
 
-def target_url(link: QrLink, lang: str) -> str:
-    """The page the link leads to now, in `lang`."""
-    values = {"exhibition_id": link.exhibition_id, "lang": lang}
+def target_url(link: QrLink, printed: str | None) -> str:
+    """The page the link leads to now, carrying the language it was printed for as the link's language
+    (core.language_policy: it holds for the visit, never as the visitor's choice); none for a typed code."""
+    values = {"exhibition_id": link.exhibition_id}
+    if printed:
+        values[language_policy.LINK_ARG] = printed
     if link.target == QrTarget.SECTION:
         return url_for("exhibitions.public_section", section_id=link.target_id, **values)
     if link.target == QrTarget.ENTRY:
@@ -46,22 +50,33 @@ def enter_code():
     if link is None:
         error = _("No panel or page has the code %(code)s. Check the code printed beside the QR.", code=code[:40])
         return render_template("exhibitions/qr_enter.html", code=code[:40], error=error), 404
-    return redirect(url_for(".follow", code=link.code))
+    # A typed panel code is the same on every label: it carries no language, the visitor's own holds.
+    return _arrive(link, printed=False)
 
 
 @bp.route(f"{QR_PREFIX}/<code>")
 def follow(code: str):
     link = _find(code)
+    # A QR symbol holds the link's own code; a panel code typed into the address (/q/CB25-017) is a typed one.
+    return _arrive(link, printed=link.code == code.strip().lower())
+
+
+def _arrive(link: QrLink, printed: bool):
+    """Count the scan and send the visitor to the link's page, or say why it is not there."""
     resolution = qr.resolve(db.session, link)
     # Counted in a unit of its own, kept whatever the page answers: the request's unit only
     # reads (a GET), and a deferred read cannot become a write under load on SQLite.
     with unit("scan count") as session:
         qr.count_scan(session.connection(), link.id, date.today())
+    lang = resolution.lang if printed else None
     if resolution.state != "ok":
+        if lang:
+            language_policy.note_link_language(lang)
+        language_policy.for_page(link.exhibition.all_languages)
         page = render_template("exhibitions/qr_unavailable.html", link=link, state=resolution.state,
-                               lang=resolution.lang)  # fmt: skip
+                               link_lang=lang)  # fmt: skip
         return page, STATE_STATUS[resolution.state]
-    return redirect(target_url(link, resolution.lang))
+    return redirect(target_url(link, lang))
 
 
 @bp.route(f"{QR_PREFIX}/<code>.png")

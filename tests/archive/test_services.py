@@ -151,8 +151,12 @@ def test_lists_filter_and_the_public_sees_published_only(db_session, make_item, 
         list_items(db_session, {"status": "lost"})
 
 
-def test_missing_translation_falls_back_to_vietnamese(make_item):
+def test_missing_translation_falls_back_along_the_visitors_chain(make_item):
     item = make_item(texts={"vi": {"title": "Tiêu đề"}, "en": {"title": "Title"}})
     assert display_text(item, "en").text.title == "Title" and not display_text(item, "en").fallback
-    shown = display_text(item, "fr")
-    assert (shown.text.title, shown.lang, shown.fallback) == ("Tiêu đề", "vi", True)
+    shown = display_text(item, "fr")  # visitor → English → Vietnamese
+    assert (shown.text.title, shown.lang, shown.fallback) == ("Title", "en", True)
+    tay = display_text(item, "tyz")  # a language of Vietnam's peoples goes through Vietnamese first
+    assert (tay.text.title, tay.lang, tay.fallback) == ("Tiêu đề", "vi", True)
+    only_vietnamese = make_item(texts={"vi": {"title": "Chỉ tiếng Việt"}})
+    assert display_text(only_vietnamese, "fr").lang == "vi"

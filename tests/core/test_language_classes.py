@@ -2,7 +2,14 @@
 
 import pytest
 
-from core.languages import ETHNIC_MINORITY_LANGUAGES, LanguageClass, is_ethnic_minority, is_foreign, language_classes
+from core.languages import (
+    ETHNIC_MINORITY_LANGUAGES,
+    OWN_NAMES,
+    LanguageClass,
+    is_ethnic_minority,
+    is_foreign,
+    language_classes,
+)
 
 
 @pytest.mark.parametrize("tag", ["tyz", "nut", "hnj", "rad", "jra", "bdq", "cjm", "cja", "hro", "tyz-Latn"])
@@ -28,3 +35,8 @@ def test_khmer_counts_as_both():
 def test_every_listed_code_is_a_primary_subtag_the_classifier_sees():
     # A code langcodes would rewrite (an alias) could never match: each must come back as itself.
     assert all(language_classes(code) >= {LanguageClass.ETHNIC} for code in ETHNIC_MINORITY_LANGUAGES)
+
+
+def test_the_languages_the_app_names_itself_are_all_ethnic_minority_languages():
+    # core.languages names the languages of Vietnam's peoples that CLDR lacks: each is counted as one.
+    assert set(OWN_NAMES) <= ETHNIC_MINORITY_LANGUAGES

@@ -28,7 +28,7 @@ def test_book_page_works_on_a_phone_and_links_every_format(client, db_session, s
     assert 'name="viewport"' in page
     landing = client.get(f"/exhibitions/{shown.id}?lang=vi").get_data(as_text=True)
     assert f'href="/exhibitions/{shown.id}/book-vi.epub"' in landing and "/book?lang=en" in landing
-    assert client.get(f"/q/{code}").headers["Location"] == f"/exhibitions/{shown.id}/book?lang=en"
+    assert client.get(f"/q/{code}").headers["Location"] == f"/exhibitions/{shown.id}/book?link_lang=en"
 
 
 def test_epub_download_has_its_type_and_a_readable_name(client, shown):

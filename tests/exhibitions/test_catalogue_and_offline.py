@@ -307,7 +307,8 @@ def test_the_package_holds_the_images_and_the_book_as_made(exhibition):
 def test_texts_in_another_language_say_so(exhibition):
     declaration, literacy = exhibition.entries[0], exhibition.entries[1]
     with force_locale("fr"):
-        note = _("(not yet translated: shown in %(language)s)", language=language_in_sentence("vi"))
+        note = _("Not yet translated into %(wanted)s: shown in %(shown)s.", wanted=language_in_sentence("fr"),
+                 shown=language_in_sentence("vi"))  # fmt: skip
     with _package(cached_offline_package(exhibition, "fr")) as (package, folder):
         literacy_html = package.read(f"{folder}/entry-{literacy.id}.html").decode()
         declaration_html = package.read(f"{folder}/entry-{declaration.id}.html").decode()
@@ -316,8 +317,9 @@ def test_texts_in_another_language_say_so(exhibition):
     assert _flat(LITERACY["vi"][1]) in [_flat(text) for text in literacy_page.texts["vi"]]
     assert _flat(note) in [_flat(text) for text in literacy_page.texts["fr"]]
     assert _flat(DECLARATION["fr"][1]) in [_flat(text) for text in _parse(declaration_html).texts["fr"]]
-    # The French caption stands alone; the note on that page belongs to the link to the next, untranslated panel.
+    # The French caption stands alone, and so does the link to the next, untranslated panel: no note on that page.
     assert f'<span lang="fr">{escape(DECLARATION["fr"][1])}</span></figcaption>' in declaration_html
+    assert 'class="fallback-note"' not in declaration_html and literacy_html.count('class="fallback-note"') == 1
     assert f'href="entry-{declaration.id}.html"' in index and SECTIONS[1]["fr"] in index
 
 

@@ -40,7 +40,8 @@ def test_every_code_redirects_to_its_page_in_its_language(client, db_session, sh
     pages |= {(QrTarget.EBOOK, None): f"/exhibitions/{shown.id}/book"}
     for link in links:
         response = client.get(f"/q/{link.code}")
-        expected = f"{pages[(link.target, link.target_id)]}?lang={link.lang or 'vi'}"
+        # A code with no language of its own was printed for the primary one; the language rides as the link's.
+        expected = f"{pages[(link.target, link.target_id)]}?link_lang={link.lang or 'vi'}"
         assert response.status_code == 302 and response.headers["Location"] == expected
         assert client.get(response.headers["Location"]).status_code == 200
 
@@ -49,7 +50,7 @@ def test_a_code_printed_for_a_language_keeps_it(client, db_session, shown):
     code = _code(db_session, shown, QrTarget.ENTRY, shown.entries[1].id, lang="en")
     db_session.commit()
     location = client.get(f"/q/{code}").headers["Location"]
-    assert location == f"/exhibitions/{shown.id}/entries/{shown.entries[1].id}?lang=en"
+    assert location == f"/exhibitions/{shown.id}/entries/{shown.entries[1].id}?link_lang=en"
 
 
 def test_codes_survive_renames_reorders_and_republication(client, db_session, curator, shown):
@@ -65,7 +66,7 @@ def test_codes_survive_renames_reorders_and_republication(client, db_session, cu
     publish(db_session, curator, shown)
     db_session.commit()
     response = client.get(f"/q/{code}")
-    assert response.headers["Location"] == f"/exhibitions/{shown.id}/entries/{entry.id}?lang=vi"
+    assert response.headers["Location"] == f"/exhibitions/{shown.id}/entries/{entry.id}?link_lang=vi"
 
 
 def test_typed_panel_codes_lead_to_the_same_page(client, db_session, shown):
@@ -73,8 +74,9 @@ def test_typed_panel_codes_lead_to_the_same_page(client, db_session, shown):
     code = _code(db_session, shown, QrTarget.ENTRY, entry.id)
     assert find_link(db_session, "CB26-003").code == code
     assert find_link(db_session, " cb26-3 ").code == code
-    assert client.get("/q/CB26-003").headers["Location"] == f"/exhibitions/{shown.id}/entries/{entry.id}?lang=vi"
-    assert client.get("/q?code=cb26-003").headers["Location"] == f"/q/{code}"
+    # Typed, a panel code (the same on every label) carries no language: the visitor's own holds.
+    assert client.get("/q/CB26-003").headers["Location"] == f"/exhibitions/{shown.id}/entries/{entry.id}"
+    assert client.get("/q?code=cb26-003").headers["Location"] == f"/exhibitions/{shown.id}/entries/{entry.id}"
     missing = client.get("/q?code=CB26-999")
     assert missing.status_code == 404 and "No panel or page has the code CB26-999" in missing.get_data(True)
     assert client.get("/q").status_code == 200
@@ -99,7 +101,7 @@ def test_unavailable_targets_get_a_clear_page(client, db_session, curator, shown
     db_session.commit()
     closed = client.get(f"/q/{codes[2]}")
     assert closed.status_code == 410 and "This exhibition has closed" in closed.get_data(True)
-    assert f'href="/exhibitions/{shown.id}?lang=vi"' in closed.get_data(True)
+    assert f'href="/exhibitions/{shown.id}?link_lang=vi"' in closed.get_data(True)
 
 
 def test_scans_are_counted_per_day_without_personal_data(client, db_session, shown):
@@ -139,6 +141,6 @@ def test_a_language_added_later_gets_its_codes(client, db_session, curator, show
     update_exhibition(db_session, curator, shown, {"languages": ["en", "fr"]})
     db_session.commit()
     code = _code(db_session, shown, QrTarget.EBOOK, None, lang="fr")
-    assert client.get(f"/q/{code}").headers["Location"] == f"/exhibitions/{shown.id}/book?lang=fr"
+    assert client.get(f"/q/{code}").headers["Location"] == f"/exhibitions/{shown.id}/book?link_lang=fr"
     french = db_session.scalars(select(QrLink).where(QrLink.target == QrTarget.ENTRY, QrLink.lang == "fr")).all()
     assert {link.target_id for link in french} == {e.id for e in shown.entries}

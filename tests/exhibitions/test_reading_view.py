@@ -157,7 +157,7 @@ def test_a_version_1_snapshot_as_stored_reads_into_the_typed_view(db_session, cu
     assert reading.view_for(shown, "vi").find_entry(first.id)[0].printed_qr.code == names["entry_code"]
 
     page = client.get(f"/exhibitions/{shown.id}/entries/{first.id}?lang=en").get_data(as_text=True)
-    assert "Chú thích đã lưu" in page and "not yet translated" in page and "status-notice-archived" in page
+    assert "Chú thích đã lưu" in page and "Not yet translated" in page and "status-notice-archived" in page
     body = client.get(f"/api/v1/exhibitions/{shown.id}/view?lang=en").json
     assert body["sections"][0]["entries"][0]["qr_code"] == names["entry_code"]
     assert body["sections"][0]["entries"][0]["image"]["web_url"].endswith(f"/images/{'ab' * 32}-web.jpg")

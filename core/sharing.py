@@ -1,4 +1,5 @@
-"""Share links for messaging apps and social sites, made here so no third-party script loads."""
+"""Share links for messaging apps and social sites, made here so no third-party script loads; the
+exhibitions' pages and the portal's item page share with them."""
 
 from urllib.parse import quote
 
