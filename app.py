@@ -58,6 +58,7 @@ def _register_blueprints(app: Flask) -> None:
     from exhibitions.web import register_blueprints as register_exhibitions
     from portal.items import bp as items_bp
     from portal.views import bp as portal_bp
+    from reports.views import bp as reports_bp
 
     app.register_blueprint(health_bp)
     app.register_blueprint(auth_bp)
@@ -67,6 +68,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(reference_bp)
     app.register_blueprint(items_bp)
     register_exhibitions(app)
+    app.register_blueprint(reports_bp)
 
 
 def _register_api(app: Flask) -> None:

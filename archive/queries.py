@@ -8,7 +8,7 @@ from sqlalchemy.orm import selectinload
 from archive.models import Item, ItemStatus, ItemTag, ItemText, ItemType, Place, Term, item_terms
 from core.errors import NotFound, ValidationError
 from core.i18n import _
-from core.languages import REFERENCE_LANGUAGE, normalise_tag, same_language, text_chain
+from core.languages import normalise_tag, same_language, text_chain
 from core.pagination import Page, bounded_per_page
 
 FILTERS = ("status", "type", "place", "term", "has_lang", "q")
@@ -172,12 +172,3 @@ def review_queue(session) -> list[Item]:
     """Items waiting for review, oldest change first."""
     query = select(Item).where(Item.status == ItemStatus.REVIEW).order_by(Item.updated_at)
     return list(session.scalars(query.options(selectinload(Item.texts))))
-
-
-def language_figures(session) -> dict:
-    """Item texts per language and the share not in Vietnamese (the programme's 15–20 % target)."""
-    rows = session.execute(select(ItemText.lang, func.count()).group_by(ItemText.lang)).all()
-    per_language = dict(sorted(rows, key=lambda r: -r[1]))
-    total = sum(per_language.values())
-    other = total - per_language.get(REFERENCE_LANGUAGE, 0)
-    return {"per_language": per_language, "total": total, "other_share": other / total if total else 0.0}

@@ -5,7 +5,6 @@ from flask_login import current_user
 
 from archive import ingest, jobs, queries, searching, services, workflow
 from archive import media as media_service
-from archive.fixity import last_fixity_run
 from archive.forms import STATE_LABELS, TYPE_LABELS, ItemForm, TransitionForm, texts_from_form
 from archive.history import item_history
 from archive.media import ATTACHMENT_TYPES, Upload, derivative_path, display_name, thumbnail_size
@@ -19,7 +18,7 @@ from core.i18n import _, current_language
 from core.language_policy import visitor_language
 from core.languages import PROGRAMME_LANGUAGES, REFERENCE_LANGUAGE
 from core.pagination import parse_page
-from core.permissions import Permission, can, permission_required, staff_required
+from core.permissions import staff_required
 from core.storage import get_storage
 from core.uow import attempt, read_afresh, reads_first
 
@@ -253,13 +252,6 @@ def review_queue():
     items = queries.review_queue(db.session)
     comments = {item.id: [e for e in history(db.session, "item", item.id) if e.comment][:3] for item in items}
     return render_template("archive/review_queue.html", items=items, comments=comments, form=TransitionForm())
-
-
-@bp.route("/staff/figures")
-@permission_required(Permission.SEE_FIGURES)
-def figures():
-    fixity = last_fixity_run(db.session) if can(current_user, Permission.SEE_FIXITY) else None
-    return render_template("archive/figures.html", figures=queries.language_figures(db.session), fixity=fixity)
 
 
 def _item_form(item=None) -> ItemForm:

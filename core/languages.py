@@ -5,6 +5,7 @@ The interface languages (vi, en, fr: the catalogues) are another matter: core.i1
 visitor reads in is decided by core.language_policy.
 """
 
+import enum
 from dataclasses import dataclass
 
 import langcodes
@@ -170,3 +171,49 @@ def _langcodes_name(tag: str, reader: str) -> str:
 def _interface_language() -> str:
     locale = get_locale()
     return str(locale) if locale else REFERENCE_LANGUAGE
+
+
+# --- The programme's classes of language (its 15–20 % target) --------------------------------
+
+# Languages of Vietnam's ethnic minorities, by ISO 639-3 code: those the programme names (Tày,
+# Nùng, H'Mông, Ê Đê, Jrai, Bahnar, Khmer, Chăm, Chăm Hroi) and the other large groups' languages.
+ETHNIC_MINORITY_LANGUAGES = frozenset({
+    "tyz", "nut", "hnj", "mww", "hmn", "rad", "jra", "bdq", "cjm", "cja", "hro", "km",
+    "mtq", "blt", "twh", "tyr", "ium", "sed", "kpm", "hre", "ktv", "bru", "sti", "cmo", "mng", "rog", "cje",
+})  # fmt: skip
+# Khmer is the language of the Khmer minority of the Mekong delta and Cambodia's national language:
+# the programme lists it both among its ethnic and its foreign languages. A Khmer text serves both
+# audiences, so it counts in both shares, and once in the share of either held against the target.
+ALSO_FOREIGN = frozenset({"km"})
+
+
+class LanguageClass(enum.StrEnum):
+    """How the programme counts a content language."""
+
+    REFERENCE = "reference"  # Vietnamese
+    FOREIGN = "foreign"
+    ETHNIC = "ethnic"
+
+
+def language_classes(tag: str) -> frozenset[LanguageClass]:
+    """The classes of a tag, by its primary subtag: Vietnamese; an ethnic-minority language of
+    Vietnam; any other language, foreign. Khmer is both ethnic and foreign."""
+    try:
+        primary = langcodes.Language.get(tag).language or tag
+    except (ValueError, LookupError):
+        primary = tag
+    if primary == REFERENCE_LANGUAGE:
+        return frozenset({LanguageClass.REFERENCE})
+    if primary in ETHNIC_MINORITY_LANGUAGES:
+        return frozenset({LanguageClass.ETHNIC} | ({LanguageClass.FOREIGN} if primary in ALSO_FOREIGN else set()))
+    return frozenset({LanguageClass.FOREIGN})
+
+
+def is_foreign(tag: str) -> bool:
+    """True for a foreign language (Khmer included)."""
+    return LanguageClass.FOREIGN in language_classes(tag)
+
+
+def is_ethnic_minority(tag: str) -> bool:
+    """True for a language of one of Vietnam's ethnic minorities (Khmer included)."""
+    return LanguageClass.ETHNIC in language_classes(tag)

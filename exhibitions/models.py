@@ -250,3 +250,25 @@ class QrScanDay(Base):
 
     def __repr__(self) -> str:
         return f"<QrScanDay {self.qr_link_id} {self.day} {self.count}>"
+
+
+class PublicationKind(enum.StrEnum):
+    EPUB = "epub"
+    CATALOGUE = "catalogue"  # the printable PDF
+    OFFLINE = "offline"  # the ZIP of static pages with the e-book
+
+
+class DownloadDay(Base):
+    """How many times a publication of an exhibition in one language was downloaded on one day;
+    nothing about who downloaded it."""
+
+    __tablename__ = "download_days"
+
+    exhibition_id: Mapped[int] = mapped_column(ForeignKey("exhibitions.id", ondelete="CASCADE"), primary_key=True)
+    lang: Mapped[str] = mapped_column(String(35), primary_key=True)
+    kind: Mapped[PublicationKind] = mapped_column(string_enum(PublicationKind), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+
+    def __repr__(self) -> str:
+        return f"<DownloadDay {self.exhibition_id} {self.lang} {self.kind} {self.day} {self.count}>"

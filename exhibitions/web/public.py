@@ -14,9 +14,10 @@ from archive.media import derivative_path
 from core import language_policy
 from core.db import db
 from core.sharing import share_links
+from core.uow import unit
 from core.urls import public_url
 from exhibitions import publications, reading
-from exhibitions.models import ExhibitionMode, PrintedIn
+from exhibitions.models import ExhibitionMode, PrintedIn, PublicationKind
 from exhibitions.web.forms import MODE_LABELS
 from exhibitions.web.printing import record_printed
 
@@ -118,19 +119,22 @@ def _publication(exhibition_id: int, lang: str, build, printed_in: PrintedIn):
 @bp.route("/exhibitions/<id:exhibition_id>/book-<lang>.epub")
 def book_epub(exhibition_id: int, lang: str):
     path, content = _publication(exhibition_id, lang, publications.epub_file, PrintedIn.BOOK)
-    return _download(path, publications.EPUB_MIMETYPE, publications.download_name(content.view, "epub"))
+    response = _download(path, publications.EPUB_MIMETYPE, publications.download_name(content.view, "epub"))
+    return _counted(response, content, PublicationKind.EPUB)
 
 
 @bp.route("/exhibitions/<id:exhibition_id>/catalogue-<lang>.pdf")
 def catalogue_pdf(exhibition_id: int, lang: str):
     path, content = _publication(exhibition_id, lang, publications.catalogue_file, PrintedIn.CATALOGUE)
-    return _download(path, "application/pdf", publications.download_name(content.view, "pdf"))
+    response = _download(path, "application/pdf", publications.download_name(content.view, "pdf"))
+    return _counted(response, content, PublicationKind.CATALOGUE)
 
 
 @bp.route("/exhibitions/<id:exhibition_id>/offline-<lang>.zip")
 def offline_package(exhibition_id: int, lang: str):
     path, content = _publication(exhibition_id, lang, publications.offline_file, PrintedIn.OFFLINE)
-    return _download(path, "application/zip", publications.download_name(content.view, "zip"))
+    response = _download(path, "application/zip", publications.download_name(content.view, "zip"))
+    return _counted(response, content, PublicationKind.OFFLINE)
 
 
 def _download(path, mimetype: str, name: str):
@@ -138,6 +142,15 @@ def _download(path, mimetype: str, name: str):
     response = send_file(path, mimetype=mimetype, as_attachment=True, download_name=name, max_age=3600,
                          conditional=True)  # fmt: skip
     response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _counted(response, content: publications.BookContent, kind: PublicationKind):
+    # A whole download of a public publication counts; a 304, a range, a HEAD or a staff preview
+    # of a draft does not. In a unit of its own, like a scan: the request's unit only reads.
+    if response.status_code == 200 and request.method == "GET" and content.view.status != "draft":
+        with unit("download count") as session:
+            publications.count_download(session.connection(), content.view.id, content.view.lang, kind, date.today())
     return response
 
 

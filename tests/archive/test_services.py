@@ -2,7 +2,7 @@ import pytest
 from sqlalchemy import select
 
 from archive.models import Item, ItemStatus, TextState
-from archive.queries import display_text, language_figures, list_items
+from archive.queries import display_text, list_items
 from archive.services import create_item, remove_text, set_text, snapshot, update_item
 from archive.workflow import apply_transition, available_transitions
 from core.audit import history
@@ -160,10 +160,3 @@ def test_missing_translation_falls_back_along_the_visitors_chain(make_item):
     assert (tay.text.title, tay.lang, tay.fallback) == ("Tiêu đề", "vi", True)
     only_vietnamese = make_item(texts={"vi": {"title": "Chỉ tiếng Việt"}})
     assert display_text(only_vietnamese, "fr").lang == "vi"
-
-
-def test_language_share_figure(db_session, make_item):
-    make_item(texts={"vi": {"title": "a"}, "en": {"title": "b"}})
-    make_item(texts={"vi": {"title": "c"}, "tyz": {"title": "d"}})
-    figures = language_figures(db_session)
-    assert figures["total"] == 4 and figures["other_share"] == 0.5

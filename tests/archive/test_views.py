@@ -150,12 +150,6 @@ def test_media_is_served_with_its_type_and_nosniff(client, db_session, make_item
     assert re.match(rb"\xff\xd8", body)
 
 
-def test_figures_page_shows_the_language_share(login_as, make_item):
-    make_item(texts={"vi": {"title": "a"}, "en": {"title": "b"}})
-    client, _user = login_as("admin")
-    assert "50" in client.get("/staff/figures?lang=en").get_data(True)
-
-
 def test_unknown_choice_in_the_form_gets_the_services_translated_message(login_as):
     client, _user = login_as("archivist")
     response = client.post("/staff/items/new?lang=vi", data={"reference_code": "X-1", "type": "sculpture",
