@@ -1,10 +1,15 @@
-"""A live server and headless Chromium (Debian's, driven by Playwright) for browser tests."""
+"""A live server, headless Chromium (Debian's, driven by Playwright) and screenshots for browser tests."""
 
+import os
+import re
 import shutil
 import threading
+from pathlib import Path
 
 import pytest
 from werkzeug.serving import make_server
+
+from tests.conftest import TEST_DB
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 # As the machine notes advise: no background traffic, which this closed network refuses.
@@ -46,3 +51,24 @@ def page(browser):
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture
+def shots(request, tmp_path_factory):
+    """Save a screenshot (the full page unless told), numbered in the order taken, in a folder of the test's
+    own under the run's output folder: VITRINE_SCREENSHOTS (then one folder per database, as both run side by
+    side), else pytest's basetemp, which keeps the last three runs."""
+    chosen = os.environ.get("VITRINE_SCREENSHOTS")
+    root = Path(chosen) / TEST_DB if chosen else tmp_path_factory.getbasetemp() / "screenshots"
+    folder = root / re.sub(r"[^\w.\[\]-]+", "-", request.node.name)
+    shutil.rmtree(folder, ignore_errors=True)  # a test run again starts its folder afresh
+    folder.mkdir(parents=True)
+    taken = []
+
+    def shoot(page, name: str, full_page: bool = True) -> Path:
+        path = folder / f"{len(taken) + 1:02d}-{name}.png"
+        page.screenshot(path=str(path), full_page=full_page)
+        taken.append(path)
+        return path
+
+    return shoot

@@ -1,39 +1,16 @@
 """The admin pages in a real browser: an invited person signs in through the link the admin passes on;
 a revoked session and a disabled account are refused at their next page; every admin page fits a
-phone in Vietnamese and French. Screenshots of each step go to the run's output folder."""
+phone and passes axe-core (WCAG 2.2 AA) in each language. Screenshots of each step go to the run's
+output folder."""
 
-import os
 import re
-from pathlib import Path
 
 import pytest
 
-from tests.browser.test_item_form import sign_in
+from tests.browser.helpers import DESKTOP, PHONE, axe_problems, overflow, sign_in
 from tests.conftest import PASSWORD
 
 NEW_PASSWORD = "chiều mưa bên hồ Gươm"
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1280, "height": 900}
-
-
-@pytest.fixture
-def shots(request, tmp_path_factory):
-    """Save a screenshot of a page under the run's output folder (VITRINE_SCREENSHOTS, else pytest's temp)."""
-    root = Path(os.environ.get("VITRINE_SCREENSHOTS") or tmp_path_factory.getbasetemp() / "screenshots")
-    folder = root / request.node.name
-    folder.mkdir(parents=True, exist_ok=True)
-
-    def shoot(page, name: str) -> Path:
-        path = folder / f"{len(list(folder.iterdir())):02d}-{name}.png"
-        page.screenshot(path=str(path), full_page=True)
-        return path
-
-    return shoot
-
-
-def _overflow(page) -> int:
-    """How far the page is wider than the window (a phone would scroll sideways)."""
-    return page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
 
 
 def _signed_out(page, server) -> bool:
@@ -51,7 +28,7 @@ def test_an_invited_person_signs_in_through_the_link(live_server, browser, page,
     shots(page, "invite-form")
     page.click("form.admin-form button[type=submit]")
     page.wait_for_selector("#account-link")
-    assert _overflow(page) <= 0
+    assert overflow(page) <= 0 and axe_problems(page) == []
     shots(page, "invitation-link")
     link = page.input_value("#account-link")
     assert link.startswith("http://vitrine.test/account/link/")  # under the configured base URL
@@ -63,7 +40,8 @@ def test_an_invited_person_signs_in_through_the_link(live_server, browser, page,
     invited = context.new_page()
     invited.goto(live_server + link.removeprefix("http://vitrine.test"))
     assert invited.url == f"{live_server}/account/password/new"  # the token is gone from the address bar
-    assert "ngoc.anh@vitrine.test" in invited.content() and _overflow(invited) <= 0
+    assert "ngoc.anh@vitrine.test" in invited.content() and overflow(invited) <= 0
+    assert axe_problems(invited) == []
     shots(invited, "set-password")
     invited.fill("#password", NEW_PASSWORD)
     invited.fill("#confirmation", NEW_PASSWORD)
@@ -118,30 +96,46 @@ def test_a_revoked_session_and_a_disabled_account_are_refused_at_once(live_serve
 
 
 # The short form (make test): a phone in French, the longest words, on the pages with tables and
-# forms; the full form (make test-all): every admin page on a phone and a desktop in vi and fr.
+# forms; the full form (make test-all): every admin page, its lists and its forms, and the figures,
+# on a phone and a desktop in each language. On each: no sideways scrolling, and axe finds nothing.
 SWEEPS = [
     pytest.param(("fr",), ("phone",), ("/staff/admin/users", "{user}", "/staff/admin/vocabularies", "{term}"),
                  id="short"),
-    pytest.param(("vi", "fr"), ("phone", "desktop"),
+    pytest.param(("vi", "en", "fr"), ("phone", "desktop"),
                  ("/staff/admin", "/staff/admin/users", "{user}", "/staff/admin/vocabularies", "{term}",
-                  "/staff/admin/vocabularies/new", "/staff/admin/venues", "/staff/admin/venues/new",
-                  "/staff/admin/bodies", "/staff/admin/provinces", "/account"),
+                  "/staff/admin/vocabularies/new", "{scheme}", "{new term}", "/staff/admin/venues",
+                  "/staff/admin/venues/new", "{venue}", "/staff/admin/bodies", "/staff/admin/bodies/new", "{body}",
+                  "/staff/admin/provinces", "/account", "/staff/figures"),
                  id="full", marks=pytest.mark.long),
 ]  # fmt: skip
 
 
+def _first_links(page, server: str) -> dict[str, str]:
+    """The addresses of a record of each kind, as the admin reaches them from the lists."""
+    found = {}
+    for name, path, link in [("{term}", "/staff/admin/vocabularies", "table.admin-table a"),
+                             ("{scheme}", "/staff/admin/vocabularies", "a[href*='/vocabularies/']:not([href$='/new'])"),
+                             ("{new term}", "/staff/admin/vocabularies", "a[href$='/terms/new']"),
+                             ("{venue}", "/staff/admin/venues", "table.admin-table a"),
+                             ("{body}", "/staff/admin/bodies", "table.admin-table a")]:  # fmt: skip
+        if page.url != server + path:
+            page.goto(server + path)
+        found[name] = page.locator(link).first.get_attribute("href")
+    return found
+
+
 @pytest.mark.parametrize(("langs", "sizes", "paths"), SWEEPS)
-def test_the_admin_pages_fit_a_phone_and_a_desktop(live_server, page, make_user, db_session, shots, langs, sizes,
-                                                   paths):  # fmt: skip
+def test_the_admin_pages_fit_a_phone_and_a_desktop_and_pass_axe(live_server, page, make_user, shots, langs, sizes,
+                                                                paths):  # fmt: skip
     admin = make_user("admin")
     sign_in(page, live_server, admin.email)
-    page.goto(f"{live_server}/staff/admin/vocabularies")
-    known = {"{user}": f"/staff/admin/users/{admin.id}", "{term}": page.get_attribute("table.admin-table a", "href")}
+    known = _first_links(page, live_server) | {"{user}": f"/staff/admin/users/{admin.id}"}
     for lang in langs:
         for size in sizes:
             page.set_viewport_size(PHONE if size == "phone" else DESKTOP)
             for path in (known.get(p, p) for p in paths):
                 page.goto(f"{live_server}{path}?lang={lang}")
                 assert page.evaluate("document.documentElement.lang") == lang
-                assert _overflow(page) <= 0, (lang, size, path, _overflow(page))
+                assert overflow(page) <= 0, (lang, size, path, overflow(page))
+                assert axe_problems(page) == [], (lang, size, path)
                 shots(page, f"{lang}-{size}-{re.sub(r'[^a-z0-9]+', '-', path.strip('/'))}")

@@ -2,7 +2,7 @@
 
 from exhibitions.composing import publish
 from exhibitions.models import Exhibition
-from tests.browser.test_item_form import sign_in
+from tests.browser.helpers import sign_in
 
 SAVED = "document.querySelector('.order-status').textContent.includes('New order saved')"
 

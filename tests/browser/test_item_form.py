@@ -3,15 +3,7 @@
 from sqlalchemy import select
 
 from archive.models import Item
-from tests.conftest import PASSWORD
-
-
-def sign_in(page, server, email):
-    page.goto(f"{server}/login?lang=en")
-    page.fill("#email", email)
-    page.fill("#password", PASSWORD)
-    page.click("form.stack button[type=submit]")
-    page.wait_for_url(f"{server}/staff/items")
+from tests.browser.helpers import sign_in
 
 
 def test_archivist_adds_a_language_tab_and_saves_texts_in_two_languages(live_server, page, make_user, db_session):

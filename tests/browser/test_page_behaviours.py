@@ -12,7 +12,7 @@ from archive.models import Item
 from core.storage import get_storage
 from exhibitions.composing import publish
 from exhibitions.models import Exhibition
-from tests.browser.test_item_form import sign_in
+from tests.browser.helpers import sign_in
 
 
 def _french(message: str) -> str:

@@ -2,9 +2,8 @@
 
 import json
 
+from tests.browser.helpers import WCAG_22_AA
 from tests.npm_tools import AXE_JS, ROOT, require
-
-WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 
 def test_the_vendored_axe_runs_in_the_page_with_the_wcag_2_2_aa_rules(page):

@@ -1,6 +1,6 @@
 """The language policy and the item page in a real phone-sized browser: a French phone scanning a code
 printed for Tày, a German browser, a typed panel code, and the page viewer of a multi-page file.
-Screenshots of each step go to the test's folder (pytest keeps the last runs' under its basetemp)."""
+Screenshots of each step go to the run's output folder (the `shots` fixture)."""
 
 import io
 
@@ -12,8 +12,7 @@ from exhibitions.composing import publish, update_entry
 from exhibitions.models import QrTarget
 from exhibitions.qr import link_for
 from tests.archive import samples
-
-PHONE = {"width": 390, "height": 844}
+from tests.browser.helpers import PHONE
 
 
 @pytest.fixture
@@ -47,22 +46,22 @@ def visitor(browser):
         context.close()
 
 
-def test_a_french_phone_scans_a_code_printed_for_tay(live_server, visitor, db_session, cao_bang, tmp_path):
+def test_a_french_phone_scans_a_code_printed_for_tay(live_server, visitor, db_session, cao_bang, shots):
     first, second = cao_bang.entries
     code = link_for(db_session, cao_bang, QrTarget.ENTRY, first.id, "tyz").code
     db_session.commit()
     page = visitor("fr-FR")
     page.goto(f"{live_server}/q/{code}")
-    page.screenshot(path=tmp_path / "1-tay-printed.png", full_page=True)
+    shots(page, "tay-printed")
     assert page.evaluate("document.documentElement.lang") == "vi" and page.is_visible("span[lang=tyz] >> text=Tày 1")
     offer = page.locator(".language-offer a")
     assert offer.inner_text() == "Lire en français" and offer.bounding_box()["height"] >= 24
 
     offer.click()
-    page.screenshot(path=tmp_path / "2-french-chosen.png", full_page=True)
+    shots(page, "french-chosen")
     assert page.evaluate("document.documentElement.lang") == "fr" and page.is_visible("text=Légende 1")
     page.click("a[rel=next]")
-    page.screenshot(path=tmp_path / "3-next-panel.png", full_page=True)
+    shots(page, "next-panel")
     # No French caption on this panel: the Vietnamese one, with one marker under the title.
     assert page.evaluate("document.documentElement.lang") == "fr" and page.is_visible(
         "span[lang=vi] >> text=Chú thích 2"
@@ -71,20 +70,20 @@ def test_a_french_phone_scans_a_code_printed_for_tay(live_server, visitor, db_se
     assert [c["value"] for c in page.context.cookies() if c["name"] == "vitrine_lang"] == ["fr"]
 
 
-def test_a_german_browser_and_a_typed_panel_code_land_in_english(live_server, visitor, cao_bang, tmp_path):
+def test_a_german_browser_and_a_typed_panel_code_land_in_english(live_server, visitor, cao_bang, shots):
     page = visitor("de-DE")
     page.goto(f"{live_server}/exhibitions/{cao_bang.id}")
     assert page.evaluate("document.documentElement.lang") == "en" and page.is_visible("h1 >> text=Human rights")
     page.fill("#panel-code", "LT26-002")
     page.click(".code-box button")
     page.wait_for_url(f"{live_server}/exhibitions/{cao_bang.id}/entries/{cao_bang.entries[1].id}")
-    page.screenshot(path=tmp_path / "typed-code.png", full_page=True)
+    shots(page, "typed-code")
     assert page.is_visible("span[lang=en] >> text=Caption 2")
     assert not [c for c in page.context.cookies() if c["name"] == "vitrine_lang"]
 
 
 def test_the_page_viewer_shows_one_page_at_a_time(live_server, visitor, db_session, curator, published_item,
-                                                   tmp_path):  # fmt: skip
+                                                   shots):  # fmt: skip
     item = published_item(texts={"vi": {"title": "Sổ đăng ký"}, "en": {"title": "A register"}})
     attach_media(
         db_session, get_storage(), curator, item, [Upload("register.tiff", io.BytesIO(samples.multipage_tiff(3)))]
@@ -92,7 +91,7 @@ def test_the_page_viewer_shows_one_page_at_a_time(live_server, visitor, db_sessi
     db_session.commit()
     page = visitor("en-GB")
     page.goto(f"{live_server}/items/{item.id}")
-    page.screenshot(path=tmp_path / "viewer-1.png", full_page=True)
+    shots(page, "viewer-1")
     image = page.locator("[data-viewer-image]")
     assert image.get_attribute("src").endswith("/book-1.jpg") and page.is_visible("[data-viewer-turn]")
     page.click("[data-viewer-page='3']")
@@ -100,6 +99,6 @@ def test_the_page_viewer_shows_one_page_at_a_time(live_server, visitor, db_sessi
     assert page.get_attribute("[data-viewer-page='3']", "aria-current") == "page"
     assert page.is_disabled("[data-viewer-step='1']") and page.url.endswith(f"/items/{item.id}")
     page.click("[data-viewer-step='-1']")
-    page.screenshot(path=tmp_path / "viewer-2.png", full_page=True)
+    shots(page, "viewer-2")
     assert image.get_attribute("src").endswith("/book-2.jpg")
     assert page.evaluate("document.querySelector('[data-viewer-image]').naturalWidth") > 0
