@@ -54,6 +54,21 @@ def page(browser):
 
 
 @pytest.fixture
+def open_page(browser):
+    """Factory: a page of a new browser context (a device of helpers.DEVICES, a locale, scripts on or off)."""
+    contexts = []
+
+    def open_page(device: dict, javascript: bool = True, locale: str = "en-GB"):
+        context = browser.new_context(locale=locale, java_script_enabled=javascript, **device)
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
 def shots(request, tmp_path_factory):
     """Save a screenshot (the full page unless told), numbered in the order taken, in a folder of the test's
     own under the run's output folder: VITRINE_SCREENSHOTS (then one folder per database, as both run side by

@@ -3,6 +3,9 @@ WCAG 2.2 AA rules, tap targets, sideways scrolling)."""
 
 from urllib.parse import urlsplit
 
+import pytest
+from flask_babel import force_locale, gettext
+
 from tests.conftest import PASSWORD
 from tests.npm_tools import AXE_JS, ROOT, require
 
@@ -13,6 +16,8 @@ DEVICES = {
     "phone": {"viewport": PHONE, "is_mobile": True, "has_touch": True, "device_scale_factor": 2},
     "desktop": {"viewport": DESKTOP},
 }
+# The interface's languages, and the browser locale of a person who reads each.
+LOCALES = {"vi": "vi-VN", "en": "en-GB", "fr": "fr-FR"}
 WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 # Every control a visitor may tap: links, buttons, summaries and fields, outside running text.
 SMALL_TARGETS = """() => [...document.querySelectorAll('a[href], button, summary, select, input:not([type=hidden])')]
@@ -22,6 +27,20 @@ SMALL_TARGETS = """() => [...document.querySelectorAll('a[href], button, summary
   .map(([el, box]) => `${el.tagName} "${el.textContent.trim().slice(0, 40)}" ${box.width}×${box.height}`)"""
 # Only violations are gathered in full: axe then checks one node per passing rule, twice as fast.
 RUN_AXE = "tags => axe.run({runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})"
+
+
+def journey_forms(short: str) -> list:
+    """Parameters (lang, size) of a journey: in `short` on a phone for `make test`; in every language on a phone
+    and a desktop for `make test-all` (marked long), the short one not run twice."""
+    long = pytest.mark.long
+    return [pytest.param(lang, size, id=f"{lang}-{size}", marks=() if (lang, size) == (short, "phone") else long)
+            for lang in LOCALES for size in DEVICES]  # fmt: skip
+
+
+def say(lang: str, message: str, **values) -> str:
+    """`message` as the interface shows it in `lang` (inside an app context)."""
+    with force_locale(lang):
+        return gettext(message, **values)
 
 
 def axe_problems(page) -> list[str]:
@@ -51,3 +70,12 @@ def sign_in(page, server: str, email: str, lang: str = "en", password: str = PAS
     page.fill("#password", password)
     page.click("form.stack button[type=submit]")
     page.wait_for_url(f"{server}/staff/items")
+
+
+def check_step(page, shots, lang: str, name: str) -> None:
+    """What each step of a journey checks before its screenshot: the page speaks `lang`, fits its window without
+    sideways scrolling, and axe-core finds no serious or critical violation."""
+    assert page.evaluate("document.documentElement.lang") == lang, name
+    assert overflow(page) <= 0, (name, overflow(page))
+    assert axe_problems(page) == [], name
+    shots(page, name)

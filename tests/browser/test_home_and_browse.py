@@ -5,9 +5,8 @@ control is at least 24×24 CSS px (WCAG 2.2, 2.5.8)."""
 import re
 
 import pytest
-from flask_babel import force_locale, gettext
 
-from tests.browser.helpers import DEVICES, SMALL_TARGETS, axe_problems
+from tests.browser.helpers import DEVICES, SMALL_TARGETS, axe_problems, say
 
 PHONE, DESKTOP = DEVICES["phone"], DEVICES["desktop"]
 
@@ -15,26 +14,6 @@ PHONE, DESKTOP = DEVICES["phone"], DEVICES["desktop"]
 @pytest.fixture
 def database_url(demo_database_url):
     return demo_database_url
-
-
-@pytest.fixture
-def open_page(browser):
-    """Factory: a page of a new browser context (phone or desktop, scripts on or off)."""
-    contexts = []
-
-    def open_page(device: dict, javascript: bool = True):
-        context = browser.new_context(locale="en-GB", java_script_enabled=javascript, **device)
-        contexts.append(context)
-        return context.new_page()
-
-    yield open_page
-    for context in contexts:
-        context.close()
-
-
-def _in(lang: str, message: str) -> str:
-    with force_locale(lang):
-        return gettext(message)
 
 
 def _every_image_loads(page) -> None:
@@ -53,7 +32,7 @@ def test_the_home_page_on_a_phone_in_each_language(app, live_server, open_page, 
     page = open_page(PHONE)
     for lang in ("vi", "en", "fr"):
         page.goto(f"{live_server}/?lang={lang}")
-        assert page.locator("h1").inner_text() == _in(lang, "Human rights in the archives")
+        assert page.locator("h1").inner_text() == say(lang, "Human rights in the archives")
         assert page.locator(".exhibition-card").count() >= 2
         assert page.locator(".exhibition-card .where").first.is_visible()
         assert page.locator(".home-featured .item-card").count() == 8
@@ -85,12 +64,12 @@ def test_the_facets_are_a_drawer_on_a_phone_with_or_without_scripts(app, live_se
         page.locator(".facets > summary").click()
         assert panel.is_visible()
         shots(page, f"drawer-open-{javascript}", full_page=False)
-        photo = panel.locator("a.facet-value", has_text=_in("fr", "Photo")).first
+        photo = panel.locator("a.facet-value", has_text=say("fr", "Photo")).first
         count = photo.locator(".count").inner_text()
         photo.click()
         page.wait_for_url(re.compile(r"type=photo"))
         assert page.locator(".results-bar .count").inner_text().startswith(count)
-        chip = _in("fr", "%(facet)s: %(value)s") % {"facet": _in("fr", "Type"), "value": _in("fr", "Photo")}
+        chip = say("fr", "%(facet)s: %(value)s") % {"facet": say("fr", "Type"), "value": say("fr", "Photo")}
         assert page.locator(".chosen a").inner_text().endswith(f"{chip} ✕")
         assert not page.locator(".facet-panel").is_visible() and _first_result_top(page) < 844 / 2
         if javascript:
