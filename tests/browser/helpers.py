@@ -4,6 +4,7 @@ WCAG 2.2 AA rules, tap targets, sideways scrolling)."""
 from urllib.parse import urlsplit
 
 import pytest
+from flask import has_app_context
 from flask_babel import force_locale, gettext
 
 from tests.conftest import PASSWORD
@@ -38,7 +39,9 @@ def journey_forms(short: str) -> list:
 
 
 def say(lang: str, message: str, **values) -> str:
-    """`message` as the interface shows it in `lang` (inside an app context)."""
+    """`message` as the interface shows it in `lang`."""
+    # Outside an app context Flask-Babel would answer the message itself, in English, in every language.
+    assert has_app_context(), "say() needs the test's app context: ask for the `app` fixture"
     with force_locale(lang):
         return gettext(message, **values)
 
