@@ -82,7 +82,7 @@ def shots(request, tmp_path_factory):
 
     def shoot(page, name: str, full_page: bool = True) -> Path:
         path = folder / f"{len(taken) + 1:02d}-{name}.png"
-        page.screenshot(path=str(path), full_page=full_page)
+        page.screenshot(path=str(path), full_page=full_page, scale="css")
         taken.append(path)
         return path
 
