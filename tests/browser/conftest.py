@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
+from tests.browser.helpers import axe_problems, overflow
 from tests.conftest import TEST_DB
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -87,3 +88,21 @@ def shots(request, tmp_path_factory):
         return path
 
     return shoot
+
+
+@pytest.fixture
+def step(request, shots):
+    """Check a step of a journey, then shoot it: the page speaks `lang`, fits its window without sideways
+    scrolling, and axe-core finds no serious or critical violation. The long form runs axe at every step; the
+    short one (`make test`) skips it where `seen`: a page of a kind checked at another step of the journey, or
+    by another short test, in the same language."""
+    full = request.node.get_closest_marker("long") is not None
+
+    def check(page, lang: str, name: str, seen: bool = False) -> None:
+        assert page.evaluate("document.documentElement.lang") == lang, name
+        assert overflow(page) <= 0, (name, overflow(page))
+        if full or not seen:
+            assert axe_problems(page) == [], name
+        shots(page, name)
+
+    return check

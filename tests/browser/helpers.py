@@ -73,12 +73,3 @@ def sign_in(page, server: str, email: str, lang: str = "en", password: str = PAS
     page.fill("#password", password)
     page.click("form.stack button[type=submit]")
     page.wait_for_url(f"{server}/staff/items")
-
-
-def check_step(page, shots, lang: str, name: str) -> None:
-    """What each step of a journey checks before its screenshot: the page speaks `lang`, fits its window without
-    sideways scrolling, and axe-core finds no serious or critical violation."""
-    assert page.evaluate("document.documentElement.lang") == lang, name
-    assert overflow(page) <= 0, (name, overflow(page))
-    assert axe_problems(page) == [], name
-    shots(page, name)

@@ -8,7 +8,7 @@ import re
 import pytest
 
 from archive.demo import DEMO_PASSWORD
-from tests.browser.helpers import DEVICES, LOCALES, check_step, say, sign_in
+from tests.browser.helpers import DEVICES, LOCALES, say, sign_in
 
 YEAR = "2025"  # the demo's national and Cao Bằng exhibitions open that year; Geneva's in 2027
 TABLE = "language-shares"
@@ -29,7 +29,7 @@ def _as_in_csv(shown: str) -> str:
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
-def test_an_admin_downloads_the_csv_of_the_figures_shown_for_a_year(app, live_server, open_page, shots, lang):
+def test_an_admin_downloads_the_csv_of_the_figures_shown_for_a_year(app, live_server, open_page, step, lang):
     page = open_page(DEVICES["desktop"], locale=LOCALES[lang])
     sign_in(page, live_server, "admin@vitrine.test", lang=lang, password=DEMO_PASSWORD)
     page.locator("nav.main").get_by_role("link", name=say(lang, "Figures")).click()
@@ -41,7 +41,7 @@ def test_an_admin_downloads_the_csv_of_the_figures_shown_for_a_year(app, live_se
     figure = page.locator(f"#figure-{TABLE}")
     figure.locator("summary").click()  # "the figures in a table", under the chart
     figure.scroll_into_view_if_needed()
-    check_step(page, shots, lang, "figures-of-the-year")
+    step(page, lang, "figures-of-the-year")
     rows = figure.locator("table tr")
     shown = [[_as_in_csv(cell) for cell in rows.nth(n).locator("th, td").all_inner_texts()]
              for n in range(rows.count())]  # fmt: skip

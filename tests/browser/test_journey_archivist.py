@@ -1,6 +1,7 @@
 """An archivist's journey, clicked through in Chromium as she would: she signs in, describes a new item with
 texts in Vietnamese and Tày, uploads its photo, and submits it for review. She never sees a control to publish
-it; the staff item page shows every field she filled. Each step is checked (language, fit, axe) and shot."""
+it; the staff item page shows every field she filled. Each step is checked (language, fit, axe) and shot: the
+`step` fixture."""
 
 import io
 
@@ -9,7 +10,7 @@ from PIL import Image, ImageDraw
 from sqlalchemy import select
 
 from archive.models import Item
-from tests.browser.helpers import DEVICES, LOCALES, check_step, journey_forms, say
+from tests.browser.helpers import DEVICES, LOCALES, journey_forms, say
 from tests.conftest import PASSWORD
 
 REFERENCE = "VTR-PH-1993-101"
@@ -33,17 +34,17 @@ def _photo() -> bytes:
 
 @pytest.mark.parametrize(("lang", "size"), journey_forms("vi"))
 def test_an_archivist_describes_an_item_and_submits_it_for_review(live_server, open_page, make_user, db_session,
-                                                                  shots, lang, size):  # fmt: skip
+                                                                  step, lang, size):  # fmt: skip
     archivist = make_user("archivist")
     page = open_page(DEVICES[size], locale=LOCALES[lang])
     page.goto(f"{live_server}/")
     page.get_by_role("link", name=say(lang, "Staff sign-in")).click()
     page.fill("#email", archivist.email)
     page.fill("#password", PASSWORD)
-    check_step(page, shots, lang, "sign-in")
+    step(page, lang, "sign-in")
     page.locator("form.stack button[type=submit]").click()
     page.wait_for_url(f"{live_server}/staff/items")
-    check_step(page, shots, lang, "workspace")
+    step(page, lang, "workspace")
 
     page.locator("main").get_by_role("link", name=say(lang, "New item")).click()
     page.fill("#reference_code", REFERENCE)
@@ -60,10 +61,10 @@ def test_an_archivist_describes_an_item_and_submits_it_for_review(live_server, o
     page.locator("[data-add-language]").click()
     page.fill("#texts-tyz-title", TITLES["tyz"])
     page.check("input[name=terms][value=CRC]")
-    check_step(page, shots, lang, "new-item")
+    step(page, lang, "new-item")
     page.locator("#item-form > p button[type=submit]").click()
     page.wait_for_url(f"{live_server}/staff/items/*")
-    check_step(page, shots, lang, "saved")
+    step(page, lang, "saved", seen=True)
 
     page.set_input_files("#media-files", files=[{"name": "lop-hoc.jpg", "mimeType": "image/jpeg",
                                                   "buffer": _photo()}])  # fmt: skip
@@ -72,14 +73,14 @@ def test_an_archivist_describes_an_item_and_submits_it_for_review(live_server, o
     thumbnail = page.locator(".media-list img")
     thumbnail.wait_for()
     page.wait_for_function("(img) => img.complete && img.naturalWidth > 0", arg=thumbnail.element_handle())
-    check_step(page, shots, lang, "uploaded")
+    step(page, lang, "uploaded")
 
     # An archivist submits; publishing is a curator's decision, and no control offers it to her.
     workflow = page.locator("section.workflow")
     assert workflow.get_by_role("button", name=say(lang, "Publish")).count() == 0
     workflow.get_by_role("button", name=say(lang, "Submit for review")).click()
     page.wait_for_selector(".flash")
-    check_step(page, shots, lang, "submitted")
+    step(page, lang, "submitted")
     assert page.locator("input[name=action][value=publish]").count() == 0
     assert page.get_by_role("button", name=say(lang, "Publish")).count() == 0
 

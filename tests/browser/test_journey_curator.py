@@ -1,13 +1,13 @@
 """A curator's journey, clicked through in Chromium: she makes a French exhibition for Geneva (no Vietnamese
 title asked for), adds a section and two panels with items found by search, gives a panel a French title of
 its own, publishes, opens the labels (warned that the base URL is this computer's), moves a panel and
-renumbers. Each step is checked (language, fit, axe) and shot."""
+renumbers. Each step is checked (language, fit, axe) and shot: the `step` fixture."""
 
 import pytest
 from sqlalchemy import select
 
 from exhibitions.models import Exhibition
-from tests.browser.helpers import DEVICES, LOCALES, check_step, journey_forms, say
+from tests.browser.helpers import DEVICES, LOCALES, journey_forms, say
 from tests.conftest import PASSWORD
 
 OWN_TITLE = "Une classe au village, à Cao Bằng"
@@ -48,7 +48,7 @@ def _panels(page) -> list[tuple[str, str]]:
 
 @pytest.mark.parametrize(("lang", "size"), journey_forms("fr"))
 def test_a_curator_makes_a_french_exhibition_publishes_prints_and_renumbers(live_server, open_page, make_user,
-                                                                            db_session, archive_items, shots, lang,
+                                                                            db_session, archive_items, step, lang,
                                                                             size):  # fmt: skip
     curator = make_user("curator")
     page = open_page(DEVICES[size], locale=LOCALES[lang])
@@ -58,7 +58,7 @@ def test_a_curator_makes_a_french_exhibition_publishes_prints_and_renumbers(live
     page.locator("form.stack button[type=submit]").click()
     page.wait_for_url(f"{live_server}/staff/items")
     page.locator("nav.main").get_by_role("link", name=say(lang, "Curate")).click()
-    check_step(page, shots, lang, "exhibitions")
+    step(page, lang, "exhibitions")
 
     # A French exhibition for Geneva: its title in French only.
     page.locator("main").get_by_role("link", name=say(lang, "New exhibition")).click()
@@ -71,33 +71,33 @@ def test_a_curator_makes_a_french_exhibition_publishes_prints_and_renumbers(live
     page.fill("#fallback_chain", "en, vi")
     page.fill("#texts-primary-title", "Le Viêt Nam et les droits de l'homme")
     page.fill("#texts-primary-introduction", "Photos et documents d'archives présentés à Genève.")
-    check_step(page, shots, lang, "new-exhibition")
+    step(page, lang, "new-exhibition")
     page.get_by_role("button", name=say(lang, "Save")).click()
     page.wait_for_url(f"{live_server}/staff/exhibitions/*")
     assert page.locator("h1 span[lang=fr]").inner_text() == "Le Viêt Nam et les droits de l'homme"
-    check_step(page, shots, lang, "composer")
+    step(page, lang, "composer", seen=True)
 
     page.fill("#section-fr-title", "Les engagements internationaux")
     page.get_by_role("button", name=say(lang, "Add the section")).click()
     page.wait_for_selector(".composer-section")
     _add_found_item(page, lang, "EPU", "VTR-PH-2019-021")
-    check_step(page, shots, lang, "found-and-added")
+    step(page, lang, "found-and-added")
     _add_found_item(page, lang, "Cao Bang", "VTR-PH-1993-006")
     assert [code for _heading, code in _panels(page)] == ["VTR-PH-2019-021", "VTR-PH-1993-006"]
 
     # The second item has no French title: this panel gets one, for this exhibition only.
     page.locator(".composer-entries > li").nth(1).get_by_role("link", name=say(lang, "Edit"), exact=True).click()
     page.fill("#title-fr-text", OWN_TITLE)
-    check_step(page, shots, lang, "panel-title")
+    step(page, lang, "panel-title")
     page.get_by_role("button", name=say(lang, "Save")).click()
     page.wait_for_url(f"{live_server}/staff/exhibitions/*")
     assert page.locator(".composer-entries > li").nth(1).locator("span[lang=fr]").inner_text() == OWN_TITLE
 
     page.get_by_role("link", name=say(lang, "Check and publish")).click()
-    check_step(page, shots, lang, "before-publishing")
+    step(page, lang, "before-publishing")
     page.get_by_role("button", name=say(lang, "Publish the exhibition")).click()
     page.wait_for_selector(".flash")
-    check_step(page, shots, lang, "published")
+    step(page, lang, "published", seen=True)
 
     # The labels: printed codes would lead nowhere while the base URL is this computer's, and the page says so.
     page.locator("nav.actions").get_by_role("link", name="A5", exact=True).click()
@@ -105,7 +105,7 @@ def test_a_curator_makes_a_french_exhibition_publishes_prints_and_renumbers(live
     assert "127.0.0.1:5000" in page.locator(".base-url-warning").inner_text()
     assert page.locator(".label h2[lang=fr]").all_inner_texts() == [
         "Rapport national du troisième cycle de l'EPU", OWN_TITLE]  # fmt: skip
-    check_step(page, shots, lang, "labels")
+    step(page, lang, "labels")
 
     # The second panel first, then new numbers: those printed on the labels stay with their panels.
     page.get_by_role("link", name=say(lang, "Back to the exhibition")).click()
@@ -115,7 +115,7 @@ def test_a_curator_makes_a_french_exhibition_publishes_prints_and_renumbers(live
     page.once("dialog", lambda dialog: dialog.accept())
     with page.expect_navigation():
         page.get_by_role("button", name=say(lang, "Renumber the panels")).click()
-    check_step(page, shots, lang, "renumbered")
+    step(page, lang, "renumbered")
     panel = say(lang, "Panel %(number)s", number="{}")
     assert _panels(page) == [(panel.format(2), "VTR-PH-1993-006"), (panel.format(3), "VTR-PH-2019-021")]
     db_session.rollback()

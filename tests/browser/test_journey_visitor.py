@@ -1,7 +1,7 @@
 """A visitor's journey through the demo, clicked through in Chromium by a browser speaking their language:
 the home page, a way in (a theme, a place or a decade), the results, an item, the exhibition it is shown in,
 a panel reached by scanning its QR code, and another by typing its panel code as people type it. Each step is
-checked (language, fit, axe) and shot."""
+checked (language, fit, axe) and shot: the `step` fixture."""
 
 import pytest
 from sqlalchemy import select
@@ -9,7 +9,7 @@ from sqlalchemy import select
 from archive.models import Item
 from exhibitions.models import Exhibition, QrTarget
 from exhibitions.qr import links_of
-from tests.browser.helpers import DEVICES, LOCALES, check_step, journey_forms
+from tests.browser.helpers import DEVICES, LOCALES, journey_forms
 
 ITEM = "VTR-PH-1993-006"  # a village class in Cao Bằng: in the three demo exhibitions
 # Each language goes in by another way and on to another exhibition: (the way's link, the exhibition's code).
@@ -36,7 +36,7 @@ def _scanned_code(db_session, exhibition: Exhibition, entry_id: int, lang: str) 
 
 
 @pytest.mark.parametrize(("lang", "size"), journey_forms("en"))
-def test_a_visitor_finds_an_item_then_its_exhibition_and_its_panels(live_server, open_page, db_session, shots, lang,
+def test_a_visitor_finds_an_item_then_its_exhibition_and_its_panels(live_server, open_page, db_session, step, lang,
                                                                      size):  # fmt: skip
     way, code = WAYS[lang]
     item = db_session.scalar(select(Item).where(Item.reference_code == ITEM))
@@ -47,26 +47,26 @@ def test_a_visitor_finds_an_item_then_its_exhibition_and_its_panels(live_server,
 
     page = open_page(DEVICES[size], locale=LOCALES[lang])
     page.goto(f"{live_server}/")
-    check_step(page, shots, lang, "home")
+    step(page, lang, "home", seen=True)
     page.locator(way).click()
     page.wait_for_url(f"{live_server}/items?*")
-    check_step(page, shots, lang, "results")
+    step(page, lang, "results", seen=True)
     page.locator(f"ol.hits a[href$='/items/{item.id}']").first.click()
     page.wait_for_url(f"{live_server}/items/{item.id}")
-    check_step(page, shots, lang, "item")
+    step(page, lang, "item")
 
     page.locator(f".item-exhibitions a[href*='/exhibitions/{exhibition.id}/']").click()
     page.wait_for_url(f"{live_server}/exhibitions/{exhibition.id}/entries/{panel.id}")
     page.locator(".breadcrumb a").first.click()
     page.wait_for_url(f"{live_server}/exhibitions/{exhibition.id}")
-    check_step(page, shots, lang, "exhibition")
+    step(page, lang, "exhibition")
 
     # At the exhibition: the phone scans the first panel's code, then the visitor types another panel's.
     page.goto(f"{live_server}/q/{scanned}")
     page.wait_for_url(f"{live_server}/exhibitions/{exhibition.id}/entries/{first.id}*")
-    check_step(page, shots, lang, "scanned")
+    step(page, lang, "scanned")
     page.fill("#panel-code", f"{code.lower()} {int(panel.panel_number)}")
     page.locator(".code-box button").click()
     page.wait_for_url(f"{live_server}/exhibitions/{exhibition.id}/entries/{panel.id}")
     assert TITLES[lang] in page.locator("h1").inner_text()
-    check_step(page, shots, lang, "typed-code")
+    step(page, lang, "typed-code", seen=True)
