@@ -21,6 +21,9 @@ from archive.reference import load_reference_data
 from archive.services import create_item
 from core.auth import create_user
 from core.db import db
+from tests import route_builders
+
+route_builders.install()
 
 pytest_plugins = ["tests.pg_server", "tests.exhibitions.fixtures"]
 
