@@ -37,7 +37,7 @@ run: $(VENV)/.installed compile-translations vendor
 	$(FLASK) demo load
 	PORT=$(PORT) $(FLASK) run --host 127.0.0.1 --port $(PORT)
 
-# SQLite and PostgreSQL side by side, both to the end even when one fails; pytest's exit 5 (no
+# SQLite and PostgreSQL side by side, two processes each, all to the end even when one fails; pytest's exit 5 (no
 # test ran) is a failure too. `test` leaves out the checks marked `long` (each has a short form
 # that runs here); `test-all` runs everything.
 test: $(VENV)/.installed-dev system-packages compile-translations vendor

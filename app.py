@@ -7,7 +7,7 @@ from flask import Flask
 from flask_migrate import Migrate
 from flask_wtf.csrf import CSRFProtect
 
-from core import api, auth, config, db, errors, i18n, permissions, sessions, storage, uow, urls
+from core import api, auth, config, db, errors, i18n, permissions, sessions, static_files, storage, uow, urls
 
 migrate = Migrate()
 csrf = CSRFProtect()
@@ -31,6 +31,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     sessions.init_app(app)
     permissions.init_app(app)
     storage.init_app(app)
+    static_files.init_app(app)
     errors.init_app(app)
     urls.init_app(app)
     _init_domains(app)

@@ -7,9 +7,10 @@ exempt from CSRF, so honouring the cookie would let any site write.
 """
 
 import functools
+import threading
 from http import HTTPStatus
 
-from flask import jsonify, request
+from flask import current_app, jsonify, request
 from flask_smorest import Api, Blueprint, abort
 from werkzeug.exceptions import HTTPException
 
@@ -52,6 +53,34 @@ class VitrineApi(Api):
             code = data.get("code") or error.name.lower().replace(" ", "_")
             body = _error_body(code, data.get("message") or _http_message(error.code), data.get("field"))
         return jsonify(body), error.code, headers
+
+    # The OpenAPI document is written when first asked for, not while the app is built: describing
+    # every schema costs more than the rest of the start of an app (each CLI command builds one).
+
+    def register_blueprint(self, blp, *, parameters=None, **options):
+        """Register `blp`'s routes now; its pages of the document when the document is first read."""
+        name = options.get("name", blp.name)
+        self._app.extensions["flask-smorest"]["blp_name_to_api"][name] = self
+        self._app.register_blueprint(blp, **options)
+        app = self._app
+
+        def describe(spec):
+            blp.register_views_in_doc(self, app, spec, name=name, parameters=parameters)
+            spec.tag({"name": name, "description": blp.description})
+
+        self.later(describe)
+
+    def later(self, step) -> None:
+        """Queue `step(spec)`, a change to the app's document, for when the document is first read."""
+        self._app.extensions["vitrine.api_document"]["steps"].append(step)
+
+    def _init_spec(self, *args, **kwargs):
+        super()._init_spec(*args, **kwargs)
+        self._app.extensions["vitrine.api_document"] = {"spec": self.spec, "steps": [], "lock": threading.Lock()}
+
+    def _openapi_json(self):
+        self.spec = document(current_app)
+        return super()._openapi_json()
 
 
 def _error_body(code: str, message: str, field: str | None = None, **extra) -> dict:
@@ -97,16 +126,30 @@ def init_app(app) -> None:
 def register(app, blueprint: Blueprint, tags: list[dict]) -> None:
     """Add a domain's API blueprint and its tags to the document; its routes skip CSRF (tokens only)."""
     for tag in tags:
-        api.spec.tag(tag)
+        api.later(functools.partial(_add_tag, tag))
     api.register_blueprint(blueprint)
     app.extensions["csrf"].exempt(blueprint)
+
+
+def _add_tag(tag: dict, spec) -> None:
+    spec.tag(tag)
 
 
 def document_spec_route(app) -> None:
     """List the document's own route among the paths, so that every /api/v1 rule is in it."""
     rule = next(app.url_map.iter_rules(f"{api._make_doc_blueprint_name()}.openapi_json"))
-    document = {"summary": "This OpenAPI document", "responses": {"200": {"description": "OpenAPI 3 document"}}}
-    api.spec.path(rule=rule, operations={"get": document})
+    operations = {"get": {"summary": "This OpenAPI document",
+                          "responses": {"200": {"description": "OpenAPI 3 document"}}}}  # fmt: skip
+    api.later(lambda spec: spec.path(rule=rule, operations=operations))
+
+
+def document(app):
+    """The app's OpenAPI document (an apispec APISpec), written out on the first call."""
+    state = app.extensions["vitrine.api_document"]
+    with state["lock"]:
+        while state["steps"]:
+            state["steps"].pop(0)(state["spec"])
+    return state["spec"]
 
 
 # --- Authentication ----------------------------------------------------------------------

@@ -80,6 +80,7 @@ class ItemPage:
     related: list[Related]
     permanent_url: str
     page_url: str
+    share_image: str | None  # absolute: a page shared on a social network shows it
     shares: list[dict]
     today: date
 
@@ -133,6 +134,8 @@ def read_item_page(session, item: Item, chain: list[str]) -> ItemPage:
     permanent = public_url("items.public_item", item_id=item.id)
     shown_in = texts["title"].lang if texts["title"].text else lang
     shared = public_url("items.public_item", item_id=item.id, **{language_policy.LINK_ARG: lang})
+    first = files[0].media_id if files else None
+    share_image = public_url("archive.media_derivative", media_id=first, kind="web", page=1) if first else None
     return ItemPage(
         item=item,
         texts=texts,
@@ -147,6 +150,7 @@ def read_item_page(session, item: Item, chain: list[str]) -> ItemPage:
         related=related(session, item, lang),
         permanent_url=permanent,
         page_url=public_url("items.public_item", item_id=item.id, lang=shown_in),
+        share_image=share_image,
         shares=share_links(shared, texts["title"].text or item.reference_code),
         today=date.today(),
     )

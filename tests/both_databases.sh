@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# The suite on SQLite and on PostgreSQL side by side, one pytest process each (a core each on a
-# two-core machine): `make test` and `make test-all` run it with their pytest options.
-# Each run writes to its own log, printed whole once both have ended, SQLite's first; then each
-# run's summary line. Both runs go to the end even when one fails; the exit status is 0 only if
-# both passed (pytest's exit 5, no test ran, is a failure too). Ctrl-C stops both cleanly.
+# The suite on SQLite and on PostgreSQL side by side: `make test` and `make test-all` run it with their
+# pytest options. Each database's suite is split by module into VITRINE_TEST_SHARDS pytest processes
+# (2 each by default: four processes keep two cores busy while one waits on a browser, a subprocess
+# or the disk, and none is left running alone at the end). A test whose outcome cannot depend on the
+# database (it uses none, or checks what a browser shows) runs in one process only (tests/conftest.py).
+# Each process writes to its own log, printed whole once all have ended; then each one's summary
+# line. All go to the end even when one fails; the exit status is 0 only if every one passed
+# (pytest's exit 5, no test ran, is a failure too). Ctrl-C stops them all cleanly.
 set -uo pipefail
 # Job control: each run in a process group of its own that handles SIGINT as pytest expects (a
 # background job of a script ignores it otherwise); Ctrl-C reaches them through the trap below,
@@ -13,23 +16,29 @@ set -m
 pytest="$1"
 shift
 logs="$(mktemp -d "${TMPDIR:-/tmp}/vitrine-test-XXXXXX")"
-databases=(sqlite postgresql)
+shards="${VITRINE_TEST_SHARDS:-2}"
+runs=()
+for database in sqlite postgresql; do
+    for ((shard = 0; shard < shards; shard++)); do
+        runs+=("$database-$shard")
+    done
+done
 declare -A pid status
 
 report() {
-    for database in "${databases[@]}"; do
-        echo "==================== $database: pytest log ($logs/$database.log) ===================="
-        cat "$logs/$database.log"
+    for run in "${runs[@]}"; do
+        echo "==================== $run: pytest log ($logs/$run.log) ===================="
+        cat "$logs/$run.log"
     done
     echo "==================== summary ===================="
-    for database in "${databases[@]}"; do
-        printf '%-10s exit %s: %s\n' "$database" "${status[$database]:-?}" "$(tail -n 1 "$logs/$database.log")"
+    for run in "${runs[@]}"; do
+        printf '%-14s exit %s: %s\n' "$run" "${status[$run]:-?}" "$(tail -n 1 "$logs/$run.log")"
     done
 }
 
 interrupted() {
-    for database in "${!pid[@]}"; do
-        kill -INT "${pid[$database]}" 2>/dev/null
+    for run in "${!pid[@]}"; do
+        kill -INT "${pid[$run]}" 2>/dev/null
     done
     wait
     report
@@ -37,15 +46,17 @@ interrupted() {
 }
 
 trap interrupted INT TERM HUP
-for database in "${databases[@]}"; do
-    # A cache folder each: the two runs would otherwise overwrite each other's "last failed".
-    VITRINE_TEST_DB="$database" "$pytest" -o cache_dir=".pytest_cache/$database" "$@" \
-        >"$logs/$database.log" 2>&1 &
-    pid[$database]=$!
+for run in "${runs[@]}"; do
+    # A cache folder each: the runs would otherwise overwrite each other's "last failed".
+    VITRINE_TEST_DB="${run%-*}" VITRINE_TEST_SHARD="${run##*-}/$shards" \
+        "$pytest" -o cache_dir=".pytest_cache/$run" "$@" >"$logs/$run.log" 2>&1 &
+    pid[$run]=$!
 done
-for database in "${databases[@]}"; do
-    wait "${pid[$database]}"
-    status[$database]=$?
+failed=0
+for run in "${runs[@]}"; do
+    wait "${pid[$run]}"
+    status[$run]=$?
+    [ "${status[$run]}" -eq 0 ] || failed=1
 done
 report
-[ "${status[sqlite]}" -eq 0 ] && [ "${status[postgresql]}" -eq 0 ]
+[ "$failed" -eq 0 ]

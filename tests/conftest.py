@@ -21,10 +21,15 @@ from archive.reference import load_reference_data
 from archive.services import create_item
 from core.auth import create_user
 from core.db import db
+from tests import route_builders
+
+route_builders.install()
 
 pytest_plugins = ["tests.pg_server", "tests.exhibitions.fixtures"]
 
 TEST_DB = os.environ.get("VITRINE_TEST_DB", "sqlite")
+# Set by tests/both_databases.sh, which runs each database's suite in shards side by side ("i/n").
+SHARD = tuple(int(part) for part in os.environ.get("VITRINE_TEST_SHARD", "0/1").split("/"))
 PASSWORD = "correct horse battery"
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -278,3 +283,25 @@ def process_context(tmp_path_factory):
 def _is_ours(name: str) -> bool:
     top = name.partition(".")[0]
     return top != "tests" and ((ROOT / top / "__init__.py").exists() or (ROOT / f"{top}.py").exists())
+
+
+def runs_once(item) -> bool:
+    """Whether a test's outcome cannot depend on the database: it uses none, or it checks what a browser
+    shows (tests/browser/; the server code under its pages is checked on both databases by client tests)."""
+    return "database_url" not in getattr(item, "fixturenames", ()) or item.nodeid.startswith("tests/browser/")
+
+
+def pytest_collection_modifyitems(config, items):
+    """In shard i of n (tests/both_databases.sh), keep every n-th test from the i-th: every process collects
+    the same tests in the same order, so the shards share out each module, its slow tests with its quick
+    ones. The tests that run once are shared out over the 2n processes of both databases. A shard left
+    with nothing keeps what it was given, so a small selection never ends in "no tests ran"."""
+    if "VITRINE_TEST_SHARD" not in os.environ:
+        return
+    shard, shards = SHARD
+    slot, slots = (0 if TEST_DB == "sqlite" else shards) + shard, 2 * shards
+    once = [item for item in items if runs_once(item)]
+    kept = set(once[slot::slots]) | set([item for item in items if not runs_once(item)][shard::shards])
+    if kept and len(kept) < len(items):
+        config.hook.pytest_deselected(items=[item for item in items if item not in kept])
+        items[:] = [item for item in items if item in kept]

@@ -11,6 +11,8 @@ ROOT = Path(__file__).resolve().parents[1]
 AXE_JS = ROOT / "static" / "vendor" / "axe-core" / "axe.min.js"
 # Ace by DAISY, the EPUB accessibility checker: installed in tools/node_modules, never served.
 ACE = ROOT / "tools" / "node_modules" / ".bin" / "ace-cli"
+# Lighthouse, which scores a page as a phone on a slow network would load it: installed there too.
+LIGHTHOUSE = ROOT / "tools" / "node_modules" / ".bin" / "lighthouse"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 

@@ -3,11 +3,13 @@
 #   1. `npm ci` into tools/node_modules when the lock changed since the last install (or none was made);
 #   2. the files the site or the tests load copied into static/vendor/<package>/, each package's licence beside.
 # `make vendor` runs it, and so do `make run`, `make test` and `make test-all`: it takes a second once installed.
-# Neither folder is committed (why: static/vendor/README.md). The checkers the tests run (Ace by DAISY) stay in
-# tools/node_modules; tests find them through tests/npm_tools.py.
+# Neither folder is committed (why: static/vendor/README.md). The checkers the tests run (Ace by DAISY,
+# Lighthouse) stay in tools/node_modules; tests find them through tests/npm_tools.py.
 #
 # Adding a package: `cd tools && npm install --ignore-scripts -E NAME@VERSION`, then list the files to copy in
 # VENDORED below.
+# The "overrides" of tools/package.json pin two packages that Lighthouse's trace engine asks for as "latest":
+# `npm ci` reads "latest" afresh from the registry and refuses the lock as soon as it names a newer version.
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"

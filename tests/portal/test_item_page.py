@@ -124,6 +124,7 @@ def test_images_come_in_every_size_with_their_own(client, db_session, curator, d
     base = f"/media/{media.id}"
     assert f'srcset="{base}/thumb-1.jpg 400w, {base}/book-1.jpg 1000w, {base}/web-1.jpg 1600w"' in page
     assert f'src="{base}/book-1.jpg"' in page and 'width="1000" height="600"' in page and "sizes=" in page
+    assert f'<meta property="og:image" content="http://vitrine.test{base}/web-1.jpg">' in page
     assert "data-page-viewer" not in page and "page-viewer.js" not in page
     with client.get(f"{base}/book-1.jpg") as book:
         assert book.status_code == 200 and book.mimetype == "image/jpeg"
