@@ -41,7 +41,7 @@ from core.errors import NotFound, ValidationError
 from core.i18n import _
 from core.languages import REFERENCE_LANGUAGE
 from core.storage import Storage
-from core.uow import unit
+from core.uow import collected_effects, unit
 
 log = logging.getLogger(__name__)
 ROOT = Path(__file__).resolve().parent.parent
@@ -498,25 +498,32 @@ def rebuild_previews(storage: Storage, media_ids, read_text: bool = True, on_fil
     decoder runs. Uploads queue this work as jobs instead (archive.jobs).
     """
     problems = []
-    for media_id in media_ids:
-        with unit("preview plan", write=False) as session:
-            media = session.get(MediaFile, media_id)
-            if media is None:  # taken off its item meanwhile
-                continue
-            wants_ocr, ocr = text_plan(media, read_text)
-            session.expunge(media)  # keeps the loaded columns the decoder needs
-        try:
-            answer = build_derivatives(storage, media, ocr, read_text)
-        except WorkerRefusal as refusal:
-            log.warning("no derivatives for %s: %s %s", media.sha256, refusal.code, refusal.detail)
-            problems.append(_("No preview could be made of %(name)s.", name=media.original_name))
-        else:
-            with unit("previews made") as session:
-                if (stored := session.get(MediaFile, media_id)) is not None:
-                    record_derived(stored, answer, read_text, wants_ocr, ocr)
-        if on_file:
-            on_file()
+    with collected_effects():  # the index updated once at the end, not after each file
+        for media_id in media_ids:
+            problem = _rebuild_one(storage, media_id, read_text)
+            if problem:
+                problems.append(problem)
+            if on_file:
+                on_file()
     return problems
+
+
+def _rebuild_one(storage: Storage, media_id: int, read_text: bool) -> str | None:
+    with unit("preview plan", write=False) as session:
+        media = session.get(MediaFile, media_id)
+        if media is None:  # taken off its item meanwhile
+            return None
+        wants_ocr, ocr = text_plan(media, read_text)
+        session.expunge(media)  # keeps the loaded columns the decoder needs
+    try:
+        answer = build_derivatives(storage, media, ocr, read_text)
+    except WorkerRefusal as refusal:
+        log.warning("no derivatives for %s: %s %s", media.sha256, refusal.code, refusal.detail)
+        return _("No preview could be made of %(name)s.", name=media.original_name)
+    with unit("previews made") as session:
+        if (stored := session.get(MediaFile, media_id)) is not None:
+            record_derived(stored, answer, read_text, wants_ocr, ocr)
+    return None
 
 
 def process_media(session, storage: Storage, media_files: list[MediaFile], read_text: bool = True) -> list[str]:

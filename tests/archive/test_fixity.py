@@ -69,3 +69,17 @@ def test_api_upload_needs_a_token_and_answers_with_the_media(app, client, db_ses
     spec = client.get("/api/v1/openapi.json").json
     operation = spec["paths"]["/api/v1/items/{item_id}/media"]["post"]
     assert "multipart/form-data" in operation["requestBody"]["content"]
+
+
+def test_a_rebuild_updates_the_index_once_at_the_end_not_after_each_file(app, db_session, make_item, monkeypatch):
+    from archive.media import rebuild_previews
+    from core.search import outbox
+
+    entries = [attach(db_session, make_item(), (f"{n}.png", samples.png_bytes((40 + n, 40))))[0] for n in range(3)]
+    db_session.commit()
+    applied = []
+    real = outbox.apply_pending_safely
+    monkeypatch.setattr(outbox, "apply_pending_safely", lambda app: applied.append(real(app)) or applied[-1])
+    assert rebuild_previews(get_storage(), [entry.media.id for entry in entries], read_text=False) == []
+    assert len(applied) == 1 and applied[0] >= 3  # every file's item, in one index commit
+    assert outbox.pending_count() == 0
