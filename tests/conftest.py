@@ -21,9 +21,9 @@ from archive.reference import load_reference_data
 from archive.services import create_item
 from core.auth import create_user
 from core.db import db
-from tests import route_builders
+from tests import compiled_once
 
-route_builders.install()
+compiled_once.install()
 
 pytest_plugins = ["tests.pg_server", "tests.exhibitions.fixtures"]
 
@@ -291,17 +291,40 @@ def runs_once(item) -> bool:
     return "database_url" not in getattr(item, "fixturenames", ()) or item.nodeid.startswith("tests/browser/")
 
 
+def _shares_module_fixture(item) -> bool:
+    """Whether the test uses a fixture built once per module (built again in each process that runs one)."""
+    definitions = getattr(getattr(item, "_fixtureinfo", None), "name2fixturedefs", {})
+    return any(chain and chain[-1].scope == "module" for chain in definitions.values())
+
+
+def _deal(items: list, hands: int) -> list[list]:
+    """Share `items` out into `hands` lists of about equal length, the tests of a module that share a module
+    fixture kept together (dealt first, whole), the others one by one to the shortest hand."""
+    groups: dict[str, list] = {}
+    singles = []
+    for item in items:
+        if _shares_module_fixture(item):
+            groups.setdefault(item.nodeid.split("::")[0], []).append(item)
+        else:
+            singles.append([item])
+    dealt: list[list] = [[] for _ in range(hands)]
+    for unit in [*groups.values(), *singles]:
+        min(dealt, key=len).extend(unit)
+    return dealt
+
+
 def pytest_collection_modifyitems(config, items):
-    """In shard i of n (tests/both_databases.sh), keep every n-th test from the i-th: every process collects
-    the same tests in the same order, so the shards share out each module, its slow tests with its quick
-    ones. The tests that run once are shared out over the 2n processes of both databases. A shard left
-    with nothing keeps what it was given, so a small selection never ends in "no tests ran"."""
+    """In shard i of n (tests/both_databases.sh), keep the i-th of n hands dealt from the tests: every process
+    collects the same tests in the same order and deals them the same way. The tests that run once are dealt
+    over the 2n processes of both databases. A shard left with nothing keeps what it was given, so a small
+    selection never ends in "no tests ran"."""
     if "VITRINE_TEST_SHARD" not in os.environ:
         return
     shard, shards = SHARD
     slot, slots = (0 if TEST_DB == "sqlite" else shards) + shard, 2 * shards
     once = [item for item in items if runs_once(item)]
-    kept = set(once[slot::slots]) | set([item for item in items if not runs_once(item)][shard::shards])
+    with_database = [item for item in items if not runs_once(item)]
+    kept = set(_deal(once, slots)[slot]) | set(_deal(with_database, shards)[shard])
     if kept and len(kept) < len(items):
         config.hook.pytest_deselected(items=[item for item in items if item not in kept])
         items[:] = [item for item in items if item in kept]
