@@ -16,9 +16,11 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from archive.rights import NOT_EVALUATED
 from core.auth import User
 from core.db import Base, string_enum, utcnow
 
@@ -174,7 +176,13 @@ class Item(Base):
     place_id: Mapped[int | None] = mapped_column(ForeignKey("places.id", ondelete="SET NULL"), index=True)
     creator: Mapped[str | None] = mapped_column(String(255))
     body_id: Mapped[int | None] = mapped_column(ForeignKey("bodies.id", ondelete="SET NULL"), index=True)
-    rights: Mapped[str | None] = mapped_column(Text)
+    # The canonical URI of one statement or licence (archive.rights), set on every item since 0010. The column
+    # stays nullable: making it NOT NULL would have SQLite rebuild the items table, cascading through its children.
+    rights: Mapped[str] = mapped_column(Text, nullable=True, default=NOT_EVALUATED)
+    # The free text the rights were written in before 0010 (or harvested), kept for archivists.
+    rights_note: Mapped[str | None] = mapped_column(Text)
+    # The rights need an archivist's review: an old free text no statement could be read from.
+    rights_flagged: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false(), index=True)
     source_archive: Mapped[str | None] = mapped_column(String(255))
     fonds: Mapped[str | None] = mapped_column(String(255))
     status: Mapped[ItemStatus] = mapped_column(string_enum(ItemStatus), default=ItemStatus.DRAFT, index=True)

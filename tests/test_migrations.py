@@ -106,3 +106,47 @@ def test_entries_made_before_0007_have_no_titles_of_their_own(bare_app):
     downgrade(revision="0006")
     assert "titles" not in {c["name"] for c in inspect(db.engine).get_columns("exhibition_entries")}
     assert "printed_panel_codes" not in inspect(db.engine).get_table_names()
+
+
+def test_free_text_rights_become_statements_and_what_cannot_be_read_is_flagged(bare_app):
+    """0010 reads each item's free-text rights into a statement's URI; an unreadable one becomes Copyright Not
+    Evaluated, its text kept and flagged; downgrading gives the old texts back."""
+    upgrade(revision="0009")
+    before = {
+        1: "CC BY 4.0",
+        2: "© Cục Văn thư và Lưu trữ nhà nước. Sử dụng cho mục đích phi thương mại, ghi rõ nguồn.",
+        3: "© TTXVN",
+        4: "Phạm vi công cộng",
+        5: "https://creativecommons.org/publicdomain/zero/1.0/legalcode",
+        6: "Ảnh gia đình ông Nguyễn Văn Ba, chưa hỏi ý kiến",
+        7: None,
+    }
+    with db.engine.begin() as connection:
+        for item_id, rights in before.items():
+            connection.execute(
+                text("INSERT INTO items (id, reference_code, type, date_approximate, status, version, rights, "
+                     "created_at, updated_at) VALUES (:id, :code, 'photo', false, 'published', 1, :rights, "
+                     "'2025-01-01 00:00:00', '2025-01-01 00:00:00')"),
+                {"id": item_id, "code": f"TEST-{item_id}", "rights": rights},
+            )  # fmt: skip
+    upgrade()
+    with db.engine.connect() as connection:
+        rows = connection.execute(text("SELECT id, rights, rights_note, rights_flagged, updated_at FROM items "
+                                       "ORDER BY id")).all()  # fmt: skip
+    after = {row.id: (row.rights, row.rights_note, bool(row.rights_flagged)) for row in rows}
+    rs, cc = "http://rightsstatements.org/vocab/", "http://creativecommons.org/"
+    assert after == {
+        1: (f"{cc}licenses/by/4.0/", None, False),
+        2: (f"{rs}InC-NC/1.0/", before[2], False),
+        3: (f"{rs}InC/1.0/", "© TTXVN", False),
+        4: (f"{cc}publicdomain/mark/1.0/", "Phạm vi công cộng", False),
+        5: (f"{cc}publicdomain/zero/1.0/", None, False),
+        6: (f"{rs}CNE/1.0/", before[6], True),
+        7: (f"{rs}CNE/1.0/", None, False),
+    }
+    assert all(not str(row.updated_at).startswith("2025-01-01") for row in rows)  # harvesters see the change
+    downgrade(revision="0009")
+    with db.engine.connect() as connection:
+        restored = dict(connection.execute(text("SELECT id, rights FROM items ORDER BY id")).all())
+    assert restored == before | {1: f"{cc}licenses/by/4.0/", 5: f"{cc}publicdomain/zero/1.0/"}
+    assert "rights_note" not in {c["name"] for c in inspect(db.engine).get_columns("items")}
