@@ -16,7 +16,19 @@ CORPUS = Path(__file__).parent / "data" / "corpus"
 DEMO_PASSWORD = "vitrine-demo-2026"
 DEMO_USERS = [("admin@vitrine.test", Role.ADMIN), ("archivist@vitrine.test", Role.ARCHIVIST),
               ("curator@vitrine.test", Role.CURATOR)]  # fmt: skip
-RIGHTS = "© Cục Văn thư và Lưu trữ nhà nước. Sử dụng cho mục đích phi thương mại, ghi rõ nguồn."
+# Rights as short names (archive.rights.canonical) with the notes archivists keep beside them.
+OFFICIAL_TEXTS = {"rights": "PDM", "rights_note": "Văn bản quy phạm pháp luật và văn bản hành chính không thuộc "
+                  "đối tượng bảo hộ quyền tác giả (Luật Sở hữu trí tuệ, Điều 15)."}  # fmt: skip
+ARCHIVE_PHOTOS = {
+    "rights": "InC-NC",
+    "rights_note": "© Cục Văn thư và Lưu trữ nhà nước. Sử dụng cho mục đích phi thương mại, ghi rõ nguồn.",
+}
+MISSION_PHOTOS = {"rights": "CC BY 4.0", "rights_note": None}  # the missions abroad publish theirs openly
+POSTERS = {"rights": "InC-EDU", "rights_note": "© Cục Văn thư và Lưu trữ nhà nước. Dùng trong giảng dạy, ghi rõ nguồn."}
+# A gift whose terms nobody has checked yet: on the archivists' list of rights to review.
+UNCHECKED = {"rights": "CNE", "rights_note": "Ảnh do gia đình một cán bộ hưu trí tặng; chưa rõ thỏa thuận sử dụng.",
+             "rights_flagged": True}  # fmt: skip
+UNCHECKED_PHOTO = 7
 
 DOCUMENTS = [
     ("qd-1079-ttg-2022-de-an.txt", "VTR-TL-2022-001", "2022-09-14", "vn-ha-noi", "btttt", ["ICCPR", "ICESCR", "upr", "education"],
@@ -124,7 +136,7 @@ def _document_data(filename, ref, date, place, body, terms, vi, en, fr) -> dict:
     if fr:
         texts["fr"] = {"title": fr, "state": "draft"}
     return {"reference_code": ref, "type": "document", "date": date, "place": place, "body": body,
-            "terms": terms, "texts": texts, "rights": RIGHTS, "source_archive": "Cục Văn thư và Lưu trữ nhà nước",
+            "terms": terms, "texts": texts, **OFFICIAL_TEXTS, "source_archive": "Cục Văn thư và Lưu trữ nhà nước",
             "fonds": "Đề án 1079", "creator": None, "tags": ["Đề án 1079"]}  # fmt: skip
 
 
@@ -139,9 +151,15 @@ def _photo_data(number, type_, date, place, body, terms, vi, vi_desc, en, fr, ty
         texts["tyz"] = {"title": tyz, "state": "draft"}
     year = re.search(r"\d{4}", date).group()
     return {"reference_code": f"VTR-{type_[:2].upper()}-{year}-{number:03d}", "type": type_, "date": date,
-            "place": place, "body": body, "terms": terms, "texts": texts, "rights": RIGHTS,
+            "place": place, "body": body, "terms": terms, "texts": texts, **_photo_rights(number, type_, body),
             "source_archive": "Trung tâm Lưu trữ quốc gia III", "fonds": "Ảnh tư liệu",
             "creator": "Thông tấn xã Việt Nam" if body == "ttxvn" else None}  # fmt: skip
+
+
+def _photo_rights(number: int, type_: str, body: str) -> dict:
+    if number == UNCHECKED_PHOTO:
+        return UNCHECKED
+    return POSTERS if type_ == "poster" else MISSION_PHOTOS if body == "bngg" else ARCHIVE_PHOTOS
 
 
 def _attach_photo(session, item: Item, photo: tuple[str, int, int, int]) -> None:

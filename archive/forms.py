@@ -1,7 +1,7 @@
 """Forms of the archive pages. Rules live in the services; forms only carry the data."""
 
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import Optional
 
 from archive.models import ItemType, TextState
@@ -35,7 +35,14 @@ class ItemForm(FlaskForm):
     place = SelectField(_l("Place"), validators=[Optional()], validate_choice=False)
     body = SelectField(_l("Contributing body"), validators=[Optional()], validate_choice=False)
     creator = StringField(_l("Creator"))
-    rights = TextAreaField(_l("Rights"))
+    # Choices grouped by family (archive.rights.choices), set per request in the reader's language.
+    rights = SelectField(
+        _l("Rights"),
+        validate_choice=False,
+        description=_l("A RightsStatements.org statement or a Creative Commons licence"),
+    )
+    rights_note = TextAreaField(_l("Rights note"), description=_l("For archivists: the rights as written before"))
+    rights_flagged = BooleanField(_l("The rights still need an archivist's review"))
     source_archive = StringField(_l("Source archive"))
     fonds = StringField(_l("Fonds"))
     terms = SelectMultipleField(_l("Terms"), validate_choice=False)

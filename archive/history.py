@@ -2,13 +2,14 @@
 
 from sqlalchemy import select
 
+from archive import rights
 from archive.forms import STATE_LABELS, TYPE_LABELS
 from archive.models import Body, Item, Place, Term
 from archive.services import status_label
 from archive.workflow import event_label
 from core.audit import AuditEvent, history
 from core.history_presenter import HistoryEntry, HistoryPresenter, each, labelled
-from core.i18n import _l, localized
+from core.i18n import _l, current_language, localized
 
 # In the order a change lists them: as the item's page shows its fields.
 FIELD_LABELS = {
@@ -20,6 +21,8 @@ FIELD_LABELS = {
     "body": _l("Contributing body"),
     "creator": _l("Creator"),
     "rights": _l("Rights"),
+    "rights_note": _l("Rights note"),
+    "rights_flagged": _l("Rights to review"),
     "source_archive": _l("Source archive"),
     "fonds": _l("Fonds"),
     "terms": _l("Subjects"),
@@ -54,6 +57,8 @@ def presenter(session, events: list[AuditEvent]) -> HistoryPresenter:
             "type": labelled(TYPE_LABELS),
             "place": labelled(places),
             "body": labelled(bodies),
+            # A statement by its name; the free text of events from before 0010 as written.
+            "rights": labelled(lambda value: rights.label(value, current_language())),
             "terms": each(labelled(terms)),
         },
         texts={"texts": TEXT_LABELS},

@@ -32,7 +32,8 @@ from core.i18n import _
 from core.languages import REFERENCE_LANGUAGE
 from core.uow import collected_effects, unit
 
-FIELDS = ("reference_code", "type", "date", "place", "body", "creator", "rights", "source_archive", "fonds")
+FIELDS = ("reference_code", "type", "date", "place", "body", "creator", "rights", "rights_note", "source_archive",
+          "fonds")  # fmt: skip
 LISTS = ("terms", "tags", "files")
 # A ZIP entry expanding more than this many times is refused as a zip bomb; scans barely compress.
 MAX_ZIP_RATIO = 100
@@ -287,7 +288,8 @@ def export_rows(session) -> tuple[list[str], list[dict]]:
         row = {
             "reference_code": item.reference_code, "type": str(item.type), "date": item.date_text or "",
             "place": item.place.code if item.place else "", "body": item.body.code if item.body else "",
-            "creator": item.creator or "", "rights": item.rights or "", "source_archive": item.source_archive or "",
+            "creator": item.creator or "", "rights": item.rights or "", "rights_note": item.rights_note or "",
+            "source_archive": item.source_archive or "",
             "fonds": item.fonds or "", "terms": ";".join(t.code for t in item.terms),
             "tags": ";".join(t.label for t in item.tags), "files": ";".join(m.original_name or "" for m in item.media),
         }  # fmt: skip

@@ -5,13 +5,14 @@ from dataclasses import dataclass
 from sqlalchemy import and_, case, exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
+from archive import rights
 from archive.models import Item, ItemStatus, ItemTag, ItemText, ItemType, Place, Term, item_terms
 from core.errors import NotFound, ValidationError
 from core.i18n import _
 from core.languages import normalise_tag, same_language, text_chain
 from core.pagination import Page, bounded_per_page
 
-FILTERS = ("status", "type", "place", "term", "has_lang", "q")
+FILTERS = ("status", "type", "place", "term", "has_lang", "rights", "rights_flagged", "q")
 
 
 TEXT_FIELDS = ("title", "caption", "description", "transcription")
@@ -113,9 +114,21 @@ def _conditions(filters: dict) -> list:
     if lang := filters.get("has_lang"):
         tag = normalise_tag(lang, "has_lang")
         conditions.append(exists().where(ItemText.item_id == Item.id, ItemText.lang == tag))
+    if value := filters.get("rights"):
+        uri = rights.canonical(str(value))
+        if uri is None:
+            raise ValidationError(_("Unknown rights statement: “%(value)s”.", value=str(value)[:80]), field="rights")
+        conditions.append(Item.rights == uri)
+    if filters.get("rights_flagged") in (True, "1", "true", "on"):
+        conditions.append(Item.rights_flagged.is_(True))
     if text := (filters.get("q") or "").strip():
         conditions.append(_text_condition(text[:200]))
     return conditions
+
+
+def count_flagged_rights(session) -> int:
+    """How many items have rights an archivist must review (archive.rights.from_text could not read them)."""
+    return session.scalar(select(func.count()).where(Item.rights_flagged.is_(True)))
 
 
 def _text_condition(text: str):

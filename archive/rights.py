@@ -212,7 +212,9 @@ _EMBEDDED_URL = re.compile(r"(?:https?://)?(?:www\.)?(?:rightsstatements|creativ
 _EMBEDDED_CC = re.compile(r"\bcc[\s_-]*(by(?:[\s_-]*(?:nc|nd|sa))*)[\s_-]*v?(4\.0)\b|\bcc0\b")
 _PUBLIC_DOMAIN = re.compile(r"public domain|pham vi cong cong|domaine public|het thoi han bao ho")
 _UNCLEAR = re.compile(r"khong ro|chua ro|chua xac dinh|unknown|not known|unclear|inconnu|indetermin")
-_IN_COPYRIGHT = re.compile(r"©|\(c\)|copyright|ban quyen|quyen tac gia|droits? d'auteur|tous droits|all rights reserved")
+_IN_COPYRIGHT = re.compile(
+    r"©|\(c\)|copyright|ban quyen|quyen tac gia|droits? d'auteur|tous droits|all rights reserved"
+)
 _NON_COMMERCIAL = re.compile(r"phi thuong mai|khong (?:vi muc dich |nham muc dich )?thuong mai|non[\s-]?commerc")
 _EDUCATIONAL = re.compile(r"giao duc|hoc tap|education|pedagogi")
 

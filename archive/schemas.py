@@ -10,6 +10,7 @@ from marshmallow import Schema, fields
 
 from archive.jobs import job_message
 from archive.models import ItemStatus, ItemType, JobState, PlaceKind, TextState
+from archive.rights import STATEMENTS
 from archive.workflow import TRANSITIONS
 from core.pagination import MAX_PAGE, MAX_PER_PAGE
 from core.schemas import OneOf, PagingSchema, Range, UtcDateTime, enum_values
@@ -150,6 +151,17 @@ class ItemLinksSchema(Schema):
         return url_for("api_items.item", item_id=item.id, _external=True)
 
 
+RIGHTS_NOTE = {"description": "For archivists: the rights as written before they were a statement"}
+RIGHTS_FLAGGED = {"description": "The rights need an archivist's review (no statement could be read from the note)"}
+RIGHTS_IN = {
+    "description": "A RightsStatements.org statement or a Creative Commons 4.0 licence, CC0 1.0 or the Public Domain "
+    "Mark 1.0: its URI (http or https, with or without the trailing slash, /legalcode or /rdf) or its short name "
+    "(InC, InC-NC, CNE, CC BY 4.0, CC-BY-NC-SA-4.0, CC0); stored as the canonical http:// URI. Another value is "
+    "refused (422). Empty or left out on a new item: Copyright Not Evaluated. Changing it clears rights_flagged "
+    "unless that is given too. Statements: " + ", ".join(s.code for s in STATEMENTS),
+}
+
+
 class ItemSchema(Schema):
     """An item with its texts in every language."""
 
@@ -160,7 +172,11 @@ class ItemSchema(Schema):
     place = fields.Nested(PlaceRefSchema, allow_none=True)
     body = fields.Nested(BodyRefSchema, allow_none=True)
     creator = fields.String(allow_none=True)
-    rights = fields.String(allow_none=True)
+    rights = fields.String(metadata={"format": "uri", "enum": [s.uri for s in STATEMENTS],
+                                     "description": "The canonical URI of a RightsStatements.org statement or a "
+                                                    "Creative Commons licence or tool"})  # fmt: skip
+    rights_note = fields.String(allow_none=True, metadata=RIGHTS_NOTE)
+    rights_flagged = fields.Boolean(metadata=RIGHTS_FLAGGED)
     source_archive = fields.String(allow_none=True)
     fonds = fields.String(allow_none=True)
     status = fields.String(metadata={"enum": enum_values(ItemStatus)})
@@ -205,6 +221,8 @@ class ItemQuerySchema(Schema):
     term = fields.String(metadata={"description": "Term code"})
     # Not `lang`: that one chooses the language of the messages, as everywhere in the app.
     has_lang = fields.String(metadata={"description": "Items with texts in this language (BCP 47 tag)"})
+    rights = fields.String(metadata={"description": "Items under this rights statement (its URI or short name)"})
+    rights_flagged = fields.Boolean(metadata={"description": "Only the items whose rights need review"})
     q = fields.String(metadata={"description": "Words in the reference code, titles, descriptions or tags"})
 
 
@@ -225,7 +243,9 @@ class ItemInputSchema(Schema):
     place = fields.String(allow_none=True, metadata={"description": "Place code"})
     body = fields.String(allow_none=True, metadata={"description": "Contributing body code"})
     creator = fields.String(allow_none=True)
-    rights = fields.String(allow_none=True)
+    rights = fields.String(allow_none=True, metadata=RIGHTS_IN)
+    rights_note = fields.String(allow_none=True, metadata=RIGHTS_NOTE)
+    rights_flagged = fields.Boolean(metadata=RIGHTS_FLAGGED)
     source_archive = fields.String(allow_none=True)
     fonds = fields.String(allow_none=True)
     terms = fields.List(fields.String(), metadata={"description": "Term codes"})

@@ -8,6 +8,7 @@ from functools import lru_cache
 from sqlalchemy import insert, select
 from sqlalchemy.orm.exc import StaleDataError
 
+from archive import rights
 from archive.dates import parse_date
 from archive.models import (
     Body,
@@ -31,10 +32,12 @@ from core.permissions import Permission, can
 from core.search import record_changes
 from core.validation import Problems, expected_version
 
-ITEM_FIELDS = ("reference_code", "type", "date", "place", "creator", "body", "rights", "source_archive", "fonds")
+ITEM_FIELDS = ("reference_code", "type", "date", "place", "creator", "body", "rights", "rights_note", "rights_flagged",
+               "source_archive", "fonds")  # fmt: skip
 TEXT_FIELDS = ("title", "description", "caption", "transcription")
 LIMITS = {"reference_code": 80, "creator": 255, "source_archive": 255, "fonds": 255, "rights": 2000,
-          "title": 500, "description": 20000, "caption": 2000, "transcription": 200000, "tag": 100}  # fmt: skip
+          "rights_note": 2000, "title": 500, "description": 20000, "caption": 2000, "transcription": 200000,
+          "tag": 100}  # fmt: skip
 # Control characters other than tab, newline and carriage return.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
@@ -49,6 +52,8 @@ def snapshot(item: Item) -> dict:
         "creator": item.creator,
         "body": item.body.code if item.body else None,
         "rights": item.rights,
+        "rights_note": item.rights_note,
+        **_flag(item.rights_flagged),
         "source_archive": item.source_archive,
         "fonds": item.fonds,
         "status": str(item.status) if item.status else None,
@@ -56,6 +61,11 @@ def snapshot(item: Item) -> dict:
         "tags": [t.label for t in item.tags],
         "texts": {t.lang: {f: getattr(t, f) for f in TEXT_FIELDS} | {"state": str(t.state)} for t in item.texts},
     }
+
+
+def _flag(flagged: bool) -> dict:
+    # Recorded only while set: events from before 0010 have no flag, and an edit would show it appearing.
+    return {"rights_flagged": True} if flagged else {}
 
 
 def _clean_text(value, field_name: str, problems: Problems, required=False) -> str | None:
@@ -82,6 +92,7 @@ def _field_label(name: str) -> str:
     labels = {
         "reference_code": _("Reference code"), "type": _("Type"), "date": _("Date"), "place": _("Place"),
         "creator": _("Creator"), "body": _("Contributing body"), "rights": _("Rights"),
+        "rights_note": _("Rights note"), "rights_flagged": _("Rights to review"),
         "source_archive": _("Source archive"), "fonds": _("Fonds"), "title": _("Title"),
         "description": _("Description"), "caption": _("Caption"), "transcription": _("Transcription"),
         "tag": _("Tag"), "lang": _("Language"), "state": _("Text state"),
@@ -169,15 +180,42 @@ def _field_values(data: dict, lookups, problems: Problems, partial: bool, item_i
         values["place"] = _lookup(lookups.place, data.get("place"), "place", problems)
     if "body" in data:
         values["body"] = _lookup(lookups.body, data.get("body"), "body", problems)
-    for name in ("creator", "rights", "source_archive", "fonds"):
+    if "rights" in data or not partial:
+        values["rights"] = _rights_value(data.get("rights"), problems)
+    if "rights_flagged" in data:
+        if not isinstance(data["rights_flagged"], bool):
+            problems.add("rights_flagged", _("%(field)s must be true or false.", field=_field_label("rights_flagged")))
+        values["rights_flagged"] = bool(data["rights_flagged"])
+    for name in ("creator", "rights_note", "source_archive", "fonds"):
         if name in data:
             values[name] = _clean_text(data.get(name), name, problems)
     return values
 
 
+def _rights_value(value, problems: Problems) -> str | None:
+    """The canonical URI of the statement given (archive.rights.canonical); none given is Copyright Not Evaluated."""
+    text = _clean_text(value, "rights", problems)
+    if not text:
+        return rights.NOT_EVALUATED
+    uri = rights.canonical(text)
+    if uri is None:
+        shown = text if len(text) <= 80 else f"{text[:79]}…"
+        problems.add(
+            "rights",
+            _("Unknown rights statement: “%(value)s”. Give the URI of a RightsStatements.org statement or of a "
+              "Creative Commons 4.0 licence, CC0 or the Public Domain Mark, or its short name (InC, CC BY 4.0).",
+              value=shown),
+        )  # fmt: skip
+    return uri
+
+
 def _apply_fields(session, item: Item, data: dict, problems: Problems, partial: bool) -> None:
-    """Validate and set the item's own fields present in `data`."""
-    for name, value in _field_values(data, SessionLookups(session), problems, partial, item.id).items():
+    """Validate and set the item's own fields present in `data`; choosing other rights settles their review
+    unless `data` says otherwise."""
+    values = _field_values(data, SessionLookups(session), problems, partial, item.id)
+    if "rights" in values and values["rights"] != item.rights:
+        values.setdefault("rights_flagged", False)
+    for name, value in values.items():
         setattr(item, name, value)
 
 
@@ -307,7 +345,8 @@ class ItemDraft:
         return {
             "reference_code": f.get("reference_code"), "type": str(f["type"]), "date": f.get("date_text"),
             "place": place.code if place else None, "creator": f.get("creator"),
-            "body": body.code if body else None, "rights": f.get("rights"),
+            "body": body.code if body else None, "rights": f.get("rights"), "rights_note": f.get("rights_note"),
+            **_flag(f.get("rights_flagged", False)),
             "source_archive": f.get("source_archive"), "fonds": f.get("fonds"), "status": str(ItemStatus.DRAFT),
             "terms": [t.code for t in self.terms], "tags": list(self.tags),
             "texts": {lang: {n: values.get(n) for n in TEXT_FIELDS} | {"state": str(values["state"])}
@@ -380,6 +419,7 @@ def _item_row(draft: ItemDraft, user_id: int | None, now) -> dict:
         "date_start": f.get("date_start"), "date_end": f.get("date_end"),
         "date_approximate": f.get("date_approximate", False), "place_id": place.id if place else None,
         "creator": f.get("creator"), "body_id": body.id if body else None, "rights": f.get("rights"),
+        "rights_note": f.get("rights_note"), "rights_flagged": f.get("rights_flagged", False),
         "source_archive": f.get("source_archive"), "fonds": f.get("fonds"), "status": ItemStatus.DRAFT,
         "version": 1, "created_by_id": user_id, "updated_by_id": user_id, "created_at": now, "updated_at": now,
     }  # fmt: skip

@@ -3,7 +3,7 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
-from archive import ingest, jobs, queries, searching, services, workflow
+from archive import ingest, jobs, queries, rights, searching, services, workflow
 from archive import media as media_service
 from archive.forms import STATE_LABELS, TYPE_LABELS, ItemForm, TransitionForm, texts_from_form
 from archive.history import item_history
@@ -29,6 +29,12 @@ bp = Blueprint("archive", __name__, template_folder="templates")
 def item_display(item):
     """The texts of an item to show along the visitor's language chain, with the fallback flag."""
     return queries.display_text(item, visitor_language())
+
+
+@bp.app_template_global()
+def rights_label(uri: str) -> str:
+    """The name of a rights statement in the interface's language."""
+    return rights.label(uri, current_language())
 
 
 @bp.before_app_request
@@ -146,7 +152,8 @@ def staff_items():
     page = queries.list_items(db.session, request.args, parse_page(request.args.get("page")))
     return render_template("archive/staff_list.html", page=page, schemes=schemes_with_terms(db.session),
                            type_labels=TYPE_LABELS, statuses=list(ItemStatus),
-                           place_groups=place_choices(db.session))  # fmt: skip
+                           place_groups=place_choices(db.session), rights_groups=rights.choices(),
+                           flagged=queries.count_flagged_rights(db.session))  # fmt: skip
 
 
 @bp.route("/staff/items/new", methods=["GET", "POST"])
@@ -259,6 +266,9 @@ def _item_form(item=None) -> ItemForm:
     form.place.choices = place_choices(db.session)
     form.body.choices = body_choices(db.session)
     form.terms.choices = term_choices(db.session)
+    form.rights.choices = rights.choices()
+    if request.method != "POST" and not form.rights.data:
+        form.rights.data = rights.NOT_EVALUATED
     return form
 
 

@@ -13,6 +13,8 @@ from archive import jobs, queries
 from archive.forms import TYPE_LABELS
 from archive.media import ATTACHMENT_TYPES, DERIVATIVE_SIDES, derivative_path, derivative_size, display_name
 from archive.models import Item, MediaFile
+from archive.rights import ShownRights
+from archive.rights import shown as shown_rights
 from core import language_policy
 from core.i18n import label_in
 from core.sharing import share_links
@@ -74,6 +76,7 @@ class ItemPage:
     place: tuple[str, str | None] | None  # (name, its language)
     body: tuple[str, str | None] | None
     terms: list[tuple[str, str | None, str]]  # (label, its language, code)
+    rights: ShownRights | None  # named in the first language of the chain the catalogs name statements in
     files: list[Document]
     pending: int
     exhibitions: list[reading.Appearance]
@@ -144,6 +147,7 @@ def read_item_page(session, item: Item, chain: list[str]) -> ItemPage:
         place=label_in(item.place.names, lang) if item.place else None,
         body=label_in(item.body.names, lang) if item.body else None,
         terms=[(*label_in(term.labels, lang), term.code) for term in item.terms],
+        rights=shown_rights(item.rights, chain),
         files=files,
         pending=pending,
         exhibitions=reading.showing_item(session, item.id, lang),

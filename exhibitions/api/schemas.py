@@ -169,6 +169,14 @@ class ViewVenueSchema(Schema):
     kind = fields.String()
 
 
+class ViewRightsSchema(Schema):
+    uri = fields.String(allow_none=True, metadata={"format": "uri", "description": "The canonical URI of a "
+                        "RightsStatements.org statement or Creative Commons licence; null in an exhibition archived "
+                        "before rights were statements, whose label is the free text shown then"})  # fmt: skip
+    label = fields.String(metadata={"description": "Its name, in vi, en or fr (the first of the reader's chain)"})
+    lang = fields.String()
+
+
 class ViewEntrySchema(Schema):
     id = fields.Integer()
     item_id = fields.Integer()
@@ -180,7 +188,7 @@ class ViewEntrySchema(Schema):
     date = fields.String(allow_none=True)
     place = fields.String(allow_none=True)
     credit = fields.String(allow_none=True)
-    rights = fields.String(allow_none=True)
+    rights = fields.Nested(ViewRightsSchema, allow_none=True)
     title = fields.Nested(ShownTextSchema)
     caption = fields.Nested(ShownTextSchema)
     description = fields.Nested(ShownTextSchema)

@@ -18,13 +18,14 @@ from core.errors import NotFound
 from core.i18n import _
 from exhibitions.models import Exhibition
 from exhibitions.publications.cache import VERSION_LENGTH, chrome_language
-from exhibitions.reading import ExhibitionView, view_for, view_record
+from exhibitions.reading import ExhibitionView, Rights, view_for, view_record
 
 # Bump when the pages, styles or packaging change: every cached book is then built again.
 # 3: the view is digested in its typed record's form (reading.view_record), printed codes included.
 # 4: accessibility metadata and the package's language; descriptions as images' text alternatives; fallback notes
 #    after headings, not in them; QR codes in asides; no colour in the style sheet.
-BOOK_FORMAT = 4
+# 5: rights as statements, named in the book's language and linked to their URIs.
+BOOK_FORMAT = 5
 
 
 @dataclass
@@ -140,6 +141,6 @@ def book_version(exhibition: Exhibition, lang: str) -> str:
     return gather(exhibition, lang).digest()
 
 
-def book_rights(view: ExhibitionView) -> str:
-    """The rights statements of the entries, once each."""
-    return "; ".join(dict.fromkeys(entry.rights for entry in view.entries if entry.rights))
+def book_rights(view: ExhibitionView) -> list[Rights]:
+    """The rights statements of the entries, once each, in reading order."""
+    return list(dict.fromkeys(entry.rights for entry in view.entries if entry.rights))

@@ -259,26 +259,31 @@ def _entry_page(pdf: Catalogue, entry: EntryView, code: QrCode | None) -> None:
             draw_code(pdf, entry.panel_code, SIZES["small"], MARGIN + WIDTH - QR, BOTTOM - foot + QR, QR)
 
 
-def _facts(pdf: Catalogue, entry: EntryView, width: float, with_code: bool) -> list[tuple[list[Line], list[Line]]]:
-    """Label and value lines of each fact the entry has: reference, date, place, credit, rights."""
-    rows = [(_("Panel code"), entry.panel_code)] if with_code else []
-    rows += [(_("Reference code"), entry.reference_code), (_("Date"), entry.date), (_("Place"), entry.place),
-             (_("Credit"), entry.credit), (_("Rights"), entry.rights)]  # fmt: skip
+Fact = tuple[list[Line], list[Line], str]  # label lines, value lines, the value's link ("" for none)
+
+
+def _facts(pdf: Catalogue, entry: EntryView, width: float, with_code: bool) -> list[Fact]:
+    """Label and value lines of each fact the entry has: reference, date, place, credit, rights (linked to its URI)."""
+    rows = [(_("Panel code"), entry.panel_code, "")] if with_code else []
+    rows += [(_("Reference code"), entry.reference_code, ""), (_("Date"), entry.date, ""),
+             (_("Place"), entry.place, ""), (_("Credit"), entry.credit, "")]  # fmt: skip
+    if entry.rights:
+        rows.append((_("Rights"), entry.rights.label, entry.rights.uri or ""))
     small, column = SIZES["small"], width - LABEL_COLUMN
-    return [(pdf.wrap(Para(label, small, grey=True), LABEL_COLUMN - 2), pdf.wrap(Para(value, small), column))
-            for label, value in rows if value]  # fmt: skip
+    return [(pdf.wrap(Para(label, small, grey=True), LABEL_COLUMN - 2), pdf.wrap(Para(value, small), column), link)
+            for label, value, link in rows if value]  # fmt: skip
 
 
-def _draw_facts(pdf: Catalogue, facts: list[tuple[list[Line], list[Line]]], top: float, width: float) -> None:
+def _draw_facts(pdf: Catalogue, facts: list[Fact], top: float, width: float) -> None:
     """The facts as two columns, labels in grey beside their values."""
-    for labels, values in facts:
+    for labels, values, link in facts:
         draw_lines(pdf, labels, MARGIN, top, LABEL_COLUMN - 2)
-        draw_lines(pdf, values, MARGIN + LABEL_COLUMN, top, width - LABEL_COLUMN)
+        draw_lines(pdf, values, MARGIN + LABEL_COLUMN, top, width - LABEL_COLUMN, link=link)
         top += max(blocks_height([labels]), blocks_height([values]))
 
 
-def _rows_height(rows: list[tuple[list[Line], list[Line]]]) -> float:
-    return sum(max(blocks_height([labels]), blocks_height([values])) for labels, values in rows)
+def _rows_height(rows: list[Fact]) -> float:
+    return sum(max(blocks_height([labels]), blocks_height([values])) for labels, values, _link in rows)
 
 
 def _image_file(image: ImageRef | None) -> Path | None:

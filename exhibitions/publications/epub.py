@@ -205,8 +205,9 @@ class EpubExporter(PageBuilder):
         book.add_metadata("DC", "publisher", PUBLISHER)
         for name in contributors(view):
             book.add_metadata("DC", "contributor", clean(name))
-        if rights := book_rights(view):
-            book.add_metadata("DC", "rights", clean(rights))
+        for rights in book_rights(view):  # each statement by its name, and its URI for machines
+            shown = f"{rights.label} ({rights.uri})" if rights.uri else rights.label
+            book.add_metadata("DC", "rights", clean(shown), self.xml_lang(rights.lang))
         if view.opens_on:
             book.add_metadata("DC", "date", view.opens_on.isoformat())
         self.accessibility(book)

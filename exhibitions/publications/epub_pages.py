@@ -18,7 +18,7 @@ from ebooklib import epub
 from core.i18n import language_in_sentence
 from exhibitions.publications.book import BookContent, book_rights
 from exhibitions.publications.cache import chrome_language
-from exhibitions.reading import EntryView, QrCode, SectionView, Text
+from exhibitions.reading import EntryView, QrCode, Rights, SectionView, Text
 
 PUBLISHER = "Vitrine"
 # Longer than this, or in paragraphs, an item's description is the document's text (a transcription), not a
@@ -232,9 +232,18 @@ class PageBuilder:
     def details(self, entry: EntryView) -> str:
         """Panel, date, reference code, credit line and rights as a definition list."""
         rows = [("panel", entry.panel_code), ("date", entry.date), ("reference", entry.reference_code),
-                ("credit", entry.credit), ("rights", entry.rights)]  # fmt: skip
+                ("credit", entry.credit)]  # fmt: skip
         items = "".join(f"<dt>{self.word(key)}</dt><dd>{esc(value)}</dd>" for key, value in rows if value)
+        if entry.rights:
+            items += f"<dt>{self.word('rights')}</dt><dd>{self.rights(entry.rights)}</dd>"
         return f'<dl class="details">{items}</dl>' if items else ""
+
+    def rights(self, rights: Rights) -> str:
+        """A rights statement by its name, linked to its URI (the free text of an old snapshot as it is)."""
+        name = esc(rights.label)
+        if rights.uri:
+            return f'<a href="{esc(rights.uri)}"{self.attrs(rights.lang)}>{name}</a>'
+        return f"<span{self.attrs(rights.lang)}>{name}</span>" if rights.lang != self.lang else name
 
     def qr_block(self, entry: EntryView) -> str:
         """The entry's QR code and short address, for the book's language."""
@@ -259,7 +268,7 @@ class PageBuilder:
             url = view.printed_qr.url
             rows.append(("online", f'<a href="{esc(url)}">{esc(url)}</a>'))
         if rights := book_rights(self.content.view):
-            rows.append(("rights", esc(rights)))
+            rows.append(("rights", "</dd><dd>".join(self.rights(r) for r in rights)))
         rows.append(("publisher", esc(PUBLISHER)))
         parts.append(f'<dl class="details">{"".join(f"<dt>{self.word(k)}</dt><dd>{v}</dd>" for k, v in rows)}</dl>')
         text, lang = self.plain("about")

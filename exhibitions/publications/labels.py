@@ -9,7 +9,7 @@ from core.errors import NotFound
 from core.i18n import _, language_in_sentence
 from exhibitions.models import Exhibition
 from exhibitions.publications.cache import chrome_language
-from exhibitions.reading import EntryView, ExhibitionView, view_for
+from exhibitions.reading import EntryView, ExhibitionView, Rights, view_for
 
 # a4: one label a page; a5: one label a page, smaller; sheet: small labels, several to an A4 page.
 FORMATS = ("a4", "a5", "sheet")
@@ -50,7 +50,7 @@ class Label:
     reference_code: str
     date: str | None
     credit: str
-    rights: str | None
+    rights: Rights | None
     qr_code: str | None
     qr_url: str | None
     texts: list[LabelText] = field(default_factory=list)

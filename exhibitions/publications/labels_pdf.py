@@ -139,7 +139,8 @@ def _detail_paras(label: Label, layout: Layout, with_code: bool) -> list[Para]:
     reference = " · ".join(part for part in (label.reference_code, label.date) if part)
     paras = [Para(label.panel_code, layout.small_pt, bold=True)] if with_code and label.panel_code else []
     paras.append(Para(reference, layout.small_pt, bold=True))
-    paras += [Para(part, layout.small_pt, grey=True) for part in (label.credit, label.rights) if part]
+    rights = label.rights.label if label.rights else None
+    paras += [Para(part, layout.small_pt, grey=True) for part in (label.credit, rights) if part]
     return paras
 
 

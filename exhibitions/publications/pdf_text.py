@@ -121,8 +121,9 @@ def blocks_height(blocks: list[list[Line]]) -> float:
     return sum(line.height for block in blocks for line in block)
 
 
-def draw_lines(pdf: FPDF, lines: list[Line], x: float, y: float, width: float, align: str = "L") -> float:
-    """Draw the lines from (x, y) down; the height used."""
+def draw_lines(pdf: FPDF, lines: list[Line], x: float, y: float, width: float, align: str = "L",
+               link: str = "") -> float:  # fmt: skip
+    """Draw the lines from (x, y) down, each a link to `link` if one is given; the height used."""
     start = y
     for line in lines:
         y += line.gap
@@ -130,7 +131,7 @@ def draw_lines(pdf: FPDF, lines: list[Line], x: float, y: float, width: float, a
         pdf.set_text_color(*(GREY if line.grey else (0, 0, 0)))
         lead = line.size * PT * LEADING
         pdf.set_xy(x, y)
-        pdf.cell(width, lead, line.text, align=align, new_x=XPos.LEFT, new_y=YPos.NEXT)
+        pdf.cell(width, lead, line.text, align=align, new_x=XPos.LEFT, new_y=YPos.NEXT, link=link)
         y += lead
     pdf.set_text_color(0, 0, 0)
     return y - start

@@ -25,7 +25,7 @@ from exhibitions.reading.listing import (
     when,
 )
 from exhibitions.reading.snapshot import SNAPSHOT_SCHEMA, read_view, snapshot_of, view_from_record, view_record
-from exhibitions.reading.view import EntryView, ExhibitionView, ImageRef, QrCode, SectionView, Text, Venue
+from exhibitions.reading.view import EntryView, ExhibitionView, ImageRef, QrCode, Rights, SectionView, Text, Venue
 
 __all__ = [
     "SNAPSHOT_SCHEMA",
@@ -37,6 +37,7 @@ __all__ = [
     "ImageRef",
     "Listing",
     "QrCode",
+    "Rights",
     "SectionView",
     "Text",
     "Venue",

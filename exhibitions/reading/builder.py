@@ -8,12 +8,13 @@ from sqlalchemy import inspect, select
 from sqlalchemy.orm import object_session, selectinload
 
 from archive.models import Body, Item, ItemStatus, MediaFile
+from archive.rights import shown as shown_rights
 from core.i18n import localized
 from core.languages import same_language, text_chain
 from exhibitions.models import Entry, Exhibition, ExhibitionStatus, QrTarget, Section
 from exhibitions.qr import panel_code, printed_codes_in
 from exhibitions.reading.snapshot import read_view
-from exhibitions.reading.view import EntryView, ExhibitionView, ImageRef, SectionView, Text, Venue, qr_code
+from exhibitions.reading.view import EntryView, ExhibitionView, ImageRef, Rights, SectionView, Text, Venue, qr_code
 
 IMAGE_TYPES = ("image/jpeg", "image/png", "image/tiff", "application/pdf")
 # The targets as qr.printed_codes keys them: (target, target id).
@@ -177,7 +178,7 @@ def entry_view(
         date=item.date_text,
         place=localized(item.place.names, chain[0]) if item.place else None,
         credit=credit_line(item, chain[0], bodies),
-        rights=item.rights,
+        rights=rights_in(item, chain),
         title=entry_title(entry, chain),
         caption=entry_caption(entry, chain),
         description=item_text(entry, chain, "description"),
@@ -185,6 +186,12 @@ def entry_view(
         qr=qr_code(primary.get((ENTRY, entry.id))),
         printed_qr=qr_code(printed.get((ENTRY, entry.id))),
     )
+
+
+def rights_in(item: Item, chain: list[str]) -> Rights | None:
+    """The item's rights statement named along the reader's chain."""
+    shown = shown_rights(item.rights, chain)
+    return Rights(shown.uri, shown.label, shown.lang, shown.is_licence) if shown else None
 
 
 def load_for_reading(exhibition: Exhibition) -> None:

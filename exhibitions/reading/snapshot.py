@@ -1,10 +1,12 @@
 """The frozen form of an exhibition's views: what an archived exhibition keeps of what the public saw.
 
-Stored in `Exhibition.frozen` as `{"schema": 2, "frozen_at": …, "views": {lang: record}}`, each record the
+Stored in `Exhibition.frozen` as `{"schema": 3, "frozen_at": …, "views": {lang: record}}`, each record the
 ExhibitionView written out as JSON and read back into the same view. Snapshots stored before the schema
 was versioned (version 1, `{"frozen_at": …, "views": …}`) have the same records without the codes printed
 in each language nor the items' status: the reader takes those codes from the exhibition's QR links, as
-every output did then, so no migration rewrites them. QR addresses are not stored: they are made from
+every output did then, so no migration rewrites them. Until version 3 an entry's rights were the free text
+shown then, read back as such (a Rights without URI, in Vietnamese as the pages marked it); since, a
+statement's URI, name and that name's language. QR addresses are not stored: they are made from
 the codes with the site's base URL when a snapshot is read.
 """
 
@@ -12,9 +14,19 @@ from collections.abc import Callable
 from datetime import date
 
 from exhibitions.models import QrTarget
-from exhibitions.reading.view import EntryView, ExhibitionView, ImageRef, QrCode, SectionView, Text, Venue, qr_code
+from exhibitions.reading.view import (
+    EntryView,
+    ExhibitionView,
+    ImageRef,
+    QrCode,
+    Rights,
+    SectionView,
+    Text,
+    Venue,
+    qr_code,
+)
 
-SNAPSHOT_SCHEMA = 2
+SNAPSHOT_SCHEMA = 3
 PrintedCodes = Callable[[str], dict]  # lang → {(target, target id): code}, as qr.printed_codes gives them
 
 
@@ -28,7 +40,7 @@ def read_view(frozen: dict, lang: str, primary: str, printed: PrintedCodes) -> E
     """The view in `lang` kept in a snapshot (the primary language's when `lang` has none); `printed` gives the
     codes a version 1 snapshot did not keep."""
     version = frozen.get("schema", 1)
-    if version not in (1, SNAPSHOT_SCHEMA):
+    if version not in (1, 2, SNAPSHOT_SCHEMA):
         raise ValueError(f"unknown exhibition snapshot schema {version!r}")
     views = frozen.get("views", {})
     record = views.get(lang) or views[primary]
@@ -54,6 +66,12 @@ def _image_record(image: ImageRef | None) -> dict | None:
     )
 
 
+def _rights_record(rights: Rights | None) -> dict | None:
+    if rights is None:
+        return None
+    return {"uri": rights.uri, "label": rights.label, "lang": rights.lang, "is_licence": rights.is_licence}
+
+
 def _entry(entry: EntryView) -> dict:
     return {
         "id": entry.id,
@@ -67,7 +85,7 @@ def _entry(entry: EntryView) -> dict:
         "date": entry.date,
         "place": entry.place,
         "credit": entry.credit,
-        "rights": entry.rights,
+        "rights": _rights_record(entry.rights),
         "title": _text(entry.title),
         "caption": _text(entry.caption),
         "description": _text(entry.description),
@@ -121,6 +139,12 @@ def _image(data: dict | None) -> ImageRef | None:
     return ImageRef(data["media_id"], data["sha256"], data.get("width"), data.get("height")) if data else None
 
 
+def _rights(data: dict | str | None) -> Rights | None:
+    if isinstance(data, str):  # schema 1 and 2: the free text shown then
+        return Rights(None, data, "vi")
+    return Rights(data["uri"], data["label"], data["lang"], data.get("is_licence", False)) if data else None
+
+
 def _entry_from(data: dict, printed: dict | None) -> EntryView:
     printed_code = data.get("printed_qr_code") if printed is None else printed.get((str(QrTarget.ENTRY), data["id"]))
     return EntryView(
@@ -135,7 +159,7 @@ def _entry_from(data: dict, printed: dict | None) -> EntryView:
         date=data["date"],
         place=data["place"],
         credit=data["credit"],
-        rights=data["rights"],
+        rights=_rights(data["rights"]),
         title=_shown(data["title"]),
         caption=_shown(data["caption"]),
         description=_shown(data["description"]),

@@ -25,6 +25,18 @@ class Text:
 
 
 @dataclass(frozen=True, slots=True)
+class Rights:
+    """An item's rights as the reader sees them: the statement's URI (archive.rights), its name and that name's
+    language (the first of the chain the catalogs name statements in). `uri` is None only in a snapshot taken
+    before rights were statements, which keeps the free text shown then."""
+
+    uri: str | None
+    label: str
+    lang: str
+    is_licence: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class ImageRef:
     """The file of an item shown for it: what the image routes and the publications need to find its derivatives."""
 
@@ -72,7 +84,7 @@ class EntryView:
     date: str | None
     place: str | None
     credit: str | None
-    rights: str | None
+    rights: Rights | None
     title: Text
     caption: Text
     description: Text

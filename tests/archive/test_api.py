@@ -21,7 +21,8 @@ NEW_ITEM = {
     "place": "vn-ha-noi",
     "creator": "Võ An Ninh",
     "body": "ttxvn",
-    "rights": "© TTXVN",
+    "rights": "https://rightsstatements.org/vocab/InC/1.0",
+    "rights_note": "© TTXVN",
     "source_archive": "Trung tâm Lưu trữ quốc gia III",
     "fonds": "Phông Bộ Thông tin",
     "terms": ["ICCPR", "history"],
@@ -157,7 +158,42 @@ def test_get_item_serializes_every_field(client, auth, db_session):
     assert (item["status"], item["version"], item["media"]) == ("draft", 1, [])
     assert item["links"]["self"] == f"http://localhost{API}/items/{item['id']}"
     assert item["created_at"].endswith("+00:00")
-    assert {"creator", "rights", "source_archive", "fonds", "updated_at"} <= set(item)
+    assert {"creator", "source_archive", "fonds", "updated_at"} <= set(item)
+    assert (item["rights"], item["rights_note"], item["rights_flagged"]) == (INC, "© TTXVN", False)
+
+
+INC = "http://rightsstatements.org/vocab/InC/1.0/"
+
+
+@pytest.mark.parametrize("given", ["© TTXVN", "CC BY 3.0", "https://example.org/licenses/by/4.0/", "CC BY", 7])
+def test_rights_other_than_a_statement_are_refused_naming_the_value(client, auth, db_session, given):
+    error = error_of(client.post(f"{API}/items?lang=en", json=NEW_ITEM | {"rights": given}, headers=auth()), 422)
+    assert error["field"] == "rights" and (str(given) in error["message"] or given == 7)
+    assert "Unknown rights statement" in error["message"] or given == 7
+    assert item_count(db_session) == 0
+
+
+def test_rights_given_by_short_name_are_stored_as_the_uri_and_filtered_on(client, auth, make_item):
+    created = client.post(f"{API}/items", json=NEW_ITEM | {"rights": "cc-by-nc-sa-4.0"}, headers=auth()).json
+    assert created["rights"] == "http://creativecommons.org/licenses/by-nc-sa/4.0/"
+    left_out = client.post(f"{API}/items", json={k: v for k, v in NEW_ITEM.items() if k != "rights"}
+                           | {"reference_code": "TTXVN-2"}, headers=auth()).json  # fmt: skip
+    assert left_out["rights"] == "http://rightsstatements.org/vocab/CNE/1.0/"
+    found = client.get(f"{API}/items?rights=CC BY-NC-SA 4.0", headers=auth()).json["items"]
+    assert [item["id"] for item in found] == [created["id"]]
+    assert error_of(client.get(f"{API}/items?rights=mine", headers=auth()), 422)["field"] == "rights"
+
+
+def test_choosing_rights_settles_their_review_unless_told_otherwise(client, auth, make_item, db_session):
+    flagged = make_item(rights="CNE", rights_note="Ảnh gia đình tặng", rights_flagged=True)
+    other = make_item()
+    listed = client.get(f"{API}/items?rights_flagged=true", headers=auth()).json["items"]
+    assert [item["id"] for item in listed] == [flagged.id] and other.rights_flagged is False
+    still = {"rights": "InC-EDU", "rights_flagged": True, "version": 1}
+    assert client.patch(f"{API}/items/{flagged.id}", json=still, headers=auth()).json["rights_flagged"] is True
+    settled = client.patch(f"{API}/items/{flagged.id}", json={"rights": "InC", "version": 2}, headers=auth()).json
+    assert (settled["rights"], settled["rights_note"], settled["rights_flagged"]) == (INC, "Ảnh gia đình tặng", False)
+    assert stored(db_session, flagged.id)["rights"] == INC
 
 
 def test_public_gets_published_item_but_not_a_draft(client, make_item, move):

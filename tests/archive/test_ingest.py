@@ -11,8 +11,8 @@ from archive.models import Item, MediaFile, Place, TextState
 from tests.archive import samples
 from tests.archive.test_media import stored_files
 
-COLUMNS = ["reference_code", "type", "date", "place", "terms", "tags", "files", "title_vi", "title_en",
-           "title_fr", "description_fr"]  # fmt: skip
+COLUMNS = ["reference_code", "type", "date", "place", "rights", "rights_note", "terms", "tags", "files", "title_vi",
+           "title_en", "title_fr", "description_fr"]  # fmt: skip
 
 
 def write_csv(path, rows):
@@ -36,7 +36,8 @@ def batch(tmp_path, db_session, make_user):
     hanoi = db_session.scalar(select(Place).where(Place.code == "vn-ha-noi")).names["vi"]
     rows = [
         {"reference_code": "IMP-001", "type": "document", "date": "2022-09-28", "place": "vn-ha-noi",
-         "terms": "ICCPR;CRC", "tags": "đề án", "files": "decree.pdf", "title_vi": "Quyết định 1079/QĐ-TTg",
+         "rights": "CC-BY-4.0", "rights_note": "Cổng thông tin Chính phủ", "terms": "ICCPR;CRC", "tags": "đề án",
+         "files": "decree.pdf", "title_vi": "Quyết định 1079/QĐ-TTg",
          "title_en": "Decision 1079", "title_fr": "Décision 1079", "description_fr": "Décision du Premier ministre"},
         {"reference_code": "IMP-002", "type": "photo", "date": "c. 1954", "place": hanoi,
          "files": "photo.jpg;poster.png", "title_vi": "Ảnh tư liệu"},
@@ -83,6 +84,17 @@ def test_real_run_imports_good_rows_whole_and_can_be_rerun(app, db_session, runn
     assert db_session.scalar(select(func.count(MediaFile.id))) == 3
 
 
+def test_rights_other_than_a_statement_refuse_the_row_naming_the_value(db_session, runner, tmp_path, make_user):
+    make_user("admin")
+    rows = [{"reference_code": "IMP-R1", "type": "photo", "rights": "Bản quyền của gia đình", "title_vi": "Ảnh"},
+            {"reference_code": "IMP-R2", "type": "photo", "rights": "inc-edu", "title_vi": "Ảnh"}]  # fmt: skip
+    result = runner.invoke(args=["import", str(write_csv(tmp_path / "rights.csv", rows)), "--files", str(tmp_path)])
+    assert "line 2 [IMP-R1]" in result.output and "“Bản quyền của gia đình”" in result.output
+    assert "imported 1" in result.output
+    db_session.rollback()
+    assert db_session.scalar(select(Item.rights)) == "http://rightsstatements.org/vocab/InC-EDU/1.0/"
+
+
 def test_zip_of_files_is_read_and_unsafe_zips_refused(app, db_session, runner, batch, tmp_path):
     csv_path, folder = batch
     good = tmp_path / "scans.zip"
@@ -117,6 +129,10 @@ def test_export_reads_back_as_the_same_import(app, db_session, runner, batch, tm
     assert [r["reference_code"] for r in rows] == ["IMP-001", "IMP-002"]
     assert rows[0]["terms"] == "CRC;ICCPR" and rows[0]["title_en"] == "Decision 1079"
     assert rows[1]["files"] == "photo.jpg;poster.png" and rows[1]["date"] == "c. 1954"
+    # Rights as their URIs; none given on import is Copyright Not Evaluated.
+    assert [(r["rights"], r["rights_note"]) for r in rows] == [
+        ("http://creativecommons.org/licenses/by/4.0/", "Cổng thông tin Chính phủ"),
+        ("http://rightsstatements.org/vocab/CNE/1.0/", "")]  # fmt: skip
 
     # The exported file, read into an empty archive, gives the same export.
     db_session.execute(Item.__table__.delete())

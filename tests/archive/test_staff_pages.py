@@ -98,7 +98,7 @@ def test_a_refused_move_keeps_its_comment(login_as, db_session, make_item, make_
 def test_the_staff_item_page_shows_every_field(login_as, make_item):
     item = make_item(
         reference_code="TTLTQG-III-1954-07", creator="Nhiếp ảnh gia Văn Bảo", body="ttxvn",
-        rights="Trung tâm Lưu trữ quốc gia III giữ bản quyền; dùng cho mục đích phi thương mại.",
+        rights="InC-NC", rights_note="Trung tâm Lưu trữ quốc gia III giữ bản quyền; dùng cho mục đích phi thương mại.",
         source_archive="Trung tâm Lưu trữ quốc gia III", fonds="Phông Phủ Thủ tướng", tags=["hiệp định"],
         texts={"vi": {"title": "Hội nghị Giơ-ne-vơ", "description": "Phái đoàn tại hội nghị",
                       "caption": "Chú thích triển lãm", "transcription": "Bản chép lời"},
@@ -109,8 +109,49 @@ def test_the_staff_item_page_shows_every_field(login_as, make_item):
     for shown in ("Source archive", "Trung tâm Lưu trữ quốc gia III", "Fonds", "Phông Phủ Thủ tướng", "Rights",
                   "dùng cho mục đích phi thương mại", "Nhiếp ảnh gia Văn Bảo", "hiệp định", "Phái đoàn tại hội nghị",
                   "Chú thích triển lãm", "Bản chép lời", "Conférence de Genève", "Created",
-                  "Last changed"):  # fmt: skip
+                  "Last changed", '<a href="http://rightsstatements.org/vocab/InC-NC/1.0/">In Copyright - '
+                  "Non-Commercial Use Permitted</a>"):  # fmt: skip
         assert shown in page, shown
+
+
+CNE = "http://rightsstatements.org/vocab/CNE/1.0/"
+
+
+def test_the_item_form_offers_the_statements_grouped_and_refuses_another(login_as, db_session):
+    client, _user = login_as("archivist")
+    page = client.get("/staff/items/new?lang=fr").get_data(True)
+    assert '<optgroup label="Déclarations des droits (RightsStatements.org)">' in page
+    assert f'<option selected value="{CNE}">Droit d&#39;auteur non évalué</option>' in page
+    assert '<option value="http://creativecommons.org/licenses/by/4.0/">Creative Commons Attribution 4.0' in page
+    form = {"reference_code": "X-1", "type": "photo", "texts-vi-title": "x", "rights": "© của tôi"}
+    response = client.post("/staff/items/new?lang=en", data=form)
+    assert response.status_code == 422 and "Unknown rights statement: “© của tôi”" in response.get_data(True)
+    db_session.rollback()
+    assert db_session.scalar(select(Item).where(Item.reference_code == "X-1")) is None
+
+
+def test_archivists_find_the_rights_to_review_and_settle_them(login_as, db_session, make_item):
+    flagged = make_item(rights="CNE", rights_note="Ảnh gia đình tặng, chưa rõ thỏa thuận", rights_flagged=True)
+    settled = make_item(rights="InC")
+    client, _user = login_as("archivist")
+    listed = client.get("/staff/items?lang=en").get_data(True)
+    assert "The rights of 1 item need an archivist" in listed and "rights_flagged=1" in listed
+    only = client.get("/staff/items?rights_flagged=1").get_data(True)
+    assert flagged.reference_code in only and settled.reference_code not in only
+    by_statement = client.get("/staff/items?rights=InC").get_data(True)
+    assert settled.reference_code in by_statement and flagged.reference_code not in by_statement
+    form = client.get(f"/staff/items/{flagged.id}/edit?lang=en").get_data(True)
+    assert "No rights statement could be read" in form and 'name="rights_flagged"' in form
+    assert "Ảnh gia đình tặng, chưa rõ thỏa thuận</textarea>" in form
+    data = {"reference_code": flagged.reference_code, "type": "photo", "texts-vi-title": "x", "version": "1",
+            "rights": "http://rightsstatements.org/vocab/InC-RUU/1.0/", "rights_note": "Ảnh gia đình tặng"}  # fmt: skip
+    assert client.post(f"/staff/items/{flagged.id}/edit", data=data).status_code == 302
+    db_session.rollback()
+    item = db_session.get(Item, flagged.id)
+    assert (item.rights, item.rights_note, item.rights_flagged) == (
+        "http://rightsstatements.org/vocab/InC-RUU/1.0/", "Ảnh gia đình tặng", False)  # fmt: skip
+    history = client.get(f"/staff/items/{flagged.id}?lang=en").get_data(True)
+    assert "Copyright Not Evaluated" in history and "Rights to review" in history
 
 
 def test_the_review_queue_offers_no_moves_to_archivists(login_as, db_session, make_item):

@@ -18,6 +18,7 @@ from markupsafe import escape
 
 from archive.imaging import render_demo_photo
 from archive.media import Upload, attach_media, derivative_path, process_media
+from archive.rights import statement
 from archive.services import set_text
 from archive.workflow import apply_transition
 from core.i18n import _, language_in_sentence
@@ -196,6 +197,39 @@ def test_an_entry_qr_code_scans_to_its_short_url_in_the_language(exhibition, db_
         assert f"TL26-{int(entry.panel_number):03d}" in _pages(data)[index]  # to type when the camera fails
 
 
+CC_BY = "http://creativecommons.org/licenses/by/4.0/"
+
+
+def test_the_catalogue_names_the_rights_in_its_language_linked_to_their_uri(exhibition):
+    data = render_catalogue_pdf(exhibition, "fr")
+    assert "Creative Commons Attribution 4.0 International (CC BY 4.0)" in " ".join(_pages(data))
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    links = {annotation.get_object().get("/A", {}).get("/URI") for page in reader.pages
+             for annotation in page.get("/Annots") or []}  # fmt: skip
+    assert CC_BY in links
+
+
+@pytest.mark.parametrize(("lang", "shown", "tagged"), [
+    ("fr", "Creative Commons Attribution 4.0 International (CC BY 4.0)", ""),
+    # A Tày book: the name in the first language of its chain the catalogs carry, tagged as such.
+    ("tyz", "Creative Commons Ghi công 4.0 Quốc tế (CC BY 4.0)", ' lang="vi" xml:lang="vi"'),
+])  # fmt: skip
+def test_an_ebook_names_the_rights_in_its_language_linked_to_their_uri(exhibition, lang, shown, tagged):
+    entry = exhibition.entries[0]
+    with zipfile.ZipFile(cached_epub(exhibition, lang)) as book:
+        page = unicodedata.normalize("NFC", book.read(f"EPUB/entry-{entry.id}.xhtml").decode())
+        opf = unicodedata.normalize("NFC", book.read("EPUB/content.opf").decode())
+    assert f'<a href="{CC_BY}"{tagged}>{escape(shown)}</a>' in page
+    assert f"{escape(shown)} ({CC_BY})</dc:rights>" in opf
+
+
+def test_the_public_entry_page_names_the_rights_in_the_readers_language(client, exhibition):
+    entry = exhibition.entries[0]
+    page = client.get(f"/exhibitions/{exhibition.id}/entries/{entry.id}?lang=tyz").get_data(as_text=True)
+    shown = "Creative Commons Ghi công 4.0 Quốc tế (CC BY 4.0)"
+    assert f'<dd lang="vi"><a href="{CC_BY}" rel="license">{shown}</a></dd>' in page
+
+
 def test_contents_over_several_pages_give_the_right_numbers(make_exhibition):
     many = make_exhibition(sections=40, entries=0)
     pages = _pages(render_catalogue_pdf(many, "vi"))
@@ -281,8 +315,9 @@ def _check_package(exhibition, package: zipfile.ZipFile, folder: str, lang: str)
         assert page.html_lang == ("fr" if lang == "fr" else "vi"), name
         for tag, _attribute, address in page.addresses:
             if urlsplit(address).scheme:
-                # Only plain links go outside, to the online exhibition: nothing is loaded from the network.
-                assert tag == "a" and address.startswith(f"{BASE}/q/"), (name, address)
+                # Only plain links go outside, to the online exhibition or a rights statement: nothing is loaded
+                # from the network.
+                assert tag == "a" and (address.startswith(f"{BASE}/q/") or statement(address)), (name, address)
                 continue
             target = posixpath.normpath(posixpath.join(posixpath.dirname(name), unquote(address)))
             assert target in names, (name, address)

@@ -19,6 +19,7 @@ from sqlalchemy import select
 
 from app import create_app
 from archive.imaging import render_cover
+from archive.rights import statement
 from archive.services import set_text
 from archive.workflow import apply_transition
 from core.db import db
@@ -224,7 +225,13 @@ def test_metadata_title_language_identifier_rights_dates(demo_books, key):
     assert metadata.findtext("dc:language", namespaces=OPF) == facts["lang"]
     identifier = metadata.find("dc:identifier", OPF)
     assert identifier.text == facts["identifier"] and identifier.get("id") == opf.get("unique-identifier")
-    assert "Cục Văn thư và Lưu trữ nhà nước" in metadata.findtext("dc:rights", namespaces=OPF)
+    # One dc:rights a statement: its name in the book's language (English where the catalogs have none), its URI.
+    shown = [(_nfc(e.text), e.get(XML_LANG, facts["lang"])) for e in metadata.findall("dc:rights", OPF)]
+    assert shown and len(set(shown)) == len(shown)
+    for text, lang in shown:
+        name, uri = re.fullmatch(r"(.+) \((http://\S+/)\)", text).groups()
+        assert statement(uri) and lang == (facts["lang"] if facts["lang"] in ("vi", "en", "fr") else "vi")
+        assert lang == "fr" or (name == statement(uri).name) == (lang == "en")  # French names CC BY as English does
     assert metadata.findtext("dc:publisher", namespaces=OPF) == "Vitrine"
     assert metadata.findall("dc:contributor", OPF)
     assert metadata.findtext("dc:date", namespaces=OPF) == facts["view"].opens_on.isoformat()

@@ -18,6 +18,7 @@ from exhibitions.models import QrLink, QrTarget
 from exhibitions.publications.labels import FORMATS, Label, LabelText, labels_for
 from exhibitions.publications.labels_pdf import LAYOUTS, render_labels_pdf
 from exhibitions.qr import qr_matrix
+from exhibitions.reading import Rights
 
 BASE = "http://vitrine.test"
 MM = 72 / 25.4  # PDF points in a millimetre
@@ -25,6 +26,8 @@ DECLARATION = "Lễ đọc Tuyên ngôn Độc lập tại Quảng trường Ba 
 MINORITIES = (
     "Quyền của người dân tộc thiểu số — đồng bào Tày, Nùng, H'Mông ở Cao Bằng học chữ trong lớp bình dân học vụ"
 )
+CC_BY = "http://creativecommons.org/licenses/by/4.0/"
+CC_BY_VI = Rights(CC_BY, "Creative Commons Ghi công 4.0 Quốc tế (CC BY 4.0)", "vi", True)
 DECLARATION_EN = "The Declaration of Independence is read on Ba Đình Square, Hà Nội, 2 September 1945"
 
 
@@ -77,7 +80,7 @@ def _label(n: int, caption: str = DECLARATION, **changes) -> Label:
     texts = [LabelText("vi", f"Ảnh tư liệu số {n}", caption, "vi", "vi", False),
              LabelText("en", f"Archival photo {n}", caption, "en", "vi", True)]  # fmt: skip
     values = {"entry_id": n, "panel_number": str(n), "panel_code": f"CB26-{n:03d}", "reference_code": f"TEST-{n:04d}",
-              "date": "1945-09-02", "credit": "Trung tâm Lưu trữ quốc gia III", "rights": "CC BY 4.0",
+              "date": "1945-09-02", "credit": "Trung tâm Lưu trữ quốc gia III", "rights": CC_BY_VI,
               "qr_code": f"QR{n:04d}", "qr_url": f"{BASE}/q/QR{n:04d}", "texts": texts}  # fmt: skip
     return Label(**(values | changes))
 
@@ -162,8 +165,9 @@ def test_labels_give_each_language_primary_first_with_fallback_marked(db_session
         assert label.entry_id == entry.id
         assert label.qr_code == _entry_code(db_session, entry.id)
         assert label.qr_url == f"{BASE}/q/{label.qr_code}"
-    assert declaration.credit == "Văn Lương · Trung tâm Lưu trữ quốc gia III" and declaration.rights == "CC BY 4.0"
-    assert (minorities.date, minorities.rights) == ("c. 1954", None)
+    assert declaration.credit == "Văn Lương · Trung tâm Lưu trữ quốc gia III" and declaration.rights == CC_BY_VI
+    not_evaluated = Rights("http://rightsstatements.org/vocab/CNE/1.0/", "Chưa đánh giá tình trạng quyền tác giả", "vi")
+    assert (minorities.date, minorities.rights) == ("c. 1954", not_evaluated)
 
 
 def test_labels_of_one_entry_and_of_an_entry_not_shown(exhibition):
@@ -182,7 +186,8 @@ def test_pdf_prints_every_text_diacritics_intact_with_the_fonts_embedded(exhibit
     labels = labels_for(exhibition)
     expected_texts = ("Tuyên ngôn Độc lập", DECLARATION, "Declaration of Independence", DECLARATION_EN,
                       "Lớp học chữ ở Cao Bằng", MINORITIES, f"{code}-001", f"{code}-002", "1945-09-02", "c. 1954",
-                      "Văn Lương · Trung tâm Lưu trữ quốc gia III", "CC BY 4.0", "Thông tấn xã Việt Nam")  # fmt: skip
+                      "Văn Lương · Trung tâm Lưu trữ quốc gia III", "Ghi công 4.0 Quốc tế (CC BY 4.0)",
+                      "Thông tấn xã Việt Nam")  # fmt: skip
     for fmt, pages in (("a4", 2), ("a5", 2), ("sheet", 1)):
         reader = pypdf.PdfReader(io.BytesIO(render_labels_pdf(labels, fmt, title=code)))
         assert len(reader.pages) == pages
@@ -430,7 +435,9 @@ def test_credit_names_bodies_and_archives_in_the_labels_language(db_session, cur
     page = client.get(f"/staff/exhibitions/{geneva.id}/labels?lang=vi").get_data(as_text=True)
     assert '<p class="label-details" lang="fr">' in page
     assert str(escape("Agence vietnamienne d'information · Centre des archives nationales III")) in page
-    assert '<span class="label-rights" lang="vi">CC BY 4.0</span>' in page
+    # The rights in the labels' language, French, whatever the curator's.
+    shown = "Creative Commons Attribution 4.0 International (CC BY 4.0)"
+    assert f'<span class="label-rights" lang="fr">{shown}</span>' in page
 
 
 def test_the_print_views_notes_speak_their_slots_language_not_the_curators(login_as, exhibition):

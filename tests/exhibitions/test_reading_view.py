@@ -79,7 +79,7 @@ def test_a_snapshot_has_a_schema_and_reads_back_into_the_same_view(db_session, c
     archive(db_session, curator, shown)
     db_session.commit()
     db_session.expire_all()  # read the snapshot as stored (JSON), not the dict kept in memory
-    assert shown.frozen["schema"] == reading.SNAPSHOT_SCHEMA == 2 and set(shown.frozen["views"]) == {"vi", "en"}
+    assert shown.frozen["schema"] == reading.SNAPSHOT_SCHEMA == 3 and set(shown.frozen["views"]) == {"vi", "en"}
     for lang, live in before.items():
         assert reading.view_for(shown, lang) == dataclasses.replace(live, status="archived")
     # Written out and read back, a view is equal to itself: nothing is lost on the way.
@@ -148,6 +148,7 @@ def test_a_version_1_snapshot_as_stored_reads_into_the_typed_view(db_session, cu
     [entry] = section.entries
     assert entry.caption == reading.Text("Chú thích đã lưu", "vi", True, "reviewed") and entry.item_status is None
     assert entry.image == reading.ImageRef(3, "ab" * 32, 1200, 800)
+    assert entry.rights == reading.Rights(None, "CC BY 4.0", "vi")  # the free text shown then, as it was
     assert entry.qr == reading.QrCode(names["entry_code"], f"{BASE}/q/{names['entry_code']}")
     # What a schema-1 snapshot did not keep comes from the links, as the outputs took it then.
     english_code = _link(db_session, shown, QrTarget.ENTRY, first.id, "en")

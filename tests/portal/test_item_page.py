@@ -25,7 +25,7 @@ def declaration(db_session, published_item):
         texts={"vi": {"title": "Lễ đọc Tuyên ngôn Độc lập", "description": "Quảng trường Ba Đình, 2/9/1945."},
                "en": {"title": "Reading of the Declaration of Independence"}},
         creator="Võ An Ninh", source_archive="Trung tâm Lưu trữ quốc gia III", fonds="Phông Bộ Tuyên truyền",
-        rights="© Cục Văn thư và Lưu trữ nhà nước", terms=["ICCPR", "CRC"], body="bngg",
+        rights="InC-NC", rights_note="© Cục Văn thư và Lưu trữ nhà nước", terms=["ICCPR", "CRC"], body="bngg",
     )  # fmt: skip
 
 
@@ -59,6 +59,31 @@ def test_texts_follow_the_visitors_chain_with_one_marker_outside_the_heading(cli
     assert '<span lang="vi">Lễ đọc Tuyên ngôn Độc lập</span>' in vietnamese and "fallback-note" not in vietnamese
 
 
+INC_NC = "http://rightsstatements.org/vocab/InC-NC/1.0/"
+
+
+@pytest.mark.parametrize(("asked", "shown", "lang"), [
+    ("vi", "Được bảo hộ quyền tác giả – Được phép sử dụng phi thương mại", "vi"),
+    ("en", "In Copyright - Non-Commercial Use Permitted", "en"),
+    ("fr", "Protégé par le droit d&#39;auteur - Utilisation non commerciale autorisée", "fr"),
+    ("tyz", "Được bảo hộ quyền tác giả – Được phép sử dụng phi thương mại", "vi"),  # no Tày name: its chain's next
+])  # fmt: skip
+def test_rights_are_named_in_the_visitors_language_and_link_to_their_statement(client, declaration, asked, shown,
+                                                                                lang):  # fmt: skip
+    page = _page(client.get(f"/items/{declaration.id}?lang={asked}"))
+    assert f'<dd><a href="{INC_NC}" lang="{lang}">{shown}</a></dd>' in page
+    assert "© Cục Văn thư" not in page  # the note is for archivists
+
+
+def test_a_licence_is_linked_as_the_pages_licence(client, published_item):
+    item = published_item(rights="https://creativecommons.org/licenses/by-sa/4.0/legalcode")
+    page = _page(client.get(f"/items/{item.id}?lang=en"))
+    assert (
+        '<a href="http://creativecommons.org/licenses/by-sa/4.0/" lang="en" rel="license">Creative Commons '
+        "Attribution-ShareAlike 4.0 International (CC BY-SA 4.0)</a>"
+    ) in page
+
+
 def test_a_german_browser_gets_english_and_a_tay_reader_a_vietnamese_interface(client, published_item):
     item = published_item(texts={"vi": {"title": "Lớp học chữ"}, "en": {"title": "A literacy class"},
                                  "tyz": {"title": "Hỏng slư tẳng bản"}})  # fmt: skip
@@ -72,8 +97,7 @@ def test_a_german_browser_gets_english_and_a_tay_reader_a_vietnamese_interface(c
 
 def test_facts_carry_their_language_and_terms_lead_to_the_search(client, declaration):
     page = _page(client.get(f"/items/{declaration.id}?lang=en"))
-    for value in ("Võ An Ninh", "© Cục Văn thư và Lưu trữ nhà nước"):
-        assert f'<dd lang="vi">{value}</dd>' in page
+    assert '<dd lang="vi">Võ An Ninh</dd>' in page
     assert '<dd lang="vi">Trung tâm Lưu trữ quốc gia III — Phông Bộ Tuyên truyền</dd>' in page
     assert re.search(r'<a href="/items\?term=ICCPR" lang="en">[^<]+</a>', page)
     assert re.search(r'<a href="/items\?term=CRC" lang="en">[^<]+</a>', page)
