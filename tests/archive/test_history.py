@@ -106,3 +106,19 @@ def test_staff_item_page_shows_the_history_readably_in_french_and_vietnamese(log
     assert "Lịch sử thay đổi" in vietnamese and '<th scope="row">Địa danh</th>' in vietnamese
     assert '<th scope="row">Trạng thái</th><td>bản nháp</td><td>chờ duyệt</td>' in vietnamese
     assert "Nhan đề (tiếng Pháp)" in vietnamese and "rút gọn" in vietnamese
+
+
+def test_rights_read_by_their_names_and_free_text_from_before_as_written(db_session, make_item, make_user):
+    curator = make_user("curator")
+    item = make_item(rights="CNE", rights_note="Ảnh gia đình tặng", rights_flagged=True)
+    update_item(db_session, curator, item, {"rights": "CC BY 4.0"}, None)
+    db_session.commit()
+    old = history_of(db_session, "item", item.id)[-1]  # an event from before 0010 held the rights as free text
+    old.after = old.after | {"rights": "© TTXVN"}
+    with force_locale("fr"):
+        edited, created = item_history(db_session, item)
+    assert _rows(edited) == {
+        "Droits": ("Droit d'auteur non évalué", "Creative Commons Attribution 4.0 International (CC BY 4.0)"),
+        "Droits à vérifier": ("oui", "—"),  # flagged only while set
+    }
+    assert ("Droits", ("—", "© TTXVN")) in _rows(created).items()

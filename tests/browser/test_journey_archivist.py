@@ -16,7 +16,8 @@ from tests.conftest import PASSWORD
 REFERENCE = "VTR-PH-1993-101"
 SOURCE_ARCHIVE = "Trung tâm Lưu trữ quốc gia III"
 FONDS = "Phông Ủy ban nhân dân tỉnh Cao Bằng"
-RIGHTS = "© Ủy ban nhân dân tỉnh Cao Bằng. Sử dụng cho mục đích phi thương mại, ghi rõ nguồn."
+RIGHTS = "http://rightsstatements.org/vocab/InC-NC/1.0/"
+RIGHTS_NOTE = "© Ủy ban nhân dân tỉnh Cao Bằng. Sử dụng cho mục đích phi thương mại, ghi rõ nguồn."
 TITLES = {"vi": "Lớp học cắm bản ở xã Quang Trung", "tyz": "Hỏng slư tẳng bản Quang Trung"}
 
 
@@ -54,7 +55,8 @@ def test_an_archivist_describes_an_item_and_submits_it_for_review(live_server, o
     page.select_option("#body", "ubnd-cao-bang")
     page.fill("#source_archive", SOURCE_ARCHIVE)
     page.fill("#fonds", FONDS)
-    page.fill("#rights", RIGHTS)
+    page.select_option("#rights", RIGHTS)
+    page.fill("#rights_note", RIGHTS_NOTE)
     page.fill("#texts-vi-title", TITLES["vi"])
     page.fill("#texts-vi-description", "Giáo viên dạy chữ cho trẻ em người Tày trong lớp học cắm bản.")
     page.fill("#add-lang", "tyz")
@@ -85,7 +87,8 @@ def test_an_archivist_describes_an_item_and_submits_it_for_review(live_server, o
     assert page.get_by_role("button", name=say(lang, "Publish")).count() == 0
 
     facts = page.locator("section dl.facts").first.inner_text()
-    assert all(value in facts for value in (SOURCE_ARCHIVE, FONDS, RIGHTS, "1993-09")), facts
+    assert all(value in facts for value in (SOURCE_ARCHIVE, FONDS, RIGHTS_NOTE, "1993-09")), facts
+    assert page.locator(f'section dl.facts a[href="{RIGHTS}"]').count() == 1
     for text_lang, title in TITLES.items():
         assert page.locator(f".item-texts > li > span[lang={text_lang}]").inner_text() == title
 
@@ -93,5 +96,6 @@ def test_an_archivist_describes_an_item_and_submits_it_for_review(live_server, o
     item = db_session.scalar(select(Item).where(Item.reference_code == REFERENCE))
     assert item.status == "review" and item.created_by_id == archivist.id
     assert {text.lang: text.title for text in item.texts} == TITLES
-    assert (item.source_archive, item.fonds, item.rights) == (SOURCE_ARCHIVE, FONDS, RIGHTS)
+    assert (item.source_archive, item.fonds, item.rights, item.rights_note) == (SOURCE_ARCHIVE, FONDS, RIGHTS,
+                                                                                RIGHTS_NOTE)  # fmt: skip
     assert [(m.original_name, m.width, m.height) for m in item.media] == [("lop-hoc.jpg", 640, 480)]
