@@ -41,7 +41,10 @@ class ItemForm(FlaskForm):
         validate_choice=False,
         description=_l("A RightsStatements.org statement or a Creative Commons licence"),
     )
-    rights_note = TextAreaField(_l("Rights note"), description=_l("For archivists: the rights as written before"))
+    rights_note = TextAreaField(
+        _l("Rights note"),
+        description=_l("For archivists, not shown to visitors: the holder, an agreement, the rights as first written"),
+    )
     rights_flagged = BooleanField(_l("The rights still need an archivist's review"))
     source_archive = StringField(_l("Source archive"))
     fonds = StringField(_l("Fonds"))

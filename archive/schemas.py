@@ -4,14 +4,15 @@ Input schemas check shapes and types only; the services own the rules (tags, dat
 versions, workflow) and say what is wrong in the reader's language.
 """
 
-from flask import url_for
+from flask import has_request_context, url_for
 from flask_smorest.fields import Upload
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, post_dump
 
 from archive.jobs import job_message
 from archive.models import ItemStatus, ItemType, JobState, PlaceKind, TextState
 from archive.rights import STATEMENTS
 from archive.workflow import TRANSITIONS
+from core.api import api_user
 from core.pagination import MAX_PAGE, MAX_PER_PAGE
 from core.schemas import OneOf, PagingSchema, Range, UtcDateTime, enum_values
 
@@ -151,8 +152,11 @@ class ItemLinksSchema(Schema):
         return url_for("api_items.item", item_id=item.id, _external=True)
 
 
-RIGHTS_NOTE = {"description": "For archivists: the rights as written before they were a statement"}
-RIGHTS_FLAGGED = {"description": "The rights need an archivist's review (no statement could be read from the note)"}
+RIGHTS_NOTE = {"description": "For archivists (left out for the public): the rights' holder, an agreement, the rights "
+               "as written before they were a statement"}  # fmt: skip
+RIGHTS_FLAGGED = {"description": "The rights need an archivist's review, no statement having been read from the note "
+                  "(left out for the public)"}  # fmt: skip
+STAFF_ONLY = ("rights_note", "rights_flagged")
 RIGHTS_IN = {
     "description": "A RightsStatements.org statement or a Creative Commons 4.0 licence, CC0 1.0 or the Public Domain "
     "Mark 1.0: its URI (http or https, with or without the trailing slash, /legalcode or /rdf) or its short name "
@@ -188,6 +192,14 @@ class ItemSchema(Schema):
     created_at = UtcDateTime()
     updated_at = UtcDateTime()
     links = Parent(ItemLinksSchema)
+
+    @post_dump
+    def _leave_out_staff_fields(self, data: dict, **kwargs) -> dict:
+        # A request without a token is the public's; a dump outside a request (an export) keeps everything.
+        if has_request_context() and api_user() is None:
+            for name in STAFF_ONLY:
+                data.pop(name, None)
+        return data
 
 
 class ItemPageSchema(PagingSchema):

@@ -156,7 +156,11 @@ def document(app):
 
 
 def api_user() -> User | None:
-    """The user of the request's bearer token, None without one; 401 for a bad token."""
+    """The user of the request's bearer token, None without one; 401 for a bad token. Read once a request."""
+    # Schemas ask too, to leave staff-only fields out for the public: kept on the request (not `g`, which a test's
+    # app context shares between requests).
+    if hasattr(request, "vitrine_api_user"):
+        return request.vitrine_api_user
     header = request.headers.get("Authorization", "").strip()
     if not header:
         return None
@@ -164,6 +168,7 @@ def api_user() -> User | None:
     user = user_for_token(db.session, token.strip()) if scheme.lower() == "bearer" and token.strip() else None
     if user is None:
         _refuse(_("This API token is not valid, or its account is disabled."), 'error="invalid_token"')
+    request.vitrine_api_user = user
     return user
 
 

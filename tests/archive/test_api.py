@@ -184,6 +184,16 @@ def test_rights_given_by_short_name_are_stored_as_the_uri_and_filtered_on(client
     assert error_of(client.get(f"{API}/items?rights=mine", headers=auth()), 422)["field"] == "rights"
 
 
+def test_the_public_reads_the_rights_without_the_archivists_note_and_flag(client, auth, make_item, move):
+    item = move(make_item(rights="CNE", rights_note="Ảnh gia đình tặng", rights_flagged=True), "submit", "publish")
+    public = client.get(f"{API}/items/{item.id}").json
+    assert public["rights"] == "http://rightsstatements.org/vocab/CNE/1.0/"
+    assert "rights_note" not in public and "rights_flagged" not in public
+    assert "rights_note" not in client.get(f"{API}/items").json["items"][0]
+    staff = client.get(f"{API}/items/{item.id}", headers=auth()).json
+    assert (staff["rights_note"], staff["rights_flagged"]) == ("Ảnh gia đình tặng", True)
+
+
 def test_choosing_rights_settles_their_review_unless_told_otherwise(client, auth, make_item, db_session):
     flagged = make_item(rights="CNE", rights_note="Ảnh gia đình tặng", rights_flagged=True)
     other = make_item()
