@@ -61,7 +61,7 @@ def from_env(environ=None) -> dict:
         found["SQLALCHEMY_DATABASE_URI"] = _normalise_db_url(env["DATABASE_URL"])
     if env.get("SECRET_KEY"):
         found["SECRET_KEY"] = env["SECRET_KEY"]
-    if env.get("VITRINE_SEARCH_APPLY"):  # background (default), inline, or worker
+    if env.get("VITRINE_SEARCH_APPLY"):  # background (default), inline, worker or on_read
         found["SEARCH_APPLY"] = env["VITRINE_SEARCH_APPLY"]
     if env.get("VITRINE_MEDIA_JOBS"):  # background (default), inline, or worker
         found["MEDIA_JOBS"] = env["VITRINE_MEDIA_JOBS"]
