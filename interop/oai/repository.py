@@ -42,6 +42,8 @@ def read_info(session) -> RepositoryInfo:
     if not emails:  # the protocol requires one: the administrators of the instance are its administrators
         query = select(User.email).where(User.role == Role.ADMIN, User.is_active_flag.is_(True)).order_by(User.id)
         emails = tuple(session.scalars(query.limit(3)))
+    if not emails and row.identifier:  # no admin account at all: the institution's domain is the identifier
+        emails = (f"admin@{row.identifier}",)
     return RepositoryInfo(row.identifier, row.name or DEFAULT_NAME, emails, current_app.config.get("REPOSITORY_ID"))
 
 
