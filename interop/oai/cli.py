@@ -55,8 +55,7 @@ def rebuild():
     """Recompute every record from the database; only those whose content changed get a new datestamp."""
     with unit("oai.count", write=False) as session:
         total = session.scalar(select(func.count()).select_from(Item))
-    progress = click.progressbar(length=total, label="OAI records", file=click.get_text_stream("stderr"))
-    with progress as bar, collected_effects():
+    with click.progressbar(length=total, label="OAI records", show_pos=True) as bar, collected_effects():
         seen, changed = tracking.rebuild(on_batch=bar.update)
     click.echo(f"{seen} records looked at, {changed} with a new datestamp.")
 
