@@ -67,8 +67,8 @@ def test_admins_are_warned_and_set_it_once_on_their_page(login_as):
     refused = admin.post("/staff/admin/repository?lang=en", data={"identifier": "not a domain", "name": "",
                                                                   "admin_email": ""})  # fmt: skip
     assert refused.status_code == 422 and "not a valid repository identifier" in refused.get_data(True)
-    saved = admin.post("/staff/admin/repository", data={"identifier": "vitrine.caobang.gov.vn",
-                                                        "name": "Vitrine Cao Bằng", "admin_email": "oai@caobang.gov.vn"})
+    form = {"identifier": "vitrine.caobang.gov.vn", "name": "Vitrine Cao Bằng", "admin_email": "oai@caobang.gov.vn"}
+    saved = admin.post("/staff/admin/repository", data=form)
     assert saved.status_code == 302
     page = admin.get("/staff/admin/repository?lang=en").get_data(True)
     assert "vitrine.caobang.gov.vn" in page and 'name="identifier"' not in page
