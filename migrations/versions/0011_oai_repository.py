@@ -1,8 +1,9 @@
 """The OAI-PMH repository: its settings (one row), each exposed record's datestamp, deleted flag, digest and
 sets, and the outbox of items whose record may have changed.
 
-No record is carried over: `flask --app app oai rebuild` (or the first apply) makes one for every published
-item, dated when it runs, which is right for a repository no one has harvested yet.
+No record is carried over: every published item is queued in the outbox, so the first apply (after the next
+change, `flask --app app oai worker --once` or `oai rebuild`) makes its record, dated when it runs, which is
+right for a repository no one has harvested yet.
 
 Revision ID: 0011
 Revises: 0009
@@ -58,6 +59,8 @@ def upgrade():
         sa.PrimaryKeyConstraint("id", name=op.f("pk_oai_tasks")),
     )
     op.create_index(op.f("ix_oai_tasks_item_id"), "oai_tasks", ["item_id"], unique=False)
+    op.execute("INSERT INTO oai_tasks (item_id, created_at) SELECT id, CURRENT_TIMESTAMP FROM items "
+               "WHERE status = 'published'")  # fmt: skip
 
 
 def downgrade():

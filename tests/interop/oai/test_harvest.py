@@ -27,7 +27,7 @@ def live_oai(app_config, repository_id):
     """/oai of the test's database served on a free local port."""
     from app import create_app
 
-    app = create_app(app_config)
+    app = create_app(app_config | {"WTF_CSRF_ENABLED": True})  # harvesters POST without a form token
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -38,9 +38,9 @@ def live_oai(app_config, repository_id):
         db.engine.dispose()
 
 
-def harvest(url: str, **args) -> tuple[dict, str]:
+def harvest(url: str, method: str = "GET", **args) -> tuple[dict, str]:
     """identifier → record of a whole ListRecords list (sickle follows the tokens), and the first responseDate."""
-    records = Sickle(url, max_retries=0, timeout=30).ListRecords(metadataPrefix="oai_dc", **args)
+    records = Sickle(url, http_method=method, max_retries=0, timeout=30).ListRecords(metadataPrefix="oai_dc", **args)
     response_date = records.oai_response.xml.findtext("oai:responseDate", namespaces=NS)
     seen = {}
     for record in records:
@@ -77,7 +77,7 @@ def test_full_then_incremental_harvest(live_oai, publish_many, published_item, m
     apply_transition(db_session, curator, withdrawn, "withdraw", "duplicate")  # a withdrawal
     db_session.commit()
 
-    changed, _date = harvest(live_oai, **{"from": response_date})
+    changed, _date = harvest(live_oai, method="POST", **{"from": response_date})
     assert set(changed) == {ident(edited), ident(renamed), ident(shown), ident(withdrawn)}
     assert changed[ident(withdrawn)].header.deleted
     assert "Archival photo" in changed[ident(edited)].metadata["title"]

@@ -52,7 +52,7 @@ def test_changing_it_is_refused_unless_forced(db_session, runner):
         set_repository_id(db_session, None, "vitrine.danang.gov.vn")
     db_session.rollback()
     result = runner.invoke(args=["oai", "set-id", "vitrine.danang.gov.vn"])
-    assert result.exit_code != 0 and "already vitrine.hue.gov.vn" in result.output
+    assert result.exit_code != 0 and "vitrine.hue.gov.vn" in result.output
     result = runner.invoke(args=["oai", "set-id", "vitrine.danang.gov.vn", "--force"])
     assert result.exit_code == 0 and "Warning" in result.output
     assert "vitrine.danang.gov.vn" in runner.invoke(args=["oai", "show"]).output

@@ -113,3 +113,19 @@ def test_rebuild_recomputes_and_keeps_unchanged_datestamps(published_item, runne
     assert result.exit_code == 0, result.output
     assert "1 with a new datestamp" in result.output
     assert record(kept.id).datestamp == stamp and record(lost.id) is not None
+
+
+def test_response_date_waits_for_an_apply_under_way(oai, db_session):
+    from interop.oai.identifiers import settings
+
+    begun = datestamps.now() - timedelta(seconds=30)
+    settings(db_session).applying_since = begun
+    db_session.commit()
+    root = oai(verb="Identify")
+    assert root.findtext("{http://www.openarchives.org/OAI/2.0/}responseDate") == datestamps.format_datestamp(begun)
+    settings(db_session).applying_since = begun - timedelta(hours=1)  # a lease its applier left: ignored
+    db_session.commit()
+    assert oai(verb="Identify").findtext("{http://www.openarchives.org/OAI/2.0/}responseDate") > "2026"
+    assert oai(verb="Identify").findtext(
+        "{http://www.openarchives.org/OAI/2.0/}responseDate"
+    ) != datestamps.format_datestamp(begun - timedelta(hours=1))
