@@ -11,31 +11,43 @@ from sqlalchemy import select, update
 from werkzeug.serving import make_server
 
 from archive import reference_editing
-from archive.models import Term
-from archive.services import set_text
+from archive.models import Item, Term
+from archive.services import SessionLookups, create_items, set_text, validate_new_item
 from archive.workflow import apply_transition
 from core.db import db
 from exhibitions.composing import publish
-from interop.oai import datestamps
+from interop.oai import datestamps, tracking
 from interop.oai.models import OaiRecord
 from tests.interop.oai.conftest import REPOSITORY_ID
 from tests.interop.oai.helpers import NS
 
 
 @pytest.fixture
-def live_oai(app_config, repository_id):
-    """/oai of the test's database served on a free local port."""
+def serve(app_config, repository_id):
+    """Factory: /oai of the test's database served on a free local port (settings overridden), CSRF on."""
     from app import create_app
 
-    app = create_app(app_config | {"WTF_CSRF_ENABLED": True})  # harvesters POST without a form token
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}/oai"
-    server.shutdown()
-    thread.join()
-    with app.app_context():
-        db.engine.dispose()
+    servers = []
+
+    def start(**overrides):
+        app = create_app(app_config | {"WTF_CSRF_ENABLED": True} | overrides)  # harvesters POST without a token
+        server = make_server("127.0.0.1", 0, app, threaded=True)
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        servers.append((server, thread, app))
+        return f"http://127.0.0.1:{server.server_port}/oai"
+
+    yield start
+    for server, thread, app in servers:
+        server.shutdown()
+        thread.join()
+        with app.app_context():
+            db.engine.dispose()
+
+
+@pytest.fixture
+def live_oai(serve):
+    return serve()
 
 
 def harvest(url: str, method: str = "GET", **args) -> tuple[dict, str]:
@@ -84,3 +96,29 @@ def test_full_then_incremental_harvest(live_oai, publish_many, published_item, m
     assert f"exhibition:{exhibition.id}" in changed[ident(shown)].header.setSpecs
     with pytest.raises(NoRecordsMatch):
         harvest(live_oai, set=f"exhibition:{exhibition.id}", until="2000-01-01")
+
+
+@pytest.mark.long
+def test_a_larger_harvest_changing_under_the_harvester(serve, db_session, curator):
+    """The full size (make test-all): 150 items in pages of 7, with items edited between pages; every record
+    present when the list began comes exactly once."""
+    drafts = [validate_new_item({"reference_code": f"BULK-{n:04d}", "type": "photo", "terms": ["CRC"],
+                                 "texts": {"vi": {"title": f"Ảnh {n}"}}}, SessionLookups(db_session))
+              for n in range(150)]  # fmt: skip
+    ids = create_items(db_session, curator, drafts)
+    db_session.execute(update(Item).where(Item.id.in_(ids)).values(status="published"))
+    db_session.commit()
+    tracking.rebuild()
+    records = Sickle(serve(OAI_PAGE_SIZE=7), max_retries=0, timeout=30).ListIdentifiers(metadataPrefix="oai_dc")
+    seen = []
+    for number, header in enumerate(records):
+        seen.append(header.identifier)
+        if number % 20 == 5:  # the archive changes while the harvester pages through
+            item = db_session.get(Item, ids[(number * 7) % len(ids)])
+            set_text(db_session, curator, item, "en", {"title": f"Edited at {number}"})
+            db_session.commit()
+    assert sorted(seen) == sorted(ident_of(i) for i in ids)
+
+
+def ident_of(item_id: int) -> str:
+    return f"oai:{REPOSITORY_ID}:item/{item_id}"
