@@ -57,6 +57,7 @@ def _register_blueprints(app: Flask) -> None:
     from core.auth_views import bp as auth_bp
     from core.health import bp as health_bp
     from exhibitions.web import register_blueprints as register_exhibitions
+    from interop import init_app as init_interop
     from portal.items import bp as items_bp
     from portal.views import bp as portal_bp
     from reports.views import bp as reports_bp
@@ -69,6 +70,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(reference_bp)
     app.register_blueprint(items_bp)
     register_exhibitions(app)
+    init_interop(app)
     app.register_blueprint(reports_bp)
 
 
