@@ -121,6 +121,7 @@ class LiveServer:
 
     def stop(self) -> None:
         self.server.shutdown()
-        self.thread.join()
-        with self.app.app_context():
-            db.engine.dispose()
+        if self.app is not None:
+            self.thread.join()
+            with self.app.app_context():
+                db.engine.dispose()
