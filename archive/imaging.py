@@ -137,7 +137,10 @@ UPRIGHT = {2: Image.Transpose.FLIP_LEFT_RIGHT, 3: Image.Transpose.ROTATE_180, 4:
 def _open_trusted(path, page: int, max_pixels: int):
     """An accepted original (or a page image) at its `page`, refused above the archive's pixel limit."""
     Image.MAX_IMAGE_PIXELS = max_pixels  # the limit uploads were probed under (MEDIA_MAX_PIXELS)
-    image = Image.open(path)
+    try:
+        image = Image.open(path)
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
+        raise Refusal("too_many_pixels", str(error)) from None
     try:
         if image.width * image.height > max_pixels:
             raise Refusal("too_many_pixels", f"{image.width}x{image.height}")
@@ -219,25 +222,17 @@ def _write_raster(image, target: str) -> None:
             os.remove(partial)
 
 
-def raster_size(source: str) -> tuple[int, int]:
-    """Width and height of a level raster written by write_levels."""
-    with open(source, "rb") as raster:
-        magic, width, height = LEVEL_HEADER.unpack(raster.read(LEVEL_HEADER.size))
-    if magic != LEVEL_MAGIC:
-        raise ValueError(f"{source} is no level raster")
-    return width, height
+def cut_region(source: str, part: tuple[float, float, float, float], size: tuple[int, int]) -> bytes:
+    """A JPEG of a part of the page (left, top, right, bottom, as fractions of its width and height) read from a
+    level raster, scaled to `size`.
 
-
-def cut_region(source: str, box: tuple[float, float, float, float], size: tuple[int, int]) -> bytes:
-    """A JPEG of `box` (left, top, right, bottom, in the raster's pixels) of a level raster, scaled to `size`.
-
-    Only the rows the box covers are read (through a memory map): a tile costs its own pixels."""
-    left, top, right, bottom = box
-    x0, y0 = max(0, math.floor(left)), max(0, math.floor(top))
+    Only the rows the part covers are read (through a memory map): a tile costs its own pixels."""
     with open(source, "rb") as raster:
         magic, width, height = LEVEL_HEADER.unpack(raster.read(LEVEL_HEADER.size))
         if magic != LEVEL_MAGIC:
             raise ValueError(f"{source} is no level raster")
+        left, top, right, bottom = part[0] * width, part[1] * height, part[2] * width, part[3] * height
+        x0, y0 = max(0, math.floor(left)), max(0, math.floor(top))
         x1, y1 = min(width, math.ceil(right)), min(height, math.ceil(bottom))
         if x1 <= x0 or y1 <= y0:
             raise ValueError("the box is outside the raster")

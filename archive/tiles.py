@@ -109,21 +109,30 @@ def cut(page: ZoomPage, box: tuple[int, int, int, int], size: tuple[int, int], c
         return data
     except FileNotFoundError:
         pass
+    part = (x / page.width, y / page.height, (x + w) / page.width, (y + h) / page.height)
     factor = level_for(page, box, size)
-    raster = _level(page, factor, cache_bytes)
-    level_width, level_height = imaging.raster_size(str(raster))
-    sx, sy = level_width / page.width, level_height / page.height
-    data = imaging.cut_region(str(raster), (x * sx, y * sy, (x + w) * sx, (y + h) * sy), size)
-    _keep(kept, data, cache_bytes)
+    written = 0
+    for attempt in (1, 2):
+        raster, made = _level(page, factor)
+        written += made
+        try:
+            data = imaging.cut_region(str(raster), part, size)
+            break
+        except FileNotFoundError:  # swept by another request meanwhile: made again, once
+            if attempt == 2:
+                raise
+    written += _keep(kept, data)
+    _count(written, cache_bytes)  # after the cut: this request's own level is not swept under it
     return data
 
 
-def _level(page: ZoomPage, factor: int, cache_bytes: int) -> Path:
-    """The raster of a level, decoded now (with every coarser level missing) if it is not on disk yet."""
+def _level(page: ZoomPage, factor: int) -> tuple[Path, int]:
+    """The raster of a level, decoded now (with every coarser level missing) if it is not on disk yet; and how
+    many bytes were written for it."""
     raster = page.folder / f"level-{factor}.raw"
     if raster.is_file():
         os.utime(raster)
-        return raster
+        return raster, 0
     page.folder.mkdir(parents=True, exist_ok=True)
     # One decoder per page at a time: a viewer asks for many tiles of a new level at once, and the others wait
     # for the level rather than decode the page again each.
@@ -131,17 +140,17 @@ def _level(page: ZoomPage, factor: int, cache_bytes: int) -> Path:
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
             if raster.is_file():
-                return raster
+                return raster, 0
             wanted = (f for f in scale_factors(page.width, page.height) if f >= factor)
             levels = {f: str(path) for f in wanted if not (path := page.folder / f"level-{f}.raw").is_file()}
             imaging.write_levels(page.path, page.frame, levels, current_app.config["MEDIA_MAX_PIXELS"])
-            _count(sum(os.path.getsize(path) for path in levels.values()), cache_bytes)
+            return raster, sum(os.path.getsize(path) for path in levels.values())
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
-    return raster
 
 
-def _keep(path: Path, data: bytes, cache_bytes: int) -> None:
+def _keep(path: Path, data: bytes) -> int:
+    """Keep a cut region (written under a temporary name, then put in place); the bytes written."""
     partial = path.with_name(f"{path.name}.{os.getpid()}-{threading.get_ident()}.part")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -150,8 +159,8 @@ def _keep(path: Path, data: bytes, cache_bytes: int) -> None:
     except OSError as error:  # a full disk costs the cache, not the answer
         log.warning("region not kept in the cache: %s", error)
         partial.unlink(missing_ok=True)
-        return
-    _count(len(data), cache_bytes)
+        return 0
+    return len(data)
 
 
 def _count(written: int, cache_bytes: int) -> None:
