@@ -21,4 +21,4 @@ def init_app(app) -> None:
     app.register_blueprint(bp)
 
 
-__all__ = ["SETTINGS", "bp", "init_app"]
+__all__ = ["bp", "init_app"]
