@@ -149,6 +149,13 @@ def _level(page: ZoomPage, factor: int) -> tuple[Path, int]:
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
+def prepare(page: ZoomPage, cache_bytes: int) -> int:
+    """Decode every level of a page now (for `flask iiif prepare`, ahead of visitors); the bytes written."""
+    _raster, written = _level(page, 1)
+    _count(written, cache_bytes)
+    return written
+
+
 def _keep(path: Path, data: bytes) -> int:
     """Keep a cut region (written under a temporary name, then put in place); the bytes written."""
     partial = path.with_name(f"{path.name}.{os.getpid()}-{threading.get_ident()}.part")

@@ -4,8 +4,11 @@ and Presentation 3 manifests of published items and exhibitions, with a collecti
     /iiif/image/<media id>-<page>/info.json                        the image information
     /iiif/image/<media id>-<page>/<region>/<size>/0/default.jpg    an image
     /iiif/items/<id>/manifest.json   /iiif/exhibitions/<id>/manifest.json   /iiif/exhibitions/collection.json
+
+`flask iiif prepare` decodes the zoom levels of published pages ahead of visitors.
 """
 
+from interop.iiif.cli import iiif_cli
 from interop.iiif.views import bp
 
 # The largest image made (maxWidth, also down, and maxArea): a scan is zoomed by tiles, not fetched whole.
@@ -15,10 +18,11 @@ SETTINGS = {"IIIF_MAX_WIDTH": 3000, "IIIF_MAX_AREA": 6_000_000, "IIIF_CACHE_BYTE
 
 
 def init_app(app) -> None:
-    """The blueprint, and the settings the deployment has not set."""
+    """The blueprint, `flask iiif`, and the settings the deployment has not set."""
     for name, value in SETTINGS.items():
         app.config.setdefault(name, value)
     app.register_blueprint(bp)
+    app.cli.add_command(iiif_cli)
 
 
-__all__ = ["bp", "init_app"]
+__all__ = ["bp", "iiif_cli", "init_app"]

@@ -8,17 +8,18 @@ One site is built and served per module (tests/interop/iiif/site.py), its app sh
 read it. `make test` runs a few of the validator's tests; `make test-all` all 24 of level 1 (marked long)."""
 
 import io
+from pathlib import Path
 
 import pytest
 from iiif_prezi3 import Collection, Manifest
 from iiif_validator import validator
 from PIL import Image
 
-from tests.conftest import VitrineTestClient, app_settings, copy_database, data_dir
+from tests.conftest import VitrineCliRunner, VitrineTestClient, app_settings, copy_database, data_dir
 from tests.interop.iiif.site import LiveServer, Site, build
 
 INFO = "/iiif/image/{}/info.json"
-ORIGIN = {"Origin": "https://viewer.example.org"}
+ORIGIN = {"Origin": "https://viewer.example.org", "Accept-Language": "en"}
 KNOWN = validator.TestSuite(validator.ValidationInfo()).list_tests("3.0")
 LEVEL_1 = sorted(name for name, test in KNOWN.items() if test["level"] <= 1)
 SHORT = {"info_json", "id_squares", "region_pixels", "size_noup", "cors", "jsonld"}
@@ -205,6 +206,13 @@ def test_refusals_name_the_problem_with_cors(client, site, path, status, says):
     assert response.headers["Access-Control-Allow-Origin"] == "*"
 
 
+def test_a_refusal_speaks_the_readers_language(client, site):
+    response = client.get(f"/iiif/image/{_id(site, 'validator')}/full/max/90/default.jpg",
+                          headers={"Accept-Language": "fr-FR,fr;q=0.9"})  # fmt: skip
+    assert response.status_code == 400
+    assert response.get_data(as_text=True) == "Ce serveur ne fait ni rotation ni miroir : la rotation doit être 0.\n"
+
+
 def test_sizes_past_the_limits_are_refused(app, client, site, monkeypatch):
     monkeypatch.setitem(app.config, "IIIF_MAX_WIDTH", 400)
     monkeypatch.setitem(app.config, "IIIF_MAX_AREA", 100_000)
@@ -212,7 +220,7 @@ def test_sizes_past_the_limits_are_refused(app, client, site, monkeypatch):
     info = client.get(INFO.format(identifier)).get_json(force=True)
     assert (info["maxWidth"], info["maxArea"]) == (400, 100_000) and info["sizes"] == []
     assert _image(client.get(f"/iiif/image/{identifier}/full/max/0/default.jpg")).size == (316, 316)
-    response = client.get(f"/iiif/image/{identifier}/full/500,/0/default.jpg")
+    response = client.get(f"/iiif/image/{identifier}/full/500,/0/default.jpg", headers=ORIGIN)
     assert response.status_code == 400 and "larger than this server makes" in response.get_data(as_text=True)
 
 
@@ -320,3 +328,14 @@ def test_the_collection_lists_published_exhibitions_only(client, site, base):
     assert collection["label"]["en"] == ["Exhibitions"]
     assert [m["id"] for m in collection["items"]] == [f"{base}/iiif/exhibitions/{site.exhibition}/manifest.json"]
     assert client.get(f"/iiif/exhibitions/{site.draft_exhibition}/manifest.json").status_code == 404
+
+
+def test_prepare_decodes_the_levels_of_published_pages_ahead_of_visitors(app, site):
+    result = VitrineCliRunner(app).invoke(args=["iiif", "prepare", "--item", str(site.items["pages"])])
+    assert result.exit_code == 0, result.output
+    assert "4 pages prepared" in result.output  # three TIFF pages and the PDF's one
+    folder = app.config["DERIVATIVES_DIR"]
+    tiff = next(p for p in Path(folder, "iiif").rglob("p3") if p.is_dir())
+    assert sorted(p.name for p in tiff.glob("level-*")) == ["level-1.raw", "level-2.raw"]
+    result = VitrineCliRunner(app).invoke(args=["iiif", "prepare", "--item", str(site.items["draft"])])
+    assert "0 pages prepared" in result.output
