@@ -69,7 +69,8 @@ def zoom_page(media: MediaFile, page: int) -> ZoomPage:
         path, frame = get_storage().path_for(media.sha256), page
     try:
         width, height, grey = _shown_size(str(path), frame, current_app.config["MEDIA_MAX_PIXELS"])
-    except imaging.Refusal:
+    except (imaging.Refusal, OSError) as error:  # OSError: missing or unreadable (fixity check reports it)
+        log.warning("no zoom for page %s of file %s: %r", page, media.id, error)
         raise NotFound(_("File %(id)s has no page %(page)s.", id=media.id, page=page)) from None
     return ZoomPage(media.id, media.sha256, page, path, frame, width, height, grey)
 
