@@ -39,7 +39,7 @@ def _scan() -> bytes:
 
 
 def test_the_item_page_zooms_with_openseadragon_over_iiif_tiles(served, app_config, db_session, published_item,
-                                                               curator, open_page):  # fmt: skip
+                                                               curator, open_page, shots):  # fmt: skip
     item = published_item(texts={"vi": {"title": "Bản đồ Hà Nội"}, "en": {"title": "A map of Hanoi"}})
     attach_media(db_session, get_storage(), curator, item, [Upload("map.jpg", io.BytesIO(_scan()))])
     db_session.commit()
@@ -65,12 +65,14 @@ def test_the_item_page_zooms_with_openseadragon_over_iiif_tiles(served, app_conf
     first = len(tiles)
     assert first and set(tiles) == {200}
     assert axe_problems(page) == []
+    shots(page, "zoom-open", full_page=False)
 
     page.keyboard.press("+")
     page.get_by_role("button", name="Zoom in", exact=True).click()
     page.get_by_role("button", name="Zoom in", exact=True).click()
     page.wait_for_function(f"Number(document.querySelector('[data-zoom]').dataset.zoomTiles) > {first}")
     assert set(tiles) == {200}
+    shots(page, "zoomed-in", full_page=False)
 
     page.get_by_role("button", name="Close the zoom").click()
     assert page.locator("[data-zoom-still]").is_visible() and page.locator("[data-zoom-viewer]").is_hidden()
