@@ -59,6 +59,7 @@ def _register_blueprints(app: Flask) -> None:
     from core.auth_views import bp as auth_bp
     from core.health import bp as health_bp
     from exhibitions.web import register_blueprints as register_exhibitions
+    from interop import init_app as init_interop
     from interop.oai import admin_bp as oai_admin_bp
     from interop.oai import bp as oai_bp
     from portal.items import bp as items_bp
@@ -73,6 +74,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(reference_bp)
     app.register_blueprint(items_bp)
     register_exhibitions(app)
+    init_interop(app)
     app.register_blueprint(reports_bp)
     app.register_blueprint(oai_bp)
     app.register_blueprint(oai_admin_bp)
