@@ -71,6 +71,8 @@ def from_env(environ=None) -> dict:
         found["MEDIA_MAX_PIXELS"] = int(env["VITRINE_MAX_MEGAPIXELS"]) * 1_000_000
     if env.get("VITRINE_BASE_URL"):
         found["BASE_URL"] = env["VITRINE_BASE_URL"].rstrip("/")
+    if env.get("VITRINE_REPOSITORY_ID"):  # this archive's name among others (OAI-PMH, bags): its domain name
+        found["REPOSITORY_ID"] = env["VITRINE_REPOSITORY_ID"].strip()
     if env.get("PORT"):  # the port `make run` serves on; the default base URL follows it
         found["PORT"] = int(env["PORT"])
     return found
