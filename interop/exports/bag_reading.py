@@ -47,7 +47,7 @@ class BagRefused(VitrineError):
     def __init__(self, problems: list[str]):
         shown = problems[:MAX_PROBLEMS]
         if len(problems) > MAX_PROBLEMS:
-            shown.append(_("… and %(count)s more problems.", count=len(problems) - MAX_PROBLEMS))
+            shown.append(_("… and %(count)s more.", count=len(problems) - MAX_PROBLEMS))
         super().__init__(_("The bag is refused; nothing was imported."))
         self.problems = shown
 
