@@ -26,7 +26,7 @@ from urllib.parse import parse_qs
 import bagit
 from sqlalchemy import select
 
-from archive.models import Item, ItemStatus
+from archive.models import Item, ItemStatus, MediaFile
 from archive.searching import search_items
 from core.errors import NotFound, ValidationError
 from core.i18n import _
@@ -45,6 +45,7 @@ INDEX = "vitrine-bag.json"
 CHECKSUMS = ["sha256", "sha512"]
 BAGIT_VERSION = "1.0"
 MAX_ITEMS = 50_000  # items in one bag: beyond, export in several
+BATCH = 500  # items read per unit, ids per IN list
 
 
 class Progress:
@@ -101,8 +102,8 @@ def select_items(session, ids=None, query: str | None = None, exhibition: int | 
         raise ValidationError(_("The selection holds no item."), field="selection")
     if include_unpublished:
         return Selection(chosen)
-    rows = session.execute(select(Item.id, Item.reference_code, Item.status).where(Item.id.in_(chosen))).all()
-    unpublished = {item_id: code for item_id, code, status in rows if status != ItemStatus.PUBLISHED}
+    query = select(Item.id, Item.reference_code).where(Item.status != ItemStatus.PUBLISHED)
+    unpublished = {i: code for batch in chunks(chosen) for i, code in session.execute(query.where(Item.id.in_(batch)))}
     kept = [item_id for item_id in chosen if item_id not in unpublished]
     if not kept:
         raise ValidationError(_("No item of the selection is published."), field="selection")
@@ -116,7 +117,7 @@ def _by_ids(session, ids) -> list[int]:
         if not text.isdigit() or int(text) > MAX_ID:
             raise ValidationError(_("%(value)s is not an item id.", value=text[:20]), field="ids")
         wanted.append(int(text))
-    found = set(session.scalars(select(Item.id).where(Item.id.in_(wanted))))
+    found = {i for batch in chunks(wanted) for i in session.scalars(select(Item.id).where(Item.id.in_(batch)))}
     missing = [str(i) for i in wanted if i not in found]
     if missing:
         raise NotFound(_("There is no item %(id)s.", id=", ".join(missing[:20])), field="ids")
@@ -151,72 +152,28 @@ def _by_exhibition(session, exhibition_id: int) -> list[int]:
 # --- Writing a bag -------------------------------------------------------------------------
 
 
-@dataclass
-class _Contents:
-    """What a bag will hold, read in one unit: records (their SHA-512s to fill), Dublin Core, originals."""
-
-    repository: str
-    records: dict[int, dict]
-    dublin_core: dict[int, bytes]
-    originals: dict[str, str]  # sha256 → the file's place in the payload
+def chunks(ids: list[int], size: int = BATCH) -> list[list[int]]:
+    """Ids in slices: an IN list stays within SQLite's bound parameters, a unit within reason."""
+    return [ids[start : start + size] for start in range(0, len(ids), size)]
 
 
-def export_bag(storage: Storage, item_ids: list[int], target: str | Path,
-               progress: Progress | None = None) -> ExportReport:  # fmt: skip
-    """Write a bag of these items to `target`: a folder (new or empty) or, for a name ending in .zip, a ZIP."""
-    progress = progress or Progress()
-    target = Path(target)
-    zipped = target.suffix.lower() == ".zip"
-    if target.exists() and not (target.is_dir() and not zipped and not any(target.iterdir())):
-        raise ValidationError(_("%(path)s exists already: name a new folder or ZIP file.", path=str(target)),
-                              field="target")  # fmt: skip
-    contents = _read_contents(item_ids)
-    name = target.stem if zipped else target.name
-    target.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=".bag-", dir=target.parent))
-    try:
-        payload = work / name
-        payload.mkdir()
-        sha512 = _copy_originals(storage, contents.originals, payload, progress)
-        _write_records(payload, contents, sha512)
-        total = sum(p.stat().st_size for p in payload.rglob("*") if p.is_file())
-        progress.phase(_("writing checksums"))
-        _make_bag(payload, _bag_info(contents, name, total))
-        if zipped:
-            _zip(payload, target)
-        else:
-            if target.exists():
-                target.rmdir()
-            os.replace(payload, target)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-    return ExportReport(target, name, len(contents.records), len(contents.originals), total)
+class _Payload:
+    """The payload folder being written: originals copied once each (with their SHA-512), then the records."""
 
+    def __init__(self, storage: Storage, folder: Path, repository: str):
+        self.storage, self.folder, self.repository = storage, folder, repository
+        self.sha512: dict[str, str] = {}
+        self.paths: list[str] = []
 
-def _read_contents(item_ids: list[int]) -> _Contents:
-    repository = require_repository_id()
-    with unit("bag contents", write=False) as session:
-        items = load_items(session, item_ids)
-        identity = identities(session, [item.id for item in items], repository)
-        records, dublin_core, originals = {}, {}, {}
-        for item in items:
-            url = public_url("items.public_item", item_id=item.id) if is_public(item) else None
-            records[item.id] = item_record(item, identity[item.id], {m.sha256: "" for m in item.media}, url)
-            dublin_core[item.id] = dc.item_xml(item)
-            originals.update({media.sha256: file_name(media) for media in item.media})
-    return _Contents(repository, records, dublin_core, originals)
-
-
-def _copy_originals(storage: Storage, originals: dict[str, str], payload: Path, progress: Progress) -> dict:
-    """Copy each original into the payload, checking its SHA-256; returns each one's SHA-512."""
-    progress.phase(_("copying originals"), len(originals))
-    sha512 = {}
-    for sha256, place in originals.items():
-        target = payload / place
+    def copy(self, sha256: str, place: str) -> None:
+        """Copy one original into the payload, checking its SHA-256 as it goes; keep its SHA-512."""
+        if sha256 in self.sha512:
+            return
+        target = self.folder / place
         target.parent.mkdir(parents=True, exist_ok=True)
         digests = hashlib.sha256(), hashlib.sha512()
         try:
-            with storage.open(sha256) as source, open(target, "wb") as out:
+            with self.storage.open(sha256) as source, open(target, "wb") as out:
                 while chunk := source.read(CHUNK):
                     for digest in digests:
                         digest.update(chunk)
@@ -227,37 +184,93 @@ def _copy_originals(storage: Storage, originals: dict[str, str], payload: Path, 
         if digests[0].hexdigest() != sha256:
             raise ValidationError(_("The original %(sha)s in storage no longer matches its checksum: run "
                                     "`flask fixity check`.", sha=sha256), field="files")  # fmt: skip
-        sha512[sha256] = digests[1].hexdigest()
-        progress.step()
-    return sha512
+        self.sha512[sha256] = digests[1].hexdigest()
+
+    def write_items(self, items: list[Item], identity: dict) -> None:
+        """Each item's record (its originals copied if they were not) and Dublin Core."""
+        for item in items:
+            for media in item.media:  # attached since the originals were listed: copied now
+                self.copy(media.sha256, file_name(media))
+            url = public_url("items.public_item", item_id=item.id) if is_public(item) else None
+            record = item_record(item, identity[item.id], self.sha512, url)
+            folder = self.folder / "items" / str(item.id)
+            folder.mkdir(parents=True)
+            (folder / "item.json").write_text(json.dumps(record, ensure_ascii=False, indent=1), encoding="utf-8")
+            (folder / "dc.xml").write_bytes(dc.item_xml(item))
+            self.paths.append(f"items/{item.id}/item.json")
+
+    def write_index(self) -> None:
+        index = {"format": BAG_FORMAT, "repository": self.repository,
+                 "exported_at": datetime.now(UTC).isoformat(timespec="seconds"), "items": self.paths}  # fmt: skip
+        (self.folder / INDEX).write_text(json.dumps(index, ensure_ascii=False, indent=1), encoding="utf-8")
 
 
-def _write_records(payload: Path, contents: _Contents, sha512: dict[str, str]) -> None:
-    paths = []
-    for item_id, record in contents.records.items():
-        for media in record["media"]:
-            media["sha512"] = sha512[media["sha256"]]
-        folder = payload / "items" / str(item_id)
-        folder.mkdir(parents=True)
-        (folder / "item.json").write_text(json.dumps(record, ensure_ascii=False, indent=1), encoding="utf-8")
-        (folder / "dc.xml").write_bytes(contents.dublin_core[item_id])
-        paths.append(f"items/{item_id}/item.json")
-    index = {"format": BAG_FORMAT, "repository": contents.repository,
-             "exported_at": datetime.now(UTC).isoformat(timespec="seconds"), "items": paths}  # fmt: skip
-    (payload / INDEX).write_text(json.dumps(index, ensure_ascii=False, indent=1), encoding="utf-8")
+def export_bag(storage: Storage, item_ids: list[int], target: str | Path,
+               progress: Progress | None = None) -> ExportReport:  # fmt: skip
+    """Write a bag of these items to `target`: a folder (new or empty) or, for a name ending in .zip, a ZIP.
+
+    The originals are listed in a unit that only reads and copied with none open; the records are then read
+    and written a batch at a time, each batch in a unit that only reads.
+    """
+    progress = progress or Progress()
+    target = Path(target)
+    zipped = target.suffix.lower() == ".zip"
+    if target.exists() and not (target.is_dir() and not zipped and not any(target.iterdir())):
+        raise ValidationError(_("%(path)s exists already: name a new folder or ZIP file.", path=str(target)),
+                              field="target")  # fmt: skip
+    repository = require_repository_id()
+    with unit("bag originals", write=False) as session:
+        originals = _originals(session, item_ids)
+    name = target.stem if zipped else target.name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=".bag-", dir=target.parent))
+    try:
+        payload = _Payload(storage, work / name, repository)
+        payload.folder.mkdir()
+        progress.phase(_("copying originals"), len(originals))
+        for sha256, place in originals.items():
+            payload.copy(sha256, place)
+            progress.step()
+        progress.phase(_("writing items"), len(item_ids))
+        for batch in chunks(item_ids):
+            with unit("bag records", write=False) as session:
+                items = load_items(session, batch)
+                payload.write_items(items, identities(session, [item.id for item in items], repository))
+            for _item in items:
+                progress.step()
+        payload.write_index()
+        total = sum(p.stat().st_size for p in payload.folder.rglob("*") if p.is_file())
+        progress.phase(_("writing checksums"))
+        _make_bag(payload.folder, _bag_info(repository, len(payload.paths), name, total))
+        if zipped:
+            _zip(payload.folder, target)
+        else:
+            if target.exists():
+                target.rmdir()
+            os.replace(payload.folder, target)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return ExportReport(target, name, len(payload.paths), len(payload.sha512), total)
 
 
-def _bag_info(contents: _Contents, name: str, total: int) -> dict:
-    count = len(contents.records)
+def _originals(session, item_ids: list[int]) -> dict[str, str]:
+    """Every original of these items: its SHA-256 and its place in the payload."""
+    found = {}
+    for batch in chunks(item_ids):
+        for media in session.scalars(select(MediaFile).where(MediaFile.item_id.in_(batch)).order_by(MediaFile.id)):
+            found.setdefault(media.sha256, file_name(media))
+    return found
+
+
+def _bag_info(repository: str, count: int, name: str, total: int) -> dict:
     return {
-        "Source-Organization": contents.repository,
+        "Source-Organization": repository,
         "External-Identifier": name,
-        "External-Description": f"{count} items from {contents.repository}: originals, records (JSON) and "
-        "Dublin Core (XML)",
+        "External-Description": f"{count} items from {repository}: originals, records (JSON) and Dublin Core (XML)",
         "Bag-Size": _size(total),
         "Bag-Software-Agent": f"Vitrine (bagit.py {bagit.VERSION})",
         "Vitrine-Bag-Format": BAG_FORMAT,
-        "Vitrine-Repository-Identifier": contents.repository,
+        "Vitrine-Repository-Identifier": repository,
         "Vitrine-Item-Count": str(count),
     }
 

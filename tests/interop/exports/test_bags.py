@@ -219,3 +219,14 @@ def test_an_empty_folder_or_a_zip_of_anything_is_no_bag(tmp_path, national):
     assert _refused(national, tmp_path / "empty") == ["No bagit.txt: this is not a bag."]
     (tmp_path / "junk.zip").write_bytes(b"PK not really")
     assert "not a ZIP file" in _refused(national, tmp_path / "junk.zip")[0]
+
+
+def test_a_term_known_here_in_another_vocabulary_refuses_the_bag(tmp_path, published_item, local_term, national):
+    item = published_item(reference_code="CB-T", terms=["CB-BORDER"])
+    bag = _export([item.id], tmp_path / "terms")
+    with national.app_context(), unit("a term elsewhere") as session:
+        scheme = session.scalar(select(Scheme).where(Scheme.code == "themes"))
+        session.add(Term(scheme=scheme, code="CB-BORDER", labels={"vi": "Biên giới"}))
+    assert _refused(national, bag) == [
+        "CB-T: the term CB-BORDER is in the vocabulary themes here, in cao-bang-themes in the bag."
+    ]
