@@ -295,15 +295,17 @@ def _make_bag(payload: Path, info: dict) -> None:
 
 
 def _zip(folder: Path, target: Path) -> None:
-    """The bag as a ZIP holding its one folder; originals stored as they are (they do not compress)."""
+    """The bag as a ZIP holding its one folder, every file stored as it is.
+
+    Scans barely compress, and the import refuses an entry that expands a hundredfold as a possible ZIP bomb
+    (archive.ingest): a long, repetitive transcription deflated could pass for one.
+    """
     partial = target.with_name(f".{target.name}.partial")
     try:
         with zipfile.ZipFile(partial, "w", allowZip64=True) as archive:
             for path in sorted(folder.rglob("*")):
                 if path.is_file():
-                    relative = path.relative_to(folder.parent).as_posix()
-                    stored = path.parent.name == "files"
-                    archive.write(path, relative, zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED)
+                    archive.write(path, path.relative_to(folder.parent).as_posix(), zipfile.ZIP_STORED)
         os.replace(partial, target)
     finally:
         partial.unlink(missing_ok=True)
