@@ -11,9 +11,10 @@ from core.db import db
 from interop.oai import repository, tracking
 from interop.oai.cli import oai_cli
 from interop.oai.records import manifest_url
+from interop.oai.repository import current_identifier
 from interop.oai.views import admin_bp, bp, endpoint
 
-__all__ = ["admin_bp", "bp", "init_app", "manifest_url", "oai_cli"]
+__all__ = ["admin_bp", "bp", "current_identifier", "init_app", "manifest_url", "oai_cli"]
 
 
 def init_app(app) -> None:
