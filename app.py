@@ -7,7 +7,21 @@ from flask import Flask
 from flask_migrate import Migrate
 from flask_wtf.csrf import CSRFProtect
 
-from core import api, auth, config, db, errors, i18n, permissions, sessions, static_files, storage, uow, urls
+from core import (
+    api,
+    auth,
+    config,
+    db,
+    errors,
+    i18n,
+    permissions,
+    sessions,
+    static_files,
+    storage,
+    structured_data,
+    uow,
+    urls,
+)
 
 migrate = Migrate()
 csrf = CSRFProtect()
@@ -34,6 +48,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     static_files.init_app(app)
     errors.init_app(app)
     urls.init_app(app)
+    structured_data.init_app(app)
     _init_domains(app)
     _register_blueprints(app)
     _register_api(app)
@@ -44,10 +59,13 @@ def create_app(overrides: dict | None = None) -> Flask:
 def _init_domains(app: Flask) -> None:
     from archive import indexing, jobs
     from exhibitions import reactions
+    from interop import exports, oai
 
     indexing.init_app(app)
     jobs.init_app(app)
     reactions.init_app(app)
+    oai.init_app(app)
+    exports.init_app(app)
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -57,6 +75,9 @@ def _register_blueprints(app: Flask) -> None:
     from core.auth_views import bp as auth_bp
     from core.health import bp as health_bp
     from exhibitions.web import register_blueprints as register_exhibitions
+    from interop import init_app as init_interop
+    from interop.oai import admin_bp as oai_admin_bp
+    from interop.oai import bp as oai_bp
     from portal.items import bp as items_bp
     from portal.views import bp as portal_bp
     from reports.views import bp as reports_bp
@@ -69,23 +90,30 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(reference_bp)
     app.register_blueprint(items_bp)
     register_exhibitions(app)
+    init_interop(app)
     app.register_blueprint(reports_bp)
+    app.register_blueprint(oai_bp)
+    app.register_blueprint(oai_admin_bp)
 
 
 def _register_api(app: Flask) -> None:
     from archive.api import init_api as init_archive_api
     from exhibitions.api import init_exhibitions_api
+    from interop.exports import init_api as init_exports_api
 
     api.init_app(app)
     init_archive_api(app)
     api.document_spec_route(app)
     init_exhibitions_api(app)
+    init_exports_api(app)
 
 
 def _register_cli(app: Flask) -> None:
     from archive.cli import demo_cli, export_cli, fixity_cli, import_command, media_cli, refdata_cli, search_cli
     from core.users_cli import users_cli
     from exhibitions.composing import load_demo_exhibitions
+    from interop.exports import bag_cli
+    from interop.oai import oai_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(refdata_cli)
@@ -96,3 +124,5 @@ def _register_cli(app: Flask) -> None:
     app.cli.add_command(fixity_cli)
     app.cli.add_command(import_command)
     app.cli.add_command(export_cli)
+    app.cli.add_command(oai_cli)
+    app.cli.add_command(bag_cli)

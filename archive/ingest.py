@@ -50,7 +50,7 @@ class FileSource:
         self._zip = None
         if self.location.is_file():
             self._zip = zipfile.ZipFile(self.location)
-            self._names = _checked_zip_names(self._zip)
+            self._names = checked_zip_names(self._zip)
         else:
             self._names = {p.relative_to(self.location).as_posix(): p for p in self.location.rglob("*") if p.is_file()}
 
@@ -66,7 +66,7 @@ class FileSource:
             self._zip.close()
 
 
-def _checked_zip_names(archive: zipfile.ZipFile) -> dict:
+def checked_zip_names(archive: zipfile.ZipFile) -> dict:
     """Entry names of a ZIP, refusing the whole archive for a path that escapes or a bomb."""
     names, total = {}, 0
     for info in archive.infolist():

@@ -4,7 +4,7 @@ converter of every id in a web or API route."""
 import ipaddress
 from urllib.parse import urlsplit
 
-from flask import current_app, url_for
+from flask import current_app, has_request_context, url_for
 from werkzeug.routing import IntegerConverter
 
 from core.i18n import _
@@ -16,8 +16,12 @@ QR_PREFIX = "/q"
 
 
 def public_url(endpoint: str, **values) -> str:
-    """`endpoint`'s address under the configured public base URL (`VITRINE_BASE_URL`)."""
-    return current_app.config["BASE_URL"] + url_for(endpoint, **values)
+    """`endpoint`'s address under the configured public base URL (`VITRINE_BASE_URL`), in a request or not."""
+    if has_request_context():
+        path = url_for(endpoint, **values)
+    else:  # a CLI command (a bag's records): no request to build from; the path is all that is wanted
+        path = current_app.url_map.bind("localhost").build(endpoint, values)
+    return current_app.config["BASE_URL"] + path
 
 
 def qr_url(code: str, base_url: str | None = None) -> str:

@@ -16,7 +16,7 @@ from core.db import Base, db
 from tests.conftest import TEST_DB
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("core", "archive", "exhibitions")
+PACKAGES = ("core", "archive", "exhibitions", "interop")
 
 
 def import_every_module() -> None:
@@ -129,7 +129,7 @@ def test_free_text_rights_become_statements_and_what_cannot_be_read_is_flagged(b
                      "'2025-01-01 00:00:00', '2025-01-01 00:00:00')"),
                 {"id": item_id, "code": f"TEST-{item_id}", "rights": rights},
             )  # fmt: skip
-    upgrade()
+    upgrade(revision="0010")
     with db.engine.connect() as connection:
         rows = connection.execute(text("SELECT id, rights, rights_note, rights_flagged, updated_at FROM items "
                                        "ORDER BY id")).all()  # fmt: skip

@@ -1,0 +1,1 @@
+"""Tests of interop/exports: Dublin Core, JSON-LD, bags."""
