@@ -44,10 +44,12 @@ def create_app(overrides: dict | None = None) -> Flask:
 def _init_domains(app: Flask) -> None:
     from archive import indexing, jobs
     from exhibitions import reactions
+    from interop import harvest
 
     indexing.init_app(app)
     jobs.init_app(app)
     reactions.init_app(app)
+    harvest.init_app(app)
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -57,6 +59,7 @@ def _register_blueprints(app: Flask) -> None:
     from core.auth_views import bp as auth_bp
     from core.health import bp as health_bp
     from exhibitions.web import register_blueprints as register_exhibitions
+    from interop.harvest import bp as harvest_bp
     from portal.items import bp as items_bp
     from portal.views import bp as portal_bp
     from reports.views import bp as reports_bp
@@ -70,6 +73,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(items_bp)
     register_exhibitions(app)
     app.register_blueprint(reports_bp)
+    app.register_blueprint(harvest_bp)
 
 
 def _register_api(app: Flask) -> None:
@@ -86,6 +90,7 @@ def _register_cli(app: Flask) -> None:
     from archive.cli import demo_cli, export_cli, fixity_cli, import_command, media_cli, refdata_cli, search_cli
     from core.users_cli import users_cli
     from exhibitions.composing import load_demo_exhibitions
+    from interop.harvest import harvest_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(refdata_cli)
@@ -96,3 +101,4 @@ def _register_cli(app: Flask) -> None:
     app.cli.add_command(fixity_cli)
     app.cli.add_command(import_command)
     app.cli.add_command(export_cli)
+    app.cli.add_command(harvest_cli)

@@ -14,6 +14,7 @@ import core.auth  # noqa: F401
 import core.search  # noqa: F401
 import core.sessions  # noqa: F401
 import exhibitions.models  # noqa: F401
+import interop.harvest.models  # noqa: F401
 from core.db import Base
 
 config = context.config

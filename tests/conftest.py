@@ -144,6 +144,8 @@ def app_settings(data_folder: Path, database_url: str) -> dict:
         "SEARCH_APPLY": "inline",
         # Media jobs (previews, text) likewise run right after the upload's commit.
         "MEDIA_JOBS": "inline",
+        # Harvests asked for from a page wait for the test to run them: no thread of their own.
+        "HARVEST_JOBS": "worker",
         # The test body is the only writer outside requests; IMMEDIATE there would make it
         # hold the write lock while the test client's request waits for it.
         "SQLITE_BEGIN_OUTSIDE_REQUESTS": "DEFERRED",

@@ -16,7 +16,7 @@ from core.db import Base, db
 from tests.conftest import TEST_DB
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("core", "archive", "exhibitions")
+PACKAGES = ("core", "archive", "exhibitions", "interop")
 
 
 def import_every_module() -> None:
