@@ -57,7 +57,13 @@ DCMI_TYPES = {"image": ItemType.PHOTO, "stillimage": ItemType.PHOTO, "text": Ite
 
 
 class HarvestRefusal(ValidationError):
-    """A record the archive will not store as it is; the harvest logs it and goes on with the next."""
+    """A record the archive will not store as it is; the harvest logs it and goes on with the next.
+
+    `code` and `detail` are kept with the run, and said in the reader's language where it is shown."""
+
+    def __init__(self, message: str, code: str, detail: str):
+        super().__init__(message, field="record", code=code)
+        self.detail = detail
 
 
 @dataclass(frozen=True)
@@ -167,7 +173,8 @@ def store_record(session, repository: SourceRepository, record: HarvestedRecord,
         other = held.repository
         if not other.repository_identifier or other.repository_identifier != repository.repository_identifier:
             raise HarvestRefusal(_("The record %(identifier)s is already harvested from %(source)s.",
-                                   identifier=record.oai_identifier, source=other.display_name))  # fmt: skip
+                                   identifier=record.oai_identifier, source=other.display_name),
+                                 "held_elsewhere", other.display_name)  # fmt: skip
     if not needs_storing(held, record):
         if held is not None and record.image is not None and _attach_image(held.item, record.image):
             flush_checked(session)
@@ -232,7 +239,8 @@ def _free_code(session, repository: SourceRepository, record: HarvestedRecord, i
         taken = session.scalar(select(Item.id).where(Item.reference_code == candidate, Item.id != item_id))
         if taken is None:
             return candidate
-    raise HarvestRefusal(_("The reference code %(code)s is already used by another item.", code=candidates[0]))
+    raise HarvestRefusal(_("The reference code %(code)s is already used by another item.", code=candidates[0]),
+                         "code_taken", candidates[0])  # fmt: skip
 
 
 def _code_candidates(repository: SourceRepository, record: HarvestedRecord) -> list[str]:

@@ -11,7 +11,7 @@ from core.accounts import COMMAND_LINE
 from core.errors import VitrineError
 from core.uow import unit
 from interop.harvest import protocol
-from interop.harvest.errors import failure_message
+from interop.harvest.errors import failure_message, problem_message
 from interop.harvest.fetching import Fetcher, FetchError, Limits
 from interop.harvest.models import RunState
 from interop.harvest.runner import run_queued
@@ -89,7 +89,7 @@ def _report(run) -> None:
                f"updated {run.updated}, unchanged {run.unchanged}, deleted {run.deleted}, skipped {run.skipped}; "
                f"{run.images} images")  # fmt: skip
     for problem in run.problems or []:
-        click.echo(f"  {problem['identifier']}: {problem['message']}", err=True)
+        click.echo(f"  {problem['identifier']}: {problem_message(problem)}", err=True)
     if run.error_code:
         click.echo(f"{name}: {failure_message(run.error_code, run.error_detail)}", err=True)
 

@@ -36,6 +36,23 @@ def failure_message(code: str | None, detail: str | None = None) -> str | None:
     return messages.get(code) or _("The harvest stopped: %(code)s %(detail)s", code=code, detail=detail)
 
 
+def problem_message(problem: dict) -> str:
+    """A sentence for a record skipped or an image not kept (interop.harvest.running keeps code and detail)."""
+    code, detail = problem.get("code"), problem.get("detail") or ""
+    messages = {
+        "no_identifier": _("The record has no identifier."),
+        "bad_datestamp": _("The record's datestamp is not a date (%(detail)s).", detail=detail),
+        "record_too_large": _("The record is larger than allowed (%(detail)s).", detail=detail),
+        "no_oai_dc": _("The record has no oai_dc metadata."),
+        "unreadable": _("The record could not be read (%(detail)s).", detail=detail),
+        "held_elsewhere": _("The record is already harvested from %(detail)s.", detail=detail),
+        "code_taken": _("The reference code %(code)s is already used by another item.", code=detail),
+        "not_stored": _("The record could not be stored (%(detail)s).", detail=detail),
+        "image": _("Its image was not kept: %(detail)s", detail=detail),
+    }  # fmt: skip
+    return messages.get(code) or f"{code} {detail}".strip()
+
+
 def state_label(state) -> str:
     """The name of a run's state in the reader's language."""
     return {

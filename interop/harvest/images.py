@@ -40,7 +40,7 @@ def fetch_image(fetcher: Fetcher, storage: Storage, candidates: list[str]) -> tu
             with staged_uploads(storage, [Upload(file_name(answer.url), io.BytesIO(answer.body))]) as staged:
                 entry = staged[0]
         except VitrineError as refused:
-            problem = f"{url}: {refused.code or 'refused'} {refused.message}"
+            problem = f"{url}: {refused.code or 'refused'}"  # the code: the message is in this process's language
             log.info("harvest: image refused: %s", problem)
             continue
         if not entry.mime.startswith("image/"):

@@ -22,7 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import joinedload
 
-from archive.harvested import HarvestedRecord, Matcher, held_records, needs_storing, store_record
+from archive.harvested import HarvestedRecord, HarvestRefusal, Matcher, held_records, needs_storing, store_record
 from archive.models import SourceRepository
 from core.db import utcnow
 from core.errors import VitrineError
@@ -259,13 +259,13 @@ def _prepare(claim: _Claim, page_records: list, fetcher: Fetcher) -> tuple[list,
         held = held_records(session, [r.identifier for r in readable])
     for raw in page_records:
         if isinstance(raw, BadRecord):
-            problems.append(_problem(raw.identifier, f"{raw.code} {raw.detail}".strip()))
+            problems.append(_problem(raw.identifier, raw.code, raw.detail))
             continue
         try:
             records.append((raw, harvested_record(raw, default_lang)))
         except Exception as error:  # a record the mapping cannot read: skipped, the page goes on
             log.exception("harvest of %s: record %s unreadable", claim.name, raw.identifier)
-            problems.append(_problem(raw.identifier, f"unreadable {type(error).__name__}"))
+            problems.append(_problem(raw.identifier, "unreadable", type(error).__name__))
     images = 0
     fetch = current_app.config["HARVEST_FETCH_IMAGES"]
     for raw, record in records:
@@ -276,12 +276,13 @@ def _prepare(claim: _Claim, page_records: list, fetcher: Fetcher) -> tuple[list,
             if record.image and record.source_url == record.image.url:
                 record.source_url = None
             if problem:
-                problems.append(_problem(record.oai_identifier, f"image: {problem}"))
+                problems.append(_problem(record.oai_identifier, "image", problem))
     return [record for _raw, record in records], problems, images
 
 
-def _problem(identifier: str, message: str) -> dict:
-    return {"identifier": identifier[:255], "message": message[:500]}
+def _problem(identifier: str, code: str, detail: str = "") -> dict:
+    """A record skipped, or an image not kept: a code and a detail, said in words where shown (errors.py)."""
+    return {"identifier": identifier[:255], "code": code, "detail": (detail or "")[:500]}
 
 
 def _store_page(
@@ -293,16 +294,20 @@ def _store_page(
         repository = run.repository
         matcher = Matcher(session)
         counts = {"added": 0, "updated": 0, "unchanged": 0, "deleted": 0}
-        skipped = [p for p in problems if not p["message"].startswith("image:")]
+        skipped = [p for p in problems if p["code"] != "image"]  # a record without its image is still stored
         for record in records:
             try:
                 with attempt(session):
                     counts[store_record(session, repository, record, matcher)] += 1
-            except (VitrineError, SQLAlchemyError) as refused:
-                message = getattr(refused, "message", None) or type(refused).__name__
-                log.warning("harvest of %s: record %s skipped: %s", claim.name, record.oai_identifier, message)
-                skipped.append(_problem(record.oai_identifier, message))
-                problems.append(skipped[-1])
+            except HarvestRefusal as refused:
+                skipped.append(_problem(record.oai_identifier, refused.code, refused.detail))
+            except (VitrineError, SQLAlchemyError) as failure:
+                detail = getattr(failure, "message", None) or type(failure).__name__
+                skipped.append(_problem(record.oai_identifier, "not_stored", detail))
+            else:
+                continue
+            log.warning("harvest of %s: record %s skipped: %s", claim.name, record.oai_identifier, skipped[-1])
+            problems.append(skipped[-1])
         for name, count in counts.items():
             setattr(run, name, getattr(run, name) + count)
         run.skipped += len(skipped)

@@ -11,7 +11,7 @@ from core.i18n import _
 from core.permissions import Permission, permission_required
 from core.uow import attempt
 from interop.harvest import runner
-from interop.harvest.errors import failure_message, state_label
+from interop.harvest.errors import failure_message, problem_message, state_label
 from interop.harvest.sources import add_source, get_source, queue_harvest, source_rows, validated_source
 
 bp = Blueprint("harvest_admin", __name__, template_folder="templates", url_prefix="/staff/admin/harvest")
@@ -66,4 +66,4 @@ def _page(errors, values):
         field_errors.setdefault(name or "", []).append(message)
     return render_template("interop/harvest/index.html", rows=source_rows(db.session), errors=errors,
                            field_errors=field_errors, values=values, failure_message=failure_message,
-                           state_label=state_label, form=TransitionForm())  # fmt: skip
+                           problem_message=problem_message, state_label=state_label, form=TransitionForm())  # fmt: skip

@@ -197,7 +197,8 @@ def test_records_that_cannot_be_read_are_skipped_and_reported_and_the_others_sto
     run = harvest_now(add_museum(repository))
     assert run.state == RunState.COMPLETE and (run.added, run.skipped) == (2, 2)
     assert [p["identifier"] for p in run.problems] == [f"{MUSEUM}101", "?"]
-    assert run.problems[0]["message"].startswith("bad_datestamp")
+    assert (run.problems[0]["code"], run.problems[0]["detail"]) == ("bad_datestamp", "last Tuesday")
+    assert run.problems[1]["code"] == "no_identifier"
 
 
 def test_a_record_held_from_another_repository_is_refused_and_the_run_goes_on(app, repository):
@@ -209,7 +210,8 @@ def test_a_record_held_from_another_repository_is_refused_and_the_run_goes_on(ap
     second = add_museum(repository, name="second")
     run = harvest_now(second)
     assert run.state == RunState.COMPLETE and run.skipped == 4 and run.added == 0
-    assert "already harvested from" in run.problems[0]["message"]
+    assert run.problems[0] | {"identifier": ""} == {"identifier": "", "code": "held_elsewhere",
+                                                    "detail": "Bảo tàng tỉnh Quảng Trị – Kho số"}  # fmt: skip
     assert db.session.scalar(select(func.count()).select_from(Item)) == 4
 
 

@@ -47,7 +47,8 @@ def test_a_non_image_answering_as_an_image_is_refused_and_the_record_kept(app, r
     run = harvest_now(add_museum(repository))
     assert run.state == RunState.COMPLETE and run.added == 4
     problem = next(p for p in run.problems if p["identifier"].endswith("/101"))
-    assert problem["message"].startswith(f"image: {repository.root}{BRIDGE}: unsupported_type")
+    assert problem == {"identifier": problem["identifier"], "code": "image",
+                       "detail": f"{repository.root}{BRIDGE}: unsupported_type"}  # fmt: skip
     assert item_of(101).media == []
 
 
@@ -56,7 +57,7 @@ def test_an_image_elsewhere_is_fetched_only_from_a_host_the_source_was_allowed(a
     repository.answers[("ListRecords", None, None)] = Answer(200, moved)
     source = add_museum(repository)
     run = harvest_now(source)
-    assert "other_host localhost" in run.problems[0]["message"] and item_of(101).media == []
+    assert "other_host localhost" in run.problems[0]["detail"] and item_of(101).media == []
     assert all(request.host == "127.0.0.1" for request in repository.log)
     # Allowed that host, the source's next change of the record brings its image.
     db.session.get(SourceRepository, source).image_hosts = ["localhost"]

@@ -37,7 +37,7 @@ def test_adding_a_source_queues_its_first_harvest_without_asking_it(app, login_a
     db.session.rollback()
     assert run.id == queued.id and run.state == RunState.COMPLETE and run.added == 4
     assert db.session.get(SourceRepository, source.id).repository_identifier == "quangtri-museum.example.org"
-    page = admin.get(PAGE).get_data(as_text=True)
+    page = admin.get(f"{PAGE}?lang=en").get_data(as_text=True)
     assert "Bảo tàng tỉnh Quảng Trị – Kho số" in page and "4 added, 0 updated, 0 deleted, 0 skipped" in page
 
 
@@ -67,7 +67,7 @@ def test_the_page_shows_why_the_last_harvest_failed(app, login_as, repository):
     repository.answers[("ListRecords", None, None)] = "bomb.xml"
     harvest_now(add_museum(repository))
     admin, _user = login_as("admin")
-    page = admin.get(PAGE).get_data(as_text=True)
+    page = admin.get(f"{PAGE}?lang=en").get_data(as_text=True)
     assert "declares a DTD" in page and "failed" in page
 
 
