@@ -89,6 +89,7 @@ class HarvestedRecord:
     deleted: bool = False
     own_code: str | None = None  # an identifier of the record that is not a URL: its reference code there
     source_url: str | None = None  # the record's own page at the source
+    manifest_url: str | None = None  # its IIIF manifest at the source
     texts: dict[str, dict] = field(default_factory=dict)  # language → {"title", "description"}
     types: list[str] = field(default_factory=list)
     dates: list[str] = field(default_factory=list)
@@ -253,6 +254,7 @@ def _apply(session, item: Item, record: HarvestedRecord, matcher: Matcher) -> No
     """Set the item's fields, texts, subjects and image from the record; the provenance follows it."""
     provenance = item.provenance
     provenance.datestamp, provenance.source_url = record.datestamp, _clip(record.source_url, 2000)
+    provenance.manifest_url = _clip(record.manifest_url, 2000)
     provenance.deleted, provenance.harvested_at = False, utcnow()
     item.type = item_type(record.types)
     _apply_date(item, record.dates)

@@ -384,6 +384,8 @@ class ItemProvenance(Base):
     oai_identifier: Mapped[str] = mapped_column(String(255), unique=True)
     datestamp: Mapped[str] = mapped_column(String(32))  # as the source wrote it, in its granularity
     source_url: Mapped[str | None] = mapped_column(String(2000))
+    # The record's IIIF Presentation manifest at the source (a dc:relation), for deep zoom through its image service.
+    manifest_url: Mapped[str | None] = mapped_column(String(2000))
     deleted: Mapped[bool] = mapped_column(Boolean, default=False)  # the source reports the record deleted
     harvested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 

@@ -13,6 +13,7 @@ from interop.harvest.protocol import OaiRecord
 
 OWN_CODE_LENGTH = 60
 IMAGE_PATH = re.compile(r"\.(jpe?g|png|tiff?)$", re.IGNORECASE)
+MANIFEST = re.compile(r"manifest(\.json)?$", re.IGNORECASE)  # a IIIF Presentation manifest, by its usual name
 
 
 def values(record: OaiRecord, name: str) -> list[str]:
@@ -54,6 +55,7 @@ def harvested_record(record: OaiRecord, default_lang: str) -> HarvestedRecord:
     identifiers = values(record, "identifier")
     urls = [v for v in identifiers if is_url(v)]
     pages = [url for url in urls if not looks_like_image(url)]
+    relations = [v for v in values(record, "relation") if is_url(v)]
     own = next((v for v in identifiers if not is_url(v) and v != record.identifier and "://" not in v
                 and len(v) <= OWN_CODE_LENGTH), None)  # fmt: skip
     return HarvestedRecord(
@@ -62,6 +64,7 @@ def harvested_record(record: OaiRecord, default_lang: str) -> HarvestedRecord:
         deleted=record.deleted,
         own_code=own,
         source_url=pages[0] if pages else None,
+        manifest_url=next((url for url in relations if MANIFEST.search(urlsplit(url).path)), None),
         texts=texts_by_language(record, default_lang),
         types=values(record, "type"),
         dates=values(record, "date"),

@@ -13,6 +13,7 @@ Nothing waits on the network with a unit open: images are fetched and probed bet
 """
 
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -266,9 +267,12 @@ def _prepare(claim: _Claim, page_records: list, fetcher: Fetcher) -> tuple[list,
         except Exception as error:  # a record the mapping cannot read: skipped, the page goes on
             log.exception("harvest of %s: record %s unreadable", claim.name, raw.identifier)
             problems.append(_problem(raw.identifier, "unreadable", type(error).__name__))
-    images = 0
+    images, renewed = 0, time.monotonic()
     fetch = current_app.config["HARVEST_FETCH_IMAGES"]
     for raw, record in records:
+        if time.monotonic() - renewed > _lease().total_seconds() / 3:  # a page of slow images keeps its lease
+            _renew_lease(claim)
+            renewed = time.monotonic()
         if fetch and needs_storing(held.get(record.oai_identifier), record) and not record.deleted:
             candidates = image_candidates(raw, current_app.config["HARVEST_IMAGE_CANDIDATES"])
             record.image, problem = fetch_image(fetcher, get_storage(), candidates) if candidates else (None, None)
@@ -278,6 +282,11 @@ def _prepare(claim: _Claim, page_records: list, fetcher: Fetcher) -> tuple[list,
             if problem:
                 problems.append(_problem(record.oai_identifier, "image", problem))
     return [record for _raw, record in records], problems, images
+
+
+def _renew_lease(claim: _Claim) -> None:
+    with unit("harvest lease") as session:
+        _fenced(session, claim).lease_until = utcnow() + _lease()
 
 
 def _problem(identifier: str, code: str, detail: str = "") -> dict:

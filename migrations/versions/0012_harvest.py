@@ -44,6 +44,7 @@ def upgrade():
         sa.Column("oai_identifier", sa.String(length=255), nullable=False),
         sa.Column("datestamp", sa.String(length=32), nullable=False),
         sa.Column("source_url", sa.String(length=2000), nullable=True),
+        sa.Column("manifest_url", sa.String(length=2000), nullable=True),
         sa.Column("deleted", sa.Boolean(), nullable=False),
         sa.Column("harvested_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(["item_id"], ["items.id"], name=op.f("fk_item_provenance_item_id_items"),

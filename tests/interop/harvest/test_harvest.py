@@ -40,6 +40,7 @@ def test_a_record_becomes_a_published_item_with_its_texts_terms_place_and_proven
     provenance = bridge.provenance
     assert (provenance.oai_identifier, provenance.datestamp) == (f"{MUSEUM}101", "2026-02-10T09:15:00Z")
     assert provenance.source_url == f"{repository.root}/handle/123456789/101"
+    assert provenance.manifest_url == f"{repository.root}/iiif/123456789/101/manifest.json"
     assert provenance.repository.repository_name == "Bảo tàng tỉnh Quảng Trị – Kho số"
     letter = item_of(102)
     assert letter.reference_code == "quangtri-museum.example.org:123456789/102"  # from its OAI identifier
@@ -223,3 +224,17 @@ def test_a_harvested_item_goes_into_an_exhibition_like_a_local_one(app, reposito
     entry = add_entry(db.session, curator, exhibition.sections[0], item_of(104).id)
     db.session.commit()
     assert entry.item.provenance.oai_identifier == f"{MUSEUM}104"
+
+
+def test_a_run_taken_over_by_another_process_stops_without_writing(app, repository):
+    from core.uow import unit
+
+    source = add_museum(repository)
+
+    def taken_over(progress):  # its lease ran out and another process claimed the run and read a page
+        if progress.pages == 1:
+            with unit("another process") as session:
+                session.scalars(select(HarvestRun)).one().pages = 7
+
+    run = harvest_now(source, on_page=taken_over)
+    assert (run.state, run.pages, run.added) == (RunState.RUNNING, 7, 2)  # as the other process left it
