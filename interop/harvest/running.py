@@ -16,7 +16,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 from flask import current_app
 from sqlalchemy import select
@@ -87,7 +87,7 @@ def harvest(
     """Harvest one source now, resuming its stopped run if it has one; returns the run as it ended.
 
     AlreadyRunning if another process is harvesting it.
-    """  # fmt: skip
+    """
     claim = _claim(repository_id, run_id, user_id)
     own_fetcher = fetcher is None
     fetcher = fetcher or Fetcher(claim.base_url, Limits.from_config(current_app.config), claim.image_hosts)
@@ -132,7 +132,7 @@ def _claim(repository_id: int, run_id: int | None, user_id: int | None) -> _Clai
         open_states = (RunState.QUEUED, RunState.RUNNING, RunState.INTERRUPTED)
         query = select(HarvestRun).where(HarvestRun.repository_id == repository_id, HarvestRun.state.in_(open_states))
         runs = list(session.scalars(query.order_by(HarvestRun.id)))
-        if any(r.state == RunState.RUNNING and r.lease_until and _aware(r.lease_until) > now for r in runs):
+        if any(lease_is_live(r, now) for r in runs):
             raise AlreadyRunning(repository.name)
         stopped = [r for r in runs if r.state in (RunState.RUNNING, RunState.INTERRUPTED)]
         queued = [r for r in runs if r.state == RunState.QUEUED]
@@ -150,7 +150,7 @@ def _claim(repository_id: int, run_id: int | None, user_id: int | None) -> _Clai
             session.add(run)
         run.state, run.lease_until = RunState.RUNNING, now + _lease()
         run.started_at = run.started_at or now
-        run.finished_at = None
+        run.finished_at, run.error_code, run.error_detail = None, None, None
         session.flush()
         return _Claim(run.id, repository.id, repository.name, repository.base_url, repository.set_spec,
                       list(repository.image_hosts or []), run.resumption_token, run.from_date, run.pages)  # fmt: skip
@@ -161,10 +161,12 @@ def _supersede(run: HarvestRun, now) -> None:
     run.error_code = run.error_code or "superseded"
 
 
-def _aware(moment):
-    from datetime import UTC
-
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)  # SQLite gives naive UTC back
+def lease_is_live(run: HarvestRun, now=None) -> bool:
+    """Whether a running run's process still holds it (its lease has not run out)."""
+    if run.state != RunState.RUNNING or run.lease_until is None:
+        return False
+    until = run.lease_until if run.lease_until.tzinfo else run.lease_until.replace(tzinfo=UTC)  # SQLite: naive UTC
+    return until > (now or utcnow())
 
 
 def _lease() -> timedelta:

@@ -23,6 +23,7 @@ from core.validation import Problems
 from interop.harvest.models import HarvestRun, RunState
 from interop.harvest.protocol import Identity
 from interop.harvest.runner import wake
+from interop.harvest.running import lease_is_live
 
 NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,59}$")
 # The protocol's setSpec: colon-separated parts of unreserved characters.
@@ -40,6 +41,12 @@ class SourceRow:
     last_complete: HarvestRun | None
     items: int
     deleted: int
+
+    @property
+    def busy(self) -> bool:
+        """Whether a harvest of the source is queued, or running in a live process: asking again adds nothing."""
+        last = self.last_run
+        return last is not None and (last.state == RunState.QUEUED or lease_is_live(last))
 
 
 def _check(user) -> None:
@@ -108,11 +115,12 @@ def queue_harvest(session, user, repository: SourceRepository) -> HarvestRun:
     """Ask for a harvest of the source: a queued run, taken by a worker or the web process's runner once this
     unit commits. A run already queued or under way answers the ask instead."""
     _check(user)
-    waiting = session.scalar(select(HarvestRun).where(
+    waiting = session.scalars(select(HarvestRun).where(
         HarvestRun.repository_id == repository.id,
-        HarvestRun.state.in_((RunState.QUEUED, RunState.RUNNING))).order_by(HarvestRun.id).limit(1))  # fmt: skip
-    if waiting is not None:
-        return waiting
+        HarvestRun.state.in_((RunState.QUEUED, RunState.RUNNING))).order_by(HarvestRun.id))  # fmt: skip
+    for run in waiting:
+        if run.state == RunState.QUEUED or lease_is_live(run):
+            return run
     run = HarvestRun(repository=repository, requested_by_id=getattr(user, "id", None), state=RunState.QUEUED)
     session.add(run)
     session.flush()
