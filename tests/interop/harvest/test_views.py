@@ -82,3 +82,24 @@ def test_a_harvested_items_pages_show_its_source_and_hide_the_edit_controls(app,
     assert curator.get(f"/staff/items/{bridge.id}/edit").status_code == 403
     public = client.get(f"/items/{bridge.id}").get_data(as_text=True)
     assert f'<a href="{repository.root}/handle/123456789/101" rel="external noopener">' in public
+
+
+def test_in_background_mode_the_web_process_runs_the_queued_harvest_after_the_response(app, login_as, repository):
+    import time
+
+    from interop.harvest import stop_background
+
+    app.config["HARVEST_JOBS"] = "background"
+    try:
+        admin, _user = login_as("admin")
+        assert admin.post(PAGE, data={"name": "quang-tri", "url": repository.base_url}).status_code == 302
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            db.session.rollback()
+            run = db.session.scalars(select(HarvestRun)).first()
+            if run is not None and run.state == RunState.COMPLETE:
+                break
+            time.sleep(0.05)
+        assert run.state == RunState.COMPLETE and run.added == 4
+    finally:
+        stop_background(app)
