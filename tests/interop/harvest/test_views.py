@@ -103,3 +103,21 @@ def test_in_background_mode_the_web_process_runs_the_queued_harvest_after_the_re
         assert run.state == RunState.COMPLETE and run.added == 4
     finally:
         stop_background(app)
+
+
+def test_the_api_refuses_changes_to_a_harvested_item(app, client, make_user, repository):
+    from core.auth import issue_token
+
+    harvest_now(add_museum(repository))
+    bridge = item_of(101)
+    headers = {"Authorization": f"Bearer {issue_token(db.session, make_user('curator'))}"}
+    db.session.commit()
+    for method, path, body in [
+        ("patch", f"/api/v1/items/{bridge.id}", {"creator": "someone", "version": bridge.version}),
+        ("put", f"/api/v1/items/{bridge.id}/texts/fr", {"title": "Pont"}),
+        ("post", f"/api/v1/items/{bridge.id}/transitions", {"action": "withdraw", "comment": "not ours",
+                                                             "version": bridge.version}),
+    ]:  # fmt: skip
+        response = getattr(client, method)(path, json=body, headers=headers)
+        assert response.status_code == 403, (path, response.get_json())
+        assert "Bảo tàng tỉnh Quảng Trị" in response.get_json()["error"]["message"]
