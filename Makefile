@@ -35,6 +35,7 @@ run: $(VENV)/.installed compile-translations vendor
 	$(FLASK) db upgrade
 	$(FLASK) refdata load
 	$(FLASK) demo load
+	$(FLASK) oai rebuild
 	PORT=$(PORT) $(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 # SQLite and PostgreSQL side by side, two processes each, all to the end even when one fails; pytest's exit 5 (no

@@ -44,12 +44,13 @@ def create_app(overrides: dict | None = None) -> Flask:
 def _init_domains(app: Flask) -> None:
     from archive import indexing, jobs
     from exhibitions import reactions
-    from interop import harvest
+    from interop import harvest, oai
 
     indexing.init_app(app)
     jobs.init_app(app)
     reactions.init_app(app)
     harvest.init_app(app)
+    oai.init_app(app)
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -59,7 +60,10 @@ def _register_blueprints(app: Flask) -> None:
     from core.auth_views import bp as auth_bp
     from core.health import bp as health_bp
     from exhibitions.web import register_blueprints as register_exhibitions
+    from interop import init_app as init_interop
     from interop.harvest import bp as harvest_bp
+    from interop.oai import admin_bp as oai_admin_bp
+    from interop.oai import bp as oai_bp
     from portal.items import bp as items_bp
     from portal.views import bp as portal_bp
     from reports.views import bp as reports_bp
@@ -72,8 +76,11 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(reference_bp)
     app.register_blueprint(items_bp)
     register_exhibitions(app)
+    init_interop(app)
     app.register_blueprint(reports_bp)
     app.register_blueprint(harvest_bp)
+    app.register_blueprint(oai_bp)
+    app.register_blueprint(oai_admin_bp)
 
 
 def _register_api(app: Flask) -> None:
@@ -91,6 +98,7 @@ def _register_cli(app: Flask) -> None:
     from core.users_cli import users_cli
     from exhibitions.composing import load_demo_exhibitions
     from interop.harvest import harvest_cli
+    from interop.oai import oai_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(refdata_cli)
@@ -102,3 +110,4 @@ def _register_cli(app: Flask) -> None:
     app.cli.add_command(import_command)
     app.cli.add_command(export_cli)
     app.cli.add_command(harvest_cli)
+    app.cli.add_command(oai_cli)

@@ -1,7 +1,12 @@
 """The one module of the archive that imports Pillow."""
 
 import io
+import math
+import mmap
+import os
 import random
+import struct
+import threading
 from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
@@ -109,6 +114,142 @@ def _wrapped(draw, text: str, font, width: int) -> list[str]:
             candidate = word
         current = candidate
     return [*lines, current] if current else lines
+
+
+# --- Deep zoom: levels and regions -------------------------------------------------------
+# For the IIIF image service (archive.tiles). Originals already accepted were probed in the sandbox, so
+# they are decoded here, in the web process, still under the archive's pixel limit. A page is decoded
+# once per level of reduction (a JPEG at a reduced DCT scale, then Image.reduce) into a raw RGB raster
+# on disk; a region is then read from the rows of that file it covers, never by decoding the page again.
+
+LEVEL_MAGIC = b"VTRL"
+LEVEL_HEADER = struct.Struct(">4sII")  # magic, width, height; then height rows of width × 3 bytes (RGB)
+LEVEL_BAND = 256  # rows written at a time: a level is never held twice in memory
+REGION_QUALITY = 85
+GREY_MODES = frozenset({"1", "L", "LA", "I", "I;16", "I;16B", "I;16L", "F"})
+REDUCIBLE_MODES = frozenset({"RGB", "L", "LA", "RGBA", "CMYK"})
+# EXIF orientation → what shows the picture upright (as ImageOps.exif_transpose does it).
+UPRIGHT = {2: Image.Transpose.FLIP_LEFT_RIGHT, 3: Image.Transpose.ROTATE_180, 4: Image.Transpose.FLIP_TOP_BOTTOM,
+           5: Image.Transpose.TRANSPOSE, 6: Image.Transpose.ROTATE_270, 7: Image.Transpose.TRANSVERSE,
+           8: Image.Transpose.ROTATE_90}  # fmt: skip
+
+
+def _open_trusted(path, page: int, max_pixels: int):
+    """An accepted original (or a page image) at its `page`, refused above the archive's pixel limit."""
+    Image.MAX_IMAGE_PIXELS = max_pixels  # the limit uploads were probed under (MEDIA_MAX_PIXELS)
+    try:
+        image = Image.open(path)
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
+        raise Refusal("too_many_pixels", str(error)) from None
+    try:
+        if image.width * image.height > max_pixels:
+            raise Refusal("too_many_pixels", f"{image.width}x{image.height}")
+        if not 1 <= page <= getattr(image, "n_frames", 1):
+            raise Refusal("no_such_page", str(page))
+        if page > 1:
+            image.seek(page - 1)
+    except BaseException:
+        image.close()
+        raise
+    return image
+
+
+def _orientation(image) -> int:
+    return image.getexif().get(0x0112, 1)
+
+
+def page_size(path, page: int, max_pixels: int) -> tuple[int, int, bool]:
+    """Width and height of a page as shown (its EXIF orientation applied), and whether it is greyscale.
+
+    Reads the header only."""
+    with _open_trusted(path, page, max_pixels) as image:
+        width, height = image.size
+        if _orientation(image) in (5, 6, 7, 8):
+            width, height = height, width
+        return width, height, image.mode in GREY_MODES
+
+
+def write_levels(path, page: int, levels: dict[int, str], max_pixels: int) -> dict[int, tuple[int, int]]:
+    """Decode a page once for the finest of `levels` (reduction factor → raster file) and write every level.
+
+    A JPEG decodes at the largest DCT reduction (1/2, 1/4, 1/8) that still reaches the finest level; each
+    coarser level is a box reduction of the one before. Factors are powers of two. Returns each level's size.
+    """
+    finest, coarsest = min(levels), max(levels)
+    with _open_trusted(path, page, max_pixels) as image:
+        orientation = _orientation(image)
+        icc = image.info.get("icc_profile")
+        full_width = image.width
+        if image.format == "JPEG":
+            image.draft(image.mode, (-(-image.width // finest), -(-image.height // finest)))
+        reached = max(1, round(full_width / image.width))  # what the DCT scaling did already
+        image.load()
+        # Palette and 16-bit pages are made sRGB first (Image.reduce does not take them); others once reduced.
+        early = image.mode not in REDUCIBLE_MODES
+        level = _reduced_by(to_srgb(image) if early else image, finest // reached)
+    if orientation in UPRIGHT:
+        level = level.transpose(UPRIGHT[orientation])
+    if not early:
+        if icc:
+            level.info["icc_profile"] = icc
+        level = to_srgb(level)
+    sizes, factor = {}, finest
+    while True:
+        if factor in levels:
+            _write_raster(level, levels[factor])
+            sizes[factor] = level.size
+        if factor * 2 > coarsest:
+            return sizes
+        level, factor = _reduced_by(level, 2), factor * 2
+
+
+def _reduced_by(image, factor: int):
+    """The image reduced by a whole factor: a box average, fast, and what a zoom level needs."""
+    return image.reduce(factor) if factor > 1 else image
+
+
+def _write_raster(image, target: str) -> None:
+    """The level as a raw raster (header, then RGB rows), written under a temporary name and put in place."""
+    partial = f"{target}.{os.getpid()}-{threading.get_ident()}.part"
+    try:
+        with open(partial, "wb") as out:
+            out.write(LEVEL_HEADER.pack(LEVEL_MAGIC, image.width, image.height))
+            for top in range(0, image.height, LEVEL_BAND):
+                out.write(image.crop((0, top, image.width, min(image.height, top + LEVEL_BAND))).tobytes())
+        os.replace(partial, target)
+    finally:
+        if os.path.exists(partial):
+            os.remove(partial)
+
+
+def cut_region(source: str, part: tuple[float, float, float, float], size: tuple[int, int]) -> bytes:
+    """A JPEG of a part of the page (left, top, right, bottom, as fractions of its width and height) read from a
+    level raster, scaled to `size`.
+
+    Only the rows the part covers are read (through a memory map): a tile costs its own pixels."""
+    with open(source, "rb") as raster:
+        magic, width, height = LEVEL_HEADER.unpack(raster.read(LEVEL_HEADER.size))
+        if magic != LEVEL_MAGIC:
+            raise ValueError(f"{source} is no level raster")
+        left, top, right, bottom = part[0] * width, part[1] * height, part[2] * width, part[3] * height
+        x0, y0 = max(0, math.floor(left)), max(0, math.floor(top))
+        x1, y1 = min(width, math.ceil(right)), min(height, math.ceil(bottom))
+        if x1 <= x0 or y1 <= y0:
+            raise ValueError("the box is outside the raster")
+        stride = width * 3
+        with mmap.mmap(raster.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
+            start = LEVEL_HEADER.size + y0 * stride + x0 * 3
+            with memoryview(mapped) as view:
+                rows = view[start : start + (y1 - y0 - 1) * stride + (x1 - x0) * 3]
+                region = Image.frombuffer("RGB", (x1 - x0, y1 - y0), rows, "raw", "RGB", stride, 1)
+                region.load()
+                del rows  # the map can close only once no view of it is left
+    inner = (left - x0, top - y0, min(right, x1) - x0, min(bottom, y1) - y0)
+    if region.size != size or inner != (0, 0, *region.size):
+        region = region.resize(size, Image.Resampling.LANCZOS, box=inner)
+    out = io.BytesIO()
+    region.save(out, "JPEG", quality=REGION_QUALITY)
+    return out.getvalue()
 
 
 # --- Decoding uploads -------------------------------------------------------------------

@@ -14,7 +14,7 @@ from core.errors import ValidationError
 from core.i18n import _, localized
 from core.languages import language_name
 from core.pagination import bounded_per_page
-from core.search import ORDERS, Query, search_index
+from core.search import ORDERS, Query, index_to_read
 
 PUBLIC_FACETS = tuple(f for f in FACETS if f != "status")
 
@@ -73,7 +73,7 @@ def search_items(session, args, lang: str, public: bool, page: int = 1, per_page
     per_page = bounded_per_page(per_page)
     query = Query(text=args.get("q") or "", filters=filters, order=order, page=page, per_page=per_page,
                   facets=names, snippet_lang=lang)  # fmt: skip
-    results = search_index().search(query)
+    results = index_to_read().search(query)
     items = _load(session, [int(hit.id) for hit in results.hits], public)
     notice = _("Your query was long: only its beginning was searched.") if results.notice else None
     return SearchPage(items, results.total, page, per_page, _labelled(session, results.facets, filters, lang),
@@ -94,7 +94,7 @@ def public_counts(names: tuple = PUBLIC_FACETS) -> tuple[int, dict]:
     """How many items are published, and how many of them hold each value of each facet in `names`."""
     # One page of one hit: the counts are what is wanted, and every engine answers them over all hits.
     query = Query(filters={"status": [str(ItemStatus.PUBLISHED)]}, facets=names, per_page=1)
-    results = search_index().search(query)
+    results = index_to_read().search(query)
     return results.total, results.facets
 
 

@@ -67,6 +67,11 @@ DEFAULTS = {
     "HARVEST_BACKOFF_SECONDS": 2.0,  # doubled at each retry
     "HARVEST_MAX_BACKOFF_SECONDS": 120.0,
     "HARVEST_FETCH_IMAGES": True,
+    # OAI-PMH (interop.oai): records per ListRecords/ListIdentifiers page, how long a resumption token
+    # lasts, and who applies its outbox after commit (background, inline or worker, as SEARCH_APPLY).
+    "OAI_PAGE_SIZE": 100,
+    "OAI_TOKEN_HOURS": 24,
+    "OAI_APPLY": "background",
 }
 
 
@@ -79,7 +84,7 @@ def from_env(environ=None) -> dict:
         found["SQLALCHEMY_DATABASE_URI"] = _normalise_db_url(env["DATABASE_URL"])
     if env.get("SECRET_KEY"):
         found["SECRET_KEY"] = env["SECRET_KEY"]
-    if env.get("VITRINE_SEARCH_APPLY"):  # background (default), inline, or worker
+    if env.get("VITRINE_SEARCH_APPLY"):  # background (default), inline, worker or on_read
         found["SEARCH_APPLY"] = env["VITRINE_SEARCH_APPLY"]
     if env.get("VITRINE_MEDIA_JOBS"):  # background (default), inline, or worker
         found["MEDIA_JOBS"] = env["VITRINE_MEDIA_JOBS"]
@@ -91,6 +96,14 @@ def from_env(environ=None) -> dict:
         found["MEDIA_MAX_PIXELS"] = int(env["VITRINE_MAX_MEGAPIXELS"]) * 1_000_000
     if env.get("VITRINE_BASE_URL"):
         found["BASE_URL"] = env["VITRINE_BASE_URL"].rstrip("/")
+    if env.get("VITRINE_REPOSITORY_ID"):  # the OAI repository identifier, stored once (interop.oai)
+        found["REPOSITORY_ID"] = env["VITRINE_REPOSITORY_ID"].strip()
+    if env.get("VITRINE_OAI_ADMIN_EMAIL"):
+        found["OAI_ADMIN_EMAIL"] = env["VITRINE_OAI_ADMIN_EMAIL"].strip()
+    if env.get("VITRINE_OAI_PAGE_SIZE"):
+        found["OAI_PAGE_SIZE"] = int(env["VITRINE_OAI_PAGE_SIZE"])
+    if env.get("VITRINE_OAI_APPLY"):  # background (default), inline, or worker
+        found["OAI_APPLY"] = env["VITRINE_OAI_APPLY"]
     if env.get("PORT"):  # the port `make run` serves on; the default base URL follows it
         found["PORT"] = int(env["PORT"])
     return found

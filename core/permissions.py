@@ -26,6 +26,7 @@ class Permission(enum.StrEnum):
     MANAGE_USERS = "manage_users"  # invite, reset, change roles, disable, revoke sessions and tokens
     MANAGE_REFERENCE = "manage_reference"  # vocabularies and terms, venues abroad, contributing bodies
     MANAGE_HARVEST = "manage_harvest"  # add the repositories this instance harvests, start their harvests
+    MANAGE_REPOSITORY = "manage_repository"  # the OAI-PMH repository's identifier, name and contact
 
 
 STAFF = frozenset(Role)
@@ -42,6 +43,7 @@ GRANTED = {
     Permission.MANAGE_USERS: ADMINS,
     Permission.MANAGE_REFERENCE: ADMINS,
     Permission.MANAGE_HARVEST: ADMINS,
+    Permission.MANAGE_REPOSITORY: ADMINS,
 }
 
 

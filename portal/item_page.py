@@ -23,17 +23,21 @@ from exhibitions import reading
 # screen (vitrine.css, .item-page), the screen less its margins on a phone.
 IMAGE_SIZES = "(min-width: 60rem) 44rem, calc(100vw - 2.5rem)"
 RELATED_COUNT = 6
+# OpenSeadragon as tools/vendor.sh copies it from the npm registry: static/zoom.js loads it when asked to zoom.
+ZOOM_SCRIPT = "vendor/openseadragon/openseadragon.min.js"
 
 
 @dataclass(frozen=True)
 class PageImage:
-    """One page of a file: its image in every derivative size (`srcset`), and its own size to keep its place."""
+    """One page of a file: its image in every derivative size (`srcset`), its own size to keep its place, and the
+    image information of its IIIF image service (`zoom`), which the deep-zoom viewer reads."""
 
     number: int
     src: str
     srcset: str
     thumb: str
     full: str
+    zoom: str
     width: int | None
     height: int | None
     thumb_size: tuple[int, int] | None
@@ -88,6 +92,7 @@ class ItemPage:
     related: list[Related]
     permanent_url: str
     page_url: str
+    manifest_url: str  # its IIIF Presentation manifest, for viewers built by others
     share_image: str | None  # absolute: a page shared on a social network shows it
     shares: list[dict]
     today: date
@@ -109,7 +114,9 @@ def page_image(media: MediaFile, number: int) -> PageImage:
     srcset = ", ".join(f"{url(kind)} {(size or (side, side))[0]}w" for (kind, side), size in
                        zip(DERIVATIVE_SIDES.items(), sizes.values(), strict=True))  # fmt: skip
     width, height = sizes["book"] or (None, None)
-    return PageImage(number, url("book"), srcset, url("thumb"), url("web"), width, height, sizes["thumb"])
+    # The image service (interop.iiif) names a page `<file id>-<page>`; its info.json starts a deep zoom.
+    zoom = url_for("iiif.image_info", identifier=f"{media.id}-{number}")
+    return PageImage(number, url("book"), srcset, url("thumb"), url("web"), zoom, width, height, sizes["thumb"])
 
 
 def documents(item: Item) -> tuple[list[Document], int]:
@@ -158,6 +165,7 @@ def read_item_page(session, item: Item, chain: list[str]) -> ItemPage:
         exhibitions=reading.showing_item(session, item.id, lang),
         related=related(session, item, lang),
         permanent_url=permanent,
+        manifest_url=public_url("iiif.item_manifest", item_id=item.id),
         page_url=public_url("items.public_item", item_id=item.id, lang=shown_in),
         share_image=share_image,
         shares=share_links(shared, texts["title"].text or item.reference_code),

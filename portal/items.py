@@ -5,7 +5,7 @@ from flask import Blueprint, render_template
 from archive import queries
 from core import language_policy
 from core.db import db
-from portal.item_page import IMAGE_SIZES, read_item_page
+from portal.item_page import IMAGE_SIZES, ZOOM_SCRIPT, read_item_page
 
 bp = Blueprint("items", __name__, template_folder="templates")
 
@@ -15,4 +15,4 @@ def public_item(item_id: int):
     item = queries.get_public_item(db.session, item_id)
     language_policy.for_page(sorted(item.languages, key=language_policy.switcher_order))
     page = read_item_page(db.session, item, language_policy.visitor_chain())
-    return render_template("portal/item.html", page=page, item=item, image_sizes=IMAGE_SIZES)
+    return render_template("portal/item.html", page=page, item=item, image_sizes=IMAGE_SIZES, zoom_script=ZOOM_SCRIPT)

@@ -15,6 +15,10 @@
       image.setAttribute("height", link.getAttribute("data-height"));
     }
     full.setAttribute("href", link.getAttribute("href"));
+    var zoom = viewer.querySelector("[data-zoom]");
+    if (zoom && link.hasAttribute("data-zoom-info")) {
+      zoom.setAttribute("data-zoom-info", link.getAttribute("data-zoom-info")); // static/zoom.js follows it
+    }
     label.textContent = link.getAttribute("data-label");
     viewer.querySelectorAll("[data-viewer-page]").forEach(function (other) {
       if (other === link) { other.setAttribute("aria-current", "page"); } else { other.removeAttribute("aria-current"); }

@@ -5,8 +5,9 @@
 # or the disk, and none is left running alone at the end). A test whose outcome cannot depend on the
 # database (it uses none, or checks what a browser shows) runs in one process only (tests/conftest.py).
 # Each process writes to its own log, printed whole once all have ended; then each one's summary
-# line. All go to the end even when one fails; the exit status is 0 only if every one passed
-# (pytest's exit 5, no test ran, is a failure too). Ctrl-C stops them all cleanly.
+# line. Each also writes a JUnit XML report beside its log, with every test's duration
+# (tests/durations.py sums them by module). All go to the end even when one fails; the exit status is 0
+# only if every one passed (pytest's exit 5, no test ran, is a failure too). Ctrl-C stops them all cleanly.
 set -uo pipefail
 # Job control: each run in a process group of its own that handles SIGINT as pytest expects (a
 # background job of a script ignores it otherwise); Ctrl-C reaches them through the trap below,
@@ -49,7 +50,7 @@ trap interrupted INT TERM HUP
 for run in "${runs[@]}"; do
     # A cache folder each: the runs would otherwise overwrite each other's "last failed".
     VITRINE_TEST_DB="${run%-*}" VITRINE_TEST_SHARD="${run##*-}/$shards" \
-        "$pytest" -o cache_dir=".pytest_cache/$run" "$@" >"$logs/$run.log" 2>&1 &
+        "$pytest" -o cache_dir=".pytest_cache/$run" --junitxml="$logs/$run.xml" "$@" >"$logs/$run.log" 2>&1 &
     pid[$run]=$!
 done
 failed=0

@@ -21,6 +21,7 @@ from archive.reference import load_reference_data
 from archive.services import create_item
 from core.auth import create_user
 from core.db import db
+from core.search import apply_pending
 from tests import compiled_once
 
 compiled_once.install()
@@ -110,6 +111,7 @@ def demo_template(request, tmp_path_factory) -> Loaded:
     app = create_app(app_settings(data_dir(folder), url))
     with app.app_context():
         result = VitrineCliRunner(app).invoke(args=["demo", "load"])
+        apply_pending(app)  # the index copied with the data folder is whole: no test applies the demo again
         db.session.remove()
         db.engine.dispose()  # a template database must have no connection left
     if TEST_DB != "postgresql":
@@ -140,12 +142,15 @@ def app_settings(data_folder: Path, database_url: str) -> dict:
         "SECRET_KEY": "test-secret",
         "WTF_CSRF_ENABLED": False,
         "BASE_URL": "http://vitrine.test",
-        # Index tasks applied right after commit, in the committing thread: deterministic.
-        "SEARCH_APPLY": "inline",
+        # Index tasks applied by the next search, all at once, in the searching thread: deterministic,
+        # and a test that saves ten items and searches once commits the index once, not ten times.
+        "SEARCH_APPLY": "on_read",
         # Media jobs (previews, text) likewise run right after the upload's commit.
         "MEDIA_JOBS": "inline",
         # Harvests asked for from a page wait for the test to run them: no thread of their own.
         "HARVEST_JOBS": "worker",
+        # The OAI records' outbox is only filled: tests of the repository apply it (OAI_APPLY inline there).
+        "OAI_APPLY": "worker",
         # The test body is the only writer outside requests; IMMEDIATE there would make it
         # hold the write lock while the test client's request waits for it.
         "SQLITE_BEGIN_OUTSIDE_REQUESTS": "DEFERRED",

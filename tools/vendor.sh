@@ -20,6 +20,7 @@ stamp="$tools/node_modules/.vitrine-installed"
 # What is copied: "<package> <file in the package>..."; the package's licence and notice files always go too.
 VENDORED=(
     "axe-core axe.min.js"  # the browser tests run it inside each page (WCAG 2.2 AA rules)
+    "openseadragon build/openseadragon/openseadragon.min.js"  # deep zoom on the item page (static/zoom.js loads it)
 )
 
 node_major="$(node --version 2>/dev/null | sed -E 's/^v([0-9]+).*/\1/' || true)"

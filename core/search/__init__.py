@@ -21,6 +21,7 @@ from core.search.outbox import (
     apply_pending,
     apply_pending_safely,
     check,
+    index_to_read,
     init_app,
     pending_count,
     record_changes,
@@ -38,5 +39,6 @@ __all__ = [
     "APPLY_EFFECT", "ORDERS", "Document", "DocumentSource", "Hit", "IndexSnapshot", "IndexWriter", "Query",
     "Results", "SearchEngine", "SearchTask", "apply_pending", "apply_pending_safely", "check", "fold",
     "init_app", "normalise", "open_engine", "parse_text", "pending_count", "record_changes", "reindex",
-    "search_index",
+    "index_to_read",
+    "search_index", "index_to_read",
 ]  # fmt: skip

@@ -6,7 +6,9 @@ to `init_app`). Once that transaction commits, the tasks are applied by whoever 
 index's single writer lock at once; a process that does not get it leaves them to the
 holder, which looks again after releasing the lock, or to `flask search worker`. Who
 applies is SEARCH_APPLY: `background` (a thread of each process, after the response),
-`inline` (right after commit) or `worker` (only the worker command).
+`inline` (right after commit), `worker` (only the worker command) or `on_read` (by the next
+search of the process, all the tasks since the last one at once: for a single process that
+saves often and searches seldom, as the test suite does).
 """
 
 import functools
@@ -68,7 +70,7 @@ class DocumentSource:
 
 def init_app(app, source: DocumentSource) -> None:
     """Index the documents of `source` in the app's index folder."""
-    app.config.setdefault("SEARCH_APPLY", "background")  # or "inline", or "worker" (none in the app)
+    app.config.setdefault("SEARCH_APPLY", "background")  # or "inline", "worker" (none in the app), "on_read"
     app.extensions[_SOURCE] = source
 
 
@@ -80,6 +82,14 @@ def search_index(app=None) -> SearchEngine:
     """This process's engine object for the app's index."""
     app = app or current_app
     return open_engine(app.config["SEARCH_INDEX_DIR"], _source(app).facets)
+
+
+def index_to_read(app=None) -> SearchEngine:
+    """The engine to search: under SEARCH_APPLY=on_read, the outbox is applied first."""
+    app = app or current_app
+    if app.config.get("SEARCH_APPLY") == "on_read":
+        apply_pending_safely(app)
+    return search_index(app)
 
 
 # --- Recording -----------------------------------------------------------------------------
@@ -215,7 +225,7 @@ def reindex(app=None, procs: int = 1, on_document=None) -> int:
 def check(app=None) -> list[tuple[str, str]]:
     """(record id, problem) for every record whose index entry differs from the database."""
     app = app or current_app
-    indexed = search_index(app).digests()
+    indexed = index_to_read(app).digests()
     problems = []
     with unit("search.check", write=False) as session:
         for document in _source(app).all_documents(session):

@@ -75,6 +75,7 @@ def test_a_rebuild_updates_the_index_once_at_the_end_not_after_each_file(app, db
     from archive.media import rebuild_previews
     from core.search import outbox
 
+    app.config["SEARCH_APPLY"] = "inline"  # after each commit, as in a CLI command
     entries = [attach(db_session, make_item(), (f"{n}.png", samples.png_bytes((40 + n, 40))))[0] for n in range(3)]
     db_session.commit()
     applied = []

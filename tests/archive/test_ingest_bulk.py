@@ -112,6 +112,7 @@ def test_bulk_validation_refuses_what_create_item_refuses_with_the_same_messages
 
 
 def test_every_batch_is_indexed_and_audited(app, db_session, make_user, monkeypatch):
+    app.config["SEARCH_APPLY"] = "inline"  # the import applies its tasks at its end
     monkeypatch.setattr(ingest, "BATCH_SIZE", 2)
     user = make_user("archivist")
     rows = [(n + 2, {"reference_code": f"B-{n}", "type": "photo", "title_vi": f"Ảnh số {n}"}) for n in range(5)]

@@ -44,6 +44,7 @@ def test_a_crash_mid_import_leaves_no_lock_behind(impatient_app, db_session, mak
 
 
 def test_an_import_borrows_no_setting_of_the_app(app, db_session, make_user, monkeypatch):
+    app.config["SEARCH_APPLY"] = "inline"
     user_id = make_user("archivist").id
     db_session.commit()
     seen, real = [], ingest.create_items

@@ -155,6 +155,7 @@ def test_every_change_reaches_the_index(db_session, make_item, publish, make_use
 
 
 def test_a_rolled_back_change_leaves_no_task(app, db_session, make_item, make_user):
+    app.config["SEARCH_APPLY"] = "inline"
     item = make_item()
     assert db_session.query(SearchTask).count() == 0
     update_item(db_session, make_user("admin"), item, {"creator": "X"}, item.version)
@@ -163,6 +164,7 @@ def test_a_rolled_back_change_leaves_no_task(app, db_session, make_item, make_us
 
 
 def test_a_save_while_another_process_writes_leaves_the_task_queued(app, db_session, make_item, make_user):
+    app.config["SEARCH_APPLY"] = "inline"
     item = make_item(reference_code="LOCKED-1")
     with search_index().try_writer() as holder:  # another writer holds the lock
         assert holder is not None

@@ -3,6 +3,8 @@
 import multiprocessing
 import traceback
 
+import pytest
+
 from archive.models import Item
 from archive.searching import search_items
 from archive.services import update_item
@@ -12,6 +14,12 @@ from core.search import SearchTask, apply_pending, check, pending_count, reindex
 
 WRITERS = 2
 ITEMS_EACH = 6
+
+
+@pytest.fixture(autouse=True)
+def inline(app):
+    """Index tasks applied after each commit, as a web process does (the tests' default waits for a search)."""
+    app.config["SEARCH_APPLY"] = "inline"
 
 
 def codes(db_session, q):

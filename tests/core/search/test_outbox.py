@@ -34,6 +34,7 @@ class Records:
 @pytest.fixture
 def records(app, tmp_path):
     records = Records()
+    app.config["SEARCH_APPLY"] = "inline"  # the tests' own default is on_read; each mode is asked here
     app.config["SEARCH_INDEX_DIR"] = str(tmp_path / "records-index")
     search.init_app(app, DocumentSource(("kind",), records.documents, records.all_documents))
     return records
@@ -94,6 +95,18 @@ def test_the_worker_mode_leaves_the_tasks_to_the_worker(app, records, applies):
     assert applies == [] and found("doan ket") == []
     assert search.check() == [("1", "missing")]
     assert search.apply_pending(app) == 1 and found("doan ket") == ["1"]
+
+
+def test_the_on_read_mode_applies_every_task_at_the_next_search(app, records, applies):
+    app.config["SEARCH_APPLY"] = "on_read"
+    change(records, (1, "Đoàn kết dân tộc"))
+    change(records, (2, "dân tộc thiểu số"), (1, "Đoàn kết"))
+    assert applies == [] and search.pending_count() == 3  # a task per record and commit, none applied yet
+    assert search.check() == []  # check reads, so it applies first
+    assert applies == [1] and search.pending_count() == 0
+    change(records, (3, "dân tộc Tày"))
+    assert sorted(h.id for h in search.index_to_read().search(Query(text="dan toc", per_page=10)).hits) == ["2", "3"]
+    assert applies == [1, 1]
 
 
 def test_the_background_mode_pokes_the_processes_runner(app, records, monkeypatch):
