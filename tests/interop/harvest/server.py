@@ -6,6 +6,7 @@ fixture file's name (XML, `{base}` replaced by the server's address) or an `Answ
 may answer instead (failures, redirects). Every request is logged with its Host header.
 """
 
+import sys
 import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -42,7 +43,7 @@ class Repository:
         self.hooks: list = []
         self.log: list[Request] = []
         handler = type("Handler", (_Handler,), {"repository": self})
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.server = _Server(("127.0.0.1", 0), handler)
         self.server.daemon_threads = True
         self.port = self.server.server_address[1]
         self.root = f"http://127.0.0.1:{self.port}"
@@ -103,6 +104,13 @@ class Repository:
         return (f'<?xml version="1.0" encoding="UTF-8"?><OAI-PMH xmlns="http://www.openarchives.org/OAI/2.0/">'
                 f"<responseDate>{response_date}</responseDate><request>x</request>"
                 f'<error code="{code}">{text}</error></OAI-PMH>').encode()  # fmt: skip
+
+
+class _Server(ThreadingHTTPServer):
+    def handle_error(self, request, client_address):
+        # A harvester that hangs up early (an image refused at its headers) is expected: not worth a traceback.
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
 
 class _Handler(BaseHTTPRequestHandler):
