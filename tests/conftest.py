@@ -147,6 +147,8 @@ def app_settings(data_folder: Path, database_url: str) -> dict:
         "SEARCH_APPLY": "on_read",
         # Media jobs (previews, text) likewise run right after the upload's commit.
         "MEDIA_JOBS": "inline",
+        # Harvests asked for from a page wait for the test to run them: no thread of their own.
+        "HARVEST_JOBS": "worker",
         # The OAI records' outbox is only filled: tests of the repository apply it (OAI_APPLY inline there).
         "OAI_APPLY": "worker",
         # The test body is the only writer outside requests; IMMEDIATE there would make it
