@@ -59,11 +59,12 @@ def create_app(overrides: dict | None = None) -> Flask:
 def _init_domains(app: Flask) -> None:
     from archive import indexing, jobs
     from exhibitions import reactions
-    from interop import exports, oai
+    from interop import exports, harvest, oai
 
     indexing.init_app(app)
     jobs.init_app(app)
     reactions.init_app(app)
+    harvest.init_app(app)
     oai.init_app(app)
     exports.init_app(app)
 
@@ -76,6 +77,7 @@ def _register_blueprints(app: Flask) -> None:
     from core.health import bp as health_bp
     from exhibitions.web import register_blueprints as register_exhibitions
     from interop import init_app as init_interop
+    from interop.harvest import bp as harvest_bp
     from interop.oai import admin_bp as oai_admin_bp
     from interop.oai import bp as oai_bp
     from portal.items import bp as items_bp
@@ -92,6 +94,7 @@ def _register_blueprints(app: Flask) -> None:
     register_exhibitions(app)
     init_interop(app)
     app.register_blueprint(reports_bp)
+    app.register_blueprint(harvest_bp)
     app.register_blueprint(oai_bp)
     app.register_blueprint(oai_admin_bp)
 
@@ -113,6 +116,7 @@ def _register_cli(app: Flask) -> None:
     from core.users_cli import users_cli
     from exhibitions.composing import load_demo_exhibitions
     from interop.exports import bag_cli
+    from interop.harvest import harvest_cli
     from interop.oai import oai_cli
 
     app.cli.add_command(users_cli)
@@ -124,5 +128,6 @@ def _register_cli(app: Flask) -> None:
     app.cli.add_command(fixity_cli)
     app.cli.add_command(import_command)
     app.cli.add_command(export_cli)
+    app.cli.add_command(harvest_cli)
     app.cli.add_command(oai_cli)
     app.cli.add_command(bag_cli)

@@ -12,7 +12,7 @@ import json
 from sqlalchemy import event, select
 from sqlalchemy.orm import selectinload
 
-from archive.models import Body, Item, ItemTag, ItemText, MediaFile, Place, Term, item_terms
+from archive.models import Body, Item, ItemProvenance, ItemTag, ItemText, MediaFile, Place, Term, item_terms
 from core import search
 from core.db import db
 
@@ -36,7 +36,7 @@ def _changed_item_ids(session) -> set[int]:
     for obj in (*session.new, *session.dirty, *session.deleted):
         if isinstance(obj, Item):
             ids.add(obj.id)
-        elif isinstance(obj, ItemText | ItemTag | MediaFile):
+        elif isinstance(obj, ItemText | ItemTag | MediaFile | ItemProvenance):
             ids.add(obj.item_id or (obj.item.id if obj.item else None))
     ids.discard(None)
     return ids | _items_named_by(session)
@@ -67,6 +67,7 @@ def _load_items(session, ids) -> list[Item]:
     query = select(Item).where(Item.id.in_(ids)).options(
         selectinload(Item.texts), selectinload(Item.terms).selectinload(Term.scheme), selectinload(Item.tags),
         selectinload(Item.place), selectinload(Item.body),
+        selectinload(Item.provenance).selectinload(ItemProvenance.repository),
     )  # fmt: skip
     return list(session.scalars(query))
 
@@ -89,6 +90,9 @@ def item_document(item: Item) -> search.Document:
     extra += _names(item.body.names) if item.body else []
     for term in item.terms:
         extra += [term.code, *_names(term.labels)]
+    if item.provenance is not None:  # a harvested item is found by its source's names too
+        source = item.provenance.repository
+        extra += [source.repository_name, source.name, source.repository_identifier, item.provenance.oai_identifier]
     start = item.date_start
     document = {
         "id": str(item.id),

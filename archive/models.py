@@ -206,6 +206,8 @@ class Item(Base):
     media: Mapped[list["MediaFile"]] = relationship(
         back_populates="item", cascade="all, delete-orphan", order_by="MediaFile.position"
     )
+    # Where a harvested item comes from (archive.harvested); None for the archive's own items.
+    provenance: Mapped["ItemProvenance | None"] = relationship(back_populates="item", cascade="all, delete-orphan")
 
     # The version column makes every UPDATE check the row was not changed meanwhile.
     __mapper_args__ = {"version_id_col": version}
@@ -277,6 +279,8 @@ class MediaFile(Base):
     pages: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     # How its text was read: "pdf" (text layer), "ocr" (Tesseract), "no_ocr" (Tesseract missing), or None.
     text_source: Mapped[str | None] = mapped_column(String(16))
+    # The address a harvested item's image was fetched from (archive.harvested); None for an upload.
+    source_url: Mapped[str | None] = mapped_column(String(2000))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     item: Mapped[Item] = relationship(back_populates="media")
@@ -344,3 +348,57 @@ class FixityRun(Base):
 
     def __repr__(self) -> str:
         return f"<FixityRun {self.id} checked={self.checked} missing={self.missing} altered={self.altered}>"
+
+
+class SourceRepository(Base):
+    """An OAI-PMH repository whose records this instance harvests: a province's Vitrine, another archive.
+
+    `repository_identifier` qualifies the reference codes of its items; it is read once, from its
+    Identify answer (its oai-identifier description, else its host), and never changes after.
+    """
+
+    __tablename__ = "source_repositories"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(60), unique=True)  # as given to `harvest add`
+    base_url: Mapped[str] = mapped_column(String(2000))
+    set_spec: Mapped[str | None] = mapped_column(String(200))
+    repository_identifier: Mapped[str | None] = mapped_column(String(255), index=True)
+    repository_name: Mapped[str | None] = mapped_column(String(255))  # its Identify repositoryName
+    granularity: Mapped[str | None] = mapped_column(String(32))  # YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ
+    # The language of its texts that carry no xml:lang ("und": not known).
+    default_lang: Mapped[str] = mapped_column(String(35), default="und")
+    # Hosts besides the base URL's that its images may be fetched from.
+    image_hosts: Mapped[list] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<SourceRepository {self.name}>"
+
+    @property
+    def display_name(self) -> str:
+        """What a visitor reads after "from": the repository's own name, else the name it was added under."""
+        return self.repository_name or self.name
+
+
+class ItemProvenance(Base):
+    """Where a harvested item comes from: its source repository, OAI identifier (one item per identifier,
+    ever), the datestamp last harvested and the record's own page at the source."""
+
+    __tablename__ = "item_provenance"
+
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), primary_key=True)
+    repository_id: Mapped[int] = mapped_column(ForeignKey("source_repositories.id", ondelete="RESTRICT"), index=True)
+    oai_identifier: Mapped[str] = mapped_column(String(255), unique=True)
+    datestamp: Mapped[str] = mapped_column(String(32))  # as the source wrote it, in its granularity
+    source_url: Mapped[str | None] = mapped_column(String(2000))
+    # The record's IIIF Presentation manifest at the source (a dc:relation), for deep zoom through its image service.
+    manifest_url: Mapped[str | None] = mapped_column(String(2000))
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)  # the source reports the record deleted
+    harvested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    item: Mapped[Item] = relationship(back_populates="provenance")
+    repository: Mapped[SourceRepository] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<ItemProvenance {self.oai_identifier}>"

@@ -306,11 +306,21 @@ def _validated_text(tag: str, values: dict, problems: Problems) -> dict:
 
 def edit_refusal(user: User, item: Item) -> str | None:
     """Why the user may not change the item now, or None: every staff member edits drafts, only
-    those who may edit any item change it after."""
+    those who may edit any item change it after; nobody changes a harvested item here."""
+    if refusal := harvested_refusal(item):
+        return refusal
     if item.status != ItemStatus.DRAFT and not can(user, Permission.EDIT_ANY_ITEM):
         return _("This item is %(status)s: only a curator or an admin may change it now.",
                  status=status_label(item.status))  # fmt: skip
     return None
+
+
+def harvested_refusal(item: Item) -> str | None:
+    """Why a harvested item is read-only here, or None for the archive's own items."""
+    if item.id is None or item.provenance is None:
+        return None
+    return _("This item is harvested from %(source)s: it is changed there, and here only by harvesting.",
+             source=item.provenance.repository.display_name)  # fmt: skip
 
 
 def check_can_edit(user: User, item: Item) -> None:

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 from archive.models import Item, ItemStatus
-from archive.services import check_version, flush_checked, snapshot, status_label
+from archive.services import check_version, flush_checked, harvested_refusal, snapshot, status_label
 from core.audit import record_event
 from core.auth import User
 from core.errors import Forbidden, ValidationError
@@ -39,7 +39,9 @@ TRANSITIONS = {
 
 
 def available_transitions(user: User, item: Item) -> list[Transition]:
-    """The moves this user may make on this item now."""
+    """The moves this user may make on this item now: none on a harvested item (its source decides)."""
+    if harvested_refusal(item):
+        return []
     return [t for t in TRANSITIONS.values() if item.status in t.sources and can(user, t.permission)]
 
 
@@ -51,6 +53,8 @@ def apply_transition(session, user: User, item: Item, name: str, comment: str | 
         raise ValidationError(_("Unknown action: %(action)s.", action=name), field="action")
     if not can(user, transition.permission):
         raise Forbidden(_("Your role may not do this: %(action)s.", action=transition.label), field="action")
+    if refusal := harvested_refusal(item):
+        raise Forbidden(refusal, field="status")
     if item.status not in transition.sources:
         raise ValidationError(
             _("An item that is %(status)s cannot be moved this way: %(action)s.",
@@ -86,4 +90,5 @@ def event_label(action: str) -> str:
     """The name of an audit action in the reader's language."""
     if action in TRANSITIONS:
         return str(TRANSITIONS[action].label)
-    return {"create": _("Created"), "update": _("Edited")}.get(action, action)
+    return {"create": _("Created"), "update": _("Edited"), "harvest": _("Harvested"),
+            "harvest_withdraw": _("Deleted at its source")}.get(action, action)  # fmt: skip

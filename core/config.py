@@ -49,6 +49,24 @@ DEFAULTS = {
     "MEDIA_JOBS_POLL_SECONDS": 30,
     "MEDIA_JOB_MAX_ATTEMPTS": 3,
     "MEDIA_JOB_LEASE_MARGIN_SECONDS": 120,
+    # Harvesting other repositories (interop.harvest): who runs a harvest queued from the admin page
+    # ("background": a thread of the web process; "worker": only `flask harvest worker` or `harvest run`),
+    # and the limits every answer of a source is held to.
+    "HARVEST_JOBS": "background",
+    "HARVEST_POLL_SECONDS": 300,
+    "HARVEST_LEASE_SECONDS": 600,  # a run that renewed no lease for this long lost its process: resumable
+    "HARVEST_TIMEOUT_SECONDS": 30,  # to connect, and between two reads
+    "HARVEST_RESPONSE_SECONDS": 120,  # to read a whole answer
+    "HARVEST_MAX_RESPONSE_BYTES": 32 * 1024 * 1024,
+    "HARVEST_MAX_RECORD_BYTES": 1024 * 1024,
+    "HARVEST_MAX_IMAGE_BYTES": 64 * 1024 * 1024,
+    "HARVEST_MAX_PAGES": 100_000,  # past it a resumption token is taken as endless
+    "HARVEST_MAX_REDIRECTS": 5,
+    "HARVEST_IMAGE_CANDIDATES": 4,  # dc:identifier URLs tried for a record's image
+    "HARVEST_RETRIES": 4,  # of a request that met a network error or a 5xx/429 answer
+    "HARVEST_BACKOFF_SECONDS": 2.0,  # doubled at each retry
+    "HARVEST_MAX_BACKOFF_SECONDS": 120.0,
+    "HARVEST_FETCH_IMAGES": True,
     # OAI-PMH (interop.oai): records per ListRecords/ListIdentifiers page, how long a resumption token
     # lasts, and who applies its outbox after commit (background, inline or worker, as SEARCH_APPLY).
     "OAI_PAGE_SIZE": 100,
@@ -70,6 +88,8 @@ def from_env(environ=None) -> dict:
         found["SEARCH_APPLY"] = env["VITRINE_SEARCH_APPLY"]
     if env.get("VITRINE_MEDIA_JOBS"):  # background (default), inline, or worker
         found["MEDIA_JOBS"] = env["VITRINE_MEDIA_JOBS"]
+    if env.get("VITRINE_HARVEST_JOBS"):  # background (default) or worker
+        found["HARVEST_JOBS"] = env["VITRINE_HARVEST_JOBS"]
     if env.get("VITRINE_MAX_UPLOAD_MB"):
         found["MAX_UPLOAD_BYTES"] = int(env["VITRINE_MAX_UPLOAD_MB"]) * 1024 * 1024
     if env.get("VITRINE_MAX_MEGAPIXELS"):

@@ -25,6 +25,7 @@ class Permission(enum.StrEnum):
     SEE_FIXITY = "see_fixity"  # the results of fixity checks
     MANAGE_USERS = "manage_users"  # invite, reset, change roles, disable, revoke sessions and tokens
     MANAGE_REFERENCE = "manage_reference"  # vocabularies and terms, venues abroad, contributing bodies
+    MANAGE_HARVEST = "manage_harvest"  # add the repositories this instance harvests, start their harvests
     MANAGE_REPOSITORY = "manage_repository"  # the OAI-PMH repository's identifier, name and contact
 
 
@@ -41,6 +42,7 @@ GRANTED = {
     Permission.SEE_FIXITY: ADMINS,
     Permission.MANAGE_USERS: ADMINS,
     Permission.MANAGE_REFERENCE: ADMINS,
+    Permission.MANAGE_HARVEST: ADMINS,
     Permission.MANAGE_REPOSITORY: ADMINS,
 }
 

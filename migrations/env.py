@@ -15,6 +15,7 @@ import core.search  # noqa: F401
 import core.sessions  # noqa: F401
 import exhibitions.models  # noqa: F401
 import interop.exports.models  # noqa: F401
+import interop.harvest.models  # noqa: F401
 import interop.oai.models  # noqa: F401
 from core.db import Base
 

@@ -70,6 +70,14 @@ class Related:
 
 
 @dataclass(frozen=True)
+class Source:
+    """Where a harvested item comes from, as the page names it: its repository, and the record's page there."""
+
+    name: str
+    url: str | None
+
+
+@dataclass(frozen=True)
 class ItemPage:
     """Everything the item page shows, read once."""
 
@@ -91,6 +99,7 @@ class ItemPage:
     share_image: str | None  # absolute: a page shared on a social network shows it
     shares: list[dict]
     today: date
+    source: Source | None = None  # a harvested item's: "from <source>", with a link back
 
     @property
     def has_pages(self) -> bool:
@@ -165,4 +174,13 @@ def read_item_page(session, item: Item, chain: list[str]) -> ItemPage:
         share_image=share_image,
         shares=share_links(shared, texts["title"].text or item.reference_code),
         today=date.today(),
+        source=source_of(item),
     )
+
+
+def source_of(item: Item) -> Source | None:
+    """The source a harvested item comes from; None for the archive's own."""
+    provenance = item.provenance
+    if provenance is None:
+        return None
+    return Source(provenance.repository.display_name, provenance.source_url)

@@ -147,6 +147,8 @@ def app_settings(data_folder: Path, database_url: str) -> dict:
         "SEARCH_APPLY": "on_read",
         # Media jobs (previews, text) likewise run right after the upload's commit.
         "MEDIA_JOBS": "inline",
+        # Harvests asked for from a page wait for the test to run them: no thread of their own.
+        "HARVEST_JOBS": "worker",
         # The OAI records' outbox is only filled: tests of the repository apply it (OAI_APPLY inline there).
         "OAI_APPLY": "worker",
         # The test body is the only writer outside requests; IMMEDIATE there would make it
@@ -296,6 +298,11 @@ def runs_once(item) -> bool:
     return "database_url" not in getattr(item, "fixturenames", ()) or item.nodeid.startswith("tests/browser/")
 
 
+# Hands of the run-once tests per process of each database: a PostgreSQL process's share of the database tests
+# takes about a fifth longer than a SQLite one's (a server round trip per statement), so SQLite's take more.
+ONCE_WEIGHT = {"sqlite": 2, "postgresql": 1}
+
+
 def _shares_module_fixture(item) -> bool:
     """Whether the test uses a fixture built once per module (built again in each process that runs one)."""
     definitions = getattr(getattr(item, "_fixtureinfo", None), "name2fixturedefs", {})
@@ -321,15 +328,19 @@ def _deal(items: list, hands: int) -> list[list]:
 def pytest_collection_modifyitems(config, items):
     """In shard i of n (tests/both_databases.sh), keep the i-th of n hands dealt from the tests: every process
     collects the same tests in the same order and deals them the same way. The tests that run once are dealt
-    over the 2n processes of both databases. A shard left with nothing keeps what it was given, so a small
-    selection never ends in "no tests ran"."""
+    into 3n hands, two for each SQLite process and one for each PostgreSQL one, whose tests take longer: so
+    both databases' processes end about together. A shard left with nothing keeps what it was given, so a
+    small selection never ends in "no tests ran"."""
     if "VITRINE_TEST_SHARD" not in os.environ:
         return
     shard, shards = SHARD
-    slot, slots = (0 if TEST_DB == "sqlite" else shards) + shard, 2 * shards
-    once = [item for item in items if runs_once(item)]
+    hands = _deal([item for item in items if runs_once(item)], ONCE_WEIGHT["sqlite"] * shards + shards)
+    if TEST_DB == "sqlite":
+        once = [item for hand in hands[shard : ONCE_WEIGHT["sqlite"] * shards : shards] for item in hand]
+    else:
+        once = hands[ONCE_WEIGHT["sqlite"] * shards + shard]
     with_database = [item for item in items if not runs_once(item)]
-    kept = set(_deal(once, slots)[slot]) | set(_deal(with_database, shards)[shard])
+    kept = set(once) | set(_deal(with_database, shards)[shard])
     if kept and len(kept) < len(items):
         config.hook.pytest_deselected(items=[item for item in items if item not in kept])
         items[:] = [item for item in items if item in kept]

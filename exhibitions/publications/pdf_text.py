@@ -3,12 +3,16 @@
 Shared by the panel labels and the print catalogue; each lays out its own pages with these pieces.
 """
 
+import copy
+import functools
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from fontTools import ttLib
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
+from fpdf.fonts import SubsetMap, TTFFont
 
 from exhibitions.qr import qr_matrix
 
@@ -57,10 +61,29 @@ class Measured:
     chunks: list[list[tuple[str, float, list[float] | None]]]  # word, width, its glyphs' widths if long
 
 
+FACES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf"}
+
+
 def add_fonts(pdf: FPDF) -> None:
-    """Register the vendored regular and bold faces with the document."""
-    pdf.add_font(FONT, "", FONT_DIR / "DejaVuSans.ttf")
-    pdf.add_font(FONT, "B", FONT_DIR / "DejaVuSans-Bold.ttf")
+    """Register the vendored regular and bold faces with the document.
+
+    As `pdf.add_font` would, but each face's metrics are read once a process (fpdf2 reads the whole font
+    file for them, ~0.15 s a face and document); the document gets its own copy of what it changes.
+    """
+    for style, name in FACES.items():
+        fontkey = f"{FONT.lower()}{style}"
+        face = copy.copy(_face(name, fontkey, style))
+        face.i = len(pdf.fonts) + 1
+        # The font file read afresh (lazily: a table is parsed when asked): the output subsets it in place.
+        face.ttfont = ttLib.TTFont(FONT_DIR / name, recalcTimestamp=False, lazy=True)
+        face.biggest_size_pt, face.missing_glyphs, face._hbfont = 0, [], None
+        face.subset = SubsetMap(face)
+        pdf.fonts[fontkey] = face
+
+
+@functools.cache
+def _face(name: str, fontkey: str, style: str) -> TTFFont:
+    return TTFFont(FPDF(), FONT_DIR / name, fontkey, style)
 
 
 def measure(pdf: FPDF, para: Para, width: float) -> Measured:

@@ -16,8 +16,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from archive import rights
-from archive.models import Item, ItemStatus, ItemType, Term
+from archive.models import Item, ItemProvenance, ItemStatus, ItemType, Term
 from interop.oai import sets
+from interop.oai.datestamps import format_datestamp
 
 OAI_DC = "http://www.openarchives.org/OAI/2.0/oai_dc/"
 OAI_DC_SCHEMA = "http://www.openarchives.org/OAI/2.0/oai_dc.xsd"
@@ -102,6 +103,7 @@ def load_items(session, item_ids) -> dict[int, Item]:
     query = select(Item).where(Item.id.in_(list(item_ids))).options(
         selectinload(Item.texts), selectinload(Item.terms).selectinload(Term.scheme), selectinload(Item.tags),
         selectinload(Item.place), selectinload(Item.body), selectinload(Item.media),
+        selectinload(Item.provenance).selectinload(ItemProvenance.repository),
     )  # fmt: skip
     return {item.id: item for item in session.scalars(query)}
 
@@ -154,7 +156,18 @@ def record_of(item: Item, exhibition_ids) -> RecordData:
             add("coverage", name, lang)
     for value, lang in rights_values(item):
         add("rights", value, lang)
-    return RecordData(item.id, sets.item_specs(item, exhibition_ids), tuple(out))
+    return RecordData(item.id, sets.item_specs(item, exhibition_ids), tuple(out), provenance_of(item))
+
+
+def provenance_of(item: Item) -> Provenance | None:
+    """Where a harvested item's record came from (archive.models.ItemProvenance); None for the archive's own."""
+    origin = item.provenance
+    if origin is None:
+        return None
+    # Altered: its identifiers, reference code and addresses are this repository's now.
+    return Provenance(base_url=origin.repository.base_url, identifier=origin.oai_identifier,
+                      datestamp=origin.datestamp, metadata_namespace=OAI_DC,
+                      harvest_date=format_datestamp(origin.harvested_at))  # fmt: skip
 
 
 def _clean(value: str) -> str:

@@ -114,3 +114,15 @@ def test_free_text_is_read_into_a_statement_and_kept(text, uri, note, flagged):
     reading = rights.from_text(text)
     assert (reading.uri, reading.flagged) == (uri, flagged)
     assert reading.note == (text if note is ... else note)
+
+
+def test_harvested_rights_take_the_statement_a_source_names_and_keep_its_text_otherwise():
+    from archive.harvested import rights_of
+
+    vitrine = [f"{RS}InC/1.0/", "In Copyright", "Protégé par le droit d'auteur", "Được bảo hộ quyền tác giả"]
+    assert rights_of(vitrine) == rights.Reading(IN_COPYRIGHT, None, False)
+    assert rights_of(["Photo: museum", "https://creativecommons.org/licenses/by/4.0/"]).uri == CC_BY
+    assert rights_of(["© Bảo tàng tỉnh Quảng Trị"]) == rights.Reading(IN_COPYRIGHT, "© Bảo tàng tỉnh Quảng Trị", False)
+    # Nothing read: not evaluated, the text kept, but not flagged — the item is the source's, read-only here.
+    assert rights_of(["Ảnh gia đình", None]) == rights.Reading(rights.NOT_EVALUATED, "Ảnh gia đình", False)
+    assert rights_of([]) == rights.Reading(rights.NOT_EVALUATED, None, False)
