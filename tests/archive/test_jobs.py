@@ -254,8 +254,9 @@ from archive.models import Item
 from core.db import db
 from core.storage import get_storage
 
+# "worker": no runner thread here, which on a busy machine could claim the job between the commit and the kill.
 app = create_app({"SQLALCHEMY_DATABASE_URI": sys.argv[1], "DATA_DIR": sys.argv[2], "SECRET_KEY": "t",
-                  "MEDIA_JOBS": "background"})
+                  "MEDIA_JOBS": "worker"})
 with app.test_request_context("/", method="POST"):  # the upload request
     item = db.session.get(Item, int(sys.argv[3]))
     with open(sys.argv[4], "rb") as fh:
