@@ -40,15 +40,38 @@ def run_migrations_offline() -> None:
 def run_migrations_online() -> None:
     engine = _engine()
     with engine.connect() as connection:
-        context.configure(
-            connection=connection,
-            target_metadata=target_metadata,
-            compare_type=True,
-            # SQLite cannot ALTER most things; batch mode rebuilds the table instead.
-            render_as_batch=connection.dialect.name == "sqlite",
-        )
-        with context.begin_transaction():
-            context.run_migrations()
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # Batch mode rebuilds a table by copy, drop and rename. With foreign keys enforced, the drop would
+            # delete or clear every row pointing at the table (0008 rebuilt `users`: API tokens went, and who
+            # made each item and audit event). SQLite ignores this pragma inside a transaction, so it is set on
+            # the driver's connection before one begins (Alembic's documented recipe), and checked after.
+            _sqlite_pragma(connection, "PRAGMA foreign_keys=OFF")
+        try:
+            context.configure(
+                connection=connection,
+                target_metadata=target_metadata,
+                compare_type=True,
+                # SQLite cannot ALTER most things; batch mode rebuilds the table instead.
+                render_as_batch=sqlite,
+            )
+            with context.begin_transaction():
+                context.run_migrations()
+                if sqlite:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+                    if broken:
+                        raise RuntimeError(f"the migration left rows pointing nowhere: {broken[:10]}")
+        finally:
+            if sqlite:
+                connection.commit()
+                _sqlite_pragma(connection, "PRAGMA foreign_keys=ON")
+
+
+def _sqlite_pragma(connection, statement: str) -> None:
+    # On the DB-API connection, outside SQLAlchemy's transaction (core.db leaves BEGIN to the caller).
+    cursor = connection.connection.driver_connection.cursor()
+    cursor.execute(statement)
+    cursor.close()
 
 
 if context.is_offline_mode():

@@ -150,3 +150,28 @@ def test_free_text_rights_become_statements_and_what_cannot_be_read_is_flagged(b
         restored = dict(connection.execute(text("SELECT id, rights FROM items ORDER BY id")).all())
     assert restored == before | {1: f"{cc}licenses/by/4.0/", 5: f"{cc}publicdomain/zero/1.0/"}
     assert "rights_note" not in {c["name"] for c in inspect(db.engine).get_columns("items")}
+
+
+def test_rebuilding_a_table_on_sqlite_loses_no_row_that_points_to_it(bare_app):
+    """SQLite's batch mode rebuilds a table (copy, drop, rename): with foreign keys enforced, dropping `users`
+    in 0008 deleted every API token (ON DELETE CASCADE) and cleared who made each item and audit event."""
+    upgrade(revision="0007")
+    now = "CURRENT_TIMESTAMP"
+    with db.engine.begin() as connection:
+        for statement in (
+            "INSERT INTO users (id, email, password_hash, role, active, created_at) "
+            f"VALUES (1, 'lan@vitrine.test', 'x', 'archivist', true, {now})",
+            f"INSERT INTO api_tokens (id, user_id, token_hash, created_at) VALUES (1, 1, '{'a' * 64}', {now})",
+            "INSERT INTO items (id, reference_code, type, date_approximate, status, version, created_at, updated_at, "
+            f"created_by_id, updated_by_id) VALUES (1, 'TEST-0001', 'photo', false, 'draft', 1, {now}, {now}, 1, 1)",
+            "INSERT INTO audit_events (id, occurred_at, user_id, record_type, record_id, action) "
+            f"VALUES (1, {now}, 1, 'item', 1, 'create')",
+        ):
+            connection.execute(text(statement))
+    upgrade()
+    with db.engine.connect() as connection:
+        assert connection.execute(text("SELECT user_id FROM api_tokens")).scalars().all() == [1]
+        assert connection.execute(text("SELECT created_by_id, updated_by_id FROM items")).one() == (1, 1)
+        assert connection.execute(text("SELECT user_id FROM audit_events")).scalars().all() == [1]
+        if TEST_DB == "sqlite":
+            assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1  # enforced again afterwards
