@@ -40,12 +40,12 @@ run: $(VENV)/.installed compile-translations vendor
 
 # SQLite and PostgreSQL side by side, two processes each, all to the end even when one fails; pytest's exit 5 (no
 # test ran) is a failure too. `test` leaves out the checks marked `long` (each has a short form
-# that runs here); `test-all` runs everything.
+# that runs here) and runs those marked `one_database` on one database; `test-all` runs everything on both.
 test: $(VENV)/.installed-dev system-packages compile-translations vendor
 	tests/both_databases.sh $(PYTEST) -m "not long"
 
 test-all: $(VENV)/.installed-dev system-packages compile-translations vendor
-	tests/both_databases.sh $(PYTEST)
+	VITRINE_TEST_EVERY_DATABASE=1 tests/both_databases.sh $(PYTEST)
 
 # Debian packages the tests need, installed only when missing.
 system-packages:

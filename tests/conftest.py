@@ -292,10 +292,17 @@ def _is_ours(name: str) -> bool:
     return top != "tests" and ((ROOT / top / "__init__.py").exists() or (ROOT / f"{top}.py").exists())
 
 
+# Set by `make test-all`: the tests marked one_database run on both databases there.
+EVERY_DATABASE = bool(os.environ.get("VITRINE_TEST_EVERY_DATABASE"))
+
+
 def runs_once(item) -> bool:
     """Whether a test's outcome cannot depend on the database: it uses none, or it checks what a browser
-    shows (tests/browser/; the server code under its pages is checked on both databases by client tests)."""
-    return "database_url" not in getattr(item, "fixturenames", ()) or item.nodeid.startswith("tests/browser/")
+    shows (tests/browser/; the server code under its pages is checked on both databases by client tests),
+    or it is marked one_database (what is made from records read by queries other tests check on both)."""
+    if "database_url" not in getattr(item, "fixturenames", ()) or item.nodeid.startswith("tests/browser/"):
+        return True
+    return not EVERY_DATABASE and item.get_closest_marker("one_database") is not None
 
 
 # Hands of the run-once tests per process of each database: a PostgreSQL process's share of the database tests

@@ -11,6 +11,10 @@ from tests import conftest
 class FakeItem:
     nodeid: str
     fixturenames: tuple = field(default=())
+    markers: tuple = field(default=())
+
+    def get_closest_marker(self, name):
+        return name if name in self.markers else None
 
 
 class FakeConfig:
@@ -27,6 +31,7 @@ def _items() -> list[FakeItem]:
         [FakeItem(f"tests/a/test_db.py::test_{n}", ("app", "database_url")) for n in range(7)]
         + [FakeItem(f"tests/test_plain.py::test_{n}") for n in range(5)]
         + [FakeItem(f"tests/browser/test_page.py::test_{n}", ("database_url", "page")) for n in range(3)]
+        + [FakeItem(f"tests/b/test_book.py::test_{n}", ("database_url",), ("one_database",)) for n in range(2)]
     )
 
 
@@ -50,8 +55,17 @@ def test_the_shards_of_both_databases_run_each_test_as_often_as_it_needs(monkeyp
         assert len(runs[database, 0]) + len(runs[database, 1]) >= 7
     # The run-once tests go two to one to the SQLite processes, whose share of the database tests is quicker.
     once = {run: [item for item in items if conftest.runs_once(item)] for run, items in runs.items()}
-    assert [len(once["sqlite", shard]) for shard in (0, 1)] == [3, 3]
+    assert [len(once["sqlite", shard]) for shard in (0, 1)] == [4, 4]
     assert [len(once["postgresql", shard]) for shard in (0, 1)] == [1, 1]
+
+
+def test_make_test_all_runs_the_one_database_tests_on_both(monkeypatch):
+    monkeypatch.setattr(conftest, "EVERY_DATABASE", True)
+    runs = [
+        item for database in ("sqlite", "postgresql") for shard in (0, 1) for item in _run(monkeypatch, database, shard)
+    ]
+    assert Counter(item.nodeid for item in runs if item.nodeid.startswith("tests/b/")) == {
+        "tests/b/test_book.py::test_0": 2, "tests/b/test_book.py::test_1": 2}  # fmt: skip
 
 
 def test_a_run_on_its_own_keeps_every_test(monkeypatch):

@@ -13,6 +13,8 @@ from PIL import Image, ImageDraw, JpegImagePlugin
 from archive import imaging, tiles
 from tests.conftest import app_settings
 
+pytestmark = pytest.mark.one_database  # tiles cut from stored files
+
 BOUND = 50 * 1024**2
 
 

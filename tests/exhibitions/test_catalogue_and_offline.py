@@ -29,6 +29,9 @@ from exhibitions.publications.catalogue import cached_catalogue, render_catalogu
 from exhibitions.publications.epub import cached_epub
 from exhibitions.publications.offline import cached_offline_package
 
+# Files drawn from the reading view, whose queries test_reading_view checks on both databases.
+pytestmark = pytest.mark.one_database
+
 BASE = "http://vitrine.test"
 A5 = (419.53, 595.28)  # points
 TITLE = {"vi": "Quyền con người ở Việt Nam qua tư liệu lưu trữ", "en": "Human rights in Viet Nam through the archives",

@@ -33,6 +33,9 @@ from exhibitions.qr import printed_codes
 from tests.conftest import app_settings, copy_demo, data_dir
 from tests.npm_tools import ACE, puppeteer_env, require
 
+# Books drawn from the reading view, whose queries test_reading_view checks on both databases.
+pytestmark = pytest.mark.one_database
+
 BASE = "http://vitrine.test"
 EPUBCHECK = Path("/usr/share/java/epubcheck.jar")
 EPUBCHECK_BOOKS = Path(__file__).with_name("EpubCheckBooks.java")

@@ -20,6 +20,9 @@ from exhibitions.publications.labels_pdf import LAYOUTS, render_labels_pdf
 from exhibitions.qr import qr_matrix
 from exhibitions.reading import Rights
 
+# Labels drawn from the reading view, whose queries test_reading_view checks on both databases.
+pytestmark = pytest.mark.one_database
+
 BASE = "http://vitrine.test"
 MM = 72 / 25.4  # PDF points in a millimetre
 DECLARATION = "Lễ đọc Tuyên ngôn Độc lập tại Quảng trường Ba Đình, Hà Nội, ngày 2 tháng 9 năm 1945"

@@ -18,6 +18,8 @@ from PIL import Image
 from tests.conftest import VitrineCliRunner, VitrineTestClient, app_settings, copy_database, data_dir
 from tests.interop.iiif.site import LiveServer, Site, build
 
+pytestmark = pytest.mark.one_database  # images cut from stored files and manifests of published records
+
 INFO = "/iiif/image/{}/info.json"
 ORIGIN = {"Origin": "https://viewer.example.org", "Accept-Language": "en"}
 KNOWN = validator.TestSuite(validator.ValidationInfo()).list_tests("3.0")
