@@ -16,6 +16,9 @@ from core.errors import Forbidden, ValidationError
 from core.storage import get_storage
 from tests.archive import samples
 
+# Files decoded, checked and stored, whatever database records them.
+pytestmark = pytest.mark.one_database
+
 HAS_TESSERACT = shutil.which("tesseract") is not None
 
 

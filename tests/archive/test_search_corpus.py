@@ -19,6 +19,9 @@ from core.db import db
 from core.search import apply_pending
 from tests.conftest import PASSWORD, TEST_DB, app_settings, copy_database, data_dir
 
+# Answers of the search index; the outbox that feeds it is checked on both databases (test_search_index).
+pytestmark = pytest.mark.one_database
+
 CORPUS = Path(__file__).resolve().parents[2] / "archive" / "data" / "corpus"
 ENGLISH = {
     "qd-1079-ttg-2022-de-an": "Decision approving the scheme on communication about human rights in Vietnam",
