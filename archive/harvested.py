@@ -33,6 +33,7 @@ from archive.models import (
 )
 from archive.rights import Reading, canonical, from_text
 from archive.services import LIMITS, flush_checked, snapshot
+from archive.source_images import SourceService
 from core.audit import record_event
 from core.db import utcnow
 from core.errors import ValidationError
@@ -101,6 +102,9 @@ class HarvestedRecord:
     subjects: list[str] = field(default_factory=list)
     coverage: list[str] = field(default_factory=list)  # a place?
     image: HarvestedImage | None = None
+    # The image service its manifest names (interop.harvest.services); read only when its manifest was asked.
+    image_service: SourceService | None = None
+    manifest_read: bool = False
 
 
 def _fold(text: str) -> str:
@@ -255,6 +259,11 @@ def _apply(session, item: Item, record: HarvestedRecord, matcher: Matcher) -> No
     """Set the item's fields, texts, subjects and image from the record; the provenance follows it."""
     provenance = item.provenance
     provenance.datestamp, provenance.source_url = record.datestamp, _clip(record.source_url, 2000)
+    if record.manifest_read or record.manifest_url != provenance.manifest_url:  # not asked: the service stays
+        service = record.image_service if record.manifest_read else None
+        provenance.image_service_url = service.url if service else None
+        provenance.image_service_type = service.type if service else None
+        provenance.image_service_profile = service.profile if service else None
     provenance.manifest_url = _clip(record.manifest_url, 2000)
     provenance.deleted, provenance.harvested_at = False, utcnow()
     item.type = item_type(record.types)

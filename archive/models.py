@@ -394,6 +394,10 @@ class ItemProvenance(Base):
     source_url: Mapped[str | None] = mapped_column(String(2000))
     # The record's IIIF Presentation manifest at the source (a dc:relation), for deep zoom through its image service.
     manifest_url: Mapped[str | None] = mapped_column(String(2000))
+    # That manifest's image service for the first image (archive.source_images): deep zoom reads the source's tiles.
+    image_service_url: Mapped[str | None] = mapped_column(String(2000))
+    image_service_type: Mapped[str | None] = mapped_column(String(20))  # ImageService3 or ImageService2
+    image_service_profile: Mapped[str | None] = mapped_column(String(100))
     deleted: Mapped[bool] = mapped_column(Boolean, default=False)  # the source reports the record deleted
     harvested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 

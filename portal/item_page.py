@@ -15,6 +15,7 @@ from archive.media import ATTACHMENT_TYPES, DERIVATIVE_SIDES, derivative_path, d
 from archive.models import Item, MediaFile
 from archive.rights import ShownRights
 from archive.rights import shown as shown_rights
+from archive.source_images import image_origins, service_for_page
 from core import language_policy
 from core.i18n import label_in
 from core.sharing import share_links
@@ -100,6 +101,8 @@ class ItemPage:
     shares: list[dict]
     today: date
     source: Source | None = None  # a harvested item's: "from <source>", with a link back
+    # Origins outside this site the page loads images from (a source's image service): its content policy's.
+    image_origins: tuple[str, ...] = ()
 
     @property
     def has_pages(self) -> bool:
@@ -107,7 +110,7 @@ class ItemPage:
         return any(len(file.pages) > 1 for file in self.files)
 
 
-def page_image(media: MediaFile, number: int) -> PageImage:
+def page_image(media: MediaFile, number: int, item: Item | None = None) -> PageImage:
     """A page of a file in the three derivative sizes, the middle one by default."""
 
     def url(kind: str) -> str:
@@ -118,7 +121,9 @@ def page_image(media: MediaFile, number: int) -> PageImage:
                        zip(DERIVATIVE_SIDES.items(), sizes.values(), strict=True))  # fmt: skip
     width, height = sizes["book"] or (None, None)
     # The image service (interop.iiif) names a page `<file id>-<page>`; its info.json starts a deep zoom.
-    zoom = url_for("iiif.image_info", identifier=f"{media.id}-{number}")
+    # A harvested image whose source has an image service zooms from there (archive.source_images).
+    source = service_for_page(item, media, number) if item is not None else None
+    zoom = source.info_url if source else url_for("iiif.image_info", identifier=f"{media.id}-{number}")
     return PageImage(number, url("book"), srcset, url("thumb"), url("web"), zoom, width, height, sizes["thumb"])
 
 
@@ -128,7 +133,8 @@ def documents(item: Item) -> tuple[list[Document], int]:
     ready = [media for media in item.media if states[media.id].ready]
     files = [Document(media.id, display_name(media.original_name), media.mime_type, media.size,
                       media.mime_type in ATTACHMENT_TYPES, url_for("archive.media_file", media_id=media.id),
-                      tuple(page_image(media, n) for n in range(1, media.pages + 1))) for media in ready]  # fmt: skip
+                      tuple(page_image(media, n, item) for n in range(1, media.pages + 1)))
+             for media in ready]  # fmt: skip
     return files, sum(1 for media in item.media if states[media.id].pending)
 
 
@@ -175,6 +181,7 @@ def read_item_page(session, item: Item, chain: list[str]) -> ItemPage:
         shares=share_links(shared, texts["title"].text or item.reference_code),
         today=date.today(),
         source=source_of(item),
+        image_origins=tuple(image_origins(item)),
     )
 
 

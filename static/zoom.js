@@ -1,9 +1,10 @@
 // Deep zoom on the item page (portal/templates/portal/item.html). Under each image (or the page a document's
 // viewer shows), a button opens OpenSeadragon in the image's place. It reads the page's IIIF image service
-// (data-zoom-info: its info.json) and loads only the tiles in view. OpenSeadragon itself (static/vendor, copied
-// from the npm registry by tools/vendor.sh) is loaded on the first click, so pages that are only read never
-// fetch it. The buttons zoom, show the whole image and close; in the viewer, the arrow keys move and + and -
-// zoom. Without scripts the image and its link stay as they are.
+// (data-zoom-info: its info.json — for a harvested image, the source's own service, whose origin the page's
+// content policy must allow: data-image-origins on the article) and loads only the tiles in view.
+// OpenSeadragon itself (static/vendor, copied from the npm registry by tools/vendor.sh) is loaded on the first
+// click, so pages that are only read never fetch it. The buttons zoom, show the whole image and close; in the
+// viewer, the arrow keys move and + and - zoom. Without scripts the image and its link stay as they are.
 (function () {
   "use strict";
   var loading = null;

@@ -35,6 +35,7 @@ from interop.harvest.images import fetch_image
 from interop.harvest.mapping import harvested_record, image_candidates
 from interop.harvest.models import HarvestRun, RunState
 from interop.harvest.protocol import BadRecord
+from interop.harvest.services import image_service
 
 log = logging.getLogger(__name__)
 PROBLEMS_KEPT = 100
@@ -283,6 +284,8 @@ def _prepare(claim: _Claim, page_records: list, fetcher: Fetcher) -> tuple[list,
                 record.source_url = None
             if problem:
                 problems.append(_problem(record.oai_identifier, "image", problem))
+            if record.manifest_url:  # its image service at the source, for deep zoom; a bad manifest only logged
+                record.image_service, record.manifest_read = image_service(fetcher, record.manifest_url), True
     return [record for _raw, record in records], problems, images
 
 

@@ -2,7 +2,9 @@
 
 Texts go in language maps, one entry per language the item or exhibition is written in; labels of the
 interface's own (metadata names, types) in each interface language. Every canvas is one page of a file, its
-painting annotation an image whose ImageService3 is this site's image service (interop.iiif.images).
+painting annotation an image whose ImageService3 is this site's image service (interop.iiif.images) — except a
+harvested item's first image whose source named its own image service (archive.source_images): its body is
+still this site's copy, but its service is the source's, so deep zoom reads the source's full resolution.
 """
 
 from flask import current_app
@@ -14,6 +16,7 @@ from archive.forms import TYPE_LABELS
 from archive.media import derivative_path, derivative_size, display_name
 from archive.models import Item, ItemStatus, MediaFile
 from archive.rights import labels as rights_labels
+from archive.source_images import SourceService, service_for_page
 from core.errors import NotFound
 from core.i18n import _, _l, localized, ui_languages
 from core.urls import public_url
@@ -82,7 +85,7 @@ def item_manifest(session, item_id: int) -> dict:
                 "format": "text/html",
             }
         ],  # fmt: skip
-        "items": [canvas for media in ready_files(item) for canvas in file_canvases(base, media)],
+        "items": [canvas for media in ready_files(item) for canvas in file_canvases(base, media, item)],
     }
     if summary := language_map({t.lang: t.description or t.caption for t in item.texts}):
         manifest["summary"] = summary
@@ -148,7 +151,7 @@ def thumbnail_of(media: MediaFile | None) -> list[dict] | None:
     return [thumb]
 
 
-def file_canvases(base: str, media: MediaFile) -> list[dict]:
+def file_canvases(base: str, media: MediaFile, item: Item) -> list[dict]:
     """A canvas per page of a file (a page whose image cannot be read is left out)."""
     canvases = []
     pages = max(media.pages or 1, 1)
@@ -161,12 +164,14 @@ def file_canvases(base: str, media: MediaFile) -> list[dict]:
             label = in_interface_languages(_l("Page %(number)s of %(total)s", number=number, total=pages))
         else:
             label = {"none": [display_name(media.original_name)]}
-        canvases.append(canvas(f"{base}/canvas/{media.id}-{number}", page, label))
+        source = service_for_page(item, media, number)
+        canvases.append(canvas(f"{base}/canvas/{media.id}-{number}", page, label, source))
     return canvases
 
 
-def canvas(canvas_id: str, page: tiles.ZoomPage, label: dict) -> dict:
-    """A canvas the size of a page, painted with its image and the image service that zooms into it."""
+def canvas(canvas_id: str, page: tiles.ZoomPage, label: dict, source: SourceService | None = None) -> dict:
+    """A canvas the size of a page, painted with its image and the image service that zooms into it: this
+    site's, or `source`, the image service of a harvested image at its source."""
     width, height = max_size(page.width, page.height, limits())
     service = service_id(page.media_id, page.page)
     body = {
@@ -175,7 +180,7 @@ def canvas(canvas_id: str, page: tiles.ZoomPage, label: dict) -> dict:
         "format": "image/jpeg",
         "width": width,
         "height": height,
-        "service": [{"id": service, "type": "ImageService3", "profile": PROFILE}],
+        "service": [source.reference() if source else {"id": service, "type": "ImageService3", "profile": PROFILE}],
     }
     annotation = {"id": f"{canvas_id}/painting", "type": "Annotation", "motivation": "painting", "body": body,
                   "target": canvas_id}  # fmt: skip
