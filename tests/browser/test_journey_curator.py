@@ -58,6 +58,7 @@ def test_a_curator_makes_a_french_exhibition_publishes_prints_and_renumbers(live
     page.locator("form.stack button[type=submit]").click()
     page.wait_for_url(f"{live_server}/staff/items")
     page.locator("nav.main").get_by_role("link", name=say(lang, "Curate")).click()
+    page.wait_for_url(f"{live_server}/staff/exhibitions")  # the check below reads the page it leads to
     step(page, lang, "exhibitions")
 
     # A French exhibition for Geneva: its title in French only.
