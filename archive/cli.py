@@ -187,7 +187,7 @@ def import_command(csv_file, files_from, dry_run, email):
     """Import items from a UTF-8 CSV (one row per item) and the files it names."""
     from archive import ingest
 
-    user_id = _importing_user(email)
+    user_id = importing_user(email)
     try:
         with open(csv_file, encoding="utf-8-sig", newline="") as fh:
             rows = ingest.read_rows(fh)
@@ -239,8 +239,8 @@ def _run_import_jobs(count: int) -> None:
         click.echo(f"no previews could be made of {outcomes['failed']} files: see their items' pages", err=True)
 
 
-def _importing_user(email) -> int:
-    """The id of the account recorded as creator: the one named, else the first admin."""
+def importing_user(email) -> int:
+    """The id of the account an import (`--as EMAIL`) records as creator: the one named, else the first admin."""
     from core.auth import Role, User
 
     query = select(User.id).where(User.email == email.strip().lower()) if email else (

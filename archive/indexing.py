@@ -48,6 +48,12 @@ def _items_named_by(session) -> set[int]:
     for obj in session.dirty:
         if type(obj) in renamed and session.is_modified(obj):
             renamed[type(obj)].add(obj.id)
+    return items_naming(session, renamed)
+
+
+def items_naming(session, renamed: dict) -> set[int]:
+    """Ids of the items that name one of these terms, places or bodies (`{Term: ids, Place: ids, Body: ids}`),
+    read on the session's own connection: safe inside a flush."""
     queries = []
     if renamed[Term]:
         queries.append(select(item_terms.c.item_id).where(item_terms.c.term_id.in_(renamed[Term])))

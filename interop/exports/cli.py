@@ -6,9 +6,8 @@ beside the archive (or from a cron job) and hands the bag over by any means that
 
 import click
 from flask import current_app
-from sqlalchemy import select
 
-from core.auth import Role, User
+from archive.cli import importing_user
 from core.errors import VitrineError
 from core.storage import get_storage
 from core.uow import unit
@@ -73,7 +72,7 @@ def bag_export(target, ids, query, exhibition, include_unpublished):
 @click.option("--as", "email", help="The account recorded as creator (default: the first admin).")
 def bag_import(path, email):
     """Import a bag (a folder or a ZIP) whole, or nothing of it: every problem is listed."""
-    user_id = _importing_user(email)
+    user_id = importing_user(email)
     bars = Bars()
     try:
         report = import_bag(get_storage(), user_id, path, bars)
@@ -91,17 +90,6 @@ def bag_import(path, email):
     for created in report.created:
         click.echo(f"created {created} (labels to review)")
     click.echo(f"bag {report.bag}: imported {len(report.imported)}, skipped {len(report.skipped)} already here")
-
-
-def _importing_user(email) -> int:
-    """The id of the account recorded as creator: the one named, else the first admin."""
-    query = select(User.id).where(User.email == email.strip().lower()) if email else (
-        select(User.id).where(User.role == Role.ADMIN).order_by(User.id).limit(1))  # fmt: skip
-    with unit("importing user", write=False) as session:
-        user_id = session.scalar(query)
-    if user_id is None:
-        raise click.UsageError("no such user: pass --as EMAIL of an existing account")
-    return user_id
 
 
 def _after_import(files: int) -> None:

@@ -23,7 +23,8 @@ from datetime import timedelta
 from flask import current_app, has_app_context
 from sqlalchemy import delete, event, func, insert, inspect, select
 
-from archive.models import Body, Item, ItemTag, ItemText, MediaFile, Place, Term, item_terms
+from archive.indexing import items_naming
+from archive.models import Body, Item, ItemTag, ItemText, MediaFile, Place, Term
 from core import background
 from core.db import db, utcnow
 from core.uow import after_commit, unit
@@ -69,7 +70,7 @@ def changed_item_ids(session) -> set[int]:
         elif type(obj) in renamed and session.is_modified(obj):
             renamed[type(obj)].add(obj.id)
     ids.discard(None)
-    return ids | _items_named_by(session, renamed) | _items_shown_in(session, exhibitions)
+    return ids | items_naming(session, renamed) | _items_shown_in(session, exhibitions)
 
 
 def _values(obj, name: str) -> set:
@@ -80,18 +81,6 @@ def _values(obj, name: str) -> set:
 
 def _changed(obj, name: str) -> bool:
     return inspect(obj).attrs[name].history.has_changes()
-
-
-def _items_named_by(session, renamed: dict) -> set[int]:
-    queries = []
-    if renamed[Term]:
-        queries.append(select(item_terms.c.item_id).where(item_terms.c.term_id.in_(renamed[Term])))
-    if renamed[Place]:
-        queries.append(select(Item.id).where(Item.place_id.in_(renamed[Place])))
-    if renamed[Body]:
-        queries.append(select(Item.id).where(Item.body_id.in_(renamed[Body])))
-    connection = session.connection()
-    return {item_id for query in queries for item_id in connection.scalars(query)}
 
 
 def _items_shown_in(session, exhibition_ids: set) -> set[int]:
