@@ -8,6 +8,7 @@
 # line. Each also writes a JUnit XML report beside its log, with every test's duration
 # (tests/durations.py sums them by module). All go to the end even when one fails; the exit status is 0
 # only if every one passed (pytest's exit 5, no test ran, is a failure too). Ctrl-C stops them all cleanly.
+# VITRINE_TEST_SHARED names a folder the processes share what they may build once (the SQLite demo).
 set -uo pipefail
 # Job control: each run in a process group of its own that handles SIGINT as pytest expects (a
 # background job of a script ignores it otherwise); Ctrl-C reaches them through the trap below,
@@ -49,7 +50,7 @@ interrupted() {
 trap interrupted INT TERM HUP
 for run in "${runs[@]}"; do
     # A cache folder each: the runs would otherwise overwrite each other's "last failed".
-    VITRINE_TEST_DB="${run%-*}" VITRINE_TEST_SHARD="${run##*-}/$shards" \
+    VITRINE_TEST_DB="${run%-*}" VITRINE_TEST_SHARD="${run##*-}/$shards" VITRINE_TEST_SHARED="$logs" \
         "$pytest" -o cache_dir=".pytest_cache/$run" --junitxml="$logs/$run.xml" "$@" >"$logs/$run.log" 2>&1 &
     pid[$run]=$!
 done
@@ -59,5 +60,6 @@ for run in "${runs[@]}"; do
     status[$run]=$?
     [ "${status[$run]}" -eq 0 ] || failed=1
 done
+rm -rf "$logs/demo-sqlite"  # what the processes shared (tests/conftest.py), not a log
 report
 [ "$failed" -eq 0 ]

@@ -5,6 +5,8 @@ schema with the reference data (every test), and the demo as `flask demo load` l
 (tests that override `database_url` with `demo_database_url`).
 """
 
+import fcntl
+import json
 import multiprocessing
 import os
 import shutil
@@ -99,8 +101,24 @@ class Loaded:
 
 @pytest.fixture(scope="session")
 def demo_template(request, tmp_path_factory) -> Loaded:
-    """The demo loaded once a session by `flask demo load` (seconds of work) in a test app."""
-    folder = tmp_path_factory.mktemp("demo")
+    """The demo loaded once a session by `flask demo load` (seconds of work) in a test app; on SQLite, once a
+    run: the processes of tests/both_databases.sh share one, built by the first that needs it."""
+    shared = os.environ.get("VITRINE_TEST_SHARED")
+    if TEST_DB == "postgresql" or not shared:
+        return _load_demo(request, tmp_path_factory.mktemp("demo"))
+    folder = Path(shared) / "demo-sqlite"
+    with open(Path(shared) / "demo-sqlite.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # the others wait for the first to finish, then read what it left
+        outcome = folder / "outcome.json"
+        if not outcome.exists():
+            folder.mkdir(exist_ok=True)
+            loaded = _load_demo(request, folder)
+            outcome.write_text(json.dumps({"exit_code": loaded.exit_code, "output": loaded.output}))
+        done = json.loads(outcome.read_text())
+    return Loaded(folder / "demo.sqlite3", data_dir(folder), done["exit_code"], done["output"])
+
+
+def _load_demo(request, folder: Path) -> Loaded:
     if TEST_DB == "postgresql":
         server, database = request.getfixturevalue("pg_server"), "vitrine_demo"
         url = server.create_database(database, request.getfixturevalue("pg_template"))
@@ -306,14 +324,21 @@ def runs_once(item) -> bool:
 
 
 # Hands of the run-once tests per process of each database: a PostgreSQL process's share of the database tests
-# takes about a fifth longer than a SQLite one's (a server round trip per statement), so SQLite's take more.
-ONCE_WEIGHT = {"sqlite": 2, "postgresql": 1}
+# takes about a fifth longer than a SQLite one's (a server round trip per statement), and the tests that start
+# from the demo all go to SQLite's (they share one demo), so SQLite's take more, but not twice as many.
+ONCE_WEIGHT = {"sqlite": 3, "postgresql": 2}
 
 
 def _shares_module_fixture(item) -> bool:
     """Whether the test uses a fixture built once per module (built again in each process that runs one)."""
     definitions = getattr(getattr(item, "_fixtureinfo", None), "name2fixturedefs", {})
     return any(chain and chain[-1].scope == "module" for chain in definitions.values())
+
+
+def _uses_demo(item) -> bool:
+    """Whether the test starts from the demo: run once, it runs on SQLite, whose processes share one demo
+    (a PostgreSQL process then never spends the 12-15 s of building its own)."""
+    return "demo_template" in getattr(item, "fixturenames", ())
 
 
 def _deal(items: list, hands: int) -> list[list]:
@@ -335,17 +360,21 @@ def _deal(items: list, hands: int) -> list[list]:
 def pytest_collection_modifyitems(config, items):
     """In shard i of n (tests/both_databases.sh), keep the i-th of n hands dealt from the tests: every process
     collects the same tests in the same order and deals them the same way. The tests that run once are dealt
-    into 3n hands, two for each SQLite process and one for each PostgreSQL one, whose tests take longer: so
-    both databases' processes end about together. A shard left with nothing keeps what it was given, so a
-    small selection never ends in "no tests ran"."""
+    into 5n hands, three for each SQLite process and two for each PostgreSQL one, whose tests take longer: so
+    both databases' processes end about together; those that start from the demo go to SQLite's. A shard left
+    with nothing keeps what it was given, so a small selection never ends in "no tests ran"."""
     if "VITRINE_TEST_SHARD" not in os.environ:
         return
     shard, shards = SHARD
-    hands = _deal([item for item in items if runs_once(item)], ONCE_WEIGHT["sqlite"] * shards + shards)
+    on_sqlite = [item for item in items if runs_once(item) and _uses_demo(item)]
+    sqlite_hands = ONCE_WEIGHT["sqlite"] * shards
+    hands = _deal([item for item in items if runs_once(item) and item not in on_sqlite],
+                  sqlite_hands + ONCE_WEIGHT["postgresql"] * shards)  # fmt: skip
     if TEST_DB == "sqlite":
-        once = [item for hand in hands[shard : ONCE_WEIGHT["sqlite"] * shards : shards] for item in hand]
+        once = [item for hand in hands[shard:sqlite_hands:shards] for item in hand]
+        once += _deal(on_sqlite, shards)[shard]
     else:
-        once = hands[ONCE_WEIGHT["sqlite"] * shards + shard]
+        once = [item for hand in hands[sqlite_hands + shard :: shards] for item in hand]
     with_database = [item for item in items if not runs_once(item)]
     kept = set(once) | set(_deal(with_database, shards)[shard])
     if kept and len(kept) < len(items):

@@ -32,6 +32,10 @@ def _items() -> list[FakeItem]:
         + [FakeItem(f"tests/test_plain.py::test_{n}") for n in range(5)]
         + [FakeItem(f"tests/browser/test_page.py::test_{n}", ("database_url", "page")) for n in range(3)]
         + [FakeItem(f"tests/b/test_book.py::test_{n}", ("database_url",), ("one_database",)) for n in range(2)]
+        + [
+            FakeItem(f"tests/c/test_demo.py::test_{n}", ("database_url", "demo_template"), ("one_database",))
+            for n in range(3)
+        ]  # fmt: skip
     )
 
 
@@ -54,10 +58,13 @@ def test_the_shards_of_both_databases_run_each_test_as_often_as_it_needs(monkeyp
         assert counts[item] == (2 if item.nodeid.startswith("tests/a/") else 1), item
     for database in ("sqlite", "postgresql"):
         assert len(runs[database, 0]) + len(runs[database, 1]) >= 7
-    # The run-once tests go two to one to the SQLite processes, whose share of the database tests is quicker.
+    # The run-once tests go three to two to the SQLite processes, whose share of the database tests is quicker.
     once = {run: [item for item in items if conftest.runs_once(item)] for run, items in runs.items()}
-    assert [len(once["sqlite", shard]) for shard in (0, 1)] == [4, 4]
-    assert [len(once["postgresql", shard]) for shard in (0, 1)] == [1, 1]
+    assert [len(once["sqlite", shard]) for shard in (0, 1)] == [5, 4]
+    assert [len(once["postgresql", shard]) for shard in (0, 1)] == [2, 2]
+    # Those that start from the demo all go to SQLite, whose processes share one demo.
+    assert not [item for items in once.values() for item in items if "demo_template" in item.fixturenames
+                and item not in once["sqlite", 0] + once["sqlite", 1]]  # fmt: skip
 
 
 def test_make_test_all_runs_the_one_database_tests_on_both(monkeypatch):

@@ -4,6 +4,9 @@ from sqlalchemy import func, select
 from archive.models import Item, ItemStatus, ItemText, MediaFile
 from core.storage import get_storage
 
+# The demo load itself, on SQLite in `make test` and on both databases in `make test-all`.
+pytestmark = pytest.mark.one_database
+
 
 @pytest.fixture
 def database_url(demo_database_url):

@@ -1,6 +1,5 @@
 """The index never drifts: the outbox, a lost process, the CLI, two writer processes at once."""
 
-import multiprocessing
 import traceback
 
 import pytest
@@ -81,11 +80,11 @@ def write_items(config: dict, user_id: int, prefix: str, start, results) -> None
         results.put(("error", traceback.format_exc()))
 
 
-def test_two_writer_processes_lose_no_update(app, app_config, db_session, make_user):
+def test_two_writer_processes_lose_no_update(app, app_config, db_session, make_user, process_context):
     user_id = make_user("archivist").id
     db_session.remove()
     db.engine.dispose()
-    context = multiprocessing.get_context("spawn")
+    context = process_context
     start, results = context.Barrier(WRITERS), context.Queue()
     # Each process indexes right after its commits, as the embedded default does.
     config = {**app_config, "SEARCH_APPLY": "inline", "SQLITE_BEGIN_OUTSIDE_REQUESTS": "IMMEDIATE"}

@@ -14,6 +14,9 @@ from archive.searching import search_items
 from archive.workflow import apply_transition
 from core.storage import get_storage
 
+# The search page's rendering; the search behind it is checked on both databases by test_search.
+pytestmark = pytest.mark.one_database
+
 
 @pytest.fixture
 def publish(db_session, make_user):

@@ -10,6 +10,9 @@ from archive.models import Item, ItemStatus
 from archive.workflow import apply_transition
 from tests.archive import samples
 
+# What the staff pages show to each role; the services under them are checked on both databases.
+pytestmark = pytest.mark.one_database
+
 UPLOAD_FORM = 'id="media-upload"'
 EDIT_LINK = '/edit">'
 

@@ -1,9 +1,13 @@
 import re
 
+import pytest
 from sqlalchemy import select
 
 from archive.models import Item, ItemStatus
 from archive.workflow import apply_transition
+
+# Pages through the client; the services and queries under them are checked on both databases.
+pytestmark = pytest.mark.one_database
 
 
 def _publish(db_session, item, user):

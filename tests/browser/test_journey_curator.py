@@ -102,7 +102,7 @@ def test_a_curator_makes_a_french_exhibition_publishes_prints_and_renumbers(live
 
     # The labels: printed codes would lead nowhere while the base URL is this computer's, and the page says so.
     page.locator("nav.actions").get_by_role("link", name="A5", exact=True).click()
-    assert page.locator(".base-url-warning").is_visible()
+    page.wait_for_selector(".base-url-warning", state="visible")
     assert "127.0.0.1:5000" in page.locator(".base-url-warning").inner_text()
     assert page.locator(".label h2[lang=fr]").all_inner_texts() == [
         "Rapport national du troisième cycle de l'EPU", OWN_TITLE]  # fmt: skip

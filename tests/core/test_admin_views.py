@@ -10,6 +10,9 @@ from core.auth import User, authenticate
 from core.db import utcnow
 from tests.conftest import PASSWORD
 
+# The admin pages through the client; the account services under them are checked on both databases.
+pytestmark = pytest.mark.one_database
+
 NEW_PASSWORD = "a lantern by the river"
 ADMIN_PAGES = ["/staff/admin", "/staff/admin/users", "/staff/admin/vocabularies", "/staff/admin/venues",
                "/staff/admin/bodies", "/staff/admin/provinces", "/staff/admin/vocabularies/new",

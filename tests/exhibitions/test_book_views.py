@@ -9,6 +9,9 @@ import pytest
 from exhibitions.composing import publish
 from exhibitions.models import QrLink, QrTarget
 
+# Downloads of built books; the records behind them are read by queries checked on both databases.
+pytestmark = pytest.mark.one_database
+
 
 @pytest.fixture
 def shown(db_session, curator, make_exhibition):

@@ -7,6 +7,9 @@ from archive.workflow import apply_transition
 from exhibitions.composing import publish
 from exhibitions.models import Exhibition, ExhibitionStatus
 
+# The curators' pages through the client; the services under them are checked on both databases.
+pytestmark = pytest.mark.one_database
+
 
 @pytest.fixture
 def curator_client(login_as):

@@ -13,6 +13,9 @@ from exhibitions.composing import differences, readiness
 from exhibitions.models import Exhibition, ExhibitionStatus
 from exhibitions.reading import build_view, when
 
+# The demo load itself, on SQLite in `make test` and on both databases in `make test-all`.
+pytestmark = pytest.mark.one_database
+
 
 @pytest.fixture
 def database_url(demo_database_url):

@@ -8,6 +8,9 @@ from exhibitions.composing import derive_exhibition, differences, pull, update_e
 from exhibitions.models import Exhibition
 from exhibitions.reading import build_view
 
+# Titles chosen per exhibition and language, rendered; the services under them are checked on both databases.
+pytestmark = pytest.mark.one_database
+
 OWN_FR = "La Déclaration, lue place Ba Đình"
 
 

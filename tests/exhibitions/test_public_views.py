@@ -12,6 +12,9 @@ from archive.workflow import apply_transition
 from core.storage import get_storage
 from exhibitions.composing import archive, publish, update_entry, update_exhibition
 
+# Pages rendered from the reading view, whose queries test_reading_view checks on both databases.
+pytestmark = pytest.mark.one_database
+
 
 @pytest.fixture(autouse=True)
 def english(client):

@@ -15,6 +15,9 @@ from exhibitions.models import Exhibition
 from exhibitions.reading import when
 from portal.home import country_name, featured_items, home_page, timeline, unit_on
 
+# The demo's home page (the demo runs on SQLite in `make test`, on both in `make test-all`).
+pytestmark = pytest.mark.one_database
+
 DAY = date(2026, 12, 7)  # QG25 and CB25 are on, GE27 (Geneva, March 2027) is coming
 
 

@@ -15,6 +15,9 @@ from core.storage import get_storage
 from exhibitions.composing import add_entry, publish
 from tests.archive import samples
 
+# What a visitor's item page shows; its queries are checked on both databases by the archive's tests.
+pytestmark = pytest.mark.one_database
+
 FRENCH = {"Accept-Language": "fr-FR,fr;q=0.9"}
 
 

@@ -17,6 +17,9 @@ from exhibitions.composing import archive
 from exhibitions.models import Exhibition
 from exhibitions.reading import VISIBLE, view_for
 
+# Sitemaps and robots of the demo (the demo runs on SQLite in `make test`, on both in `make test-all`).
+pytestmark = pytest.mark.one_database
+
 BASE = "http://vitrine.test"  # tests/conftest.py
 NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9", "x": "http://www.w3.org/1999/xhtml"}
 

@@ -15,6 +15,9 @@ from reports.figures import programme_figures
 from reports.period import Period
 from reports.report import SECTION_OF_TABLE, build_report
 
+# The figures pages' rendering; the queries behind them are checked on both databases by the other reports tests.
+pytestmark = pytest.mark.one_database
+
 
 @pytest.fixture
 def programme(db_session, curator, published_item, entered, shown, make_exhibition):
