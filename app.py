@@ -15,6 +15,8 @@ from core import (
     errors,
     i18n,
     permissions,
+    protected_files,
+    proxies,
     sessions,
     static_files,
     storage,
@@ -36,6 +38,8 @@ def create_app(overrides: dict | None = None) -> Flask:
         app.config.update(overrides)
     config.finalise(app.config)
 
+    proxies.init_app(app)
+    protected_files.init_app(app)
     db.init_app(app)
     uow.init_app(app)
     migrate.init_app(app, db.db, directory=str(Path(__file__).parent / "migrations"))
