@@ -42,6 +42,13 @@ def _ensure_server_user() -> None:
                        check=True)  # fmt: skip
 
 
+def database_url(database: str, port: int, socket_folder: Path | None = None) -> str:
+    """SQLAlchemy URL of a database of a server of ours: on 127.0.0.1, or through its socket in `socket_folder`."""
+    if socket_folder is None:
+        return f"postgresql+psycopg://{SERVER_USER}@127.0.0.1:{port}/{database}"
+    return f"postgresql+psycopg://{SERVER_USER}@/{database}?host={quote(str(socket_folder), safe='/')}&port={port}"
+
+
 class LocalPostgres:
     """initdb, start and stop a server whose files, log and socket are all in `folder`.
 
@@ -117,9 +124,18 @@ class LocalPostgres:
                 if attempt == 2 or port:
                     raise
 
-    def is_running(self) -> bool:
-        """True when a server runs on this cluster (started by us or left by an earlier run)."""
-        return (self.data_dir / "postmaster.pid").exists()
+    def adopt_running(self) -> bool:
+        """Take over a server already running on this cluster (one a killed run left); False if none runs."""
+        if not self.initialised:
+            return False
+        try:
+            self._run("pg_ctl", "status", "-D", str(self.data_dir))
+        except RuntimeError:  # exit 3: not running (a stale postmaster.pid is pg_ctl start's to clear)
+            return False
+        # postmaster.pid's fourth line is the port (and so the socket's name).
+        self.port = int((self.data_dir / "postmaster.pid").read_text().splitlines()[3])
+        self.running = True
+        return True
 
     def stop(self) -> None:
         """Stop the server if we started it: fast shutdown, clients disconnected, nothing lost."""
@@ -129,11 +145,7 @@ class LocalPostgres:
 
     def url(self, database: str) -> str:
         """SQLAlchemy URL of a database on this server (over TCP if it listens there, else its socket)."""
-        if self.tcp:
-            return f"postgresql+psycopg://{SERVER_USER}@127.0.0.1:{self.port}/{database}"
-        return (
-            f"postgresql+psycopg://{SERVER_USER}@/{database}?host={quote(str(self.folder), safe='/')}&port={self.port}"
-        )
+        return database_url(database, self.port, None if self.tcp else self.folder)
 
     def execute(self, sql: str, *params) -> list[tuple]:
         """Run one statement on the maintenance database, outside a transaction; its rows, if any."""
