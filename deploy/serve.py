@@ -3,7 +3,8 @@ all stopped together by Ctrl-C.
 
 1. The database is DATABASE_URL's; without one, a server of our own in `<data dir>/postgresql/`
    (deploy.postgres: made on the first run, reached through its socket only), started here and stopped last.
-2. `flask db upgrade` and `flask refdata load` run first (`flask demo load` too with DEMO=1).
+2. `flask db upgrade` and `flask refdata load` run first (`flask demo load` too with DEMO=1), and the static
+   files are copied by fingerprint to `<data dir>/static/`, where nginx serves them for a year.
 3. gunicorn (settings below: WORKERS, BIND_HOST, PORT) and one worker command per kind of background work
    whose mode is `worker`: search outbox, media jobs, harvests, OAI records. A mode the environment already
    sets to something else (VITRINE_MEDIA_JOBS=background…) is kept, and that work stays in the web processes.
@@ -25,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from core.config import from_env
+from core.static_files import copy_fingerprinted
 from deploy.postgres import LocalPostgres, database_url, find_bin_dir
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -99,6 +101,7 @@ class Plan:
     env: dict
     setup: list[list[str]]
     processes: list[Process]
+    static_copies: Path = Path()  # where the proxy finds the static files by fingerprint
     local_postgres: Path | None = None  # the folder of our own server, when there is no DATABASE_URL
     pg_port: int = DEFAULT_PG_PORT
     url: str = ""
@@ -118,7 +121,8 @@ def plan(environ, demo: bool = False) -> Plan:
     settings = gunicorn_settings(env)  # refuses bad numbers before anything starts
     env["VITRINE_DATA_DIR"] = str(data_dir)
     env.setdefault("PORT", str(DEFAULT_PORT))  # the app's default base URL follows it
-    result = Plan(env=env, setup=[flask("db", "upgrade"), flask("refdata", "load")], processes=[])
+    result = Plan(env=env, setup=[flask("db", "upgrade"), flask("refdata", "load")], processes=[],
+                  static_copies=data_dir / "static")  # fmt: skip
     if demo:
         result.setup.append(flask("demo", "load"))
     if not env.get("DATABASE_URL"):
@@ -160,6 +164,8 @@ class Supervisor:
                 if self.stops_asked:
                     return 0
                 subprocess.run(command, env=self.plan.env, cwd=ROOT, check=True, start_new_session=True)
+            copied = copy_fingerprinted(ROOT / "static", self.plan.static_copies)
+            say(f"{copied} static files copied under {self.plan.static_copies} for the proxy")
             for process in self.plan.processes:
                 self._start(process)
             say(f"serving {self.plan.url} ({self.plan.workers} web workers; "
