@@ -251,9 +251,12 @@ def _signal_group(child: subprocess.Popen, signum: int) -> None:
         os.killpg(child.pid, signum)
 
 
+_STARTED = time.monotonic()
+
+
 def say(message: str) -> None:
-    """One line of the supervisor's own, told apart from its children's logs."""
-    print(f"[serve] {message}", file=sys.stderr, flush=True)
+    """One line of the supervisor's own, told apart from its children's logs, with the seconds since its start."""
+    print(f"[serve {time.monotonic() - _STARTED:.1f} s] {message}", file=sys.stderr, flush=True)
 
 
 def main(argv=None) -> int:

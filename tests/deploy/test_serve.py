@@ -105,8 +105,8 @@ def test_serve_starts_postgres_gunicorn_and_the_workers_and_ctrl_c_stops_them_al
         process.send_signal(signal.SIGINT)  # as Ctrl-C in its terminal
         assert process.wait(90) == 0, log.read_text()
         said = log.read_text()
-        pids = [int(pid) for pid in re.findall(r"\[serve\] started \w+ \(pid (\d+)\)", said)]
-        assert len(pids) == 5 and "[serve] database stopped" in said, said
+        pids = [int(pid) for pid in re.findall(r"\[serve [\d.]+ s\] started \w+ \(pid (\d+)\)", said)]
+        assert len(pids) == 5 and "database stopped" in said, said
         for pid in pids:
             with pytest.raises(ProcessLookupError):
                 os.kill(pid, 0)
