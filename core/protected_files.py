@@ -19,6 +19,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from flask import Flask, Response, current_app, request, send_file
+from werkzeug.http import is_resource_modified
 
 # Folders a protected file may live in: the name the proxy's internal location knows them by, and the
 # setting that holds each. The data dir itself is never exposed whole (it holds the secret key).
@@ -38,7 +39,10 @@ def init_app(app: Flask) -> None:
 
 def file_etag(path: Path) -> str:
     """The ETag of a file as nginx makes it for static files: its modification time and size in hex."""
-    stat = os.stat(path)
+    return _etag(os.stat(path))
+
+
+def _etag(stat: os.stat_result) -> str:
     return f"{int(stat.st_mtime):x}-{stat.st_size:x}"
 
 
@@ -55,25 +59,28 @@ def accel_path(path: Path, prefix: str) -> str | None:
 def send_checked(path: Path, mimetype: str, *, public: bool, download_name: str | None = None,
                  as_attachment: bool = False) -> Response:  # fmt: skip
     """Send the file at `path`, which the caller has checked the reader may see; `public` if anyone may."""
-    etag = file_etag(path)
+    stat = os.stat(path)
     prefix = current_app.config.get("ACCEL_REDIRECT")
     redirect_to = accel_path(path, prefix) if prefix else None
     if redirect_to is None:
-        response = send_file(path, mimetype=mimetype, etag=etag, conditional=True, as_attachment=as_attachment,
-                             download_name=download_name)  # fmt: skip
+        response = send_file(path, mimetype=mimetype, etag=_etag(stat), conditional=True,
+                             as_attachment=as_attachment, download_name=download_name)  # fmt: skip
     else:
         name = download_name or (Path(path).name if as_attachment else None)
-        response = _handed_to_proxy(redirect_to, etag, mimetype, as_attachment, name)
+        response = _handed_to_proxy(redirect_to, stat, mimetype, as_attachment, name)
     _set_lifetime(response, public)
     return response
 
 
-def _handed_to_proxy(redirect_to: str, etag: str, mimetype: str, as_attachment: bool, name: str | None):
-    # A revalidation the app can answer needs no file; otherwise nginx sends the file and answers Range and
-    # If-None-Match itself, keeping this response's Content-Type, Content-Disposition and Cache-Control.
+def _handed_to_proxy(redirect_to: str, stat: os.stat_result, mimetype: str, as_attachment: bool,
+                     name: str | None) -> Response:  # fmt: skip
+    # A revalidation the app can answer (If-None-Match, If-Modified-Since, as send_file would) needs no file;
+    # otherwise nginx sends it and answers Range itself, keeping this response's Content-Type,
+    # Content-Disposition and Cache-Control.
     response = Response(mimetype=mimetype)
-    response.set_etag(etag)
-    if request.if_none_match.contains(etag):
+    response.set_etag(_etag(stat))
+    response.last_modified = int(stat.st_mtime)
+    if not is_resource_modified(request.environ, etag=_etag(stat), last_modified=response.last_modified):
         response.status_code = 304
         return response
     response.headers[HEADER] = redirect_to

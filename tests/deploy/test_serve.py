@@ -68,7 +68,7 @@ def test_the_make_target_runs_the_script():
 
 
 def _get(url: str) -> tuple[int, str]:
-    with urllib.request.urlopen(url, timeout=10) as response:
+    with urllib.request.urlopen(url, timeout=30) as response:
         return response.status, response.read().decode()
 
 
