@@ -104,6 +104,8 @@ def from_env(environ=None) -> dict:
         found["OAI_PAGE_SIZE"] = int(env["VITRINE_OAI_PAGE_SIZE"])
     if env.get("VITRINE_OAI_APPLY"):  # background (default), inline, or worker
         found["OAI_APPLY"] = env["VITRINE_OAI_APPLY"]
+    if env.get("VITRINE_PG_BIN_DIR"):  # where `backup` and `restore` find pg_dump and pg_restore
+        found["PG_BIN_DIR"] = env["VITRINE_PG_BIN_DIR"]
     if env.get("PORT"):  # the port `make run` serves on; the default base URL follows it
         found["PORT"] = int(env["PORT"])
     return found
