@@ -3,7 +3,7 @@
 from flask import jsonify, make_response, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from core.search.errors import IndexUnavailable
+from core.search import IndexUnavailable
 from core.uow import rollback_request
 
 

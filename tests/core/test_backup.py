@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from flask_migrate import downgrade
 from sqlalchemy import select
 
 from app import create_app
@@ -24,7 +25,8 @@ from archive.services import create_item
 from core.auth import User, create_user
 from core.backup import BackupError, make_snapshot, restore_snapshot
 from core.backup import folder as backup_folder
-from core.backup.databases import table_counts
+from core.backup.databases import migration_of, table_counts
+from core.backup.restore import code_migrations
 from core.db import db
 from core.search import Query, index_to_read, search_index
 from core.storage import get_storage
@@ -180,6 +182,21 @@ def test_a_snapshot_from_a_newer_migration_is_refused_naming_both(target, templa
     assert result.exit_code == 1
     assert "migration 0099" in result.output and f"its latest is {info['migration']}" in result.output
     assert is_empty(target)
+
+
+def test_a_snapshot_from_an_older_migration_is_restored_then_upgraded(app, target, tmp_path):
+    with app.app_context():
+        downgrade(revision="-1")  # the live archive as the Vitrine before the latest migration left it
+        db.engine.dispose()
+    assert invoke(app, "backup", str(tmp_path / "older")).exit_code == 0
+    older = json.loads((tmp_path / "older" / "snapshot.json").read_text())["migration"]
+    result = invoke(target, "restore", str(tmp_path / "older"))
+    assert result.exit_code == 0, result.output
+    head = code_migrations(target).get_current_head()
+    assert older != head and f"at migration {older}" in result.output
+    assert f"database upgraded to migration {head}" in result.output
+    with target.app_context(), unit("test.migration", write=False) as session:
+        assert migration_of(session.connection()) == head
 
 
 def test_a_damaged_snapshot_is_refused_naming_each_damaged_file(target, template, tmp_path):
