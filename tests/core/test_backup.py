@@ -346,6 +346,7 @@ class Writer(threading.Thread):
 # --- restic, when installed ----------------------------------------------------------------
 
 
+@pytest.mark.long  # restic sets up a repository with a deliberately slow key derivation: seconds of CPU
 @pytest.mark.skipif(not shutil.which("restic"), reason="restic is not installed (apt-get install restic)")
 def test_the_readme_nightly_backup_through_restic_restores(app, target, tmp_path, template):
     env = {"RESTIC_REPOSITORY": str(tmp_path / "repository"), "RESTIC_PASSWORD": "drill", "PATH": "/usr/bin:/bin",
