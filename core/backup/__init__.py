@@ -1,6 +1,6 @@
 """Backup and restore: a consistent snapshot of a running archive, and an identical archive made from it.
 
-- folder.py: the snapshot folder's layout, its SHA-256 manifest, copying with one read
+- folder.py: the snapshot folder's layout, its SHA-256 manifest, copying and checking what was copied
 - databases.py: SQLite (its backup API) and PostgreSQL (pg_dump of an exported snapshot, pg_restore)
 - snapshot.py: making one while the site writes; what the packages above register
 - restore.py: checking one whole, then loading it into an empty folder and database

@@ -1,4 +1,4 @@
-"""The snapshot folder: its layout, its manifest of SHA-256 checksums, and copying files in and out with one read.
+"""The snapshot folder: its layout, its manifest of SHA-256 checksums, and copying files in and out, checked.
 
 DEST/
   snapshot.json         what was taken, when, by which version, at which migration; written last
@@ -47,18 +47,15 @@ def hash_file(path: Path, advance=None) -> str:
 
 
 def copy_hashed(source: Path, target: Path, advance=None, mode: int = 0o444) -> tuple[str, int]:
-    """Copy a file and return the SHA-256 and size of what was copied: one read for both."""
-    digest, size = hashlib.sha256(), 0
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with open(source, "rb") as src, open(target, "xb") as dst:
-        while chunk := src.read(CHUNK):
-            digest.update(chunk)
-            dst.write(chunk)
-            size += len(chunk)
-            if advance:
-                advance(len(chunk))
+    """Copy a file and return the SHA-256 and size of the copy, read back: what the snapshot (or the restored
+    archive) now holds is what is checked. The copy is the kernel's (copy_file_range), the read back comes
+    from the page cache: about half the time of hashing while copying through Python."""
+    if not target.parent.is_dir():
+        target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(source, target)
+    sha256 = hash_file(target, advance)
     os.chmod(target, mode)
-    return digest.hexdigest(), size
+    return sha256, target.stat().st_size
 
 
 def listed_files(root: Path, keep) -> list[tuple[Path, str, int]]:

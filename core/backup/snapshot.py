@@ -131,7 +131,7 @@ def _snapshot_database(app, database, dest: Path, info: dict, progress) -> dict:
 
 
 def _copy_originals(listed, dest: Path, progress, entries: list, problems: list) -> dict[str, int]:
-    """Copy every original, checking its bytes against its name as they are read; returns sha256 → size."""
+    """Copy every original, checking the copy against its name (the digest it is stored by); returns sha256 → size."""
     copied = {}
     with progress("originals", sum(size for _p, _r, size in listed)) as advance:
         for path, relative, _size in listed:
