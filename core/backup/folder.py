@@ -140,10 +140,19 @@ def read_snapshot(src: Path) -> dict:
         raise BackupError(f"the snapshot is damaged: {SNAPSHOT} cannot be read") from None
     if not isinstance(info, dict) or info.get("format") != FORMAT:
         raise BackupError(f"{src / SNAPSHOT} is not a Vitrine snapshot")
+    if not _well_formed(info):
+        raise BackupError(f"the snapshot is damaged: {SNAPSHOT} lacks what it should say")
     if info.get("format_version") != FORMAT_VERSION:
         raise BackupError(f"the snapshot's format {info.get('format_version')} is not {FORMAT_VERSION}, the one "
                           "this code reads")  # fmt: skip
     return info
+
+
+def _well_formed(info: dict) -> bool:
+    if not all(isinstance(info.get(key), dict) for key in ("database", "manifest", "tables", "derivatives")):
+        return False
+    said = (info["database"].get("engine"), info["database"].get("file"), info["manifest"].get("sha256"))
+    return all(isinstance(value, str) for value in said) and safe_path(info["database"]["file"])
 
 
 def write_durably(path: Path, text: str) -> None:

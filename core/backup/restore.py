@@ -122,6 +122,8 @@ def restore_snapshot(app, src: Path, progress=quiet) -> dict:
     src = Path(src).absolute()
     info = f.read_snapshot(src)
     entries = f.read_manifest(src, info["manifest"]["sha256"])
+    if info["database"]["file"] not in {relative for _sha, relative in entries}:
+        raise f.BackupError(f"the snapshot is damaged: its database file is not in {f.MANIFEST}")
     head = check_migration(app, info.get("migration"))
     database = database_of(app)
     if info["database"]["engine"] != database.engine:
