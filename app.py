@@ -116,7 +116,19 @@ def _register_api(app: Flask) -> None:
 
 
 def _register_cli(app: Flask) -> None:
-    from archive.cli import demo_cli, export_cli, fixity_cli, import_command, media_cli, refdata_cli, search_cli
+    from archive.cli import (
+        demo_cli,
+        export_cli,
+        fixity_cli,
+        import_command,
+        media_cli,
+        previews_after_restore,
+        refdata_cli,
+        reindex_after_restore,
+        search_cli,
+    )
+    from archive.fixity import original_sizes
+    from core.backup import backup_command, register_file_references, register_restore_step, restore_command
     from core.users_cli import users_cli
     from exhibitions.composing import load_demo_exhibitions
     from interop.exports import bag_cli
@@ -135,3 +147,9 @@ def _register_cli(app: Flask) -> None:
     app.cli.add_command(harvest_cli)
     app.cli.add_command(oai_cli)
     app.cli.add_command(bag_cli)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
+    # What core's backup cannot know: which files the archive's rows name, and what to remake after a restore.
+    register_file_references(app, original_sizes)
+    register_restore_step(app, reindex_after_restore)
+    register_restore_step(app, previews_after_restore)

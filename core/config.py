@@ -119,6 +119,8 @@ def from_env(environ=None) -> dict:
         found["ACCEL_REDIRECT"] = env["VITRINE_ACCEL_REDIRECT"].strip()
     if env.get("VITRINE_MEDIA_MAX_AGE"):
         found["MEDIA_MAX_AGE"] = _whole_number(env, "VITRINE_MEDIA_MAX_AGE")
+    if env.get("VITRINE_PG_BIN_DIR"):  # where `backup` and `restore` find pg_dump and pg_restore
+        found["PG_BIN_DIR"] = env["VITRINE_PG_BIN_DIR"]
     if env.get("PORT"):  # the port `make run` serves on; the default base URL follows it
         found["PORT"] = int(env["PORT"])
     return found
