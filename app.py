@@ -61,12 +61,13 @@ def create_app(overrides: dict | None = None) -> Flask:
 
 
 def _init_domains(app: Flask) -> None:
-    from archive import indexing, jobs
+    from archive import import_jobs, indexing, jobs
     from exhibitions import reactions
     from interop import exports, harvest, oai
 
     indexing.init_app(app)
     jobs.init_app(app)
+    import_jobs.init_app(app)
     reactions.init_app(app)
     harvest.init_app(app)
     oai.init_app(app)
@@ -121,6 +122,7 @@ def _register_cli(app: Flask) -> None:
         export_cli,
         fixity_cli,
         import_command,
+        imports_cli,
         media_cli,
         previews_after_restore,
         refdata_cli,
@@ -143,6 +145,7 @@ def _register_cli(app: Flask) -> None:
     app.cli.add_command(media_cli)
     app.cli.add_command(fixity_cli)
     app.cli.add_command(import_command)
+    app.cli.add_command(imports_cli)
     app.cli.add_command(export_cli)
     app.cli.add_command(harvest_cli)
     app.cli.add_command(oai_cli)

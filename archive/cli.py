@@ -284,3 +284,25 @@ def export_csv(output):
     with unit("export", write=False) as session:
         columns, rows = ingest.export_rows(session)
     ingest.write_csv(output, columns, rows)
+
+
+imports_cli = click.Group("imports", help="CSV imports asked for from the web page or the API.")
+
+
+@imports_cli.command("worker")
+@click.option("--once", is_flag=True, help="Run every import that can be claimed now, then stop.")
+@click.option("--interval", default=2.0, show_default=True, help="Seconds between looks at the queue.")
+def imports_worker(once, interval):
+    """Run queued imports; run beside the web workers when IMPORT_JOBS=worker. Recovers first."""
+    from archive.import_jobs import recover, run_pending
+
+    found = recover(current_app)
+    click.echo(f"recovery: {found['requeued']} imports queued again, {found['dead']} dead-lettered, "
+               f"{found['cleaned']} staging folders of stopped processes removed")  # fmt: skip
+
+    def step():
+        count = run_pending(current_app)
+        if count:
+            click.echo(f"{count} imports run")
+
+    _work_loop(step, once, interval)

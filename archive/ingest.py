@@ -147,22 +147,25 @@ class PlaceCodes:
         return value if value in self.codes else self.by_name.get(value.casefold(), value)
 
 
-def import_rows(storage, user_id: int, rows, files: FileSource, dry_run: bool, progress=None) -> ImportReport:
+def import_rows(
+    storage, user_id: int, rows, files: FileSource, dry_run: bool, progress=None, report: ImportReport | None = None
+) -> ImportReport:
     """Import each good row whole (none in a dry run) and report every bad row by its line.
 
     Every row or batch is written in a unit of its own, so what was stored stays stored if a
     later row fails or the process dies; the caller holds no unit open meanwhile. Index updates
     and preview jobs run once, at the end: applying them after each unit made an import of
-    2,000 rows cost 20 times the index work of one batch.
+    2,000 rows cost 20 times the index work of one batch. A `report` given is filled as rows go
+    by (an import job shows its problems so far).
     """
     with unit("import lookups", write=False) as session:
         lookups, places = PreloadedLookups(session), PlaceCodes(session)
     with collected_effects():
-        return _import_rows(lookups, places, storage, user_id, rows, files, dry_run, progress)
+        return _import_rows(lookups, places, storage, user_id, rows, files, dry_run, progress, report)
 
 
-def _import_rows(lookups, places, storage, user_id, rows, files, dry_run, progress) -> ImportReport:
-    report = ImportReport()
+def _import_rows(lookups, places, storage, user_id, rows, files, dry_run, progress, report=None) -> ImportReport:
+    report = report if report is not None else ImportReport()
     batch = _Batch(user_id, report)
     seen: dict[str, int] = {}
     for line, row in progress(rows) if progress else rows:

@@ -406,3 +406,41 @@ class ItemProvenance(Base):
 
     def __repr__(self) -> str:
         return f"<ItemProvenance {self.oai_identifier}>"
+
+
+class ImportJob(Base):
+    """A CSV import (with its optional ZIP) asked for from the web page or the API, run by a worker.
+
+    The uploaded files wait in a folder of their own under the shared imports folder (`folder`)
+    until the job ends. A runner claims it with a lease it renews as rows go by; a job whose
+    lease ran out, or that met an unexpected error, is queued again after a back-off
+    (`not_before`), up to a number of attempts, then dead-lettered (`dead_at`) for an admin.
+    """
+
+    __tablename__ = "import_jobs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    folder: Mapped[str] = mapped_column(String(64))
+    csv_name: Mapped[str] = mapped_column(String(255))
+    zip_name: Mapped[str | None] = mapped_column(String(255))
+    dry_run: Mapped[bool] = mapped_column(Boolean, default=False)
+    state: Mapped[JobState] = mapped_column(string_enum(JobState), default=JobState.QUEUED, index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    rows_total: Mapped[int | None] = mapped_column(Integer)
+    rows_done: Mapped[int] = mapped_column(Integer, default=0)
+    problems_so_far: Mapped[int] = mapped_column(Integer, default=0)
+    # The final report (imported, skipped, problems by line), as the API returns it.
+    report: Mapped[dict | None] = mapped_column(JSON)
+    error_code: Mapped[str | None] = mapped_column(String(32))
+    error_detail: Mapped[str | None] = mapped_column(String(500))
+    worker: Mapped[str | None] = mapped_column(String(128))  # host and pid of the runner holding it
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    not_before: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    dead_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    def __repr__(self) -> str:
+        return f"<ImportJob {self.id} {self.state} {self.rows_done}/{self.rows_total}>"

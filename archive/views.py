@@ -3,7 +3,7 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from archive import ingest, jobs, queries, rights, searching, services, workflow
+from archive import import_jobs, jobs, queries, rights, searching, services, workflow
 from archive import media as media_service
 from archive.forms import STATE_LABELS, TYPE_LABELS, ItemForm, TransitionForm, texts_from_form
 from archive.history import item_history
@@ -238,25 +238,39 @@ def transition_item(item_id: int):
 
 
 @bp.route("/staff/import", methods=["GET", "POST"])
-@reads_first  # the import writes in units of its own, row by row and batch by batch
+@reads_first  # the upload is copied to the job's folder before the one insert that queues it
 @staff_required
 def import_items():
     if request.method == "GET":
-        return render_template("archive/import.html", report=None, form=TransitionForm())
+        dead = import_jobs.dead_letters(db.session) if current_user.role == "admin" else []
+        return render_template("archive/import.html", form=TransitionForm(), dead=dead)
     csv_file, zip_file = request.files.get("csv"), request.files.get("files")
     if not (csv_file and csv_file.filename):
         flash(_("Choose a CSV file."), "error")
         return redirect(url_for(".import_items"))
-    dry_run = bool(request.form.get("dry_run"))
-    zip_stream = zip_file.stream if zip_file and zip_file.filename else None
+    zip_upload = (zip_file.filename, zip_file.stream) if zip_file and zip_file.filename else None
     try:
-        report = ingest.import_uploaded(get_storage(), current_user.id, csv_file.stream, zip_stream, dry_run)
+        job_id = import_jobs.queue_import(current_user.id, (csv_file.filename, csv_file.stream), zip_upload,
+                                          bool(request.form.get("dry_run")))  # fmt: skip
     except VitrineError as error:
         flash(error.message, "error")
         return redirect(url_for(".import_items"))
-    # Each row committed its files with their jobs in a unit of its own; the previews follow (archive.jobs).
-    return render_template("archive/import.html", report=report, dry_run=dry_run, form=TransitionForm(),
-                           queued=0 if dry_run else len(report.media))  # fmt: skip
+    return redirect(url_for(".import_job", job_id=job_id))
+
+
+@bp.route("/staff/import/<id:job_id>")
+@staff_required
+def import_job(job_id):
+    job = import_jobs.get_job(db.session, job_id, current_user)
+    return render_template("archive/import_job.html", job=job, report=job.report,
+                           running=job.state in import_jobs.OPEN_STATES)  # fmt: skip
+
+
+@bp.route("/staff/import/<id:job_id>/status")
+@staff_required
+def import_job_status(job_id):
+    """The job's progress for the page's script (the API wants a token, the page has a session)."""
+    return import_jobs.job_data(import_jobs.get_job(db.session, job_id, current_user))
 
 
 @bp.route("/staff/review")

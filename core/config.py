@@ -49,6 +49,14 @@ DEFAULTS = {
     "MEDIA_JOBS_POLL_SECONDS": 30,
     "MEDIA_JOB_MAX_ATTEMPTS": 3,
     "MEDIA_JOB_LEASE_MARGIN_SECONDS": 120,
+    # Who runs a CSV import asked for from the page or the API (archive/import_jobs.py): "background",
+    # "inline" or "worker"; its lease is renewed at each progress record, about every IMPORT_PROGRESS_SECONDS.
+    "IMPORT_JOBS": "background",
+    "IMPORT_JOBS_POLL_SECONDS": 30,
+    "IMPORT_JOB_MAX_ATTEMPTS": 3,
+    "IMPORT_JOB_LEASE_SECONDS": 300,
+    "IMPORT_JOB_BACKOFF_SECONDS": 30,  # before the second attempt; doubled at each one after
+    "IMPORT_PROGRESS_SECONDS": 1.0,
     # Harvesting other repositories (interop.harvest): who runs a harvest queued from the admin page
     # ("background": a thread of the web process; "worker": only `flask harvest worker` or `harvest run`),
     # and the limits every answer of a source is held to.
@@ -97,6 +105,8 @@ def from_env(environ=None) -> dict:
         found["SEARCH_APPLY"] = env["VITRINE_SEARCH_APPLY"]
     if env.get("VITRINE_MEDIA_JOBS"):  # background (default), inline, or worker
         found["MEDIA_JOBS"] = env["VITRINE_MEDIA_JOBS"]
+    if env.get("VITRINE_IMPORT_JOBS"):  # background (default), inline, or worker
+        found["IMPORT_JOBS"] = env["VITRINE_IMPORT_JOBS"]
     if env.get("VITRINE_HARVEST_JOBS"):  # background (default) or worker
         found["HARVEST_JOBS"] = env["VITRINE_HARVEST_JOBS"]
     if env.get("VITRINE_MAX_UPLOAD_MB"):

@@ -6,7 +6,7 @@ all stopped together by Ctrl-C.
 2. `flask db upgrade` and `flask refdata load` run first (`flask demo load` too with DEMO=1), and the static
    files are copied by fingerprint to `<data dir>/static/`, where nginx serves them for a year.
 3. gunicorn (settings below: WORKERS, BIND_HOST, PORT) and one worker command per kind of background work
-   whose mode is `worker`: search outbox, media jobs, harvests, OAI records. A mode the environment already
+   whose mode is `worker`: search outbox, media jobs, imports, harvests, OAI records. A mode the environment already
    sets to something else (VITRINE_MEDIA_JOBS=background…) is kept, and that work stays in the web processes.
 4. Ctrl-C or SIGTERM: gunicorn finishes the requests under way, the workers stop, then the database. A second
    Ctrl-C stops them at once. A worker that dies is started again; if gunicorn dies, everything stops.
@@ -40,6 +40,7 @@ PG_SETTINGS = {"max_connections": "200"}
 BACKGROUND = {
     "search": ("VITRINE_SEARCH_APPLY", ("search", "worker")),
     "media": ("VITRINE_MEDIA_JOBS", ("media", "worker")),
+    "imports": ("VITRINE_IMPORT_JOBS", ("imports", "worker")),
     "harvest": ("VITRINE_HARVEST_JOBS", ("harvest", "worker")),
     "oai": ("VITRINE_OAI_APPLY", ("oai", "worker")),
 }

@@ -155,7 +155,9 @@ def test_import_form_dry_run_then_real_run(app, db_session, login_as, batch, tmp
     def post(**extra):
         data = {"csv": (io.BytesIO(csv_path.read_bytes()), "items.csv"),
                 "files": (io.BytesIO(archive.read_bytes()), "scans.zip"), **extra}  # fmt: skip
-        return client.post("/staff/import?lang=en", data=data, content_type="multipart/form-data")
+        return client.post(
+            "/staff/import?lang=en", data=data, content_type="multipart/form-data", follow_redirects=True
+        )
 
     dry = post(dry_run="1").get_data(True)
     assert "2 rows would be imported." in dry and "<td>4</td>" in dry and "painting" in dry
