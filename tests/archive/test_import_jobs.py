@@ -215,3 +215,11 @@ def test_two_worker_processes_never_take_one_job_twice(app, db_session, make_use
     assert sorted(claimed) == queued  # each once, by one of the two
     rows = db_session.execute(select(ImportJob.state, ImportJob.attempts)).all()
     assert rows == [(JobState.RUNNING, 1)] * len(queued)
+
+
+def test_the_worker_command_recovers_then_runs_the_queue(app, db_session, make_user, runner):
+    job_id = queue(db_session, app, make_user("archivist"))
+    result = runner.invoke(args=["imports", "worker", "--once"])
+    assert result.exit_code == 0, result.output
+    assert "recovery: 0 imports queued again" in result.output and "1 imports run" in result.output
+    assert job_row(db_session, job_id).state == JobState.DONE

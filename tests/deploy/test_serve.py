@@ -46,7 +46,7 @@ def test_without_a_database_the_plan_starts_one_in_the_data_folder_and_every_wor
     assert [command[3:] for command in serving.setup] == [["--app", "app", "db", "upgrade"],
                                                           ["--app", "app", "refdata", "load"],
                                                           ["--app", "app", "demo", "load"]]  # fmt: skip
-    assert [p.name for p in serving.processes] == ["web", "search", "media", "harvest", "oai"]
+    assert [p.name for p in serving.processes] == ["web", "search", "media", "imports", "harvest", "oai"]
     assert serving.processes[0].argv[1:] == ["-m", "gunicorn", "--config", str(ROOT / "deploy" / "gunicorn.conf.py")]
     assert serving.processes[2].argv[1:] == ["-m", "flask", "--app", "app", "media", "worker"]
     assert {serving.env[setting] for setting, _command in BACKGROUND.values()} == {"worker"}
@@ -58,7 +58,7 @@ def test_a_database_url_and_a_mode_chosen_elsewhere_are_kept(tmp_path):
            "VITRINE_MEDIA_JOBS": "background"}  # fmt: skip
     serving = plan(env)
     assert serving.local_postgres is None and serving.env["DATABASE_URL"] == env["DATABASE_URL"]
-    assert [p.name for p in serving.processes] == ["web", "search", "harvest", "oai"]
+    assert [p.name for p in serving.processes] == ["web", "search", "imports", "harvest", "oai"]
     assert serving.env["VITRINE_MEDIA_JOBS"] == "background" and len(serving.setup) == 2
 
 
@@ -106,7 +106,7 @@ def test_serve_starts_postgres_gunicorn_and_the_workers_and_ctrl_c_stops_them_al
         assert process.wait(90) == 0, log.read_text()
         said = log.read_text()
         pids = [int(pid) for pid in re.findall(r"\[serve [\d.]+ s\] started \w+ \(pid (\d+)\)", said)]
-        assert len(pids) == 5 and "database stopped" in said, said
+        assert len(pids) == 6 and "database stopped" in said, said
         for pid in pids:
             with pytest.raises(ProcessLookupError):
                 os.kill(pid, 0)
