@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from flask import current_app, has_request_context
+from flask_babel import force_locale
 from sqlalchemy import and_, or_, select, update
 
 from archive.ingest import FileSource, ImportReport, import_rows, read_rows
@@ -37,7 +38,7 @@ from archive.models import ImportJob, JobState
 from core import background
 from core.db import utcnow
 from core.errors import NotFound, ValidationError, VitrineError
-from core.i18n import _
+from core.i18n import _, current_language
 from core.storage import get_storage
 from core.uow import after_commit, unit
 
@@ -97,7 +98,7 @@ def queue_import(user_id: int, csv_upload: tuple[str, BinaryIO], zip_upload: tup
         raise
     try:
         with unit("queue an import") as session:
-            job = ImportJob(user_id=user_id, folder=folder, csv_name=csv_upload[0][:255],
+            job = ImportJob(user_id=user_id, folder=folder, csv_name=csv_upload[0][:255], lang=current_language(),
                             zip_name=zip_upload[0][:255] if zip_upload else None, dry_run=dry_run)  # fmt: skip
             session.add(job)
             session.flush()
@@ -144,6 +145,7 @@ class Claim:
     user_id: int
     folder: str
     dry_run: bool
+    lang: str
 
 
 def _claimable(now):
@@ -164,7 +166,8 @@ def claim_job(app=None, job_id: int | None = None) -> Claim | None:
             return None
     with unit("import job claim") as session:
         _bury_lost_jobs(session, app, now)
-        query = (select(ImportJob.id, ImportJob.attempts, ImportJob.user_id, ImportJob.folder, ImportJob.dry_run)
+        query = (select(ImportJob.id, ImportJob.attempts, ImportJob.user_id, ImportJob.folder, ImportJob.dry_run,
+                        ImportJob.lang)
                  .where(_claimable(now)).order_by(ImportJob.id).limit(1).with_for_update(skip_locked=True))  # fmt: skip
         if job_id is not None:
             query = query.where(ImportJob.id == job_id)
@@ -180,7 +183,7 @@ def claim_job(app=None, job_id: int | None = None) -> Claim | None:
         )  # fmt: skip
         if claimed.rowcount != 1:
             return None
-        return Claim(row.id, row.attempts + 1, row.user_id, row.folder, row.dry_run)
+        return Claim(row.id, row.attempts + 1, row.user_id, row.folder, row.dry_run, row.lang)
 
 
 def _bury_lost_jobs(session, app, now) -> list[str]:
@@ -237,6 +240,11 @@ def _held(claim: Claim):
 def run_claimed(claim: Claim, app=None) -> JobState | None:
     """Import the claimed job's CSV and record done (with the report) or failed; None if it lost the job."""
     app = app or current_app
+    with force_locale(claim.lang):  # the report is read in the language the import was asked in
+        return _run_claimed(app, claim)
+
+
+def _run_claimed(app, claim: Claim) -> JobState | None:
     inbox = inbox_root(app) / claim.folder
     report = ImportReport()
     progress = _Progress(app, claim, report)
@@ -416,6 +424,12 @@ def _background(app):
 
 
 def _run_pending_quietly(app, should_stop) -> None:
+    if not app.extensions.get("vitrine_import_jobs_recovered"):  # once per process, at its runner's start
+        app.extensions["vitrine_import_jobs_recovered"] = True
+        try:
+            recover(app)
+        except Exception:  # the queue still works without it: claims take lost jobs over
+            log.exception("recovery of import jobs failed")
     run_pending(app, should_stop=should_stop)
 
 

@@ -425,6 +425,7 @@ class ImportJob(Base):
     csv_name: Mapped[str] = mapped_column(String(255))
     zip_name: Mapped[str | None] = mapped_column(String(255))
     dry_run: Mapped[bool] = mapped_column(Boolean, default=False)
+    lang: Mapped[str] = mapped_column(String(35))  # of the request: the report's messages speak it
     state: Mapped[JobState] = mapped_column(string_enum(JobState), default=JobState.QUEUED, index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     rows_total: Mapped[int | None] = mapped_column(Integer)

@@ -24,6 +24,7 @@ def upgrade():
     sa.Column('csv_name', sa.String(length=255), nullable=False),
     sa.Column('zip_name', sa.String(length=255), nullable=True),
     sa.Column('dry_run', sa.Boolean(), nullable=False),
+    sa.Column('lang', sa.String(length=35), nullable=False),
     sa.Column('state', sa.Enum('queued', 'running', 'done', 'failed', name='jobstate', native_enum=False, length=16), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
     sa.Column('rows_total', sa.Integer(), nullable=True),

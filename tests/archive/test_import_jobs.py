@@ -1,6 +1,7 @@
 """Import jobs: the API's 202 and polling, the page's progress and report, leases, retries, dead letters."""
 
 import io
+import time
 import traceback
 import zipfile
 from datetime import timedelta
@@ -75,8 +76,8 @@ def test_api_answers_202_with_the_jobs_url_then_progress_then_the_report(app, db
     assert client.get(location).status_code == 401
 
 
-def test_a_refused_upload_fails_with_its_reason(app, db_session, client, auth):
-    headers = auth("archivist")
+def test_a_refused_upload_fails_with_its_reason_in_the_language_it_was_asked_in(app, db_session, client, auth):
+    headers = auth("archivist") | {"Accept-Language": "en"}  # the worker's own default is Vietnamese
     posted = post_import(client, headers, files=(io.BytesIO(b"not a zip"), "scans.zip"))
     assert posted.status_code == 202
     import_jobs.run_pending(app)
@@ -223,3 +224,17 @@ def test_the_worker_command_recovers_then_runs_the_queue(app, db_session, make_u
     assert result.exit_code == 0, result.output
     assert "recovery: 0 imports queued again" in result.output and "1 imports run" in result.output
     assert job_row(db_session, job_id).state == JobState.DONE
+
+
+def test_in_background_mode_the_web_process_runs_the_job_after_answering(app, db_session, client, auth):
+    app.config["IMPORT_JOBS"] = "background"
+    headers = auth("archivist")
+    try:
+        location = post_import(client, headers).headers["Location"]
+        deadline = time.monotonic() + 30
+        while (status := client.get(location, headers=headers).json["status"]) in ("queued", "running"):
+            assert time.monotonic() < deadline, status
+            time.sleep(0.05)
+    finally:
+        import_jobs.stop_background(app)
+    assert status == "done" and codes(db_session) == ["IJ-001", "IJ-002", "IJ-004"]
