@@ -47,6 +47,7 @@ MODES = ("background", "inline", "worker")
 OPEN_STATES = (JobState.QUEUED, JobState.RUNNING)
 CSV_NAME, ZIP_NAME, NO_FILES = "import.csv", "files.zip", "files"
 COPY_CHUNK = 1024 * 1024
+ORPHAN_AGE = timedelta(hours=1)
 
 
 class LostLease(Exception):
@@ -361,7 +362,7 @@ def recover(app=None) -> dict:
                     error_detail="the worker stopped before finishing")
             .execution_options(synchronize_session=False)
         ).rowcount  # fmt: skip
-    return {"requeued": requeued, "dead": len(buried), "cleaned": _clean_scratch(app)}
+    return {"requeued": requeued, "dead": len(buried), "cleaned": _clean_scratch(app) + _clean_inboxes(app)}
 
 
 def _clean_scratch(app) -> int:
@@ -372,6 +373,26 @@ def _clean_scratch(app) -> int:
         if name_host != host or not pid.isdigit() or int(pid) == os.getpid() or _alive(int(pid)):
             continue
         shutil.rmtree(folder, ignore_errors=True)
+        cleaned += 1
+    return cleaned
+
+
+def _clean_inboxes(app) -> int:
+    """Job folders no open job needs: its job ended (a crash before the folder went) or was never queued (a crash
+    between the folder's arrival and its row: only folders older than ORPHAN_AGE, as the row follows at once)."""
+    root = inbox_root(app)
+    folders = {path.name: path for path in root.iterdir()} if root.is_dir() else {}
+    if not folders:
+        return 0
+    with unit("import job folders", write=False) as session:
+        query = select(ImportJob.folder, ImportJob.state).where(ImportJob.folder.in_(folders))
+        states = dict(session.execute(query).all())
+    old = time.time() - ORPHAN_AGE.total_seconds()
+    cleaned = 0
+    for name, path in folders.items():
+        if states.get(name) in OPEN_STATES or (name not in states and path.stat().st_mtime > old):
+            continue
+        shutil.rmtree(path, ignore_errors=True)
         cleaned += 1
     return cleaned
 

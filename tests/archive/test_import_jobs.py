@@ -1,6 +1,7 @@
 """Import jobs: the API's 202 and polling, the page's progress and report, leases, retries, dead letters."""
 
 import io
+import os
 import time
 import traceback
 import zipfile
@@ -177,6 +178,22 @@ def test_recovery_removes_only_this_machines_dead_processes_staging(app, monkeyp
         (folder / "upload").mkdir(parents=True)
     assert import_jobs.recover(app)["cleaned"] == 1
     assert not dead.exists() and alive.exists() and other.exists()
+
+
+def test_recovery_removes_job_folders_no_open_job_needs(app, db_session, make_user):
+    waiting = queue(db_session, app, make_user("archivist"))
+    inbox = import_jobs.inbox_root(app)
+    fresh, orphan, ended = inbox / "fresh", inbox / "orphan", inbox / "ended"
+    for folder in (fresh, orphan, ended):
+        folder.mkdir()
+    os.utime(orphan, (time.time() - 7200, time.time() - 7200))  # its row never came: a crash in between
+    db_session.rollback()
+    with unit("a job that ended before its folder went") as session:
+        session.add(ImportJob(user_id=job_row(db_session, waiting).user_id, folder="ended", csv_name="a.csv",
+                              lang="en", state=JobState.DONE))  # fmt: skip
+    assert import_jobs.recover(app)["cleaned"] == 2
+    assert fresh.exists() and not orphan.exists() and not ended.exists()
+    assert (inbox / job_row(db_session, waiting).folder).exists()  # still queued: kept
 
 
 def claim_in_process(url: str, data_dir: str, start, results) -> None:
