@@ -313,6 +313,9 @@ class MediaJob(Base):
     read_text: Mapped[bool] = mapped_column(Boolean, default=True)
     state: Mapped[JobState] = mapped_column(string_enum(JobState), default=JobState.QUEUED, index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # A file of more than MEDIA_SLICE_PAGES pages is made a slice at a time, each a claim of its own: the
+    # first page of the next slice (1 until one slice is done).
+    next_page: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     # A code the pages turn into a sentence in the reader's language (archive.jobs), and a
     # one-line technical detail for the log and admins; never a traceback.
     error_code: Mapped[str | None] = mapped_column(String(32))

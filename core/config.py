@@ -49,6 +49,8 @@ DEFAULTS = {
     "MEDIA_JOBS_POLL_SECONDS": 30,
     "MEDIA_JOB_MAX_ATTEMPTS": 3,
     "MEDIA_JOB_LEASE_MARGIN_SECONDS": 120,
+    # A file of more pages is made this many pages per claim, other jobs claimed in between (archive/jobs.py).
+    "MEDIA_SLICE_PAGES": 50,
     # Who runs a CSV import asked for from the page or the API (archive/import_jobs.py): "background",
     # "inline" or "worker"; its lease is renewed at each progress record, about every IMPORT_PROGRESS_SECONDS.
     "IMPORT_JOBS": "background",

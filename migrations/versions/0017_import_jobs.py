@@ -1,4 +1,5 @@
-"""Import jobs: CSV imports from the web page and the API run by a worker, with progress and a report.
+"""Import jobs: CSV imports from the web page and the API run by a worker, with progress and a report;
+media jobs of long files made a slice of pages at a time (`next_page`).
 
 Revision ID: 0017
 Revises: 0014
@@ -46,9 +47,13 @@ def upgrade():
     with op.batch_alter_table('import_jobs', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_import_jobs_state'), ['state'], unique=False)
         batch_op.create_index(batch_op.f('ix_import_jobs_user_id'), ['user_id'], unique=False)
+    with op.batch_alter_table('media_jobs', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('next_page', sa.Integer(), server_default='1', nullable=False))
 
 
 def downgrade():
+    with op.batch_alter_table('media_jobs', schema=None) as batch_op:
+        batch_op.drop_column('next_page')
     with op.batch_alter_table('import_jobs', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_import_jobs_user_id'))
         batch_op.drop_index(batch_op.f('ix_import_jobs_state'))
