@@ -131,6 +131,9 @@ def from_env(environ=None) -> dict:
         found["ACCEL_REDIRECT"] = env["VITRINE_ACCEL_REDIRECT"].strip()
     if env.get("VITRINE_MEDIA_MAX_AGE"):
         found["MEDIA_MAX_AGE"] = _whole_number(env, "VITRINE_MEDIA_MAX_AGE")
+    for name in ("MEDIA_MAX_PAGES", "MEDIA_SLICE_PAGES"):  # the page limit of an upload; pages per job slice
+        if env.get(f"VITRINE_{name}"):
+            found[name] = max(_whole_number(env, f"VITRINE_{name}"), 1)
     if env.get("VITRINE_PG_BIN_DIR"):  # where `backup` and `restore` find pg_dump and pg_restore
         found["PG_BIN_DIR"] = env["VITRINE_PG_BIN_DIR"]
     if env.get("PORT"):  # the port `make run` serves on; the default base URL follows it
