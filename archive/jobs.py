@@ -80,7 +80,8 @@ def _hand_over(job_id: int) -> None:
         return
     mode = app.config.get("MEDIA_JOBS", "background")
     if mode == "inline":
-        run_next_safely(app, job_id)
+        while run_next_safely(app, job_id) == JobState.QUEUED:  # a long file: every slice, one after the other
+            pass
     elif mode == "background" and has_request_context():
         # Outside requests (CLI import, benchmarks) the command decides: a thread would be
         # cut off when it exits. The jobs stay queued for any runner.
