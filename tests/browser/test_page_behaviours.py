@@ -12,7 +12,7 @@ from archive.models import Item
 from core.storage import get_storage
 from exhibitions.composing import publish
 from exhibitions.models import Exhibition
-from tests.browser.helpers import sign_in
+from tests.browser.helpers import axe_problems, sign_in
 
 
 def _french(message: str) -> str:
@@ -127,6 +127,8 @@ def test_an_import_page_follows_its_job_and_shows_the_report(live_server, page, 
     sign_in(page, live_server, archivist.email)
     page.goto(f"{live_server}/staff/import/{job_id}?lang=en")
     assert page.locator("[data-import-status]").count() == 1
+    assert axe_problems(page) == []
     import_jobs.run_pending(app)  # a worker takes it; the page notices without being reloaded by hand
     page.wait_for_selector(".import-report", timeout=10_000)
     assert "1 item imported." in page.content() and "IJB-002" in page.content()
+    assert axe_problems(page) == []
