@@ -15,6 +15,7 @@ from core import (
     errors,
     i18n,
     permissions,
+    security_headers,
     sessions,
     static_files,
     storage,
@@ -36,6 +37,8 @@ def create_app(overrides: dict | None = None) -> Flask:
         app.config.update(overrides)
     config.finalise(app.config)
 
+    # First, so that its after_request hook runs last and sees every cookie the others set.
+    security_headers.init_app(app)
     db.init_app(app)
     uow.init_app(app)
     migrate.init_app(app, db.db, directory=str(Path(__file__).parent / "migrations"))

@@ -11,7 +11,7 @@ from flask_babel import format_date
 from flask_login import current_user
 
 from archive.media import derivative_path
-from core import language_policy
+from core import language_policy, security_headers
 from core.db import db
 from core.sharing import share_links
 from core.uow import unit
@@ -22,6 +22,8 @@ from exhibitions.web.forms import MODE_LABELS
 from exhibitions.web.printing import record_printed
 
 bp = Blueprint("exhibitions", __name__, template_folder="../templates")
+# Partners may frame these pages from the origins an operator names (VITRINE_EMBED_ORIGINS).
+security_headers.mark(bp, security_headers.EMBEDDABLE)
 
 
 @bp.app_template_global()
