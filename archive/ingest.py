@@ -27,6 +27,7 @@ from archive.media import ACCEPTED, SNIFF_BYTES, Upload, attach_staged, refusal_
 from archive.models import Item, Place
 from archive.services import TEXT_FIELDS, ItemDraft, PreloadedLookups, create_item, create_items, validate_new_item
 from core.auth import User
+from core.csv_guard import guard, unguard
 from core.errors import ValidationError, VitrineError
 from core.i18n import _
 from core.languages import REFERENCE_LANGUAGE
@@ -112,7 +113,8 @@ def read_rows(stream: io.TextIOBase) -> list[tuple[int, dict]]:
         raise ValidationError(_("The CSV has no reference_code column."), field="csv")
     rows = []
     for row in reader:
-        rows.append((reader.line_num, {k.strip(): (v or "").strip() for k, v in row.items() if k}))
+        # A cell the export guarded against spreadsheets (core.csv_guard) reads back as it was.
+        rows.append((reader.line_num, {k.strip(): unguard((v or "").strip()) for k, v in row.items() if k}))
     return rows
 
 
@@ -300,10 +302,10 @@ def export_rows(session) -> tuple[list[str], list[dict]]:
 
 
 def write_csv(out: io.TextIOBase, columns: list[str], rows: list[dict]) -> None:
-    """Write rows as the import reads them back."""
+    """Write rows as the import reads them back, no cell a formula a spreadsheet would run."""
     writer = csv.DictWriter(out, fieldnames=columns, restval="", lineterminator="\n")
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows({name: guard(str(value)) for name, value in row.items()} for row in rows)
 
 
 def count_items(session) -> int:
