@@ -197,3 +197,31 @@ def test_the_export_runs_no_formula_and_reads_back_unchanged(app, db_session, ru
     assert {t.lang: {"title": t.title, "description": t.description} for t in item.texts} == {
         "vi": FORMULA_TEXTS["vi"], "en": FORMULA_TEXTS["en"] | {"description": None}}  # fmt: skip
     assert runner.invoke(args=["export", "csv"]).output == exported.output
+
+
+def test_files_never_come_through_links_out_of_the_folder_given(app, db_session, runner, make_user, tmp_path):
+    make_user("admin")
+    folder, outside = tmp_path / "scans", tmp_path / "elsewhere"
+    folder.mkdir()
+    outside.mkdir()
+    (folder / "poster.png").write_bytes(samples.png_bytes())
+    (folder / "same-poster.png").symlink_to(folder / "poster.png")  # a link inside the folder is followed
+    secret = samples.png_bytes((64, 64))
+    (outside / "secret.png").write_bytes(secret)
+    (folder / "secret.png").symlink_to(outside / "secret.png")
+    (folder / "linked").symlink_to(outside, target_is_directory=True)
+    (folder / "dangling.png").symlink_to(tmp_path / "nothing-here.png")
+    rows = [{"reference_code": "LNK-1", "type": "poster", "files": "same-poster.png", "title_vi": "Trong thư mục"},
+            {"reference_code": "LNK-2", "type": "poster", "files": "secret.png", "title_vi": "Ra ngoài"},
+            {"reference_code": "LNK-3", "type": "poster", "files": "linked/secret.png", "title_vi": "Thư mục liên kết"},
+            {"reference_code": "LNK-4", "type": "poster", "files": "dangling.png", "title_vi": "Liên kết hỏng"}]  # fmt: skip
+    csv_path = write_csv(tmp_path / "items.csv", rows)
+    for dry in (["--dry-run"], []):
+        result = runner.invoke(args=["import", str(csv_path), "--files", str(folder), *dry])
+        assert result.exit_code == 1
+        assert "line 3 [LNK-2]" in result.output and "symbolic links leading out of the folder given: secret.png" in (
+            result.output)  # fmt: skip
+        assert "line 4 [LNK-3]" in result.output and "linked/secret.png" in result.output
+        assert "line 5 [LNK-4]" in result.output and "dangling.png" in result.output
+    assert [item.reference_code for item in db_session.scalars(select(Item))] == ["LNK-1"]
+    assert secret not in stored_files(app).values()
