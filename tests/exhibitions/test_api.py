@@ -204,7 +204,7 @@ def test_qr_links_list_addresses_images_and_scans(client, db_session, published)
     exhibition = published(sections=1, entries=2)
     entry_code = code_of(db_session, QrTarget.ENTRY, exhibition.entries[0].id)
     assert client.get(f"/q/{entry_code}").status_code == 302
-    assert client.get(f"/q/{entry_code}").status_code == 302
+    assert client.get(f"/q/{entry_code}", headers={"User-Agent": "another phone"}).status_code == 302
     links = client.get(f"{API}/exhibitions/{exhibition.id}/qr-links").json
     first, second = (e.id for e in exhibition.entries)
     assert [(link["target"], link["target_id"], link["lang"]) for link in links] == [
