@@ -63,6 +63,17 @@ def is_origin(value: str) -> bool:
     return isinstance(value, str) and _ORIGIN.fullmatch(value) is not None
 
 
+def base_origin(base_url: str) -> str | None:
+    """scheme://host[:port] of the configured base URL, lowercase; None if it is no origin a policy may name."""
+    parts = urlsplit(base_url)
+    try:
+        port = f":{parts.port}" if parts.port else ""
+    except ValueError:
+        return None
+    found = f"{parts.scheme}://{(parts.hostname or '').lower()}{port}"
+    return found if is_origin(found) else None
+
+
 def https_site(config) -> bool:
     """Whether the configured public address is HTTPS: then HSTS and Secure cookies."""
     return urlsplit(config["BASE_URL"]).scheme == "https"
@@ -115,7 +126,10 @@ def add_headers(response: Response) -> Response:
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("Referrer-Policy", REFERRER_POLICY)
     framed = role == EMBEDDABLE and config.get("EMBED_ORIGINS")
-    policy = content_policy(role, g.get("vitrine_image_origins", ()), config.get("EMBED_ORIGINS", ()), https)
+    # The base URL's origin is the site's own even when the page was asked for by another name (localhost for
+    # 127.0.0.1, a proxy's inner name): IIIF ids and other absolute addresses the viewer follows are under it.
+    images = [origin for origin in (base_origin(config["BASE_URL"]),) if origin] + g.get("vitrine_image_origins", [])
+    policy = content_policy(role, images, config.get("EMBED_ORIGINS", ()), https)
     headers.setdefault("Content-Security-Policy", policy)
     if not framed:  # for browsers older than frame-ancestors; it cannot name several origins
         headers.setdefault("X-Frame-Options", "DENY")

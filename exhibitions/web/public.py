@@ -6,7 +6,7 @@ three URL spaces (/exhibitions, /staff/exhibitions, /q), each blueprint at the t
 
 from datetime import date
 
-from flask import Blueprint, abort, render_template, request, send_file
+from flask import Blueprint, abort, render_template, request, send_file, url_for
 from flask_babel import format_date
 from flask_login import current_user
 
@@ -54,7 +54,10 @@ def _page_context(view: reading.ExhibitionView, endpoint: str, title: str, **val
     image = view.cover_image()
     image_url = public_url("exhibitions.image", exhibition_id=view.id, sha256=image.sha256,
                            kind="web") if image else None  # fmt: skip
-    return {"view": view, "lang": view.lang, "page_url": url, "og_image": image_url,
+    # The page's own <img> names the site itself, as every image it shows does (its content policy's 'self');
+    # the absolute address is for those who share it.
+    cover_url = url_for("exhibitions.image", exhibition_id=view.id, sha256=image.sha256, kind="web") if image else None
+    return {"view": view, "lang": view.lang, "page_url": url, "og_image": image_url, "cover_url": cover_url,
             "shares": share_links(shared, title), "today": date.today()}  # fmt: skip
 
 
