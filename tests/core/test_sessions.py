@@ -4,6 +4,7 @@ request, and logout, a password change, disabling and an admin's revoke refuse i
 import hashlib
 from datetime import UTC, timedelta
 
+import pytest
 from sqlalchemy import select, update
 
 from core.auth import issue_token
@@ -156,6 +157,27 @@ def test_an_expired_session_is_refused(app, db_session, make_user):
     db_session.execute(update(UserSession).values(expires_at=utcnow() - timedelta(seconds=1)))
     db_session.commit()
     assert not signed_in(client)
+
+
+@pytest.mark.parametrize("remember", [False, True])
+def test_a_session_unused_past_its_idle_limit_is_refused(app, db_session, make_user, remember):
+    user = make_user("archivist")
+    client = sign_in(app, user.email, remember=remember)
+    idle = (
+        timedelta(days=app.config["REMEMBER_IDLE_DAYS"])
+        if remember
+        else timedelta(minutes=app.config["SESSION_IDLE_MINUTES"])
+    )
+    db_session.rollback()  # read afresh, after the sign-in's write
+    db_session.execute(update(UserSession).values(last_seen_at=utcnow() - idle + timedelta(minutes=2)))
+    db_session.commit()
+    assert signed_in(client)  # still within the limit: the visit counts as activity
+    db_session.execute(update(UserSession).values(last_seen_at=utcnow() - idle - timedelta(seconds=1)))
+    db_session.commit()
+    assert not signed_in(client)
+    expires = records(db_session, user)[0].expires_at
+    expires = expires if expires.tzinfo else expires.replace(tzinfo=UTC)  # SQLite hands back naive UTC
+    assert expires > utcnow()  # lapsed by idleness, not by its absolute expiry
 
 
 def test_a_cookie_holding_a_user_id_as_before_signs_nobody_in(app, make_user):
