@@ -16,17 +16,14 @@ COMMON = "Q1W2E3R4T5Y6"  # in the list, which is lower-cased: refused in any cas
 GOOD = "the river at dawn, twice"
 
 
-@pytest.mark.parametrize("password", ["", "x" * 11, "q1w2e3r4t5y6", COMMON, f"  {COMMON} ", "1qaz2wsx3edc"])
-def test_short_and_common_passwords_are_refused(app, password):
-    with app.test_request_context(), pytest.raises(ValidationError) as refused:
-        validate_password(password)
-    assert refused.value.field == "password"
-
-
-@pytest.mark.parametrize("password", [GOOD, "x" * MIN_PASSWORD_LENGTH, PASSWORD])
-def test_long_uncommon_passwords_pass(app, password):
+def test_short_and_common_passwords_are_refused_and_others_pass(app):
     with app.test_request_context():
-        validate_password(password)
+        for password in ["", "x" * 11, "q1w2e3r4t5y6", COMMON, f"  {COMMON} ", "1qaz2wsx3edc"]:
+            with pytest.raises(ValidationError) as refused:
+                validate_password(password)
+            assert refused.value.field == "password"
+        for password in [GOOD, "x" * MIN_PASSWORD_LENGTH, PASSWORD]:
+            validate_password(password)
 
 
 def test_the_list_is_djangos_twenty_thousand_with_its_notice():
