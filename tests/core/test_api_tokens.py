@@ -104,3 +104,11 @@ def test_the_cli_gives_a_read_token_unless_asked(runner, db_session, make_user):
     db_session.rollback()
     rows = db_session.scalars(select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id)).all()
     assert [row.scopes for row in rows] == ["read", "read write admin"]
+
+
+def test_the_admins_page_shows_each_tokens_scopes_and_expiry(login_as, db_session):
+    admin, me = login_as("admin")
+    issue_token(db_session, me, [Scope.READ], days=30)
+    db_session.commit()
+    page = admin.get(f"/staff/admin/users/{me.id}?lang=fr").get_data(True)
+    assert "portées : read" in page and "valable jusqu’au" in page
