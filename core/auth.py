@@ -93,8 +93,7 @@ class ApiToken(Base):
     # Space-separated Scope values; tokens made before scopes existed kept "read write".
     scopes: Mapped[str] = mapped_column(String(40), default="read", server_default="read write")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    # None only for tokens made before expiry existed.
-    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     user: Mapped[User] = relationship(back_populates="tokens")
@@ -226,7 +225,7 @@ def token_for(session, token: str) -> ApiToken | None:
     if row is None or not row.user.is_active:
         return None
     now = utcnow()
-    if row.expires_at is not None and _aware(row.expires_at) <= now:
+    if _aware(row.expires_at) <= now:
         return None
     last = _aware(row.last_used_at) if row.last_used_at is not None else None
     if last is None or now - last > TOKEN_USE_PRECISION:

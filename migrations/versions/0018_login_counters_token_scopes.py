@@ -1,14 +1,16 @@
 """Sign-in throttling by counters per account, known device and client (core.throttle), replacing the
 list of failures; API tokens get scopes and an expiry.
 
-Tokens made before keep what they could do ("read write") and no expiry; failures counted before
-are dropped (their windows are 15 minutes).
+Tokens made before keep what they could do ("read write") and expire a year from the upgrade;
+failures counted before are dropped (their windows are 15 minutes).
 
 Revision ID: 0018
 Revises: 0014
 Create Date: 2026-12-07 17:00:00
 
 """
+
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 from alembic import op
@@ -39,6 +41,10 @@ def upgrade():
     with op.batch_alter_table("api_tokens", schema=None) as batch_op:
         batch_op.add_column(sa.Column("scopes", sa.String(length=40), server_default="read write", nullable=False))
         batch_op.add_column(sa.Column("expires_at", sa.DateTime(timezone=True), nullable=True))
+    tokens = sa.table("api_tokens", sa.column("expires_at", sa.DateTime(timezone=True)))
+    op.execute(tokens.update().values(expires_at=datetime.now(UTC) + timedelta(days=365)))
+    with op.batch_alter_table("api_tokens", schema=None) as batch_op:
+        batch_op.alter_column("expires_at", existing_type=sa.DateTime(timezone=True), nullable=False)
 
 
 def downgrade():
