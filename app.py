@@ -17,6 +17,7 @@ from core import (
     permissions,
     protected_files,
     proxies,
+    security_headers,
     sessions,
     static_files,
     storage,
@@ -38,6 +39,8 @@ def create_app(overrides: dict | None = None) -> Flask:
         app.config.update(overrides)
     config.finalise(app.config)
 
+    # First, so that its after_request hook runs last and sees every cookie the others set.
+    security_headers.init_app(app)
     proxies.init_app(app)
     protected_files.init_app(app)
     db.init_app(app)

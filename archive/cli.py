@@ -7,7 +7,7 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from archive.demo import DEMO_PASSWORD, DEMO_USERS, draw_demo_photos, load_demo
-from archive.fixity import check_originals, recorded_originals
+from archive.fixity import check_originals, detached_originals, recorded_originals
 from archive.media import rebuild_previews
 from archive.models import Item, MediaFile
 from archive.reference import load_reference_data
@@ -178,9 +178,11 @@ def media_retry():
 
 @fixity_cli.command("check")
 def fixity_check():
-    """Re-read every original; report missing or altered files with their items; exit 1 on any."""
+    """Re-read every original; report missing or altered files with their items (exit 1 on any), and stray
+    files in the originals' folder that the database does not know."""
     with unit("fixity originals", write=False) as session:
         originals = recorded_originals(session)
+        detached = detached_originals(session)
     with click.progressbar(length=len(originals), label="fixity", show_pos=True) as bar:
 
         def progress(items):
@@ -188,12 +190,17 @@ def fixity_check():
                 yield sha256
                 bar.update(1)
 
-        run = check_originals(get_storage(), originals, progress)  # reads every file: no unit open
+        run = check_originals(get_storage(), originals, progress, detached)  # reads every file: no unit open
     with unit("fixity run") as session:
         session.add(run)
     for problem in run.problems:
-        click.echo(f"{problem['problem'].upper()} {problem['sha256']} items: {', '.join(problem['items'])}", err=True)
-    click.echo(f"{run.checked} originals checked, {run.missing} missing, {run.altered} altered")
+        if problem["problem"] == "stray":
+            click.echo(f"STRAY {problem['path']} unknown to the database", err=True)
+        else:
+            click.echo(f"{problem['problem'].upper()} {problem['sha256']} items: {', '.join(problem['items'])}",
+                       err=True)  # fmt: skip
+    click.echo(f"{run.checked} originals checked, {run.missing} missing, {run.altered} altered, "
+               f"{run.stray} stray files")  # fmt: skip
     if not run.passed:
         raise SystemExit(1)
 

@@ -8,7 +8,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField
 from wtforms.validators import DataRequired, EqualTo, Length
 
-from core import accounts, throttle
+from core import accounts, security_headers, throttle
 from core.auth import authenticate, upgrade_hash
 from core.db import db
 from core.errors import ValidationError
@@ -17,6 +17,7 @@ from core.sessions import sign_in, sign_out
 from core.uow import attempt, begin_writing, reads_first
 
 bp = Blueprint("auth", __name__, template_folder="templates")
+security_headers.mark(bp, security_headers.STAFF)  # sign-in and one's account: never framed nor cached
 
 
 class LoginForm(FlaskForm):
@@ -97,11 +98,11 @@ def login():
 
 
 def _remember_device(response, email: str) -> None:
-    # Sent back only to the sign-in page, where it lets this browser through while others are throttled.
+    # Sent back only to the sign-in page, where it lets this browser through while others are throttled
+    # (SameSite, and Secure on an HTTPS site, are added to every cookie by core.security_headers).
     days = current_app.config["LOGIN_DEVICE_DAYS"]
     response.set_cookie(throttle.DEVICE_COOKIE, throttle.device_cookie(email), max_age=days * 86400,
-                        path=url_for(".login"), httponly=True, samesite="Lax",
-                        secure=current_app.config.get("SESSION_COOKIE_SECURE", False))  # fmt: skip
+                        path=url_for(".login"), httponly=True)  # fmt: skip
 
 
 @bp.route("/logout", methods=["POST"])

@@ -3,6 +3,7 @@
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 DEFAULT_PORT = 5000
 
@@ -14,6 +15,9 @@ DEFAULTS = {
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "REMEMBER_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+    # Origins (https://partner.example) whose pages may frame the public exhibition pages (core.security_headers).
+    "EMBED_ORIGINS": [],
     "WTF_CSRF_TIME_LIMIT": None,
     # A request may carry several files; each is held to MAX_UPLOAD_BYTES by archive.media.
     "MAX_CONTENT_LENGTH": 1024 * 1024 * 1024,
@@ -129,6 +133,8 @@ def from_env(environ=None) -> dict:
         found["MEDIA_MAX_AGE"] = _whole_number(env, "VITRINE_MEDIA_MAX_AGE")
     if env.get("VITRINE_PG_BIN_DIR"):  # where `backup` and `restore` find pg_dump and pg_restore
         found["PG_BIN_DIR"] = env["VITRINE_PG_BIN_DIR"]
+    if env.get("VITRINE_EMBED_ORIGINS"):  # separated by spaces or commas
+        found["EMBED_ORIGINS"] = [o.rstrip("/") for o in env["VITRINE_EMBED_ORIGINS"].replace(",", " ").split()]
     if env.get("PORT"):  # the port `make run` serves on; the default base URL follows it
         found["PORT"] = int(env["PORT"])
     return found
@@ -168,6 +174,11 @@ def finalise(config: dict) -> None:
     config["BASE_URL_IS_DEFAULT"] = not config.get("BASE_URL")
     if config["BASE_URL_IS_DEFAULT"]:
         config["BASE_URL"] = default_base_url(config.get("PORT"))
+    # Behind HTTPS no cookie may travel in clear (core.security_headers adds HSTS); over plain HTTP a Secure
+    # cookie would never come back, and `make run` could not sign in.
+    https = urlsplit(config["BASE_URL"]).scheme == "https"
+    config["SESSION_COOKIE_SECURE"] = https or bool(config.get("SESSION_COOKIE_SECURE"))
+    config["REMEMBER_COOKIE_SECURE"] = https or bool(config.get("REMEMBER_COOKIE_SECURE"))
 
 
 def default_base_url(port: int | None = None) -> str:

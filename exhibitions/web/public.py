@@ -6,12 +6,12 @@ three URL spaces (/exhibitions, /staff/exhibitions, /q), each blueprint at the t
 
 from datetime import date
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, render_template, request, url_for
 from flask_babel import format_date
 from flask_login import current_user
 
 from archive.media import derivative_path
-from core import language_policy
+from core import language_policy, security_headers
 from core.db import db
 from core.protected_files import send_checked
 from core.sharing import share_links
@@ -23,6 +23,8 @@ from exhibitions.web.forms import MODE_LABELS
 from exhibitions.web.printing import record_printed
 
 bp = Blueprint("exhibitions", __name__, template_folder="../templates")
+# Partners may frame these pages from the origins an operator names (VITRINE_EMBED_ORIGINS).
+security_headers.mark(bp, security_headers.EMBEDDABLE)
 
 
 @bp.app_template_global()
@@ -53,7 +55,10 @@ def _page_context(view: reading.ExhibitionView, endpoint: str, title: str, **val
     image = view.cover_image()
     image_url = public_url("exhibitions.image", exhibition_id=view.id, sha256=image.sha256,
                            kind="web") if image else None  # fmt: skip
-    return {"view": view, "lang": view.lang, "page_url": url, "og_image": image_url,
+    # The page's own <img> names the site itself, as every image it shows does (its content policy's 'self');
+    # the absolute address is for those who share it.
+    cover_url = url_for("exhibitions.image", exhibition_id=view.id, sha256=image.sha256, kind="web") if image else None
+    return {"view": view, "lang": view.lang, "page_url": url, "og_image": image_url, "cover_url": cover_url,
             "shares": share_links(shared, title), "today": date.today()}  # fmt: skip
 
 

@@ -5,7 +5,7 @@ Tokens made before keep what they could do ("read write") and expire a year from
 failures counted before are dropped (their windows are 15 minutes).
 
 Revision ID: 0018
-Revises: 0014
+Revises: 0016
 Create Date: 2026-12-07 17:00:00
 
 """
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0018"
-down_revision = "0014"
+down_revision = "0016"
 branch_labels = None
 depends_on = None
 
