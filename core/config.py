@@ -29,12 +29,20 @@ DEFAULTS = {
     "MEDIA_DECODE_TIMEOUT_SECONDS": 60,
     "TESSERACT_CMD": "tesseract",
     "OCR_LANGUAGES": "vie+eng",
-    # Login throttling: this many failures within the window lock the account+address.
+    # Sign-in throttling (core.throttle): attempts per window on an account from unknown browsers, on
+    # one known browser (its device cookie, kept LOGIN_DEVICE_DAYS), and from one client address.
     "LOGIN_MAX_FAILURES": 5,
+    "LOGIN_MAX_CLIENT_ATTEMPTS": 30,
     "LOGIN_FAILURE_WINDOW_SECONDS": 15 * 60,
-    # A sign-in lasts a working day, or REMEMBER_DAYS with "keep me signed in" (core.sessions).
+    "LOGIN_DEVICE_DAYS": 365,
+    # A sign-in lasts a working day, or REMEMBER_DAYS with "keep me signed in" (core.sessions), and
+    # ends sooner when unused for SESSION_IDLE_MINUTES (REMEMBER_IDLE_DAYS when remembered).
     "SESSION_HOURS": 12,
     "REMEMBER_DAYS": 30,
+    "SESSION_IDLE_MINUTES": 120,
+    "REMEMBER_IDLE_DAYS": 7,
+    # An API token's lifetime when none is asked for (core.auth).
+    "API_TOKEN_DAYS": 365,
     # How long an invitation or password-reset link stays usable (core.accounts).
     "INVITE_LINK_HOURS": 72,
     "RESET_LINK_HOURS": 24,
