@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from archive.models import Item, ItemStatus, Scheme
+from archive.models import ImportJob, Item, ItemStatus, Scheme
 from core.auth import Role, User, issue_token
 from exhibitions.models import Exhibition, ExhibitionStatus, QrLink
 
@@ -50,7 +50,16 @@ def _values(db_session) -> dict:
     scheme = db_session.scalar(select(Scheme).limit(1))
     return {"item_id": item.id, "media_id": item.media[0].id, "exhibition_id": exhibition.id,
             "section_id": section.id, "entry_id": section.entries[0].id, "code": scheme.code, "lang": "vi",
-            "term_code": scheme.terms[0].code}  # fmt: skip
+            "term_code": scheme.terms[0].code, "job_id": _import_job(db_session)}  # fmt: skip
+
+
+def _import_job(db_session) -> int:
+    """A queued import job of an admin's, whose progress the API reports."""
+    admin = db_session.scalar(select(User).where(User.role == Role.ADMIN).limit(1))
+    job = ImportJob(user_id=admin.id, folder="host-header-test", csv_name="items.csv", lang="vi")
+    db_session.add(job)
+    db_session.commit()
+    return job.id
 
 
 def _admin_headers(db_session) -> dict:
