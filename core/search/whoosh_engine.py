@@ -212,7 +212,17 @@ class WhooshIndex:
             return
         folder = self._new_generation()
         whoosh_index.create_in(folder, self.schema)
-        self._swap_to(folder)
+        self._link_first(folder)
+
+    def _link_first(self, folder: Path) -> None:
+        """Make `folder` the index unless another process made one meanwhile; then drop `folder`.
+
+        Never a replace: two processes starting on a new data folder would each create an index,
+        and the one replaced would lose the entries its process had written there meanwhile."""
+        try:
+            os.symlink(folder.name, self.path)
+        except FileExistsError:
+            shutil.rmtree(folder, ignore_errors=True)
 
     def _new_generation(self) -> Path:
         folder = self.path.parent / f"{self.path.name}-{time.time_ns()}-{os.getpid()}"

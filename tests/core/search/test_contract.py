@@ -16,8 +16,13 @@ FACETS = ("type", "place")
 
 
 @pytest.fixture(params=sorted(ENGINES))
-def engine(request, tmp_path):
-    engine = open_engine(str(tmp_path / "index"), FACETS, request.param)
+def engine_kind(request) -> str:
+    return request.param
+
+
+@pytest.fixture
+def engine(engine_kind, tmp_path):
+    engine = open_engine(str(tmp_path / "index"), FACETS, engine_kind)
     engine.ensure()
     yield engine
     engine.close()
@@ -242,3 +247,25 @@ def test_readers_do_not_wait_for_a_writer_and_writers_are_one_at_a_time(engine):
         with engine.try_writer() as second:
             assert second is None
     assert sorted(ids(engine, "anh")) == ["1", "2"]
+
+
+def test_two_processes_creating_the_index_at_once_keep_one_and_every_write(engine_kind, tmp_path, monkeypatch):
+    """Two processes starting on a new data folder: the index one of them made and wrote to stays."""
+    folder = str(tmp_path / "index")
+    first = open_engine(folder, FACETS, engine_kind)
+    second = type(first)(folder, FACETS)  # not the process's shared object: another process's
+    linking = type(first)._link_first
+
+    def meanwhile(self, generation):
+        if self is first:  # the other process creates, links and writes before this one links
+            put(second, doc(1, "Tranh cổ động"))
+        return linking(self, generation)
+
+    monkeypatch.setattr(type(first), "_link_first", meanwhile)
+    first.ensure()
+    put(first, doc(2, "Ảnh tư liệu"))
+    for engine in (first, second):
+        assert sorted(ids(engine)) == ["1", "2"]
+    assert len([path for path in tmp_path.iterdir() if path.is_dir() and not path.is_symlink()]) == 1
+    first.close()
+    second.close()
