@@ -24,7 +24,7 @@ import time
 import uuid
 import zipfile
 from dataclasses import asdict, dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
 from typing import BinaryIO
@@ -424,10 +424,16 @@ def job_data(job: ImportJob) -> dict:
     return {
         "id": job.id, "status": str(job.state), "dry_run": job.dry_run, "csv": job.csv_name, "zip": job.zip_name,
         "rows_total": job.rows_total, "rows_done": job.rows_done, "errors_so_far": job.problems_so_far,
-        "attempts": job.attempts, "created_at": job.created_at.isoformat(),
-        "finished_at": job.finished_at.isoformat() if job.finished_at else None,
+        "attempts": job.attempts, "created_at": _utc_iso(job.created_at), "finished_at": _utc_iso(job.finished_at),
         "dead_letter": job.dead_at is not None, "error": error, "report": job.report,
     }  # fmt: skip
+
+
+def _utc_iso(moment: datetime | None) -> str | None:
+    # RFC 3339 wants the offset; SQLite hands back naive values, which are UTC.
+    if moment is None:
+        return None
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).isoformat()
 
 
 def dead_letters(session, limit: int = 100) -> list[ImportJob]:
