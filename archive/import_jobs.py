@@ -33,7 +33,7 @@ from flask import current_app, has_request_context
 from flask_babel import force_locale
 from sqlalchemy import and_, or_, select, update
 
-from archive.ingest import FileSource, ImportReport, import_rows, read_rows
+from archive.ingest import FileSource, ImportReport, import_rows, read_rows, scan_csv
 from archive.models import ImportJob, JobState
 from core import background
 from core.db import utcnow
@@ -223,7 +223,7 @@ class _Progress:
 
     def record(self, done: int, total: int | None = None) -> None:
         """Write the rows done and problems so far and extend the lease; LostLease if the job is no longer ours."""
-        values = {"rows_done": done, "problems_so_far": len(self.report.problems),
+        values = {"rows_done": done, "problems_so_far": self.report.problem_count,
                   "lease_until": utcnow() + timedelta(seconds=self.app.config["IMPORT_JOB_LEASE_SECONDS"])}  # fmt: skip
         if total is not None:
             values["rows_total"] = total
@@ -250,12 +250,13 @@ def _run_claimed(app, claim: Claim) -> JobState | None:
     report = ImportReport()
     progress = _Progress(app, claim, report)
     try:
-        with open(inbox / CSV_NAME, encoding="utf-8-sig", newline="") as text:
-            rows = read_rows(text)
-        progress.record(0, total=len(rows))
+        scan = scan_csv(inbox / CSV_NAME)  # the file refused whole, naming the line, before anything is stored
+        progress.record(0, total=scan.rows)
         source = _file_source(inbox)
         try:
-            import_rows(get_storage(), claim.user_id, rows, source, claim.dry_run, progress.follow, report)
+            with open(inbox / CSV_NAME, encoding="utf-8-sig", newline="") as text:
+                import_rows(get_storage(), claim.user_id, read_rows(text), source, claim.dry_run, progress.follow,
+                            report, scan.repeated)  # fmt: skip
         finally:
             source.close()
     except LostLease:
@@ -279,7 +280,17 @@ def _file_source(inbox: Path) -> FileSource:
 def report_data(report: ImportReport) -> dict:
     """The final report as the API and the page show it."""
     return {"imported": report.imported, "skipped": report.skipped, "files": len(report.media),
-            "problems": [asdict(problem) for problem in report.problems]}  # fmt: skip
+            "problems": [asdict(problem) for problem in report.problems], "imported_count": report.imported_count,
+            "skipped_count": report.skipped_count, "problem_count": report.problem_count}  # fmt: skip
+
+
+def report_counts(report: dict | None) -> dict:
+    """How many rows a report imported, skipped and found problems in (its lists hold the first REPORT_LIMIT);
+    a report written before the counts were kept counts its lists."""
+    report = report or {}
+    return {name: report.get(f"{key}_count", len(report.get(plural) or []))
+            for name, key, plural in (("imported", "imported", "imported"), ("skipped", "skipped", "skipped"),
+                                      ("problems", "problem", "problems"))}  # fmt: skip
 
 
 def _finish(app, claim: Claim, state: JobState, code=None, detail=None, report=None, dead=False) -> JobState | None:
