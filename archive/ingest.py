@@ -16,6 +16,7 @@ import io
 import os
 import stat
 import zipfile
+import zlib
 from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -113,6 +114,9 @@ def checked_zip_names(archive: zipfile.ZipFile) -> dict:
         if path.is_absolute() or ".." in path.parts or (path.parts and ":" in path.parts[0]):
             raise ValidationError(_("The ZIP holds an entry with an unsafe path: %(name)s.", name=info.filename),
                                   field="files", code="unsafe_zip")  # fmt: skip
+        if info.flag_bits & 0x1:  # encrypted: reading it would need a password, and fail mid-import
+            raise ValidationError(_("The ZIP holds an encrypted entry: %(name)s. Send it without a password.",
+                                    name=info.filename), field="files", code="unsafe_zip")  # fmt: skip
         if stat.S_ISLNK(info.external_attr >> 16):
             raise ValidationError(_("The ZIP holds a symbolic link: %(name)s.", name=info.filename),
                                   field="files", code="unsafe_zip")  # fmt: skip
@@ -317,6 +321,8 @@ def _import_rows(lookups, places, storage, user_id, rows, files, dry_run, progre
                 batch.add(line, code, data, validate_new_item(data, lookups))
         except VitrineError as error:  # the row's unit, if it had one, kept nothing
             report.add_problem(RowProblem(line, code, _problem_text(error)))
+        except (zipfile.BadZipFile, zlib.error, EOFError):  # an entry's bytes fail their checksum or inflate
+            report.add_problem(RowProblem(line, code, _("A file this row names is damaged in the ZIP.")))
     batch.store()
     report.problems.sort(key=lambda problem: problem.line)
     return report
