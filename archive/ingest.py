@@ -168,6 +168,7 @@ class ImportReport:
 def read_rows(stream: io.TextIOBase) -> Iterator[tuple[int, dict]]:
     """(line number, row) for each data row of a UTF-8 CSV, read as they are asked for; ValidationError for a bad
     header. `scan_csv` has checked the file whole before an import reads it this way."""
+    # Process-wide, and the same everywhere: the default (131,072) refused a long transcription.
     csv.field_size_limit(MAX_CELL_CHARS)
     reader = csv.DictReader(stream)
     _check_header(reader.fieldnames)
@@ -204,7 +205,8 @@ def scan_csv(path: Path) -> CsvScan:
             reader = csv.reader(stream)
             header = next(reader, None)
             _check_header(header)
-            column = [name.strip() for name in header].index("reference_code")
+            names = [name.strip() for name in header]
+            column = len(names) - 1 - names[::-1].index("reference_code")  # the last, as DictReader keeps it
             for row in reader:
                 line = reader.line_num
                 if len(codes) >= MAX_ROWS:
