@@ -20,6 +20,7 @@ from core.search.outbox import (
     SearchTask,
     apply_pending,
     apply_pending_safely,
+    catch_up,
     check,
     index_to_read,
     init_app,
@@ -37,7 +38,7 @@ from core.search.whoosh_engine import _FoldFilter, _NfcTokenizer, _ProperPrefixF
 
 __all__ = [
     "APPLY_EFFECT", "ORDERS", "Document", "DocumentSource", "Hit", "IndexSnapshot", "IndexWriter", "Query",
-    "Results", "SearchEngine", "SearchTask", "apply_pending", "apply_pending_safely", "check", "fold",
+    "Results", "SearchEngine", "SearchTask", "apply_pending", "apply_pending_safely", "catch_up", "check", "fold",
     "init_app", "normalise", "open_engine", "parse_text", "pending_count", "record_changes", "reindex",
     "index_to_read",
     "search_index", "index_to_read",

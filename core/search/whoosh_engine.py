@@ -7,6 +7,8 @@ Whoosh's public answer by a test (tests/core/search/test_whoosh_private.py) that
 upgrade that changes it.
 """
 
+import bisect
+import functools
 import multiprocessing
 import os
 import shutil
@@ -14,6 +16,7 @@ import threading
 import time
 from collections import OrderedDict, deque
 from contextlib import contextmanager
+from multiprocessing.pool import AsyncResult
 from pathlib import Path
 
 import numpy as np
@@ -136,18 +139,21 @@ def build_schema(facets: tuple[str, ...]) -> Schema:
 # --- The index -----------------------------------------------------------------------------
 
 
-def _merge_policy(writer, segments):
+def _merge_policy(writer, segments, written=()):
     """Merge segments of one size class once MERGE_FACTOR of them gather, and any segment
-    that is mostly deleted documents; leave alone the segments a rebuild writes.
+    that is mostly deleted documents; leave alone the segments a rebuild writes. `written`:
+    segments this commit adds beside the writer's own (a bulk write), kept as they are.
 
     Whoosh's own policy merges every segment into one as soon as about twenty exist, which
     after a rebuild of 100,000 records made one save rewrite the whole index (80 s).
     """
     classes: dict[int, list] = {}
-    merging = []
+    merging, dropped = [], []
     for segment in segments:
         size = segment.doc_count_all()
-        if segment.deleted_count() > size * MAX_DELETED_SHARE:
+        if segment.deleted_count() >= size:
+            dropped.append(segment)  # nothing left to merge: its files go with the commit
+        elif segment.deleted_count() > size * MAX_DELETED_SHARE:
             merging.append(segment)
         elif size < REBUILD_CHUNK // 2:
             classes.setdefault(len(str(size)), []).append(segment)  # by number of digits
@@ -159,7 +165,7 @@ def _merge_policy(writer, segments):
         reader = SegmentReader(writer.storage, writer.schema, segment)
         writer.add_reader(reader)
         reader.close()
-    return [s for s in segments if s not in merging]
+    return [s for s in segments if s not in merging and s not in dropped] + list(written)
 
 
 # Segments are written as separate files, not one compound file: Whoosh opens a compound
@@ -192,6 +198,7 @@ class WhooshIndex:
         self._parts_lock = threading.Lock()
         self._postings: OrderedDict = OrderedDict()  # (segment key, field, text) → (ids, weights)
         self._postings_bytes = 0
+        self._id_ranges: dict[str, tuple] = {}  # segment id → its lowest and highest id (_delete_committed)
 
     # Opening -------------------------------------------------------------------------------
 
@@ -280,21 +287,26 @@ class WhooshIndex:
     # Writing -------------------------------------------------------------------------------
 
     @contextmanager
-    def try_writer(self):
-        """Yield a writer, or None at once when another process holds the index lock."""
+    def try_writer(self, procs: int = 1):
+        """Yield a writer, or None at once when another process holds the index lock.
+
+        Past REBUILD_CHUNK documents, the block's documents are written as a rebuild writes
+        them, in segments of that size by `procs` processes (see _Writer)."""
         try:
             writer = self._open().writer(codec=_codec(), compound=False)
         except LockError:
             yield None
             return
-        wrapped = _Writer(writer, self)
+        wrapped = _Writer(writer, self, procs)
         try:
             yield wrapped
+            written = wrapped.finish()
         except BaseException:
+            wrapped.abandon()
             writer.cancel()
             raise
         if wrapped.changed:
-            writer.commit(mergetype=_merge_policy)
+            writer.commit(mergetype=functools.partial(_merge_policy, written=written))
         else:
             writer.cancel()
 
@@ -593,22 +605,135 @@ def _facet_postings(leaf, field: str) -> dict[str, np.ndarray]:
 
 
 class _Writer:
-    """The few writing operations the app needs (a core.search.IndexWriter)."""
+    """The few writing operations the app needs (a core.search.IndexWriter).
 
-    def __init__(self, writer, index: WhooshIndex):
+    A few documents go into the writer's own segment. Past REBUILD_CHUNK in one block (a
+    bulk import's backlog), each REBUILD_CHUNK of them becomes a segment written as a rebuild
+    writes one, by a pool of `procs` processes when there are several, while the caller reads
+    on. Either way the entries an id had before are deleted once, at the end, and looked up
+    only in the segments whose ids span it: a new id costs no lookup (_delete_committed).
+    """
+
+    def __init__(self, writer, index: WhooshIndex, procs: int = 1):
         self._writer = writer
         self._index = index
+        self._procs = max(1, procs)
         self.changed = False
+        self._waiting: dict[str, doc.Document] = {}  # upserted, not yet written
+        self._superseded: set[str] = set()  # ids whose committed entries go
+        self._placed: dict[str, tuple[int, int]] = {}  # id → (chunk, position) written in this block
+        self._cancelled: list[tuple[int, int]] = []  # written in this block, then replaced or deleted
+        self._results: list = []  # per chunk: its segment, or the pool's pending result
+        self._pool = None
 
     def upsert(self, document: doc.Document) -> None:
         """Add the document, replacing the one with the same id."""
-        self.changed = True
-        self._writer.update_document(**doc.document_fields(document, self._index.facets))
+        self._drop(document["id"])
+        self._waiting[document["id"]] = document
+        if len(self._waiting) >= REBUILD_CHUNK:
+            self._write_chunk()
 
     def delete(self, doc_id: str) -> None:
         """Remove the document with this id, if there is one."""
+        self._drop(doc_id)
+
+    def _drop(self, doc_id: str) -> None:
         self.changed = True
-        self._writer.delete_by_term("id", doc_id)
+        self._superseded.add(doc_id)
+        self._waiting.pop(doc_id, None)
+        placed = self._placed.pop(doc_id, None)
+        if placed is not None:
+            self._cancelled.append(placed)
+
+    def _write_chunk(self) -> None:
+        chunk, self._waiting = list(self._waiting.values()), {}
+        number = len(self._results)
+        self._placed.update((document["id"], (number, position)) for position, document in enumerate(chunk))
+        task = (self._writer.storage.folder, self._index.facets, chunk)
+        if self._procs == 1:
+            self._results.append(_index_chunk(task))
+            return
+        if self._pool is None:
+            self._pool = multiprocessing.get_context("fork").Pool(self._procs)
+        self._results.append(self._pool.apply_async(_index_chunk, (task,)))
+        # At most two chunks per process waiting: memory stays bounded while the caller reads on.
+        pending = [n for n, result in enumerate(self._results) if isinstance(result, AsyncResult)]
+        if len(pending) > 2 * self._procs:
+            self._results[pending[0]] = self._results[pending[0]].get()
+
+    def finish(self) -> list:
+        """Write what waits; returns the segments written beside the writer's own, for the commit."""
+        if self._results and self._waiting:
+            self._write_chunk()
+        segments = [r.get() if isinstance(r, AsyncResult) else r for r in self._results]
+        self.abandon()
+        for number, position in self._cancelled:
+            segments[number].delete_document(position)
+        _delete_committed(self._index, self._writer, self._superseded)
+        for document in self._waiting.values():
+            self._writer.add_document(**doc.document_fields(document, self._index.facets))
+        return segments
+
+    def abandon(self) -> None:
+        """Stop the pool, if any (the segments it wrote are left out of the commit, then cleaned)."""
+        if self._pool is not None:
+            self._pool.terminate()
+            self._pool.join()
+            self._pool = None
+
+
+def _id_key(text: bytes) -> tuple[int, bytes]:
+    # Shorter first: numeric ids, the app's, sort as numbers, so a segment of consecutive
+    # ids spans a narrow range whatever their number of digits.
+    return len(text), text
+
+
+def _delete_committed(index: WhooshIndex, writer, doc_ids: set[str]) -> None:
+    """Mark deleted, in the writer's segments, the documents with these ids.
+
+    Whoosh's delete_by_term looks an id up in every segment (~10 µs each: 2 ms an id in an
+    index of 200 segments). Each segment's lowest and highest id are read once and kept, and
+    an id is looked up only in the segments it falls between: new ids, above every indexed
+    one, in none."""
+    if not doc_ids:
+        return
+    ordered = sorted((_id_key(i.encode("utf-8")), i) for i in doc_ids)
+    keys = [key for key, _doc_id in ordered]
+    ranges = index._id_ranges
+    live = set()
+    for segment in writer.segments:
+        segment_id = segment.segment_id()
+        live.add(segment_id)
+        if segment_id not in ranges:
+            ranges[segment_id] = _segment_id_range(writer, segment)
+        low, high = ranges[segment_id]
+        if low is None:
+            continue
+        start, end = bisect.bisect_left(keys, low), bisect.bisect_right(keys, high)
+        if start < end:
+            _delete_in_segment(writer, segment, [doc_id for _key, doc_id in ordered[start:end]])
+    for gone in set(ranges) - live:
+        del ranges[gone]
+
+
+def _segment_id_range(writer, segment) -> tuple:
+    reader = SegmentReader(writer.storage, writer.schema, segment)
+    try:
+        found = [_id_key(text) for text in reader.lexicon("id")]
+    finally:
+        reader.close()
+    return (min(found), max(found)) if found else (None, None)
+
+
+def _delete_in_segment(writer, segment, doc_ids: list[str]) -> None:
+    reader = SegmentReader(writer.storage, writer.schema, segment)
+    try:
+        for doc_id in doc_ids:
+            if ("id", doc_id) in reader:
+                for docnum in reader.postings("id", doc_id).all_ids():
+                    segment.delete_document(docnum)
+    finally:
+        reader.close()
 
 
 def _snippet(fields: dict, words: frozenset, lang: str | None) -> str | None:
