@@ -1,6 +1,7 @@
 """Pages of the archive: the public catalogue and the archivists' workspace."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import ngettext
 from flask_login import current_user
 
 from archive import ingest, jobs, queries, rights, searching, services, workflow
@@ -21,6 +22,7 @@ from core.pagination import parse_page
 from core.permissions import staff_required
 from core.storage import get_storage
 from core.uow import attempt, read_afresh, reads_first
+from core.urls import MAX_ID
 
 bp = Blueprint("archive", __name__, template_folder="templates")
 
@@ -231,6 +233,10 @@ def transition_item(item_id: int):
     return redirect(back)
 
 
+# An import's items counted by the search progress URL: more than any CSV a request could carry.
+MAX_IMPORT_ITEMS = 10_000_000
+
+
 @bp.route("/staff/import", methods=["GET", "POST"])
 @reads_first  # the import writes in units of its own, row by row and batch by batch
 @staff_required
@@ -248,9 +254,37 @@ def import_items():
     except VitrineError as error:
         flash(error.message, "error")
         return redirect(url_for(".import_items"))
-    # Each row committed its files with their jobs in a unit of its own; the previews follow (archive.jobs).
+    # Each row committed its files with their jobs in a unit of its own; the previews follow (archive.jobs),
+    # and the search index through its outbox: the page says how far it is and asks again until it is there.
+    total = len(report.imported)
+    search_progress = None if dry_run or not total else _search_progress(report.search_mark, total)
     return render_template("archive/import.html", report=report, dry_run=dry_run, form=TransitionForm(),
-                           queued=0 if dry_run else len(report.media))  # fmt: skip
+                           queued=0 if dry_run else len(report.media), search_progress=search_progress)  # fmt: skip
+
+
+@bp.route("/staff/import/search-progress")
+@staff_required
+def import_search_progress():
+    after = request.args.get("after", type=int)
+    total = request.args.get("total", type=int)
+    if after is None or not 0 <= after <= MAX_ID:
+        raise ValidationError(_("after must be an outbox task id, a whole number from 0."), field="after")
+    if total is None or not 1 <= total <= MAX_IMPORT_ITEMS:
+        raise ValidationError(_("total must be a number of items from 1 to %(max)s.", max=MAX_IMPORT_ITEMS),
+                              field="total")  # fmt: skip
+    return _search_progress(after, total)
+
+
+def _search_progress(mark: int | None, total: int) -> dict:
+    indexed = ingest.searchable_so_far(mark, total)
+    if indexed >= total:
+        message = _("Search is up to date: every imported item can be found.")
+    else:
+        message = ngettext("Search: %(indexed)s of %(num)s imported item can be found so far; the rest is being "
+                           "indexed.", "Search: %(indexed)s of %(num)s imported items can be found so far; the rest "
+                           "are being indexed.", total, indexed=indexed)  # fmt: skip
+    url = url_for(".import_search_progress", after=mark or 0, total=total)
+    return {"indexed": indexed, "total": total, "done": indexed >= total, "message": message, "url": url}
 
 
 @bp.route("/staff/review")

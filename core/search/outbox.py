@@ -198,22 +198,32 @@ def catch_up(app=None, procs: int = 1, on_progress=None, poll_seconds: float = 0
     the index meanwhile (the end of a long job: an import, a harvest); `on_progress(done, total)`
     after each index commit and each look while another process applies."""
     app = app or current_app
-    with unit("search.catch_up", write=False) as session:
-        last = session.scalar(select(func.max(SearchTask.id)))
-    if last is None:
-        return
+    last = last_task_id()
     total = _waiting_through(last)
 
     def progress(_applied: int = 0) -> None:
         if on_progress:
             on_progress(total - min(total, _waiting_through(last)), total)
 
-    while True:
+    while total:
         apply_pending(app, procs=procs, on_applied=progress)
         if not _waiting_through(last):
             return
         progress()
         time.sleep(poll_seconds)
+
+
+def last_task_id() -> int:
+    """The id of the newest task in the outbox (0 if none): what a change queues next comes after it."""
+    with unit("search.last_task", write=False) as session:
+        return session.scalar(select(func.max(SearchTask.id))) or 0
+
+
+def waiting_after(mark: int) -> int:
+    """How many records have index updates queued after task `mark`, not yet applied."""
+    with unit("search.waiting", write=False) as session:
+        query = select(func.count(SearchTask.record_id.distinct())).where(SearchTask.id > mark)
+        return session.scalar(query)
 
 
 def _waiting_through(last: int) -> int:

@@ -3,11 +3,14 @@ policy, its analyzers, and the class paths its indexes pickle. What every engine
 test_contract.py; Whoosh's private names are in test_whoosh_private.py."""
 
 import io
+import os
 import pickle
 import unicodedata
 from pathlib import Path
 
 import pytest
+from whoosh import index as whoosh_index
+from whoosh.writing import SegmentWriter
 
 from core.search import Query, schema
 from core.search import whoosh_engine as engine
@@ -126,6 +129,114 @@ def test_a_save_after_a_rebuild_merges_only_small_segments(tmp_path, opened, mon
     assert sizes() == [9] + [40] * 30  # 25 kept + 15 edited in one new segment
     assert index.search(Query(text="ảnh", per_page=1)).total == 30 * 40 + 9
     assert index.search(Query(text="sửa", per_page=1)).total == 15
+
+
+def _segment_read(folder: Path, documents: list, bulk: bool) -> dict:
+    """Everything the segment of `documents` holds, written in bulk (_index_chunk) or by Whoosh's own
+    add_document: stored fields, and per field its terms' postings (document, weight, encoded value),
+    document lengths and column."""
+    folder.mkdir()
+    index = whoosh_index.create_in(str(folder), engine.build_schema(("type", "place")))
+    writer = SegmentWriter(index, codec=engine._codec(), compound=False)
+    if bulk:
+        segment = engine._index_chunk((str(folder), ("type", "place"), documents))
+        writer.commit(mergetype=lambda _writer, segments: [*segments, segment])
+    else:
+        for document in documents:
+            writer.add_document(**schema.document_fields(document, ("type", "place")))
+        writer.commit(merge=False)
+    with index.reader() as whole:
+        [(reader, _offset)] = whole.leaf_readers()
+        held = {"stored": list(reader.all_stored_fields()), "columns": list(reader.column_reader("date"))}
+        for field in reader.indexed_field_names():
+            postings = {}
+            for text in reader.lexicon(field):
+                matcher = reader.postings(field, text)
+                postings[text] = []
+                while matcher.is_active():
+                    postings[text].append((matcher.id(), matcher.weight(), matcher.value()))
+                    matcher.next()
+            lengths = [reader.doc_field_length(n, field) for n in range(reader.doc_count_all())]
+            held[field] = (postings, lengths)
+    index.close()
+    return held
+
+
+def test_a_segment_written_in_bulk_holds_what_whooshs_writer_writes(tmp_path):
+    """_write_segment: the same postings, weights, positions, lengths, stored fields and dates as add_document."""
+    corpus = Path(__file__).resolve().parents[3] / "archive" / "data" / "corpus"
+    long_text = next(iter(sorted(corpus.glob("*.txt")))).read_text(encoding="utf-8")[:30_000]
+    documents = [{**_document(n, f"{TEXTS[n % len(TEXTS)]} số {n} {'lẻ' if n % 2 else 'chẵn'}"),
+                  "digest": f"d{n}", "extra": f"B-{n:04d} ICCPR", "facets": {"type": ["photo"], "place": ["hn"]}}
+                 for n in range(300)]  # fmt: skip
+    documents += [_document(300, long_text), {"id": "empty", "texts": {}}, _document(301, "ảnh ảnh ảnh ảnh")]
+    ours, theirs = (
+        _segment_read(tmp_path / "ours", documents, True),
+        _segment_read(tmp_path / "theirs", documents, False),
+    )
+    assert ours.keys() == theirs.keys() and len(ours["stored"]) == 303
+    for key in theirs:
+        assert ours[key] == theirs[key], key
+    assert len(theirs["folded"][0][b"so"]) > 2 * 128  # postings over several blocks
+
+
+def test_a_bulk_write_goes_in_chunks_to_two_processes_and_looks_up_only_old_ids(tmp_path, opened, monkeypatch):
+    monkeypatch.setattr(engine, "REBUILD_CHUNK", 50)
+    monkeypatch.setattr(engine, "PART_MIN", 20)
+    looked_up = []
+    delete_in_segment = engine._delete_in_segment
+    monkeypatch.setattr(engine, "_delete_in_segment", lambda writer, segment, ids: looked_up.extend(ids)
+                        or delete_in_segment(writer, segment, ids))  # fmt: skip
+    index = opened(WhooshIndex(str(tmp_path / "index"), ("type",)))
+    index.rebuild((_document(n, f"ảnh cũ {n}") for n in range(100)), chunk=50)
+    with index.try_writer(procs=2) as writer:
+        for n in range(1000, 1160):
+            writer.upsert(_document(n, f"ảnh mới {n}"))  # three chunks of 50 as they come
+        writer.upsert(_document(1010, "ảnh viết lại"))  # written in the first chunk already
+        writer.delete("1060")  # in the second
+        for n in (7, 77):
+            writer.upsert(_document(n, f"ảnh sửa {n}"))  # an old id in each rebuilt segment
+    assert sorted(looked_up) == ["7", "77"]  # new ids are above every segment's range
+    with index.reading() as snapshot:
+        sizes = sorted(leaf.doc_count_all() for _key, leaf, _offset in snapshot.leaves)
+    assert sizes == [13, 50, 50, 50, 50, 50]  # the rest: ten new, one rewritten, two old ids
+    assert index.count() == 100 + 160 - 1
+    assert index.search(Query(text="ảnh mới", per_page=1)).total == 158
+    assert [h.id for h in index.search(Query(text="viết lại")).hits] == ["1010"]
+    assert sorted(h.id for h in index.search(Query(text="sửa")).hits) == ["7", "77"]
+    assert index.search(Query(text="ảnh cũ", per_page=1)).total == 98
+    assert len(index.digests()) == index.count()
+
+
+def test_a_writer_that_fails_in_bulk_leaves_the_index_as_it_was(tmp_path, opened, monkeypatch):
+    monkeypatch.setattr(engine, "REBUILD_CHUNK", 50)
+    index = opened(WhooshIndex(str(tmp_path / "index"), ("type",)))
+    index.rebuild(_document(n, f"ảnh cũ {n}") for n in range(10))
+    with pytest.raises(RuntimeError), index.try_writer(procs=2) as writer:
+        for n in range(10, 130):
+            writer.upsert(_document(n, f"ảnh mới {n}"))
+        writer.delete("3")
+        raise RuntimeError("the database went away")
+    assert index.count() == 10 and index.search(Query(text="mới")).total == 0
+    with index.try_writer() as writer:  # the lock was released, and no stray segment is listed
+        writer.upsert(_document(200, "ảnh sau"))
+    assert index.count() == 11
+    folder = os.path.realpath(index.path)
+    with index.reading() as snapshot:
+        listed = {leaf.segment().segment_id() for _key, leaf, _offset in snapshot.leaves}
+    files = [name for name in os.listdir(folder) if not name.startswith("_MAIN_") and name != "MAIN_WRITELOCK"]
+    assert {name.split(".")[0] for name in files} == listed
+
+
+def test_a_segment_whose_documents_are_all_replaced_is_dropped_not_merged(tmp_path, opened):
+    index = opened(WhooshIndex(str(tmp_path / "index"), ("type",)))
+    index.rebuild((_document(n, f"ảnh {n}") for n in range(40)), chunk=20)
+    with index.try_writer() as writer:
+        for n in range(20):
+            writer.upsert(_document(n, f"ảnh sửa {n}"))
+    with index.reading() as snapshot:
+        assert sorted(leaf.doc_count_all() for _key, leaf, _offset in snapshot.leaves) == [20, 20]
+    assert index.search(Query(text="sửa", per_page=1)).total == 20 and index.count() == 40
 
 
 def test_the_one_pass_analysis_gives_the_terms_of_the_field_analyzers():
