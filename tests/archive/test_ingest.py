@@ -165,3 +165,29 @@ def test_import_form_dry_run_then_real_run(app, db_session, login_as, batch, tmp
     assert "2 items imported." in real
     db_session.rollback()
     assert db_session.scalar(select(func.count(Item.id))) == 2
+
+
+def test_the_import_page_says_how_far_search_has_caught_up(app, db_session, login_as, tmp_path):
+    from core.search import index_to_read
+
+    rows = [{"reference_code": f"IDX-{n}", "type": "photo", "title_vi": f"Ảnh chờ tìm {n}"} for n in range(3)]
+    csv_bytes = write_csv(tmp_path / "items.csv", rows).read_bytes()
+    client, _user = login_as("archivist")
+    page = client.post("/staff/import?lang=en", data={"csv": (io.BytesIO(csv_bytes), "items.csv")},
+                       content_type="multipart/form-data").get_data(True)  # fmt: skip
+    # The tests' SEARCH_APPLY waits for the next search: the import's items are not searchable yet.
+    assert "Search: 0 of 3 imported items can be found so far; the rest are being indexed." in page
+    url = page.split('data-search-progress="')[1].split('"')[0].replace("&amp;", "&")
+    assert "search-progress.js" in page
+    asked = client.get(url, headers={"Accept": "application/json"}).get_json()
+    assert asked["indexed"] == 0 and asked["total"] == 3 and asked["done"] is False
+    index_to_read(app)  # a search: the outbox is applied
+    asked = client.get(url + "&lang=en", headers={"Accept": "application/json"}).get_json()
+    assert asked == {**asked, "indexed": 3, "done": True, "message": "Search is up to date: every imported item "
+                                                                     "can be found."}  # fmt: skip
+    refused = client.get("/staff/import/search-progress?after=-1&total=3", headers={"Accept": "application/json"})
+    assert refused.status_code == 422 and refused.get_json()["error"]["field"] == "after"
+    refused = client.get(
+        "/staff/import/search-progress?after=0&total=99999999999", headers={"Accept": "application/json"}
+    )
+    assert refused.status_code == 422 and refused.get_json()["error"]["field"] == "total"
