@@ -237,10 +237,15 @@ def index_imported() -> None:
             click.echo(f"search index: {waiting} updates queued for `flask search worker`")
         return
     started = time.monotonic()
+    shown = {"done": -1, "at": started}
 
     def show(done: int, total: int) -> None:
-        seconds = time.monotonic() - started
-        click.echo(f"search index: {done} of {total} updates applied ({done / max(seconds, 0.001):,.0f}/s)")
+        now = time.monotonic()
+        # Waiting while another process applies, a line only when it moved or every ten seconds.
+        if done == shown["done"] and now - shown["at"] < 10:
+            return
+        shown.update(done=done, at=now)
+        click.echo(f"search index: {done} of {total} updates applied ({done / max(now - started, 0.001):,.0f}/s)")
 
     catch_up(current_app, procs=os.cpu_count() or 1, on_progress=show)
 
