@@ -165,19 +165,19 @@ def _segment_read(folder: Path, documents: list, bulk: bool) -> dict:
 def test_a_segment_written_in_bulk_holds_what_whooshs_writer_writes(tmp_path):
     """_write_segment: the same postings, weights, positions, lengths, stored fields and dates as add_document."""
     corpus = Path(__file__).resolve().parents[3] / "archive" / "data" / "corpus"
-    long_text = next(iter(sorted(corpus.glob("*.txt")))).read_text(encoding="utf-8")[:30_000]
+    long_text = next(iter(sorted(corpus.glob("*.txt")))).read_text(encoding="utf-8")[:6_000]
     documents = [{**_document(n, f"{TEXTS[n % len(TEXTS)]} số {n} {'lẻ' if n % 2 else 'chẵn'}"),
                   "digest": f"d{n}", "extra": f"B-{n:04d} ICCPR", "facets": {"type": ["photo"], "place": ["hn"]}}
-                 for n in range(300)]  # fmt: skip
+                 for n in range(160)]  # fmt: skip
     documents += [_document(300, long_text), {"id": "empty", "texts": {}}, _document(301, "ảnh ảnh ảnh ảnh")]
     ours, theirs = (
         _segment_read(tmp_path / "ours", documents, True),
         _segment_read(tmp_path / "theirs", documents, False),
     )
-    assert ours.keys() == theirs.keys() and len(ours["stored"]) == 303
+    assert ours.keys() == theirs.keys() and len(ours["stored"]) == 163
     for key in theirs:
         assert ours[key] == theirs[key], key
-    assert len(theirs["folded"][0][b"so"]) > 2 * 128  # postings over several blocks
+    assert len(theirs["folded"][0][b"so"]) > 128  # postings over two blocks
 
 
 def test_a_bulk_write_goes_in_chunks_to_two_processes_and_looks_up_only_old_ids(tmp_path, opened, monkeypatch):
