@@ -9,8 +9,6 @@ import unicodedata
 from pathlib import Path
 
 import pytest
-from whoosh import index as whoosh_index
-from whoosh.writing import SegmentWriter
 
 from core.search import Query, schema
 from core.search import whoosh_engine as engine
@@ -129,55 +127,6 @@ def test_a_save_after_a_rebuild_merges_only_small_segments(tmp_path, opened, mon
     assert sizes() == [9] + [40] * 30  # 25 kept + 15 edited in one new segment
     assert index.search(Query(text="ảnh", per_page=1)).total == 30 * 40 + 9
     assert index.search(Query(text="sửa", per_page=1)).total == 15
-
-
-def _segment_read(folder: Path, documents: list, bulk: bool) -> dict:
-    """Everything the segment of `documents` holds, written in bulk (_index_chunk) or by Whoosh's own
-    add_document: stored fields, and per field its terms' postings (document, weight, encoded value),
-    document lengths and column."""
-    folder.mkdir()
-    index = whoosh_index.create_in(str(folder), engine.build_schema(("type", "place")))
-    writer = SegmentWriter(index, codec=engine._codec(), compound=False)
-    if bulk:
-        segment = engine._index_chunk((str(folder), ("type", "place"), documents))
-        writer.commit(mergetype=lambda _writer, segments: [*segments, segment])
-    else:
-        for document in documents:
-            writer.add_document(**schema.document_fields(document, ("type", "place")))
-        writer.commit(merge=False)
-    with index.reader() as whole:
-        [(reader, _offset)] = whole.leaf_readers()
-        held = {"stored": list(reader.all_stored_fields()), "columns": list(reader.column_reader("date"))}
-        for field in reader.indexed_field_names():
-            postings = {}
-            for text in reader.lexicon(field):
-                matcher = reader.postings(field, text)
-                postings[text] = []
-                while matcher.is_active():
-                    postings[text].append((matcher.id(), matcher.weight(), matcher.value()))
-                    matcher.next()
-            lengths = [reader.doc_field_length(n, field) for n in range(reader.doc_count_all())]
-            held[field] = (postings, lengths)
-    index.close()
-    return held
-
-
-def test_a_segment_written_in_bulk_holds_what_whooshs_writer_writes(tmp_path):
-    """_write_segment: the same postings, weights, positions, lengths, stored fields and dates as add_document."""
-    corpus = Path(__file__).resolve().parents[3] / "archive" / "data" / "corpus"
-    long_text = next(iter(sorted(corpus.glob("*.txt")))).read_text(encoding="utf-8")[:6_000]
-    documents = [{**_document(n, f"{TEXTS[n % len(TEXTS)]} số {n} {'lẻ' if n % 2 else 'chẵn'}"),
-                  "digest": f"d{n}", "extra": f"B-{n:04d} ICCPR", "facets": {"type": ["photo"], "place": ["hn"]}}
-                 for n in range(160)]  # fmt: skip
-    documents += [_document(300, long_text), {"id": "empty", "texts": {}}, _document(301, "ảnh ảnh ảnh ảnh")]
-    ours, theirs = (
-        _segment_read(tmp_path / "ours", documents, True),
-        _segment_read(tmp_path / "theirs", documents, False),
-    )
-    assert ours.keys() == theirs.keys() and len(ours["stored"]) == 163
-    for key in theirs:
-        assert ours[key] == theirs[key], key
-    assert len(theirs["folded"][0][b"so"]) > 128  # postings over two blocks
 
 
 def test_a_bulk_write_goes_in_chunks_to_two_processes_and_looks_up_only_old_ids(tmp_path, opened, monkeypatch):
