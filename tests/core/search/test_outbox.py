@@ -171,14 +171,14 @@ def total(text: str) -> int:
 def test_a_backlog_is_applied_in_a_few_big_commits_by_one_writer(app, records, writers, monkeypatch):
     from core.search import whoosh_engine
 
-    monkeypatch.setattr(whoosh_engine, "PART_MIN", 50)  # each commit's 200 documents shared by two processes
+    monkeypatch.setattr(whoosh_engine, "PART_MIN", 50)  # each commit's 120 documents shared by two processes
     app.config["SEARCH_APPLY"] = "worker"
-    backlog(records, 500)
-    assert search.pending_count() == 500
-    assert search.apply_pending(app, batch=200, procs=2) == 500
-    assert writers == [2, 2, 2]  # 200, 200 and 100 tasks a commit
+    backlog(records, 300)
+    assert search.pending_count() == 300
+    assert search.apply_pending(app, batch=120, procs=2) == 300
+    assert writers == [2, 2, 2]  # 120, 120 and 60 tasks a commit
     assert search.pending_count() == 0 and search.check() == []
-    assert total("nhap hang loat") == 500 == search.search_index().count()
+    assert total("nhap hang loat") == 300 == search.search_index().count()
 
 
 def test_replacements_and_deletions_inside_a_backlog_leave_no_duplicate_and_nothing_stale(app, records, monkeypatch):
@@ -201,7 +201,7 @@ def test_replacements_and_deletions_inside_a_backlog_leave_no_duplicate_and_noth
 
 def test_a_crash_mid_drain_leaves_the_rest_queued_and_running_again_completes(app, records, monkeypatch):
     app.config["SEARCH_APPLY"] = "worker"
-    backlog(records, 300)
+    backlog(records, 150)
     calls = []
 
     def dies_on_the_second_batch(session, ids):
@@ -212,8 +212,8 @@ def test_a_crash_mid_drain_leaves_the_rest_queued_and_running_again_completes(ap
 
     search.init_app(app, DocumentSource(("kind",), dies_on_the_second_batch, records.all_documents))
     with pytest.raises(RuntimeError):
-        search.apply_pending(app, batch=100)
-    assert search.pending_count() == 200 and search.search_index().count() == 100  # the first commit stays
+        search.apply_pending(app, batch=50)
+    assert search.pending_count() == 100 and search.search_index().count() == 50  # the first commit stays
 
     def dies_after_the_index_commit(_task_ids):
         raise RuntimeError("the process died")
@@ -221,11 +221,11 @@ def test_a_crash_mid_drain_leaves_the_rest_queued_and_running_again_completes(ap
     forget = outbox._forget_tasks
     monkeypatch.setattr(outbox, "_forget_tasks", dies_after_the_index_commit)
     with pytest.raises(RuntimeError):
-        search.apply_pending(app, batch=100)
-    assert search.pending_count() == 200 and search.search_index().count() == 200
+        search.apply_pending(app, batch=50)
+    assert search.pending_count() == 100 and search.search_index().count() == 100
     monkeypatch.setattr(outbox, "_forget_tasks", forget)
-    assert search.apply_pending(app, batch=100) == 200  # applied again: replaced, not added twice
-    assert search.check() == [] and len(search.search_index().digests()) == search.search_index().count() == 300
+    assert search.apply_pending(app, batch=50) == 100  # applied again: replaced, not added twice
+    assert search.check() == [] and len(search.search_index().digests()) == search.search_index().count() == 150
 
 
 def test_catch_up_waits_while_another_process_holds_the_index_then_applies(app, records):
