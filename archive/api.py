@@ -4,11 +4,12 @@ Views are thin: parse (schemas), call one service, serialize; the request's unit
 commits (core.uow).
 """
 
-from flask import current_app, url_for
+from flask import current_app, jsonify, request, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from sqlalchemy import select
 
+from archive.import_jobs import get_job, job_data, queue_import
 from archive.jobs import upload_message, upload_problems
 from archive.media import Upload, detach_media, files_by_id, upload_files
 from archive.models import Body, Place, PlaceKind, Scheme, Term
@@ -43,10 +44,11 @@ from core.api import fails_with, register, token_optional, token_required
 from core.audit import history
 from core.auth import User
 from core.db import db
-from core.errors import NotFound
+from core.errors import NotFound, ValidationError
 from core.i18n import _, current_language
 from core.storage import get_storage
 from core.uow import read_afresh, reads_first
+from core.urls import public_url
 
 # Item ids are 32-bit integers in PostgreSQL: the converter makes a larger id a 404.
 ITEM = "/items/<id:item_id>"
@@ -90,7 +92,7 @@ class Items(MethodView):
     def post(self, data, user):
         """Create a draft item."""
         item = create_item(db.session, user, data)
-        return item, 201, {"Location": url_for("api_items.item", item_id=item.id, _external=True)}
+        return item, 201, {"Location": public_url("api_items.item", item_id=item.id)}
 
 
 @blp.route(ITEM, tags=["items"], endpoint="item")
@@ -206,6 +208,36 @@ class ItemHistoryView(MethodView):
     def get(self, item_id, user):
         """Every change to the item, newest first (staff only)."""
         return history(db.session, "item", get_item(db.session, item_id).id)
+
+
+# --- Imports -----------------------------------------------------------------------------
+
+
+@blp.route("/imports", tags=["items"], endpoint="imports")
+class ImportsView(MethodView):
+    @reads_first  # the upload is copied before the one insert that queues the job
+    @token_required
+    @fails_with(403, 413, 422)
+    def post(self, user):
+        """Queue an import (multipart: `csv`, optional `files` ZIP, optional `dry_run`); 202 with the job's URL."""
+        csv_file, zip_file = request.files.get("csv"), request.files.get("files")
+        if not (csv_file and csv_file.filename):
+            raise ValidationError(_("Send the CSV file in the field csv."), field="csv")
+        zip_upload = (zip_file.filename, zip_file.stream) if zip_file and zip_file.filename else None
+        dry_run = request.form.get("dry_run", "").lower() in ("1", "true", "yes", "on")
+        job_id = queue_import(user.id, (csv_file.filename, csv_file.stream), zip_upload, dry_run)
+        read_afresh()  # the job's own unit committed it
+        location = url_for("api_items.import_job", job_id=job_id)
+        return jsonify(job_data(get_job(db.session, job_id, user)) | {"url": location}), 202, {"Location": location}
+
+
+@blp.route("/imports/<id:job_id>", tags=["items"], endpoint="import_job")
+class ImportJobView(MethodView):
+    @token_required
+    @fails_with(404)
+    def get(self, job_id, user):
+        """An import's status (queued, running, done, failed), rows done of total, errors so far, and its report."""
+        return jsonify(job_data(get_job(db.session, job_id, user)))
 
 
 # --- Vocabulary --------------------------------------------------------------------------

@@ -294,9 +294,9 @@ def _open_checked(path: str):
         raise Refusal("corrupt", str(error)) from None
 
 
-def _frames(image):
-    """Each page of a multi-page image (TIFF), or the image itself."""
-    for index in range(getattr(image, "n_frames", 1)):
+def _frames(image, start: int = 0, stop: int | None = None):
+    """Each page of a multi-page image (TIFF), or the image itself; from index `start` to before `stop`."""
+    for index in range(start, min(getattr(image, "n_frames", 1), stop or 10**9)):
         image.seek(index)
         yield image
 
@@ -397,11 +397,11 @@ def _fit(image, size: int):
     return image.resize(target, Image.Resampling.LANCZOS, reducing_gap=1.5)
 
 
-def derive_image(path: str, out_dir: str) -> dict:
-    """Derivatives of every page of an image."""
+def derive_image(path: str, out_dir: str, first: int = 1, last: int | None = None) -> dict:
+    """Derivatives of every page of an image, or of pages first…last (a slice of a long file's job)."""
     names = []
     with _open_checked(path) as image:
-        for index, frame in enumerate(_frames(image), start=1):
+        for index, frame in enumerate(_frames(image, first - 1, last), start=first):
             frame = _reduced(frame, WEB_SIZE)
             frame.load()
             names += write_derivatives(frame, out_dir, index)
@@ -429,14 +429,14 @@ def probe_pdf(path: str, max_pages: int) -> dict:
         pdf.close()
 
 
-def derive_pdf(path: str, out_dir: str) -> dict:
-    """One web image and thumbnail per PDF page, rendered by pdfium."""
+def derive_pdf(path: str, out_dir: str, first: int = 1, last: int | None = None) -> dict:
+    """One web image and thumbnail per PDF page (or per page of first…last), rendered by pdfium."""
     import pypdfium2 as pdfium
 
     pdf = pdfium.PdfDocument(path)
     names = []
     try:
-        for index in range(len(pdf)):
+        for index in range(first - 1, min(len(pdf), last or len(pdf))):
             page = pdf[index]
             scale = WEB_SIZE / max(page.get_size())
             image = page.render(scale=scale).to_pil()
@@ -458,12 +458,12 @@ def pdf_text(path: str) -> str:
         raise Refusal("corrupt", str(error)) from None
 
 
-def ocr_pages(out_dir: str, pages: int, languages: str) -> str:
-    """Tesseract's text of the web images of each page."""
+def ocr_pages(out_dir: str, pages: int, languages: str, first: int = 1) -> str:
+    """Tesseract's text of the web images of each page (of `pages` pages from `first`)."""
     import subprocess
 
     texts = []
-    for page in range(1, pages + 1):
+    for page in range(first, first + pages):
         done = subprocess.run(["tesseract", f"{out_dir}/web-{page}.jpg", "stdout", "-l", languages],
                               capture_output=True, text=True, timeout=300, check=False)  # fmt: skip
         texts.append(done.stdout.strip())
@@ -477,12 +477,14 @@ def run_command(command: str, path: str, mime: str, options: dict) -> dict:
     if command == "probe":
         return (probe_pdf if is_pdf else probe_image)(path, options["max_pages"])
     if command == "derive":
-        result = (derive_pdf if is_pdf else derive_image)(path, options["out_dir"])
+        # A long file's job runs in slices of pages (archive.jobs): each slice reads its own pages' text.
+        first, last = options.get("first_page", 1), options.get("last_page")
+        result = (derive_pdf if is_pdf else derive_image)(path, options["out_dir"], first, last)
         text, source = "", None
-        if is_pdf and options.get("text"):
+        if is_pdf and options.get("text") and first == 1:
             text, source = pdf_text(path), "pdf"
         if not text.strip() and options.get("ocr"):
-            text, source = ocr_pages(options["out_dir"], result["pages"], options["ocr"]), "ocr"
+            text, source = ocr_pages(options["out_dir"], result["pages"], options["ocr"], first), "ocr"
         return result | {"text": text, "text_source": source if text.strip() else None}
     raise Refusal("unknown_command", command)
 

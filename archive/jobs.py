@@ -16,9 +16,16 @@ SQLite's write unit takes its single write lock at BEGIN) and gets a lease as lo
 decoder's own time limit. A running job whose lease ran out lost its worker and is claimed
 again, up to MEDIA_JOB_MAX_ATTEMPTS; the attempt number fences a late finish by the lost
 worker. Decoding runs in archive.media's sandboxed child process, with no unit open.
+
+A file of more than MEDIA_SLICE_PAGES pages (a 1,500-page TIFF took one 443 s job that held every
+other behind it) is made a slice at a time: each claim renders the next pages into the job's build
+folder beside the previews (shared, so any machine's runner goes on), then puts the job back in the
+queue behind jobs that have made no slice yet; the last slice swaps the folder in. The page limit
+itself (MEDIA_MAX_PAGES) refuses a longer file at upload.
 """
 
 import logging
+import shutil
 from collections import Counter
 from dataclasses import dataclass
 from datetime import timedelta
@@ -27,7 +34,16 @@ from functools import partial
 from flask import current_app, has_request_context
 from sqlalchemy import and_, event, func, or_, select, update
 
-from archive.media import WorkerRefusal, build_derivatives, derive_timeout, record_derived, text_plan
+from archive.media import (
+    WorkerRefusal,
+    build_derivatives,
+    build_pages,
+    derive_timeout,
+    place_built,
+    record_derived,
+    slice_folder,
+    text_plan,
+)
 from archive.models import JobState, MediaFile, MediaJob
 from core import background
 from core.db import db, utcnow
@@ -64,7 +80,8 @@ def _hand_over(job_id: int) -> None:
         return
     mode = app.config.get("MEDIA_JOBS", "background")
     if mode == "inline":
-        run_next_safely(app, job_id)
+        while run_next_safely(app, job_id) == JobState.QUEUED:  # a long file: every slice, one after the other
+            pass
     elif mode == "background" and has_request_context():
         # Outside requests (CLI import, benchmarks) the command decides: a thread would be
         # cut off when it exits. The jobs stay queued for any runner.
@@ -82,6 +99,7 @@ class Claim:
     media_id: int
     attempt: int
     read_text: bool
+    next_page: int = 1
 
 
 def _claimable(now):
@@ -97,15 +115,18 @@ def claim_job(app=None, job_id: int | None = None) -> Claim | None:
         return None
     with unit("media job claim") as session:
         _give_up_lost_jobs(session, app, now)
-        query = (select(MediaJob.id, MediaJob.media_id, MediaJob.attempts, MediaJob.read_text, MediaFile.pages)
-                 .join(MediaFile).where(_claimable(now)).order_by(MediaJob.id).limit(1)
+        # A long file's job that made a slice already waits behind the others: it cannot hold the queue.
+        query = (select(MediaJob.id, MediaJob.media_id, MediaJob.attempts, MediaJob.read_text, MediaJob.next_page,
+                        MediaFile.pages)
+                 .join(MediaFile).where(_claimable(now)).order_by(MediaJob.next_page > 1, MediaJob.id).limit(1)
                  .with_for_update(of=MediaJob, skip_locked=True))  # fmt: skip
         if job_id is not None:
             query = query.where(MediaJob.id == job_id)
         row = session.execute(query).first()
         if row is None:
             return None
-        lease = now + timedelta(seconds=derive_timeout(row.pages) + app.config["MEDIA_JOB_LEASE_MARGIN_SECONDS"])
+        slice_pages = min(row.pages or 1, app.config["MEDIA_SLICE_PAGES"])
+        lease = now + timedelta(seconds=derive_timeout(slice_pages) + app.config["MEDIA_JOB_LEASE_MARGIN_SECONDS"])
         # Conditional, so that even without the row lock only one claimer can win it.
         claimed = session.execute(
             update(MediaJob)
@@ -116,7 +137,8 @@ def claim_job(app=None, job_id: int | None = None) -> Claim | None:
         )  # fmt: skip
         if claimed.rowcount != 1:
             return None
-        return Claim(job_id=row.id, media_id=row.media_id, attempt=row.attempts + 1, read_text=row.read_text)
+        return Claim(job_id=row.id, media_id=row.media_id, attempt=row.attempts + 1, read_text=row.read_text,
+                     next_page=row.next_page)  # fmt: skip
 
 
 def _anything_claimable(now, job_id: int | None) -> bool:
@@ -143,11 +165,17 @@ def _finish(session, claim: Claim, state: JobState, code: str | None = None, det
     """Record the outcome if this runner still holds the job; False if it was claimed again."""
     result = session.execute(
         update(MediaJob)
-        .where(MediaJob.id == claim.job_id, MediaJob.state == JobState.RUNNING, MediaJob.attempts == claim.attempt)
+        .where(*_held(claim))
         .values(state=state, error_code=code, error_detail=detail, finished_at=utcnow(), lease_until=None)
         .execution_options(synchronize_session=False)
     )
     return result.rowcount == 1
+
+
+def _held(claim: Claim):
+    # The slice too: attempts start again at each slice, so they alone would not fence a lost slice's worker.
+    return (MediaJob.id == claim.job_id, MediaJob.state == JobState.RUNNING, MediaJob.attempts == claim.attempt,
+            MediaJob.next_page == claim.next_page)  # fmt: skip
 
 
 def run_claimed(claim: Claim) -> JobState | None:
@@ -159,7 +187,12 @@ def run_claimed(claim: Claim) -> JobState | None:
         wants_ocr, ocr = text_plan(media, claim.read_text)
         session.expunge(media)  # keeps its loaded columns; no transaction stays open while decoding
     try:
-        answer = build_derivatives(get_storage(), media, ocr, claim.read_text)
+        if (media.pages or 1) > current_app.config["MEDIA_SLICE_PAGES"]:
+            answer = _run_slice(claim, media, ocr)
+            if answer is None or isinstance(answer, JobState):
+                return answer
+        else:
+            answer = build_derivatives(get_storage(), media, ocr, claim.read_text)
     except WorkerRefusal as refusal:
         log.warning("media job %s: no derivatives for %s: %s %s", claim.job_id, media.sha256, refusal.code,
                     refusal.detail)  # fmt: skip
@@ -171,6 +204,43 @@ def run_claimed(claim: Claim) -> JobState | None:
         if media is not None:
             record_derived(media, answer, claim.read_text, wants_ocr, ocr)
     return JobState.DONE
+
+
+def _run_slice(claim: Claim, media: MediaFile, ocr: str | None) -> dict | JobState | None:
+    """One slice of a long file's pages into its job's build folder; the whole answer once the last is made.
+
+    Until then the job goes back to the queue (QUEUED) behind the others, its next slice for any runner.
+    """
+    pages, first = media.pages, claim.next_page
+    last = min(first + current_app.config["MEDIA_SLICE_PAGES"] - 1, pages)
+    work = slice_folder(media, claim.job_id)
+    source_file = work / "text-source"
+    had_source = source_file.read_text() if source_file.exists() else None
+    # A PDF's own text (read with the first slice) makes reading later pages by OCR needless.
+    try:
+        answer = build_pages(get_storage(), media, None if had_source == "pdf" else ocr, claim.read_text, work, first,
+                             last)  # fmt: skip
+    except WorkerRefusal:  # the job fails: nothing half-built stays
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    (work / f"text-{first:06d}.txt").write_text(answer["text"] or "", encoding="utf-8")
+    if answer["text_source"] and not had_source:
+        source_file.write_text(answer["text_source"])
+    if last < pages:
+        with unit("media job slice made") as session:
+            moved = session.execute(
+                update(MediaJob).where(*_held(claim))
+                .values(state=JobState.QUEUED, next_page=last + 1, attempts=0, lease_until=None)
+                .execution_options(synchronize_session=False)
+            ).rowcount  # fmt: skip
+        return JobState.QUEUED if moved else None
+    parts = sorted(work.glob("text-0*.txt"))
+    text = "\f".join(part.read_text(encoding="utf-8") for part in parts).strip("\f\n ")
+    source = source_file.read_text() if source_file.exists() else None
+    for leftover in [*parts, source_file]:  # the folder becomes the previews: no notes of ours in it
+        leftover.unlink(missing_ok=True)
+    place_built(media, work)
+    return {"pages": pages, "text": text, "text_source": source if text.strip() else None}
 
 
 def _record_failure(claim: Claim, code: str, detail: str = "") -> JobState | None:

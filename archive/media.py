@@ -452,26 +452,52 @@ def derive_timeout(pages: int | None) -> float:
 
 def build_derivatives(storage: Storage, media: MediaFile, ocr: str | None, read_text: bool = True) -> dict:
     """Render one original's previews into place (atomically per file set) and read its text."""
-    target = derivative_path(media.sha256, "web").parent
-    target.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=".build-", dir=target.parent))
-    pages = max(media.pages or 1, 1)
-    options = {"out_dir": str(work), "text": read_text, "ocr": ocr if read_text else None}
-    timeout = derive_timeout(pages)
+    work = Path(tempfile.mkdtemp(prefix=".build-", dir=_derivatives_parent(media)))
     try:
-        answer = run_worker("derive", str(storage.path_for(media.sha256)), media.mime_type, options, timeout)
-        if target.exists():
-            shutil.rmtree(target, ignore_errors=True)
-        try:
-            os.replace(work, target)
-        except OSError:
-            # Another runner made this original's set meanwhile (the same bytes on another
-            # item, or `media rebuild` beside a job): theirs is as good as ours.
-            if not target.is_dir():
-                raise
+        answer = build_pages(storage, media, ocr, read_text, work)
+        place_built(media, work)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return answer
+
+
+def _derivatives_parent(media: MediaFile) -> Path:
+    parent = derivative_path(media.sha256, "web").parent.parent
+    parent.mkdir(parents=True, exist_ok=True)
+    return parent
+
+
+def slice_folder(media: MediaFile, job_id: int) -> Path:
+    """Where a long file's job builds its previews slice by slice, beside their place (any machine may go on)."""
+    folder = _derivatives_parent(media) / f".build-{media.sha256[:16]}-job{job_id}"
+    folder.mkdir(exist_ok=True)
+    return folder
+
+
+def build_pages(storage: Storage, media: MediaFile, ocr: str | None, read_text: bool, work: Path,
+                first: int = 1, last: int | None = None) -> dict:  # fmt: skip
+    """Render the pages first…last (all by default) of one original into `work` and read their text."""
+    pages = (last or max(media.pages or 1, 1)) - first + 1
+    options = {"out_dir": str(work), "text": read_text, "ocr": ocr if read_text else None, "first_page": first}
+    if last is not None:
+        options["last_page"] = last
+    return run_worker("derive", str(storage.path_for(media.sha256)), media.mime_type, options, derive_timeout(pages))
+
+
+def place_built(media: MediaFile, work: Path) -> None:
+    """Swap a finished build folder in as the original's previews."""
+    target = derivative_path(media.sha256, "web").parent
+    if target.exists():
+        shutil.rmtree(target, ignore_errors=True)
+    # mkdtemp makes the folder private; nginx sends the previews as another user (deploy/nginx/vitrine.conf).
+    os.chmod(work, 0o755)
+    try:
+        os.replace(work, target)
+    except OSError:
+        # Another runner made this original's set meanwhile (the same bytes on another
+        # item, or `media rebuild` beside a job): theirs is as good as ours.
+        if not target.is_dir():
+            raise
 
 
 def text_plan(media: MediaFile, read_text: bool = True) -> tuple[bool, str | None]:

@@ -313,6 +313,9 @@ class MediaJob(Base):
     read_text: Mapped[bool] = mapped_column(Boolean, default=True)
     state: Mapped[JobState] = mapped_column(string_enum(JobState), default=JobState.QUEUED, index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # A file of more than MEDIA_SLICE_PAGES pages is made a slice at a time, each a claim of its own: the
+    # first page of the next slice (1 until one slice is done).
+    next_page: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     # A code the pages turn into a sentence in the reader's language (archive.jobs), and a
     # one-line technical detail for the log and admins; never a traceback.
     error_code: Mapped[str | None] = mapped_column(String(32))
@@ -339,15 +342,19 @@ class FixityRun(Base):
     checked: Mapped[int] = mapped_column(Integer, default=0)
     missing: Mapped[int] = mapped_column(Integer, default=0)
     altered: Mapped[int] = mapped_column(Integer, default=0)
-    # [{"sha256", "problem": "missing"|"altered", "items": [reference codes]}]
+    # Files in the originals' folder the database does not know (archive.fixity): listed, not a failure.
+    stray: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # [{"sha256", "problem": "missing"|"altered", "items": [reference codes]}, {"path", "problem": "stray"}]
     problems: Mapped[list] = mapped_column(JSON, default=list)
 
     @property
     def passed(self) -> bool:
+        """Every original is there and intact (stray files aside)."""
         return self.missing == 0 and self.altered == 0
 
     def __repr__(self) -> str:
-        return f"<FixityRun {self.id} checked={self.checked} missing={self.missing} altered={self.altered}>"
+        return (f"<FixityRun {self.id} checked={self.checked} missing={self.missing} altered={self.altered} "
+                f"stray={self.stray}>")  # fmt: skip
 
 
 class SourceRepository(Base):
@@ -406,3 +413,42 @@ class ItemProvenance(Base):
 
     def __repr__(self) -> str:
         return f"<ItemProvenance {self.oai_identifier}>"
+
+
+class ImportJob(Base):
+    """A CSV import (with its optional ZIP) asked for from the web page or the API, run by a worker.
+
+    The uploaded files wait in a folder of their own under the shared imports folder (`folder`)
+    until the job ends. A runner claims it with a lease it renews as rows go by; a job whose
+    lease ran out, or that met an unexpected error, is queued again after a back-off
+    (`not_before`), up to a number of attempts, then dead-lettered (`dead_at`) for an admin.
+    """
+
+    __tablename__ = "import_jobs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    folder: Mapped[str] = mapped_column(String(64))
+    csv_name: Mapped[str] = mapped_column(String(255))
+    zip_name: Mapped[str | None] = mapped_column(String(255))
+    dry_run: Mapped[bool] = mapped_column(Boolean, default=False)
+    lang: Mapped[str] = mapped_column(String(35))  # of the request: the report's messages speak it
+    state: Mapped[JobState] = mapped_column(string_enum(JobState), default=JobState.QUEUED, index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    rows_total: Mapped[int | None] = mapped_column(Integer)
+    rows_done: Mapped[int] = mapped_column(Integer, default=0)
+    problems_so_far: Mapped[int] = mapped_column(Integer, default=0)
+    # The final report (imported, skipped, problems by line), as the API returns it.
+    report: Mapped[dict | None] = mapped_column(JSON)
+    error_code: Mapped[str | None] = mapped_column(String(32))
+    error_detail: Mapped[str | None] = mapped_column(String(500))
+    worker: Mapped[str | None] = mapped_column(String(128))  # host and pid of the runner holding it
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    not_before: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    dead_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    def __repr__(self) -> str:
+        return f"<ImportJob {self.id} {self.state} {self.rows_done}/{self.rows_total}>"

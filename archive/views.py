@@ -1,10 +1,9 @@
 """Pages of the archive: the public catalogue and the archivists' workspace."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
-from flask_babel import ngettext
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from archive import ingest, jobs, queries, rights, searching, services, workflow
+from archive import import_jobs, jobs, queries, rights, searching, services, workflow
 from archive import media as media_service
 from archive.forms import STATE_LABELS, TYPE_LABELS, ItemForm, TransitionForm, texts_from_form
 from archive.history import item_history
@@ -20,9 +19,9 @@ from core.language_policy import visitor_language
 from core.languages import PROGRAMME_LANGUAGES, REFERENCE_LANGUAGE
 from core.pagination import parse_page
 from core.permissions import staff_required
+from core.protected_files import send_checked
 from core.storage import get_storage
 from core.uow import attempt, read_afresh, reads_first
-from core.urls import MAX_ID
 
 bp = Blueprint("archive", __name__, template_folder="templates")
 
@@ -69,9 +68,9 @@ def facet_url(name: str, value: str) -> str:
 def media_file(media_id: int):
     media = _visible_media(media_id)
     # PDF can carry scripts and browsers do not show TIFF: both are downloads, never inline.
-    response = send_file(get_storage().path_for(media.sha256), mimetype=media.mime_type, max_age=86400,
-                         etag=media.sha256, conditional=True, as_attachment=media.mime_type in ATTACHMENT_TYPES,
-                         download_name=display_name(media.original_name))  # fmt: skip
+    response = send_checked(get_storage().path_for(media.sha256), media.mime_type, public=_is_public(media),
+                            as_attachment=media.mime_type in ATTACHMENT_TYPES,
+                            download_name=display_name(media.original_name))  # fmt: skip
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
     return response
@@ -83,9 +82,14 @@ def media_derivative(media_id: int, kind: str, page: int):
     path = derivative_path(media.sha256, kind, page) if 1 <= page <= media.pages else None
     if path is None or not path.is_file():
         abort(404)
-    response = send_file(path, mimetype="image/jpeg", max_age=86400, conditional=True)
+    response = send_checked(path, "image/jpeg", public=_is_public(media))
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def _is_public(media: MediaFile) -> bool:
+    # A staff member may see a draft's files: never from a shared cache, and checked again at each use.
+    return media.item.status == ItemStatus.PUBLISHED
 
 
 def _visible_media(media_id: int) -> MediaFile:
@@ -233,58 +237,41 @@ def transition_item(item_id: int):
     return redirect(back)
 
 
-# An import's items counted by the search progress URL: more than any CSV a request could carry.
-MAX_IMPORT_ITEMS = 10_000_000
-
-
 @bp.route("/staff/import", methods=["GET", "POST"])
-@reads_first  # the import writes in units of its own, row by row and batch by batch
+@reads_first  # the upload is copied to the job's folder before the one insert that queues it
 @staff_required
 def import_items():
     if request.method == "GET":
-        return render_template("archive/import.html", report=None, form=TransitionForm())
+        dead = import_jobs.dead_letters(db.session) if current_user.role == "admin" else []
+        return render_template("archive/import.html", form=TransitionForm(), dead=dead)
     csv_file, zip_file = request.files.get("csv"), request.files.get("files")
     if not (csv_file and csv_file.filename):
         flash(_("Choose a CSV file."), "error")
         return redirect(url_for(".import_items"))
-    dry_run = bool(request.form.get("dry_run"))
-    zip_stream = zip_file.stream if zip_file and zip_file.filename else None
+    zip_upload = (zip_file.filename, zip_file.stream) if zip_file and zip_file.filename else None
     try:
-        report = ingest.import_uploaded(get_storage(), current_user.id, csv_file.stream, zip_stream, dry_run)
+        job_id = import_jobs.queue_import(current_user.id, (csv_file.filename, csv_file.stream), zip_upload,
+                                          bool(request.form.get("dry_run")))  # fmt: skip
     except VitrineError as error:
         flash(error.message, "error")
         return redirect(url_for(".import_items"))
-    # Each row committed its files with their jobs in a unit of its own; the previews follow (archive.jobs),
-    # and the search index through its outbox: the page says how far it is and asks again until it is there.
-    total = len(report.imported)
-    search_progress = None if dry_run or not total else _search_progress(report.search_mark, total)
-    return render_template("archive/import.html", report=report, dry_run=dry_run, form=TransitionForm(),
-                           queued=0 if dry_run else len(report.media), search_progress=search_progress)  # fmt: skip
+    return redirect(url_for(".import_job", job_id=job_id))
 
 
-@bp.route("/staff/import/search-progress")
+@bp.route("/staff/import/<id:job_id>")
 @staff_required
-def import_search_progress():
-    after = request.args.get("after", type=int)
-    total = request.args.get("total", type=int)
-    if after is None or not 0 <= after <= MAX_ID:
-        raise ValidationError(_("after must be an outbox task id, a whole number from 0."), field="after")
-    if total is None or not 1 <= total <= MAX_IMPORT_ITEMS:
-        raise ValidationError(_("total must be a number of items from 1 to %(max)s.", max=MAX_IMPORT_ITEMS),
-                              field="total")  # fmt: skip
-    return _search_progress(after, total)
+def import_job(job_id):
+    job = import_jobs.get_job(db.session, job_id, current_user)
+    return render_template("archive/import_job.html", job=job, report=job.report,
+                           running=job.state in import_jobs.OPEN_STATES,
+                           search=import_jobs.search_progress(job))  # fmt: skip
 
 
-def _search_progress(mark: int | None, total: int) -> dict:
-    indexed = ingest.searchable_so_far(mark, total)
-    if indexed >= total:
-        message = _("Search is up to date: every imported item can be found.")
-    else:
-        message = ngettext("Search: %(indexed)s of %(num)s imported item can be found so far; the rest is being "
-                           "indexed.", "Search: %(indexed)s of %(num)s imported items can be found so far; the rest "
-                           "are being indexed.", total, indexed=indexed)  # fmt: skip
-    url = url_for(".import_search_progress", after=mark or 0, total=total)
-    return {"indexed": indexed, "total": total, "done": indexed >= total, "message": message, "url": url}
+@bp.route("/staff/import/<id:job_id>/status")
+@staff_required
+def import_job_status(job_id):
+    """The job's progress for the page's script (the API wants a token, the page has a session)."""
+    return import_jobs.job_data(import_jobs.get_job(db.session, job_id, current_user))
 
 
 @bp.route("/staff/review")

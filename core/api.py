@@ -14,7 +14,7 @@ from flask import current_app, jsonify, request
 from flask_smorest import Api, Blueprint, abort
 from werkzeug.exceptions import HTTPException
 
-from core.auth import User, user_for_token
+from core.auth import Scope, User, token_for
 from core.db import db
 from core.i18n import _
 from core.schemas import ErrorResponseSchema, flatten_messages
@@ -165,11 +165,25 @@ def api_user() -> User | None:
     if not header:
         return None
     scheme, _sep, token = header.partition(" ")
-    user = user_for_token(db.session, token.strip()) if scheme.lower() == "bearer" and token.strip() else None
-    if user is None:
-        _refuse(_("This API token is not valid, or its account is disabled."), 'error="invalid_token"')
-    request.vitrine_api_user = user
-    return user
+    row = token_for(db.session, token.strip()) if scheme.lower() == "bearer" and token.strip() else None
+    if row is None:
+        _refuse(_("This API token is not valid, has expired, or its account is disabled."), 'error="invalid_token"')
+    request.vitrine_api_user, request.vitrine_api_scopes = row.user, row.scope_set
+    return row.user
+
+
+_READING = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def require_scope(scope: Scope | None = None) -> None:
+    """403 unless the request's token has `scope` (by default: write for a change, read otherwise)."""
+    if api_user() is None:
+        return
+    needed = scope or (Scope.READ if request.method in _READING else Scope.WRITE)
+    if needed not in request.vitrine_api_scopes:
+        message = _("This API token lacks the scope %(scope)s needed here.", scope=needed.value)
+        challenge = f'Bearer realm="Vitrine API", error="insufficient_scope", scope="{needed.value}"'
+        abort(403, message=message, code="insufficient_scope", headers={"WWW-Authenticate": challenge})
 
 
 def _refuse(message: str, detail: str = "") -> None:
@@ -182,19 +196,25 @@ def token_optional(view):
 
     @functools.wraps(view)
     def wrapped(*args, **kwargs):
-        return view(*args, user=api_user(), **kwargs)
+        user = api_user()
+        require_scope()
+        return view(*args, user=user, **kwargs)
 
     return _document(wrapped, [{}, {BEARER: []}])
 
 
-def token_required(view):
-    """Refuse the request with 401 unless it carries a valid token; pass `user` to the view."""
+def token_required(view=None, *, scope: Scope | None = None):
+    """Refuse the request with 401 unless it carries a valid token, 403 unless the token has the
+    scope (`scope`, else write for a change and read otherwise); pass `user` to the view."""
+    if view is None:
+        return functools.partial(token_required, scope=scope)
 
     @functools.wraps(view)
     def wrapped(*args, **kwargs):
         user = api_user()
         if user is None:
             _refuse(_("Send a valid API token in the header Authorization: Bearer <token>."))
+        require_scope(scope)
         return view(*args, user=user, **kwargs)
 
     return _document(wrapped, [{BEARER: []}])
@@ -202,6 +222,7 @@ def token_required(view):
 
 def _document(view, security):
     view = _annotations.alt_response(401, response="UNAUTHORIZED")(view)
+    view = _annotations.alt_response(403, response="FORBIDDEN")(view)
     return Blueprint.doc(security=security)(view)
 
 

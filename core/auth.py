@@ -1,9 +1,12 @@
-"""Users, roles, passwords, login throttling, API tokens and permission checks."""
+"""Users, roles, passwords, API tokens and permission checks."""
 
 import enum
+import functools
+import gzip
 import hashlib
 import secrets
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -71,35 +74,37 @@ class User(UserMixin, Base):
         return getattr(self, "session_token", None)
 
 
+class Scope(enum.StrEnum):
+    """What an API token may do: read; write (change records); admin (the admins' operations)."""
+
+    READ = "read"
+    WRITE = "write"
+    ADMIN = "admin"
+
+
 class ApiToken(Base):
-    """A bearer token for /api/v1; only its SHA-256 is kept."""
+    """A bearer token for /api/v1 with its scopes and expiry; only its SHA-256 is kept."""
 
     __tablename__ = "api_tokens"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # Space-separated Scope values; tokens made before scopes existed kept "read write".
+    scopes: Mapped[str] = mapped_column(String(40), default="read", server_default="read write")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     user: Mapped[User] = relationship(back_populates="tokens")
 
+    @property
+    def scope_set(self) -> frozenset[str]:
+        """The token's scopes."""
+        return frozenset(self.scopes.split())
+
     def __repr__(self) -> str:
         return f"<ApiToken {self.id} of user {self.user_id}>"
-
-
-class LoginFailure(Base):
-    """One failed login, kept in the database so every worker sees the count."""
-
-    __tablename__ = "login_failures"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(String(254), index=True)
-    remote_addr: Mapped[str] = mapped_column(String(64))
-    failed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
-
-    def __repr__(self) -> str:
-        return f"<LoginFailure {self.email} at {self.failed_at}>"
 
 
 def hash_password(password: str) -> str:
@@ -107,10 +112,27 @@ def hash_password(password: str) -> str:
     return _hasher().hash(password)
 
 
+MIN_PASSWORD_LENGTH = 12
+# Django's list of the 20,000 commonest passwords (BSD licence, notice beside it), lower-cased.
+_COMMON_PASSWORDS = Path(__file__).parent / "data" / "common-passwords.txt.gz"
+
+
+@functools.cache
+def common_passwords() -> frozenset[str]:
+    """The common passwords refused, lower-cased; read once."""
+    with gzip.open(_COMMON_PASSWORDS, "rt", encoding="utf-8") as lines:
+        return frozenset(line.strip() for line in lines if line.strip())
+
+
 def validate_password(password: str) -> None:
-    """Refuse passwords too short to resist guessing."""
-    if len(password) < 10:
-        raise ValidationError(_("The password must have at least 10 characters."), field="password")
+    """Refuse passwords too short to resist guessing, or among the commonest ones."""
+    password = password or ""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ValidationError(
+            _("The password must have at least %(count)s characters.", count=MIN_PASSWORD_LENGTH), field="password"
+        )
+    if password.strip().lower() in common_passwords():
+        raise ValidationError(_("This password is too common: choose another."), field="password")
 
 
 def normalise_email(email: str) -> str:
@@ -137,35 +159,37 @@ def create_user(session, email: str, password: str, role: str) -> User:
     return user
 
 
-def is_throttled(session, email: str, remote_addr: str) -> bool:
-    """True when the address or the account has failed too often recently."""
-    config = current_app.config
-    since = utcnow() - timedelta(seconds=config["LOGIN_FAILURE_WINDOW_SECONDS"])
-    count = session.scalar(
-        select(func.count(LoginFailure.id)).where(
-            LoginFailure.failed_at >= since,
-            (LoginFailure.email == email) | (LoginFailure.remote_addr == remote_addr),
-        )
-    )
-    return count >= config["LOGIN_MAX_FAILURES"]
-
-
 def authenticate(session, email: str, password: str) -> User | None:
-    """The active user with these credentials, or None (the caller records the failure)."""
+    """The active user with these credentials, or None. An unknown, invited or disabled account costs
+    the same password check as a real one (against a dummy hash), so time tells nothing."""
     email = (email or "").strip().lower()
     user = session.scalar(select(User).where(User.email == email))
-    ok = user is not None and user.is_active and verify_password(user, password)
+    stored = user.password_hash if user is not None and user.password_hash else _dummy_hash()
+    right = _check(stored, password)
+    ok = right and user is not None and user.password_hash is not None and user.is_active
     return user if ok else None
+
+
+def _dummy_hash() -> str:
+    # Made by the same hasher, so it has the same algorithm and cost as the accounts' hashes.
+    extensions = current_app.extensions
+    if "vitrine.dummy_hash" not in extensions:
+        extensions["vitrine.dummy_hash"] = _hasher().hash(secrets.token_urlsafe(32))
+    return extensions["vitrine.dummy_hash"]
+
+
+def _check(stored: str, password: str) -> bool:
+    try:
+        return _hasher().verify(stored, password or "")
+    except (VerificationError, InvalidHashError):
+        return False
 
 
 def verify_password(user: User, password: str) -> bool:
     """True when the password is the account's (an invited account has none yet)."""
     if not user.password_hash:
         return False
-    try:
-        return _hasher().verify(user.password_hash, password or "")
-    except (VerificationError, InvalidHashError):
-        return False
+    return _check(user.password_hash, password)
 
 
 def upgrade_hash(user: User, password: str) -> None:
@@ -174,39 +198,51 @@ def upgrade_hash(user: User, password: str) -> None:
         user.password_hash = hash_password(password)
 
 
-def record_failure(email: str, remote_addr: str) -> None:
-    """Keep a failed sign-in for throttling, in a unit of its own: the request's is rolled back."""
-    with unit("failed sign-in") as session:
-        session.add(LoginFailure(email=(email or "").strip().lower(), remote_addr=remote_addr or ""))
-
-
-def forget_failures(session, email: str) -> None:
-    """A successful sign-in clears the account's failures."""
-    session.execute(delete(LoginFailure).where(LoginFailure.email == email))
-
-
-def issue_token(session, user: User) -> str:
-    """Create an API token and return it in clear, the only time it is seen."""
+def issue_token(session, user: User, scopes=(Scope.READ, Scope.WRITE), days: int | None = None) -> str:
+    """Create an API token with these scopes, expiring in `days` (API_TOKEN_DAYS by default), and
+    return it in clear, the only time it is seen. Write implies read; admin needs an admin."""
+    try:
+        chosen = {Scope(scope) for scope in scopes} | {Scope.READ}
+    except ValueError:
+        raise ValidationError(_("Unknown API token scope."), field="scope") from None
+    if Scope.ADMIN in chosen and user.role != Role.ADMIN:
+        raise ValidationError(_("Only an admin's token may have the admin scope."), field="scope")
+    days = current_app.config["API_TOKEN_DAYS"] if days is None else days
+    if not 1 <= days <= 3660:
+        raise ValidationError(_("An API token lasts from 1 to 3660 days."), field="days")
     token = secrets.token_urlsafe(32)
-    session.add(ApiToken(user=user, token_hash=_digest(token)))
+    scope_text = " ".join(scope.value for scope in Scope if scope in chosen)
+    session.add(ApiToken(user=user, token_hash=_digest(token), scopes=scope_text,
+                         expires_at=utcnow() + timedelta(days=days)))  # fmt: skip
     session.flush()
     return token
 
 
-def user_for_token(session, token: str) -> User | None:
-    """The active user a bearer token belongs to; its last use is noted once the request commits."""
+def token_for(session, token: str) -> ApiToken | None:
+    """The unexpired token row of an active user for a bearer token; its last use is noted once the
+    request commits."""
     row = session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token)))
     if row is None or not row.user.is_active:
         return None
     now = utcnow()
-    last = row.last_used_at
-    if last is not None and last.tzinfo is None:  # SQLite hands back naive UTC
-        last = last.replace(tzinfo=UTC)
+    if _aware(row.expires_at) <= now:
+        return None
+    last = _aware(row.last_used_at) if row.last_used_at is not None else None
     if last is None or now - last > TOKEN_USE_PRECISION:
         # In a unit of its own after the request's: the request's unit stays a reader, and a
         # token used many times a minute costs one write a minute.
         after_commit(session, lambda token_id=row.id: _note_use(token_id, now), key=f"token-use-{row.id}")
-    return row.user
+    return row
+
+
+def user_for_token(session, token: str) -> User | None:
+    """The active user an unexpired bearer token belongs to."""
+    row = token_for(session, token)
+    return row.user if row is not None else None
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)  # SQLite hands back naive UTC
 
 
 def revoke_tokens(session, user_id: int) -> int:

@@ -8,8 +8,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField
 from wtforms.validators import DataRequired, EqualTo, Length
 
-from core import accounts
-from core.auth import authenticate, forget_failures, is_throttled, record_failure, upgrade_hash
+from core import accounts, security_headers, throttle
+from core.auth import authenticate, upgrade_hash
 from core.db import db
 from core.errors import ValidationError
 from core.i18n import _, _l
@@ -17,6 +17,7 @@ from core.sessions import sign_in, sign_out
 from core.uow import attempt, begin_writing, reads_first
 
 bp = Blueprint("auth", __name__, template_folder="templates")
+security_headers.mark(bp, security_headers.STAFF)  # sign-in and one's account: never framed nor cached
 
 
 class LoginForm(FlaskForm):
@@ -71,25 +72,37 @@ class ChangePasswordForm(FlaskForm):
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@reads_first  # a failure is kept in a unit of its own, which must not wait for this request's lock
+@reads_first  # the attempt is counted in a unit of its own, which must not wait for this request's lock
 def login():
     form = LoginForm()
     if form.validate_on_submit():
-        email, addr = form.email.data.strip().lower(), request.remote_addr or ""
-        if is_throttled(db.session, email, addr):
+        email = form.email.data.strip().lower()
+        # Counted (and committed) before the password is checked, so parallel attempts cannot pass the limit.
+        claimed = throttle.claim(email, request.remote_addr or "", request.cookies.get(throttle.DEVICE_COOKIE))
+        if not claimed.allowed:
             flash(_("Too many failed attempts. Wait 15 minutes and try again."), "error")
             return render_template("auth/login.html", form=form), 429
         user = authenticate(db.session, email, form.password.data)
         if user is None:
-            record_failure(email, addr)
             flash(_("Wrong email or password."), "error")
             return render_template("auth/login.html", form=form), 401
         begin_writing()
-        forget_failures(db.session, email)
+        throttle.succeeded(db.session, claimed)
         upgrade_hash(user, form.password.data)
         sign_in(user, remember=form.remember.data)
-        return redirect(safe_next(request.args.get("next")) or url_for("archive.staff_items"))
+        response = redirect(safe_next(request.args.get("next")) or url_for("archive.staff_items"))
+        if claimed.device is None:
+            _remember_device(response, email)
+        return response
     return render_template("auth/login.html", form=form)
+
+
+def _remember_device(response, email: str) -> None:
+    # Sent back only to the sign-in page, where it lets this browser through while others are throttled
+    # (SameSite, and Secure on an HTTPS site, are added to every cookie by core.security_headers).
+    days = current_app.config["LOGIN_DEVICE_DAYS"]
+    response.set_cookie(throttle.DEVICE_COOKIE, throttle.device_cookie(email), max_age=days * 86400,
+                        path=url_for(".login"), httponly=True)  # fmt: skip
 
 
 @bp.route("/logout", methods=["POST"])

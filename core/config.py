@@ -3,6 +3,7 @@
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 DEFAULT_PORT = 5000
 
@@ -14,6 +15,9 @@ DEFAULTS = {
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "REMEMBER_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+    # Origins (https://partner.example) whose pages may frame the public exhibition pages (core.security_headers).
+    "EMBED_ORIGINS": [],
     "WTF_CSRF_TIME_LIMIT": None,
     # A request may carry several files; each is held to MAX_UPLOAD_BYTES by archive.media.
     "MAX_CONTENT_LENGTH": 1024 * 1024 * 1024,
@@ -25,12 +29,20 @@ DEFAULTS = {
     "MEDIA_DECODE_TIMEOUT_SECONDS": 60,
     "TESSERACT_CMD": "tesseract",
     "OCR_LANGUAGES": "vie+eng",
-    # Login throttling: this many failures within the window lock the account+address.
+    # Sign-in throttling (core.throttle): attempts per window on an account from unknown browsers, on
+    # one known browser (its device cookie, kept LOGIN_DEVICE_DAYS), and from one client address.
     "LOGIN_MAX_FAILURES": 5,
+    "LOGIN_MAX_CLIENT_ATTEMPTS": 30,
     "LOGIN_FAILURE_WINDOW_SECONDS": 15 * 60,
-    # A sign-in lasts a working day, or REMEMBER_DAYS with "keep me signed in" (core.sessions).
+    "LOGIN_DEVICE_DAYS": 365,
+    # A sign-in lasts a working day, or REMEMBER_DAYS with "keep me signed in" (core.sessions), and
+    # ends sooner when unused for SESSION_IDLE_MINUTES (REMEMBER_IDLE_DAYS when remembered).
     "SESSION_HOURS": 12,
     "REMEMBER_DAYS": 30,
+    "SESSION_IDLE_MINUTES": 120,
+    "REMEMBER_IDLE_DAYS": 7,
+    # An API token's lifetime when none is asked for (core.auth).
+    "API_TOKEN_DAYS": 365,
     # How long an invitation or password-reset link stays usable (core.accounts).
     "INVITE_LINK_HOURS": 72,
     "RESET_LINK_HOURS": 24,
@@ -49,6 +61,16 @@ DEFAULTS = {
     "MEDIA_JOBS_POLL_SECONDS": 30,
     "MEDIA_JOB_MAX_ATTEMPTS": 3,
     "MEDIA_JOB_LEASE_MARGIN_SECONDS": 120,
+    # A file of more pages is made this many pages per claim, other jobs claimed in between (archive/jobs.py).
+    "MEDIA_SLICE_PAGES": 50,
+    # Who runs a CSV import asked for from the page or the API (archive/import_jobs.py): "background",
+    # "inline" or "worker"; its lease is renewed at each progress record, about every IMPORT_PROGRESS_SECONDS.
+    "IMPORT_JOBS": "background",
+    "IMPORT_JOBS_POLL_SECONDS": 30,
+    "IMPORT_JOB_MAX_ATTEMPTS": 3,
+    "IMPORT_JOB_LEASE_SECONDS": 300,
+    "IMPORT_JOB_BACKOFF_SECONDS": 30,  # before the second attempt; doubled at each one after
+    "IMPORT_PROGRESS_SECONDS": 1.0,
     # Harvesting other repositories (interop.harvest): who runs a harvest queued from the admin page
     # ("background": a thread of the web process; "worker": only `flask harvest worker` or `harvest run`),
     # and the limits every answer of a source is held to.
@@ -72,6 +94,15 @@ DEFAULTS = {
     "OAI_PAGE_SIZE": 100,
     "OAI_TOKEN_HOURS": 24,
     "OAI_APPLY": "background",
+    # Behind a reverse proxy (core.proxies): how many proxies in front of the app set X-Forwarded-*; 0 reads
+    # none of those headers, since anyone can send them.
+    "TRUSTED_PROXIES": 0,
+    # How originals, previews and built publications are sent once access is checked (core.protected_files):
+    # None streams them from the app; a prefix such as "/_protected/" hands them to nginx (X-Accel-Redirect).
+    "ACCEL_REDIRECT": None,
+    # How long a shared cache may keep a published item's file or preview: a withdrawal reaches caches
+    # within this, and after it they revalidate by ETag. Only fingerprinted static files are kept longer.
+    "MEDIA_MAX_AGE": 300,
 }
 
 
@@ -88,6 +119,8 @@ def from_env(environ=None) -> dict:
         found["SEARCH_APPLY"] = env["VITRINE_SEARCH_APPLY"]
     if env.get("VITRINE_MEDIA_JOBS"):  # background (default), inline, or worker
         found["MEDIA_JOBS"] = env["VITRINE_MEDIA_JOBS"]
+    if env.get("VITRINE_IMPORT_JOBS"):  # background (default), inline, or worker
+        found["IMPORT_JOBS"] = env["VITRINE_IMPORT_JOBS"]
     if env.get("VITRINE_HARVEST_JOBS"):  # background (default) or worker
         found["HARVEST_JOBS"] = env["VITRINE_HARVEST_JOBS"]
     if env.get("VITRINE_MAX_UPLOAD_MB"):
@@ -104,9 +137,30 @@ def from_env(environ=None) -> dict:
         found["OAI_PAGE_SIZE"] = int(env["VITRINE_OAI_PAGE_SIZE"])
     if env.get("VITRINE_OAI_APPLY"):  # background (default), inline, or worker
         found["OAI_APPLY"] = env["VITRINE_OAI_APPLY"]
+    if env.get("VITRINE_TRUSTED_PROXIES"):
+        found["TRUSTED_PROXIES"] = _whole_number(env, "VITRINE_TRUSTED_PROXIES")
+    if env.get("VITRINE_ACCEL_REDIRECT"):
+        found["ACCEL_REDIRECT"] = env["VITRINE_ACCEL_REDIRECT"].strip()
+    if env.get("VITRINE_MEDIA_MAX_AGE"):
+        found["MEDIA_MAX_AGE"] = _whole_number(env, "VITRINE_MEDIA_MAX_AGE")
+    for name in ("MEDIA_MAX_PAGES", "MEDIA_SLICE_PAGES"):  # the page limit of an upload; pages per job slice
+        if env.get(f"VITRINE_{name}"):
+            found[name] = max(_whole_number(env, f"VITRINE_{name}"), 1)
+    if env.get("VITRINE_PG_BIN_DIR"):  # where `backup` and `restore` find pg_dump and pg_restore
+        found["PG_BIN_DIR"] = env["VITRINE_PG_BIN_DIR"]
+    if env.get("VITRINE_EMBED_ORIGINS"):  # separated by spaces or commas
+        found["EMBED_ORIGINS"] = [o.rstrip("/") for o in env["VITRINE_EMBED_ORIGINS"].replace(",", " ").split()]
     if env.get("PORT"):  # the port `make run` serves on; the default base URL follows it
         found["PORT"] = int(env["PORT"])
     return found
+
+
+def _whole_number(env, name: str) -> int:
+    # A deployment setting read wrong would be silently unsafe (proxies) or stale (caching): refuse it by name.
+    value = env[name].strip()
+    if not value.isdigit():
+        raise ValueError(f"{name} must be a whole number of 0 or more, not {value!r}")
+    return int(value)
 
 
 def _normalise_db_url(url: str) -> str:
@@ -135,6 +189,11 @@ def finalise(config: dict) -> None:
     config["BASE_URL_IS_DEFAULT"] = not config.get("BASE_URL")
     if config["BASE_URL_IS_DEFAULT"]:
         config["BASE_URL"] = default_base_url(config.get("PORT"))
+    # Behind HTTPS no cookie may travel in clear (core.security_headers adds HSTS); over plain HTTP a Secure
+    # cookie would never come back, and `make run` could not sign in.
+    https = urlsplit(config["BASE_URL"]).scheme == "https"
+    config["SESSION_COOKIE_SECURE"] = https or bool(config.get("SESSION_COOKIE_SECURE"))
+    config["REMEMBER_COOKIE_SECURE"] = https or bool(config.get("REMEMBER_COOKIE_SECURE"))
 
 
 def default_base_url(port: int | None = None) -> str:

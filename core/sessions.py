@@ -3,9 +3,9 @@ password change, disabling the account and an admin's revoke end at once.
 
 The browser holds a random token (in Flask's session cookie, and in the remember cookie when
 asked to stay signed in); the database keeps only its SHA-256. Flask-Login's user loader finds the
-record by that hash on every request and refuses one that ended or expired, or whose user was
-disabled: the next request after a revoke is anonymous. A remember cookie is therefore new at
-every sign-in and worthless once its record has ended, even if it was copied.
+record by that hash on every request and refuses one that ended, expired or lapsed unused (its
+idle limit), or whose user was disabled: the next request after a revoke is anonymous. A remember
+cookie is therefore new at every sign-in and worthless once its record has ended, even if copied.
 """
 
 import enum
@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 from flask import current_app, g, request
 from flask import session as cookie_session
 from flask_login import login_user, logout_user, user_loaded_from_cookie
-from sqlalchemy import Boolean, DateTime, ForeignKey, String, delete, func, or_, select, update
+from sqlalchemy import Boolean, DateTime, ForeignKey, String, and_, delete, func, or_, select, update
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.auth import User, login_manager
@@ -94,17 +94,35 @@ def open_session(session, user: User, remember: bool, user_agent: str | None = N
     return token, record
 
 
+def idle_limit(remember: bool) -> timedelta:
+    """How long a sign-in may go unused before it lapses."""
+    config = current_app.config
+    if remember:
+        return timedelta(days=config["REMEMBER_IDLE_DAYS"])
+    return timedelta(minutes=config["SESSION_IDLE_MINUTES"])
+
+
+def _not_idle(now: datetime):
+    # last_seen_at is kept to the minute (SEEN_PRECISION): the limit is met to within a minute.
+    return or_(
+        and_(UserSession.remember.is_(False), UserSession.last_seen_at > now - idle_limit(False)),
+        and_(UserSession.remember.is_(True), UserSession.last_seen_at > now - idle_limit(True)),
+    )
+
+
 def find_open(session, token: str) -> UserSession | None:
-    """The session a token opened, if it has not ended or expired and its user is active."""
+    """The session a token opened, if it has not ended, expired or lapsed unused and its user is active."""
     if not token:
         return None
+    now = utcnow()
     query = (
         select(UserSession)
         .join(User, User.id == UserSession.user_id)
         .where(
             UserSession.token_hash == digest(token),
             UserSession.ended_at.is_(None),
-            UserSession.expires_at > utcnow(),
+            UserSession.expires_at > now,
+            _not_idle(now),
             User.is_active_flag.is_(True),
         )  # fmt: skip
     )
@@ -134,19 +152,22 @@ def end_session(session, token: str, reason: SessionEnd) -> None:
 
 def open_sessions(session, user_id: int) -> list[UserSession]:
     """A user's sessions still running, newest first."""
+    now = utcnow()
     query = (
         select(UserSession)
-        .where(UserSession.user_id == user_id, UserSession.ended_at.is_(None), UserSession.expires_at > utcnow())
+        .where(UserSession.user_id == user_id, UserSession.ended_at.is_(None), UserSession.expires_at > now,
+               _not_idle(now))
         .order_by(UserSession.id.desc())
-    )
+    )  # fmt: skip
     return list(session.scalars(query))
 
 
 def open_session_counts(session) -> dict[int, int]:
     """user id → how many sessions it has running."""
+    now = utcnow()
     query = (
         select(UserSession.user_id, func.count(UserSession.id))
-        .where(UserSession.ended_at.is_(None), UserSession.expires_at > utcnow())
+        .where(UserSession.ended_at.is_(None), UserSession.expires_at > now, _not_idle(now))
         .group_by(UserSession.user_id)
     )
     return dict(session.execute(query).all())

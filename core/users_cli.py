@@ -32,10 +32,18 @@ def users_create(email: str, role: str):
 
 @users_cli.command("token")
 @click.argument("email")
-def users_token(email: str):
+@click.option(
+    "--scope",
+    "scopes",
+    multiple=True,
+    type=click.Choice(["read", "write", "admin"]),
+    help="What the token may do (repeat for several); read only when not given.",
+)
+@click.option("--days", type=click.IntRange(1, 3660), default=None, help="Lifetime (API_TOKEN_DAYS by default).")
+def users_token(email: str, scopes: tuple[str, ...], days: int | None):
     """Print a new API token for the user (shown once; only its hash is kept)."""
-    with unit("issue a token") as session:
-        token = issue_token(session, _user(session, email))
+    with _refusals(), unit("issue a token") as session:
+        token = issue_token(session, _user(session, email), scopes or ("read",), days)
     click.echo(token)
 
 

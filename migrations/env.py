@@ -13,6 +13,7 @@ import core.audit  # noqa: F401
 import core.auth  # noqa: F401
 import core.search  # noqa: F401
 import core.sessions  # noqa: F401
+import core.throttle  # noqa: F401
 import exhibitions.models  # noqa: F401
 import interop.exports.models  # noqa: F401
 import interop.harvest.models  # noqa: F401

@@ -165,6 +165,8 @@ def app_settings(data_folder: Path, database_url: str) -> dict:
         "SEARCH_APPLY": "on_read",
         # Media jobs (previews, text) likewise run right after the upload's commit.
         "MEDIA_JOBS": "inline",
+        # Imports from the page and the API too: the page answers with the finished report.
+        "IMPORT_JOBS": "inline",
         # Harvests asked for from a page wait for the test to run them: no thread of their own.
         "HARVEST_JOBS": "worker",
         # The OAI records' outbox is only filled: tests of the repository apply it (OAI_APPLY inline there).

@@ -336,3 +336,35 @@ def test_the_public_page_shows_a_file_once_its_previews_exist(app, db_session, m
     assert web not in client.get(f"/items/{item.id}").get_data(True)  # no broken image meanwhile
     runner.invoke(args=["media", "worker", "--once"])
     assert web in client.get(f"/items/{item.id}").get_data(True)
+
+
+@pytest.mark.one_database  # three decoder processes; the claim order it checks is a query test_jobs runs on both
+def test_a_long_file_is_made_a_slice_at_a_time_behind_the_other_jobs(app, db_session, make_item, worker_mode):
+    app.config["MEDIA_SLICE_PAGES"] = 2
+    item = make_item()
+    long_id = attach(db_session, item, ("long.tif", samples.multipage_tiff(3)))[0].media.id
+    short_id = attach(db_session, item, ("short.png", samples.png_bytes()))[0].media.id
+    order = []
+    for _ in range(3):
+        claim = jobs.claim_job(app)
+        order.append((claim.media_id, claim.next_page))
+        jobs.run_claimed(claim)
+    # The long file's first slice, then the short file (it waited for one slice only), then the rest.
+    assert order == [(long_id, 1), (short_id, 1), (long_id, 3)]
+    assert jobs.claim_job(app) is None
+    job = job_of(db_session, long_id)
+    assert job.state == JobState.DONE and job.next_page == 3
+    media = db_session.get(MediaFile, long_id)
+    assert media.pages == 3
+    for page in range(1, 4):
+        assert derivative_path(media.sha256, "web", page).exists()
+    assert not list(derivative_path(media.sha256, "web").parent.parent.glob(".build-*"))  # swapped in
+    assert not list(derivative_path(media.sha256, "web").parent.glob("text-*"))
+
+
+@pytest.mark.long
+def test_inline_runs_every_slice_of_a_long_file(app, db_session, make_item):
+    app.config["MEDIA_SLICE_PAGES"] = 2
+    media = attach(db_session, make_item(), ("long.tif", samples.multipage_tiff(3)))[0].media
+    assert job_of(db_session, media.id).state == JobState.DONE
+    assert derivative_path(media.sha256, "thumb", 3).exists()

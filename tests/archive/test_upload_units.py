@@ -7,7 +7,8 @@ from sqlalchemy import func, select
 
 from archive import media as media_service
 from archive.models import MediaFile
-from core.auth import LoginFailure
+from core.db import utcnow
+from core.throttle import LoginCounter
 from core.uow import unit
 from tests.archive import samples
 from tests.conftest import TEST_DB
@@ -30,7 +31,7 @@ def writer_while_probing(monkeypatch):
     def probe_beside_a_writer(command, *args, **kwargs):
         if command == "probe":
             with unit("another archivist's save") as session:
-                session.add(LoginFailure(email="beside@vitrine.test", remote_addr="beside"))
+                session.add(LoginCounter(kind="beside", key=str(len(wrote)), window_start=utcnow(), attempts=1))
             wrote.append(command)
         return real(command, *args, **kwargs)
 
@@ -40,7 +41,7 @@ def writer_while_probing(monkeypatch):
 
 def counts() -> tuple[int, int]:
     with unit("count", write=False) as session:
-        beside = session.scalar(select(func.count(LoginFailure.id)).where(LoginFailure.remote_addr == "beside"))
+        beside = session.scalar(select(func.count(LoginCounter.id)).where(LoginCounter.kind == "beside"))
         return beside, session.scalar(select(func.count(MediaFile.id)))
 
 

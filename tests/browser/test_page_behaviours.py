@@ -12,7 +12,7 @@ from archive.models import Item
 from core.storage import get_storage
 from exhibitions.composing import publish
 from exhibitions.models import Exhibition
-from tests.browser.helpers import sign_in
+from tests.browser.helpers import axe_problems, sign_in
 
 
 def _french(message: str) -> str:
@@ -114,3 +114,21 @@ def test_the_print_button_shows_and_prints(live_server, page, make_user, make_ex
     assert page.is_visible("button[data-print]")
     page.click("button[data-print]")
     assert page.evaluate("window.printed") == 1
+
+
+def test_an_import_page_follows_its_job_and_shows_the_report(live_server, page, app, make_user):
+    from archive import import_jobs
+
+    app.config["IMPORT_JOBS"] = "worker"  # queued by the test's app: it waits for the test to run it
+    archivist = make_user("archivist")
+    csv = "reference_code,type,title_vi\nIJB-001,photo,Ảnh một\nIJB-002,painting,Loại sai\n"
+    with app.test_request_context("/?lang=en"):
+        job_id = import_jobs.queue_import(archivist.id, ("items.csv", io.BytesIO(csv.encode())), None, False, app)
+    sign_in(page, live_server, archivist.email)
+    page.goto(f"{live_server}/staff/import/{job_id}?lang=en")
+    assert page.locator("[data-import-status]").count() == 1
+    assert axe_problems(page) == []
+    import_jobs.run_pending(app)  # a worker takes it; the page notices without being reloaded by hand
+    page.wait_for_selector(".import-report", timeout=10_000)
+    assert "1 item imported." in page.content() and "IJB-002" in page.content()
+    assert axe_problems(page) == []

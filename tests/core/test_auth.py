@@ -86,4 +86,4 @@ def test_cli_creates_users_and_tokens_stored_hashed(runner, db_session):
     stored = db_session.scalar(select(ApiToken).where(ApiToken.user_id == user.id))
     assert stored.token_hash == hashlib.sha256(token.encode()).hexdigest() and token not in stored.token_hash
     bad = runner.invoke(args=["users", "create", "x@vitrine.test", "--role", "curator"], input="short\n")
-    assert bad.exit_code != 0 and "10 ký tự" in bad.output  # the CLI speaks the default locale, vi
+    assert bad.exit_code != 0 and "12 ký tự" in bad.output  # the CLI speaks the default locale, vi

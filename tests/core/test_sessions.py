@@ -158,6 +158,30 @@ def test_an_expired_session_is_refused(app, db_session, make_user):
     assert not signed_in(client)
 
 
+def test_a_session_unused_past_its_idle_limit_is_refused(app, db_session, make_user):
+    user = make_user("archivist")
+    remembered, plain = sign_in(app, user.email, remember=True), sign_in(app, user.email)
+    limits = {True: timedelta(days=app.config["REMEMBER_IDLE_DAYS"]),
+              False: timedelta(minutes=app.config["SESSION_IDLE_MINUTES"])}  # fmt: skip
+    db_session.rollback()  # read afresh, after the sign-ins' writes
+
+    def last_seen(before_limit: timedelta) -> None:
+        for remember, idle in limits.items():
+            moment = utcnow() - idle + before_limit
+            db_session.execute(
+                update(UserSession).where(UserSession.remember.is_(remember)).values(last_seen_at=moment)
+            )
+        db_session.commit()
+
+    last_seen(timedelta(minutes=2))
+    assert signed_in(remembered) and signed_in(plain)  # still within the limits: the visit counts as activity
+    last_seen(-timedelta(seconds=1))
+    assert not signed_in(remembered) and not signed_in(plain)
+    for record in records(db_session, user):
+        expires = record.expires_at if record.expires_at.tzinfo else record.expires_at.replace(tzinfo=UTC)
+        assert expires > utcnow()  # lapsed by idleness, not by its absolute expiry (SQLite hands back naive UTC)
+
+
 def test_a_cookie_holding_a_user_id_as_before_signs_nobody_in(app, make_user):
     user = make_user("admin")
     client = app.test_client()

@@ -1,14 +1,15 @@
 """Units of work (core.uow): what commits, what rolls back, what runs after commit, who holds the lock."""
 
+import secrets
 import threading
 
 import pytest
 from flask import Blueprint, redirect
 from sqlalchemy import func, select
 
-from core.auth import LoginFailure
-from core.db import db
+from core.db import db, utcnow
 from core.errors import ValidationError
+from core.throttle import LoginCounter
 from core.uow import after_commit, attempt, begin_writing, collected_effects, reads_first, unit
 from tests.conftest import TEST_DB
 
@@ -18,11 +19,11 @@ sqlite_only = pytest.mark.skipif(TEST_DB != "sqlite", reason="SQLite's single wr
 def failures(marker: str) -> int:
     """Rows this test wrote, read in a unit of its own (the test's session may hold an old snapshot)."""
     with unit("count", write=False) as session:
-        return session.scalar(select(func.count(LoginFailure.id)).where(LoginFailure.remote_addr == marker))
+        return session.scalar(select(func.count(LoginCounter.id)).where(LoginCounter.kind == marker))
 
 
 def note(session, marker: str) -> None:
-    session.add(LoginFailure(email="uow@vitrine.test", remote_addr=marker))
+    session.add(LoginCounter(kind=marker, key=secrets.token_hex(8), window_start=utcnow(), attempts=7))
     session.flush()
 
 
@@ -113,8 +114,8 @@ def test_effects_wait_for_the_unit_and_a_refused_attempt_drops_only_its_own(app)
 def test_a_unit_commits_at_the_end_and_its_records_stay_readable(app):
     with unit("note") as session:
         note(session, "unit")
-        row = session.scalar(select(LoginFailure).where(LoginFailure.remote_addr == "unit"))
-    assert failures("unit") == 1 and row.email == "uow@vitrine.test"  # detached, as it was at commit
+        row = session.scalar(select(LoginCounter).where(LoginCounter.kind == "unit"))
+    assert failures("unit") == 1 and row.attempts == 7  # detached, as it was at commit
 
 
 def test_a_unit_that_raises_keeps_nothing_and_runs_no_effect(app):
@@ -170,7 +171,7 @@ def test_a_reads_first_view_holds_no_write_lock_until_it_begins_writing(quick_lo
     bp = Blueprint("lock_test", __name__)
 
     def beside_then_write():
-        db.session.scalar(select(func.count(LoginFailure.id)))  # the request reads
+        db.session.scalar(select(func.count(LoginCounter.id)))  # the request reads
         with unit("beside") as session:  # another writer goes meanwhile
             note(session, "beside")
         begin_writing()
