@@ -9,6 +9,7 @@ upgrade that changes it.
 
 import bisect
 import functools
+import gc
 import multiprocessing
 import os
 import shutil
@@ -359,8 +360,10 @@ class WhooshIndex:
             # Documents are analysed in the workers: the parent only reads and hands them on.
             tasks = ((str(folder), self.facets, c) for c in _chunks(documents, chunk, on_document))
             if procs > 1:
+                # gc.freeze: a worker's collector leaves alone what it inherited (after a big import, millions
+                # of objects it would walk at every full collection, copying their pages as it goes).
                 context = multiprocessing.get_context("fork")
-                with context.Pool(procs) as pool:
+                with context.Pool(procs, initializer=gc.freeze) as pool:
                     segments = _indexed_in_order(pool, tasks, window=2 * procs)
             else:
                 segments = [_index_chunk(task) for task in tasks]
@@ -776,7 +779,7 @@ class _Writer:
             self._parts.append(_index_chunk(task))
             return
         if self._pool is None:
-            self._pool = multiprocessing.get_context("fork").Pool(self._procs)
+            self._pool = multiprocessing.get_context("fork").Pool(self._procs, initializer=gc.freeze)
         self._parts.append(self._pool.apply_async(_index_chunk, (task,)))
         # At most two parts per process waiting: memory stays bounded while the caller reads on.
         pending = [n for n, part in enumerate(self._parts) if isinstance(part, AsyncResult)]
