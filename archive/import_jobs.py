@@ -33,7 +33,7 @@ from flask import current_app, has_request_context
 from flask_babel import force_locale
 from sqlalchemy import and_, or_, select, update
 
-from archive.ingest import FileSource, ImportReport, import_rows, read_rows
+from archive.ingest import FileSource, ImportReport, import_rows, read_rows, searchable_so_far
 from archive.models import ImportJob, JobState
 from core import background
 from core.db import utcnow
@@ -279,7 +279,18 @@ def _file_source(inbox: Path) -> FileSource:
 def report_data(report: ImportReport) -> dict:
     """The final report as the API and the page show it."""
     return {"imported": report.imported, "skipped": report.skipped, "files": len(report.media),
-            "problems": [asdict(problem) for problem in report.problems]}  # fmt: skip
+            "problems": [asdict(problem) for problem in report.problems],
+            "search_mark": report.search_mark}  # fmt: skip
+
+
+def search_progress(job: ImportJob) -> dict | None:
+    """How many of a finished import's items search finds so far, of how many (None before the end, for a
+    dry run or an import of nothing): the index follows an import through its outbox once it ends."""
+    report = job.report or {}
+    total = len(report.get("imported") or [])
+    if job.state != JobState.DONE or job.dry_run or not total:
+        return None
+    return {"indexed": searchable_so_far(report.get("search_mark"), total), "total": total}
 
 
 def _finish(app, claim: Claim, state: JobState, code=None, detail=None, report=None, dead=False) -> JobState | None:
@@ -426,7 +437,7 @@ def job_data(job: ImportJob) -> dict:
         "rows_total": job.rows_total, "rows_done": job.rows_done, "errors_so_far": job.problems_so_far,
         "attempts": job.attempts, "created_at": job.created_at.isoformat(),
         "finished_at": job.finished_at.isoformat() if job.finished_at else None,
-        "dead_letter": job.dead_at is not None, "error": error, "report": job.report,
+        "dead_letter": job.dead_at is not None, "error": error, "report": job.report, "search": search_progress(job),
     }  # fmt: skip
 
 

@@ -8,16 +8,27 @@ which items changed (`record_changes`, in the same transaction).
 
 import hashlib
 import json
+from dataclasses import dataclass, field
 
 from sqlalchemy import event, select
-from sqlalchemy.orm import selectinload
 
-from archive.models import Body, Item, ItemProvenance, ItemTag, ItemText, MediaFile, Place, Term, item_terms
+from archive.models import (
+    Body,
+    Item,
+    ItemProvenance,
+    ItemTag,
+    ItemText,
+    MediaFile,
+    Place,
+    SourceRepository,
+    Term,
+    item_terms,
+)
 from core import search
 from core.db import db
 
 FACETS = ("type", "decade", "place", "term", "has_lang", "body", "status")
-BATCH = 200  # items read at a time to build documents
+BATCH = 1000  # items read at a time to build documents
 
 
 def init_app(app) -> None:
@@ -69,15 +80,6 @@ def _record_changes(session, _flush_context) -> None:
     search.record_changes(session, _changed_item_ids(session))
 
 
-def _load_items(session, ids) -> list[Item]:
-    query = select(Item).where(Item.id.in_(ids)).options(
-        selectinload(Item.texts), selectinload(Item.terms).selectinload(Term.scheme), selectinload(Item.tags),
-        selectinload(Item.place), selectinload(Item.body),
-        selectinload(Item.provenance).selectinload(ItemProvenance.repository),
-    )  # fmt: skip
-    return list(session.scalars(query))
-
-
 # --- Documents -----------------------------------------------------------------------------
 
 
@@ -85,20 +87,27 @@ def _names(labels: dict | None) -> list[str]:
     return [v for v in (labels or {}).values() if v]
 
 
-def item_document(item: Item) -> search.Document:
-    """The index document of an item: its texts per language, names and facets."""
-    texts = {
-        t.lang: "\n".join(v for v in (t.title, t.description, t.caption, t.transcription) if v) for t in item.texts
-    }
-    extra = [item.reference_code, item.creator, item.date_text, item.source_archive, item.fonds]
-    extra += [tag.label for tag in item.tags]
-    extra += _names(item.place.names) if item.place else []
-    extra += _names(item.body.names) if item.body else []
-    for term in item.terms:
-        extra += [term.code, *_names(term.labels)]
-    if item.provenance is not None:  # a harvested item is found by its source's names too
-        source = item.provenance.repository
-        extra += [source.repository_name, source.name, source.repository_identifier, item.provenance.oai_identifier]
+@dataclass
+class _Parts:
+    """What an item's document is made of, read for many items at once."""
+
+    texts: list = field(default_factory=list)  # (lang, title, description, caption, transcription), by lang
+    terms: list = field(default_factory=list)  # (code, labels), by code
+    tags: list = field(default_factory=list)  # labels, in order
+    provenance: tuple | None = None  # (repository name, name, repository identifier, OAI identifier)
+
+
+def _document(item, parts: _Parts, places: dict, bodies: dict) -> search.Document:
+    """The index document of an item (a row of `items`): its texts per language, names and facets."""
+    texts = {lang: "\n".join(v for v in values if v) for lang, *values in parts.texts}
+    place, body = places.get(item.place_id), bodies.get(item.body_id)
+    extra = [item.reference_code, item.creator, item.date_text, item.source_archive, item.fonds, *parts.tags]
+    extra += _names(place[1]) if place else []
+    extra += _names(body[1]) if body else []
+    for code, labels in parts.terms:
+        extra += [code, *_names(labels)]
+    if parts.provenance is not None:  # a harvested item is found by its source's names too
+        extra += list(parts.provenance)
     start = item.date_start
     document = {
         "id": str(item.id),
@@ -108,15 +117,58 @@ def item_document(item: Item) -> search.Document:
         "facets": {
             "type": [str(item.type)],
             "decade": [str(start.year // 10 * 10)] if start else [],
-            "place": [item.place.code] if item.place else [],
-            "term": [t.code for t in item.terms],
+            "place": [place[0]] if place else [],
+            "term": [code for code, _labels in parts.terms],
             "has_lang": sorted(texts),
-            "body": [item.body.code] if item.body else [],
+            "body": [body[0]] if body else [],
             "status": [str(item.status)],
         },
     }
     document["digest"] = hashlib.sha256(json.dumps(document, sort_keys=True).encode()).hexdigest()
     return document
+
+
+def _read_documents(session, ids: list[int]) -> list[search.Document]:
+    """The documents of the items among `ids`, in id order: one query per table for them all.
+
+    Plain rows, not ORM objects: loading items with their six relationships was most of the
+    time a rebuild spent outside the index (~0.3 ms an item).
+    """
+    columns = (Item.id, Item.reference_code, Item.creator, Item.date_text, Item.source_archive, Item.fonds,
+               Item.date_start, Item.type, Item.status, Item.place_id, Item.body_id)  # fmt: skip
+    items = session.execute(select(*columns).where(Item.id.in_(ids)).order_by(Item.id)).all()
+    if not items:
+        return []
+    ids = [item.id for item in items]
+    parts = {item_id: _Parts() for item_id in ids}
+    text_columns = (ItemText.item_id, ItemText.lang, ItemText.title, ItemText.description, ItemText.caption,
+                    ItemText.transcription)  # fmt: skip
+    for item_id, *text in session.execute(select(*text_columns).where(ItemText.item_id.in_(ids))
+                                          .order_by(ItemText.item_id, ItemText.lang)):  # fmt: skip
+        parts[item_id].texts.append(text)
+    terms = select(item_terms.c.item_id, Term.code, Term.labels).join(Term, Term.id == item_terms.c.term_id)
+    for item_id, code, labels in session.execute(terms.where(item_terms.c.item_id.in_(ids))
+                                                 .order_by(item_terms.c.item_id, Term.code)):  # fmt: skip
+        parts[item_id].terms.append((code, labels))
+    tags = select(ItemTag.item_id, ItemTag.label).where(ItemTag.item_id.in_(ids))
+    for item_id, label in session.execute(tags.order_by(ItemTag.item_id, ItemTag.label)):
+        parts[item_id].tags.append(label)
+    provenance = (select(ItemProvenance.item_id, SourceRepository.repository_name, SourceRepository.name,
+                         SourceRepository.repository_identifier, ItemProvenance.oai_identifier)
+                  .join(SourceRepository, SourceRepository.id == ItemProvenance.repository_id))  # fmt: skip
+    for item_id, *names in session.execute(provenance.where(ItemProvenance.item_id.in_(ids))):
+        parts[item_id].provenance = tuple(names)
+    places = _codes_and_names(session, Place, Place.names, {item.place_id for item in items})
+    bodies = _codes_and_names(session, Body, Body.names, {item.body_id for item in items})
+    return [_document(item, parts[item.id], places, bodies) for item in items]
+
+
+def _codes_and_names(session, model, names, ids: set) -> dict:
+    ids.discard(None)
+    if not ids:
+        return {}
+    return {row.id: (row.code, row.names) for row in session.execute(select(model.id, model.code, names)
+                                                                     .where(model.id.in_(ids)))}  # fmt: skip
 
 
 def all_documents(session):
@@ -126,12 +178,13 @@ def all_documents(session):
         ids = session.scalars(select(Item.id).where(Item.id > last).order_by(Item.id).limit(BATCH)).all()
         if not ids:
             return
-        for item in sorted(_load_items(session, ids), key=lambda i: i.id):
-            yield item_document(item)
+        yield from _read_documents(session, ids)
         last = ids[-1]
-        session.expunge_all()
 
 
 def documents(session, ids: list[int]) -> list[search.Document]:
     """The documents of the items among `ids` that exist."""
-    return [item_document(item) for item in _load_items(session, ids)]
+    found = []
+    for start in range(0, len(ids), BATCH):
+        found += _read_documents(session, ids[start : start + BATCH])
+    return found

@@ -263,7 +263,8 @@ def import_items():
 def import_job(job_id):
     job = import_jobs.get_job(db.session, job_id, current_user)
     return render_template("archive/import_job.html", job=job, report=job.report,
-                           running=job.state in import_jobs.OPEN_STATES)  # fmt: skip
+                           running=job.state in import_jobs.OPEN_STATES,
+                           search=import_jobs.search_progress(job))  # fmt: skip
 
 
 @bp.route("/staff/import/<id:job_id>/status")

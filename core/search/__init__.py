@@ -22,13 +22,16 @@ from core.search.outbox import (
     SearchTask,
     apply_pending,
     apply_pending_safely,
+    catch_up,
     check,
     index_to_read,
     init_app,
+    last_task_id,
     pending_count,
     record_changes,
     reindex,
     search_index,
+    waiting_after,
 )
 from core.search.query import ORDERS, Hit, Query, Results, parse_text
 from core.search.schema import Document
@@ -39,9 +42,8 @@ from core.search.whoosh_engine import _FoldFilter, _NfcTokenizer, _ProperPrefixF
 
 __all__ = [
     "APPLY_EFFECT", "ORDERS", "Document", "DocumentSource", "Hit", "IndexSnapshot", "IndexUnavailable", "IndexWriter",
-    "Query",
-    "Results", "SearchEngine", "SearchTask", "apply_pending", "apply_pending_safely", "check", "fold",
+    "Query", "Results", "SearchEngine", "SearchTask", "apply_pending", "apply_pending_safely", "catch_up", "check",
+    "fold",
     "init_app", "normalise", "open_engine", "parse_text", "pending_count", "record_changes", "reindex",
-    "index_to_read",
-    "search_index", "index_to_read",
+    "index_to_read", "last_task_id", "search_index", "waiting_after",
 ]  # fmt: skip

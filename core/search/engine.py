@@ -48,9 +48,10 @@ class SearchEngine(Protocol):
     def reading(self) -> AbstractContextManager[IndexSnapshot]:
         """The index as it is now, unchanged by writes and rebuilds while the block runs."""
 
-    def try_writer(self) -> AbstractContextManager[IndexWriter | None]:
+    def try_writer(self, procs: int = 1) -> AbstractContextManager[IndexWriter | None]:
         """A writer committed when the block ends (cancelled if it raises), or None at once when
-        another process writes: the caller leaves its work queued for that one."""
+        another process writes: the caller leaves its work queued for that one. `procs`
+        processes may share the writing of many documents (an outbox drained in bulk)."""
 
     def rebuild(self, documents: Iterable[Document], procs: int = 1, on_document: Callable[[], object] | None = None,
                 keep_old: bool = False) -> object | None:  # fmt: skip

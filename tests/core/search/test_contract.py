@@ -242,3 +242,21 @@ def test_readers_do_not_wait_for_a_writer_and_writers_are_one_at_a_time(engine):
         with engine.try_writer() as second:
             assert second is None
     assert sorted(ids(engine, "anh")) == ["1", "2"]
+
+
+def test_a_bulk_write_ends_as_the_same_writes_one_by_one(engine):
+    """A backlog in one block, shared by two processes: new ids, replaced and deleted old ones, and an id
+    written twice or written then deleted in the block; no document twice, none stale."""
+    put(engine, *(doc(n, f"ảnh cũ {n}", digest=f"old-{n}") for n in range(150)))
+    with engine.try_writer(procs=2) as writer:
+        for n in range(100, 400):
+            writer.upsert(doc(n, f"ảnh mới {n}", digest=f"new-{n}"))
+        for n in range(50):
+            writer.delete(str(n))
+        writer.upsert(doc(120, "ảnh lần hai", digest="twice"))
+        writer.delete("399")
+    expected = {str(n): f"old-{n}" for n in range(50, 100)}
+    expected |= {str(n): f"new-{n}" for n in range(100, 399)} | {"120": "twice"}
+    assert engine.digests() == expected and engine.count() == len(expected)
+    assert sorted(int(i) for i in ids(engine, "cu")) == list(range(50, 100))
+    assert len(ids(engine, "moi")) == 298 and ids(engine, "lan hai") == ["120"]

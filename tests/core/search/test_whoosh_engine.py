@@ -3,6 +3,7 @@ policy, its analyzers, and the class paths its indexes pickle. What every engine
 test_contract.py; Whoosh's private names are in test_whoosh_private.py."""
 
 import io
+import os
 import pickle
 import unicodedata
 from pathlib import Path
@@ -126,6 +127,65 @@ def test_a_save_after_a_rebuild_merges_only_small_segments(tmp_path, opened, mon
     assert sizes() == [9] + [40] * 30  # 25 kept + 15 edited in one new segment
     assert index.search(Query(text="ảnh", per_page=1)).total == 30 * 40 + 9
     assert index.search(Query(text="sửa", per_page=1)).total == 15
+
+
+def test_a_bulk_write_goes_in_chunks_to_two_processes_and_looks_up_only_old_ids(tmp_path, opened, monkeypatch):
+    monkeypatch.setattr(engine, "REBUILD_CHUNK", 50)
+    monkeypatch.setattr(engine, "PART_MIN", 20)
+    looked_up = []
+    delete_in_segment = engine._delete_in_segment
+    monkeypatch.setattr(engine, "_delete_in_segment", lambda writer, segment, ids: looked_up.extend(ids)
+                        or delete_in_segment(writer, segment, ids))  # fmt: skip
+    index = opened(WhooshIndex(str(tmp_path / "index"), ("type",)))
+    index.rebuild((_document(n, f"ảnh cũ {n}") for n in range(100)), chunk=50)
+    with index.try_writer(procs=2) as writer:
+        for n in range(1000, 1160):
+            writer.upsert(_document(n, f"ảnh mới {n}"))  # three chunks of 50 as they come
+        writer.upsert(_document(1010, "ảnh viết lại"))  # written in the first chunk already
+        writer.delete("1060")  # in the second
+        for n in (7, 77):
+            writer.upsert(_document(n, f"ảnh sửa {n}"))  # an old id in each rebuilt segment
+    assert sorted(looked_up) == ["7", "77"]  # new ids are above every segment's range
+    with index.reading() as snapshot:
+        sizes = sorted(leaf.doc_count_all() for _key, leaf, _offset in snapshot.leaves)
+    assert sizes == [13, 50, 50, 50, 50, 50]  # the rest: ten new, one rewritten, two old ids
+    assert index.count() == 100 + 160 - 1
+    assert index.search(Query(text="ảnh mới", per_page=1)).total == 158
+    assert [h.id for h in index.search(Query(text="viết lại")).hits] == ["1010"]
+    assert sorted(h.id for h in index.search(Query(text="sửa")).hits) == ["7", "77"]
+    assert index.search(Query(text="ảnh cũ", per_page=1)).total == 98
+    assert len(index.digests()) == index.count()
+
+
+def test_a_writer_that_fails_in_bulk_leaves_the_index_as_it_was(tmp_path, opened, monkeypatch):
+    monkeypatch.setattr(engine, "REBUILD_CHUNK", 50)
+    index = opened(WhooshIndex(str(tmp_path / "index"), ("type",)))
+    index.rebuild(_document(n, f"ảnh cũ {n}") for n in range(10))
+    with pytest.raises(RuntimeError), index.try_writer(procs=2) as writer:
+        for n in range(10, 130):
+            writer.upsert(_document(n, f"ảnh mới {n}"))
+        writer.delete("3")
+        raise RuntimeError("the database went away")
+    assert index.count() == 10 and index.search(Query(text="mới")).total == 0
+    with index.try_writer() as writer:  # the lock was released, and no stray segment is listed
+        writer.upsert(_document(200, "ảnh sau"))
+    assert index.count() == 11
+    folder = os.path.realpath(index.path)
+    with index.reading() as snapshot:
+        listed = {leaf.segment().segment_id() for _key, leaf, _offset in snapshot.leaves}
+    files = [name for name in os.listdir(folder) if not name.startswith("_MAIN_") and name != "MAIN_WRITELOCK"]
+    assert {name.split(".")[0] for name in files} == listed
+
+
+def test_a_segment_whose_documents_are_all_replaced_is_dropped_not_merged(tmp_path, opened):
+    index = opened(WhooshIndex(str(tmp_path / "index"), ("type",)))
+    index.rebuild((_document(n, f"ảnh {n}") for n in range(40)), chunk=20)
+    with index.try_writer() as writer:
+        for n in range(20):
+            writer.upsert(_document(n, f"ảnh sửa {n}"))
+    with index.reading() as snapshot:
+        assert sorted(leaf.doc_count_all() for _key, leaf, _offset in snapshot.leaves) == [20, 20]
+    assert index.search(Query(text="sửa", per_page=1)).total == 20 and index.count() == 40
 
 
 def test_the_one_pass_analysis_gives_the_terms_of_the_field_analyzers():
