@@ -22,7 +22,6 @@ from whoosh import query as wq
 from whoosh.analysis import BiWordFilter, Filter, LowercaseFilter, RegexTokenizer
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3Codec, W3LeafMatcher, _lenfield
 from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
-from whoosh.highlight import ContextFragmenter, HtmlFormatter, highlight
 from whoosh.index import LockError
 from whoosh.reading import SegmentReader, TermNotFound
 from whoosh.util.numeric import byte_to_length
@@ -32,6 +31,7 @@ from core.search import ranking as r
 from core.search import schema as doc
 from core.search.analysis import PREFIX_MAX, fold_word, normalise
 from core.search.query import Hit, Query, Results, parse_text
+from core.search.snippets import SqliteSnippetStore, snippet_record, snippets_for
 
 # Whoosh's names that are private (a leading underscore) and that this module uses; a test
 # reads the module and keeps this set exact, and each name has a test against Whoosh's public
@@ -56,8 +56,8 @@ MAX_DELETED_SHARE = 0.3
 
 # --- Analyzers -----------------------------------------------------------------------------
 # They give the terms of core.search.analysis (a test holds them equal). Documents arrive
-# with their terms already made (schema.document_fields), so Whoosh skips them: they mark
-# words in snippets, and keep the index describing itself. Their class path is part of the
+# with their terms already made (schema.document_fields), so Whoosh skips them: they keep
+# the index describing itself. Their class path is part of the
 # index format: Whoosh pickles the schema into every index, where it has been
 # `core.search.<class>` since before this package; `__module__` keeps it, so indexes written
 # before open without a rebuild (core/search/__init__.py makes the path resolve).
@@ -124,12 +124,13 @@ def _whoosh_field(field: doc.Field):
 
 
 def build_schema(facets: tuple[str, ...]) -> Schema:
-    """The Whoosh layout of core.search.schema's fields, facets and stored texts."""
+    """The Whoosh layout of core.search.schema's fields and facets."""
     schema = Schema(**{field.name: _whoosh_field(field) for field in doc.FIELDS})
     for name in facets:
         # Space-separated codes: the postings of each value give the facet sets.
         schema.add(doc.facet_field(name), _whoosh_field(doc.Field(doc.facet_field(name), doc.CODES)))
-    schema.add(doc.text_field("*"), STORED(), glob=True)
+    # Texts are not stored: snippets come from the snippet store beside the index
+    # (core.search.snippets), which reads one passage where Whoosh read the whole text.
     return schema
 
 
@@ -177,16 +178,16 @@ def _codec():
 
 class WhooshIndex:
     """One index folder (a core.search.SearchEngine); `path` is a symlink to the live
-    generation, so a rebuild swaps it at once."""
+    generation, so a rebuild swaps it at once. Each generation holds its snippet store."""
 
     def __init__(self, path: str, facets: tuple[str, ...]):
         self.path = Path(path)
         self.facets = tuple(facets)
         self.schema = build_schema(self.facets)
         self._lock = threading.Lock()
-        self._opened: tuple[str, object, object] | None = None  # (real path, index, searcher)
+        self._opened: tuple | None = None  # (real path, index, searcher, its snippet store or None)
         self._current: _Snapshot | None = None
-        self._retired: list = []  # replaced searchers, closed when no reader uses them
+        self._retired: list = []  # replaced (searcher, store) pairs, closed when no reader uses them
         self._users: dict[int, int] = {}  # id(searcher) → readers using it now
         self._parts: OrderedDict = OrderedDict()  # segment key → {part name: array}
         self._parts_lock = threading.Lock()
@@ -201,6 +202,7 @@ class WhooshIndex:
             return
         folder = self._new_generation()
         whoosh_index.create_in(folder, self.schema)
+        SqliteSnippetStore.create(folder)
         self._swap_to(folder)
 
     def _new_generation(self) -> Path:
@@ -225,41 +227,45 @@ class WhooshIndex:
 
     def _current_searcher(self):
         # Called with self._lock held. A searcher that is replaced is retired, and closed
-        # once no reader still uses it.
+        # once no reader still uses it. Its snippet store is opened with it and kept as long:
+        # a reader keeps its generation's store after a rebuild removes the folder.
         real = os.path.realpath(self.path)
         if self._opened is None or self._opened[0] != real:
             self.ensure()
             real = os.path.realpath(self.path)
             ix = self._open(real)
             self._retire()
-            self._opened = (real, ix, ix.searcher())
-        real, ix, searcher = self._opened
+            self._opened = (real, ix, ix.searcher(), SqliteSnippetStore.open(real))
+        real, ix, searcher, store = self._opened
         if not searcher.up_to_date():
             # Not searcher.refresh(): it reuses segment readers by segment id and so keeps
             # their old deletions, showing an updated document twice.
             self._retire()
             searcher = ix.searcher()
-            self._opened = (real, ix, searcher)
-        return searcher
+            store = SqliteSnippetStore.open(real)
+            self._opened = (real, ix, searcher, store)
+        return searcher, store
 
     def _retire(self) -> None:
         if self._opened is not None:
-            self._retired.append(self._opened[2])
+            self._retired.append(self._opened[2:])
             self._opened = None
             self._current = None
 
     def _reap(self) -> None:
-        for searcher in [s for s in self._retired if not self._users.get(id(s))]:
-            self._retired.remove(searcher)
+        for searcher, store in [pair for pair in self._retired if not self._users.get(id(pair[0]))]:
+            self._retired.remove((searcher, store))
             searcher.close()
+            if store is not None:
+                store.close()
 
     @contextmanager
     def reading(self):
         """The up-to-date snapshot of the index, kept open (and unchanged) while the block runs."""
         with self._lock:
-            searcher = self._current_searcher()
+            searcher, store = self._current_searcher()
             if self._current is None or self._current.searcher is not searcher:
-                self._current = _Snapshot(self, searcher)
+                self._current = _Snapshot(self, searcher, store)
             snapshot = self._current
             self._users[id(searcher)] = self._users.get(id(searcher), 0) + 1
         try:
@@ -281,15 +287,22 @@ class WhooshIndex:
 
     @contextmanager
     def try_writer(self):
-        """Yield a writer, or None at once when another process holds the index lock."""
+        """Yield a writer, or None at once when another process holds the index lock.
+
+        The snippet store commits just before the index: a crash between the two leaves records
+        whose digest differs from the index's, which give no snippet until the task is applied again.
+        """
+        self.ensure()
+        real = os.path.realpath(self.path)
         try:
-            writer = self._open().writer(codec=_codec(), compound=False)
+            writer = self._open(real).writer(codec=_codec(), compound=False)
         except LockError:
             yield None
             return
-        wrapped = _Writer(writer, self)
         try:
-            yield wrapped
+            with SqliteSnippetStore.writer_in(Path(real)) as snippet_writer:
+                wrapped = _Writer(writer, self, snippet_writer)
+                yield wrapped
         except BaseException:
             writer.cancel()
             raise
@@ -307,6 +320,7 @@ class WhooshIndex:
         """
         folder = self._new_generation()
         ix = whoosh_index.create_in(folder, self.schema)
+        SqliteSnippetStore.create(folder)
         # The parent holds the index lock; segments are written unlocked by the workers and
         # listed in the table of contents in one commit, as Whoosh's own MpWriter does.
         writer = ix.writer(codec=_codec(), compound=False)
@@ -323,6 +337,7 @@ class WhooshIndex:
             writer.cancel()
             shutil.rmtree(folder, ignore_errors=True)
             raise
+        SqliteSnippetStore.join_parts(folder)
         writer._close_segment()
         writer._commit_toc([s for s in segments if s is not None])
         writer._finish()
@@ -418,13 +433,15 @@ def _indexed_in_order(pool, tasks, window: int) -> list:
 
 
 def _index_chunk(task):
-    """Write one segment of documents without the index lock; returns it for the commit."""
+    """Write one segment of documents without the index lock, and their snippet records to a
+    part of the store; returns the segment for the commit."""
     folder, facets, documents = task
     writer = SegmentWriter(whoosh_index.open_dir(folder), _lk=False, codec=_codec(), limitmb=1024, compound=False)
     for document in documents:
         # Terms made by core.search.analysis, as lists: Whoosh then skips its analyzers,
         # which ran four times per document and were a third of a rebuild.
         writer.add_document(**doc.document_fields(document, facets))
+    SqliteSnippetStore.write_part(folder, f"{os.getpid()}-{time.time_ns()}", documents)
     return writer._finalize_segment()
 
 
@@ -439,9 +456,10 @@ class _Snapshot:
     """One searcher's documents as arrays (a core.search.ranking.Source), and the search over
     them (a core.search.IndexSnapshot)."""
 
-    def __init__(self, index: WhooshIndex, searcher):
+    def __init__(self, index: WhooshIndex, searcher, store: SqliteSnippetStore | None):
         self.index = index
         self.searcher = searcher
+        self.store = store
         reader = searcher.reader()
         self.leaves = [(_segment_key(index, leaf), leaf, offset) for leaf, offset in reader.leaf_readers()
                        if leaf.doc_count_all()]  # fmt: skip
@@ -470,10 +488,10 @@ class _Snapshot:
             order = r.top(mask, self.dates(), page * request.per_page, ascending=request.order == "date_asc")
         else:
             order = r.top(mask, scores, page * request.per_page)
-        hits = []
-        for docnum in order[(page - 1) * request.per_page :]:
-            fields = self.searcher.stored_fields(int(docnum))
-            hits.append(Hit(fields["id"], float(scores[docnum]), _snippet(fields, words, request.snippet_lang)))
+        shown = [(self.searcher.stored_fields(int(docnum)), float(scores[docnum]))
+                 for docnum in order[(page - 1) * request.per_page :]]  # fmt: skip
+        snippets = snippets_for(self.store, {f["id"]: f.get("digest") for f, _ in shown}, words, request.snippet_lang)
+        hits = [Hit(fields["id"], score, snippets.get(fields["id"])) for fields, score in shown]
         names = [name for name in request.facets if name in self.index.facets]
         facets = {name: r.facet_counts(mask, self.facet_values(name)) for name in names}
         return Results(hits, int(np.count_nonzero(mask)), facets, "dropped" if dropped else None)
@@ -593,41 +611,27 @@ def _facet_postings(leaf, field: str) -> dict[str, np.ndarray]:
 
 
 class _Writer:
-    """The few writing operations the app needs (a core.search.IndexWriter)."""
+    """The few writing operations the app needs (a core.search.IndexWriter), applied to the
+    index and to its snippet store alike."""
 
-    def __init__(self, writer, index: WhooshIndex):
+    def __init__(self, writer, index: WhooshIndex, snippets):
         self._writer = writer
         self._index = index
+        self._snippets = snippets
         self.changed = False
 
     def upsert(self, document: doc.Document) -> None:
         """Add the document, replacing the one with the same id."""
         self.changed = True
         self._writer.update_document(**doc.document_fields(document, self._index.facets))
+        self._snippets.put(document["id"], document.get("digest"), snippet_record(document))
 
     def delete(self, doc_id: str) -> None:
         """Remove the document with this id, if there is one."""
         self.changed = True
         self._writer.delete_by_term("id", doc_id)
+        self._snippets.delete(doc_id)
 
-
-def _snippet(fields: dict, words: frozenset, lang: str | None) -> str | None:
-    """Escaped HTML around the matched words, from the reader's language first, then Vietnamese."""
-    if not words:
-        return None
-    keys = [doc.text_field(lang), doc.text_field(lang.split("-")[0])] if lang else []
-    keys += [doc.text_field("vi"), *sorted(k for k in fields if k.startswith(doc.TEXT_PREFIX))]
-    for key in dict.fromkeys(keys):
-        if fields.get(key):
-            snippet = highlight(fields[key], words, _SNIPPET_ANALYZER, _FRAGMENTER, _FORMATTER, top=2)
-            if snippet:
-                return snippet
-    return None
-
-
-_SNIPPET_ANALYZER = _folded_analyzer()
-_FRAGMENTER = ContextFragmenter(maxchars=160, surround=60)
-_FORMATTER = HtmlFormatter(tagname="mark", classname="hl", between=" … ")
 
 _indexes: dict[tuple, WhooshIndex] = {}
 _indexes_lock = threading.Lock()
