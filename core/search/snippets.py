@@ -39,6 +39,7 @@ MAX_EXPANSION = 64  # words of a record a prefix of the query may stand for
 SURROUND = 60  # characters kept before the first marked word of a fragment
 FRAGMENT_CHARS = 180  # a fragment's marked words lie within this many characters of its start
 BETWEEN = " … "
+FIND_BATCH = 500  # documents asked of a store at once (SQLite takes at most 32,766 values)
 log = logging.getLogger(__name__)
 
 
@@ -191,6 +192,15 @@ _warned: set[str] = set()
 _warned_lock = threading.Lock()
 
 
+def _warn_once(key: str, message: str, *args, exc_info: bool = False) -> None:
+    # Once per process: a search must not fill the log with the same complaint at every request.
+    with _warned_lock:
+        if key in _warned:
+            return
+        _warned.add(key)
+    log.warning(message, *args, exc_info=exc_info)
+
+
 def _connect(path: Path) -> sqlite3.Connection:
     # mode=rw: a store is made only with its index, never by opening one that lacks it.
     conn = sqlite3.connect(f"file:{path}?mode=rw", uri=True, isolation_level=None, check_same_thread=False,
@@ -223,18 +233,22 @@ class SqliteSnippetStore:
 
     @classmethod
     def open(cls, folder: Path) -> "SqliteSnippetStore | None":
-        """The store of an index folder, or None (logged once) for an index made before stores were."""
+        """The store of an index folder, or None (logged once) for an index made before stores were
+        or a store that cannot be read: searches then answer without snippets."""
         path = Path(folder) / STORE_FILE
+        problem = "has no snippet store (it was written by an older version)"
         if path.exists():
-            store = cls(path)
-            if store._conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION:
-                return store
-            store.close()
-        with _warned_lock:
-            if str(folder) not in _warned:
-                _warned.add(str(folder))
-                log.warning("the search index in %s has no snippet store (written by an older version): hits "
-                            "come without snippets until `flask --app app search reindex`", folder)  # fmt: skip
+            try:
+                store = cls(path)
+            except sqlite3.Error as error:
+                problem = f"has a snippet store that cannot be read ({error})"
+            else:
+                if store._conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION:
+                    return store
+                store.close()
+                problem = "has a snippet store of another version"
+        _warn_once(str(folder), f"the search index in %s {problem}: hits come without snippets until "
+                                "`flask --app app search reindex`", folder)  # fmt: skip
         return None
 
     @classmethod
@@ -393,12 +407,21 @@ def reading_order(lang: str | None) -> list[str]:
 
 
 def _best(located: dict[str, list[int]]) -> list[int]:
-    """The SNIPPET_PASSAGES passages holding the most of the terms (the earliest first), in order."""
-    counts: dict[int, int] = {}
-    for numbers in located.values():
+    """SNIPPET_PASSAGES passages, in order, each holding the most of the terms the ones before
+    it lack; a term in few passages of the document weighs more than one in many (a word found
+    once, far into the text, is shown)."""
+    holding: dict[int, set[str]] = {}
+    for term, numbers in located.items():
         for n in numbers:
-            counts[n] = counts.get(n, 0) + 1
-    return sorted(sorted(counts, key=lambda n: (-counts[n], n))[:SNIPPET_PASSAGES])
+            holding.setdefault(n, set()).add(term)
+    weight = {term: 1 / len(numbers) for term, numbers in located.items()}
+    chosen, missing = [], set(located)
+    while holding and len(chosen) < SNIPPET_PASSAGES:
+        best = max(holding, key=lambda n: (sum(weight[t] for t in holding[n] & missing),
+                                           sum(weight[t] for t in holding[n]), -n))  # fmt: skip
+        missing -= holding.pop(best)
+        chosen.append(best)
+    return sorted(chosen)
 
 
 def snippets_for(store: SnippetStore | None, hits: dict[str, str | None], terms: frozenset,
@@ -408,7 +431,14 @@ def snippets_for(store: SnippetStore | None, hits: dict[str, str | None], terms:
     any; fragments joined by " … ". Hits without a matching passage are left out."""
     if store is None or not terms or not hits:
         return {}
-    found = store.find(hits, terms, reading_order(lang), _best)
+    found, ids = {}, list(hits)
+    try:
+        for start in range(0, len(ids), FIND_BATCH):
+            batch = {doc_id: hits[doc_id] for doc_id in ids[start : start + FIND_BATCH]}
+            found.update(store.find(batch, terms, reading_order(lang), _best))
+    except Exception:  # a search answers without snippets rather than fail because of them
+        _warn_once(f"find:{id(store)}", "snippets could not be read from %r", store, exc_info=True)
+        return {}
     out = {}
     for doc_id, result in found.items():
         fragments = [f for f in (mark(passage, terms) for passage in result.passages) if f]

@@ -151,3 +151,19 @@ def test_a_fragment_is_cut_at_words_around_the_marks():
     assert '<mark class="hl">quyền</mark>' in fragment and plain in passage
     assert len(plain) <= 2 * snippets.SURROUND + len("quyền") and not plain.startswith("ừ")
     assert mark(passage, frozenset({"absent"})) == ""
+
+
+def test_a_store_that_cannot_be_read_gives_no_snippets_rather_than_an_error(tmp_path, caplog):
+    (tmp_path / snippets.STORE_FILE).write_bytes(b"not a database, whatever the name says" * 100)
+    with caplog.at_level(logging.WARNING, logger="core.search.snippets"):
+        assert SqliteSnippetStore.open(tmp_path) is None
+    assert "cannot be read" in caplog.records[0].getMessage()
+
+
+def test_a_page_of_many_hits_is_asked_of_the_store_in_batches(store, monkeypatch):
+    monkeypatch.setattr(snippets, "FIND_BATCH", 2)
+    with store.writer() as writer:
+        for n in range(5):
+            writer.put(str(n), "d", snippet_record({"id": str(n), "texts": {"vi": f"Ảnh số {n} về quyền"}}))
+    found = snippets_for(store, {str(n): "d" for n in range(5)}, frozenset({"quyen"}), "vi")
+    assert sorted(found) == ["0", "1", "2", "3", "4"] and "số 3" in found["3"]
