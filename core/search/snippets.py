@@ -359,8 +359,8 @@ class SqliteSnippetStore:
             for part in parts:
                 conn.execute("ATTACH DATABASE ? AS part", (str(part),))
                 conn.execute("BEGIN")
-                conn.execute("INSERT INTO snippet_texts SELECT * FROM part.snippet_texts")
-                conn.execute("INSERT INTO snippet_passages SELECT * FROM part.snippet_passages")
+                conn.execute("INSERT OR REPLACE INTO snippet_texts SELECT * FROM part.snippet_texts")
+                conn.execute("INSERT OR REPLACE INTO snippet_passages SELECT * FROM part.snippet_passages")
                 conn.execute("COMMIT")
                 conn.execute("DETACH DATABASE part")
                 part.unlink()
@@ -371,14 +371,14 @@ class SqliteSnippetStore:
 class _SqliteWriter:
     def __init__(self, conn: sqlite3.Connection, fresh: bool = False):
         self._conn = conn
-        self._fresh = fresh  # a part file: every document is new
+        self._fresh = fresh  # a part file: nothing to delete first (a repeated id replaces, never fails)
 
     def put(self, doc_id: str, digest: str | None, record: dict[str, TextRecord]) -> None:
         if not self._fresh:
             self.delete(doc_id)
-        self._conn.executemany("INSERT INTO snippet_texts VALUES (?, ?, ?, ?)",
+        self._conn.executemany("INSERT OR REPLACE INTO snippet_texts VALUES (?, ?, ?, ?)",
                                [(doc_id, lang, digest or "", text.words) for lang, text in record.items()])  # fmt: skip
-        self._conn.executemany("INSERT INTO snippet_passages VALUES (?, ?, ?, ?)",
+        self._conn.executemany("INSERT OR REPLACE INTO snippet_passages VALUES (?, ?, ?, ?)",
                                [(doc_id, lang, n, passage) for lang, text in record.items()
                                 for n, passage in text.passages.items()])  # fmt: skip
 

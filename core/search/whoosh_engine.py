@@ -56,11 +56,11 @@ MAX_DELETED_SHARE = 0.3
 
 # --- Analyzers -----------------------------------------------------------------------------
 # They give the terms of core.search.analysis (a test holds them equal). Documents arrive
-# with their terms already made (schema.document_fields), so Whoosh skips them: they keep
-# the index describing itself. Their class path is part of the
-# index format: Whoosh pickles the schema into every index, where it has been
-# `core.search.<class>` since before this package; `__module__` keeps it, so indexes written
-# before open without a rebuild (core/search/__init__.py makes the path resolve).
+# with their terms already made (schema.document_fields), so Whoosh skips them: they keep the
+# index describing itself. Their class path is part of the index format: Whoosh pickles the
+# schema into every index, where it has been `core.search.<class>` since before this package;
+# `__module__` keeps it, so indexes written before open without a rebuild
+# (core/search/__init__.py makes the path resolve).
 
 
 class _NfcTokenizer(RegexTokenizer):
