@@ -178,14 +178,40 @@ def matching(words: str, terms: frozenset) -> dict[str, list[int]]:
     return found
 
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+# A long text's words are kept in one row per first letter, so a query reads the few rows of its
+# terms' letters (about a thirtieth of the words) wherever a record is long; a short one's in one.
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS snippet_texts (
-    doc TEXT NOT NULL, lang TEXT NOT NULL, digest TEXT NOT NULL, words TEXT NOT NULL, PRIMARY KEY (doc, lang));
+    doc TEXT NOT NULL, lang TEXT NOT NULL, digest TEXT NOT NULL, PRIMARY KEY (doc, lang)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS snippet_words (
+    doc TEXT NOT NULL, lang TEXT NOT NULL, letter TEXT NOT NULL, words TEXT NOT NULL,
+    PRIMARY KEY (doc, lang, letter)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS snippet_passages (
     doc TEXT NOT NULL, lang TEXT NOT NULL, n INTEGER NOT NULL, text TEXT NOT NULL,
     PRIMARY KEY (doc, lang, n)) WITHOUT ROWID;
 """
+TABLES = ("snippet_texts", "snippet_words", "snippet_passages")
+SPLIT_CHARS = 2000  # a record's words longer than this are kept by first letter
+_ALL_LETTERS = ""  # the letter of a short record's single row
+
+
+def _letter(word: str) -> str:
+    """The row a word of a long record is kept in: its first letter or digit, else "~"."""
+    first = word[:1]
+    return first if first.isascii() and first.isalnum() else "~"
+
+
+def _by_letter(words: str) -> list[tuple[str, str]]:
+    """A record's `words` as (letter, words of that letter) rows, or one row when it is short."""
+    if len(words) <= SPLIT_CHARS:
+        return [(_ALL_LETTERS, words)]
+    rows: dict[str, list[str]] = {}
+    for line in words.strip("\n").split("\n"):
+        rows.setdefault(_letter(line), []).append(line)
+    return [(letter, "\n" + "".join(f"{line}\n" for line in lines)) for letter, lines in rows.items()]
+
+
 STORE_FILE = "snippets.sqlite3"
 _PART = "snippets-part-{}.sqlite3"
 _warned: set[str] = set()
@@ -218,7 +244,7 @@ class SqliteSnippetStore:
         self._conn = _connect(self.path)
         self._lock = threading.Lock()
         # Read now: the files stay open, so a reader keeps its store after a rebuild removes it.
-        self._conn.execute("SELECT 1 FROM snippet_texts LIMIT 1").fetchall()
+        self._conn.execute("SELECT 1 FROM snippet_words LIMIT 1").fetchall()
 
     @classmethod
     def create(cls, folder: Path) -> None:
@@ -312,15 +338,25 @@ class SqliteSnippetStore:
     def _locate(self, docs: dict, terms: frozenset, langs: list[str], among: str) -> dict[str, tuple]:
         """{doc: (lang, {term: passage numbers})} in the first language of `langs` (or, `among`
         being "NOT IN", of the others by tag) where the words of a record with the right digest hold a term."""
+        by_letter: dict[str, set] = {_ALL_LETTERS: set(terms)}
+        for term in terms:
+            by_letter.setdefault(_letter(term), set()).add(term)
+        letters = sorted(by_letter)
         rows = self._conn.execute(
-            f"SELECT doc, lang, digest, words FROM snippet_texts WHERE doc IN ({','.join('?' * len(docs))}) "
-            f"AND lang {among} ({','.join('?' * len(langs))}) ORDER BY lang",
-            [*docs, *langs],
+            "SELECT t.doc, t.lang, t.digest, w.letter, w.words FROM snippet_texts t JOIN snippet_words w "
+            "ON w.doc = t.doc AND w.lang = t.lang "
+            f"WHERE t.doc IN ({','.join('?' * len(docs))}) AND t.lang {among} ({','.join('?' * len(langs))}) "
+            f"AND w.letter IN ({','.join('?' * len(letters))}) ORDER BY t.lang",
+            [*docs, *langs, *letters],
         ).fetchall()
         rank = {lang: i for i, lang in enumerate(langs)}
+        found: dict[tuple, dict] = {}
+        for doc_id, lang, digest, letter, words in rows:
+            if digest == (docs[doc_id] or ""):
+                found.setdefault((doc_id, lang), {}).update(matching(words, frozenset(by_letter[letter])))
         located = {}
-        for doc_id, lang, digest, words in sorted(rows, key=lambda row: rank.get(row[1], len(rank))):
-            if doc_id not in located and digest == (docs[doc_id] or "") and (where := matching(words, terms)):
+        for (doc_id, lang), where in sorted(found.items(), key=lambda item: rank.get(item[0][1], len(rank))):
+            if where and doc_id not in located:
                 located[doc_id] = (lang, where)
         return located
 
@@ -359,8 +395,8 @@ class SqliteSnippetStore:
             for part in parts:
                 conn.execute("ATTACH DATABASE ? AS part", (str(part),))
                 conn.execute("BEGIN")
-                conn.execute("INSERT OR REPLACE INTO snippet_texts SELECT * FROM part.snippet_texts")
-                conn.execute("INSERT OR REPLACE INTO snippet_passages SELECT * FROM part.snippet_passages")
+                for table in TABLES:
+                    conn.execute(f"INSERT OR REPLACE INTO {table} SELECT * FROM part.{table}")
                 conn.execute("COMMIT")
                 conn.execute("DETACH DATABASE part")
                 part.unlink()
@@ -376,15 +412,18 @@ class _SqliteWriter:
     def put(self, doc_id: str, digest: str | None, record: dict[str, TextRecord]) -> None:
         if not self._fresh:
             self.delete(doc_id)
-        self._conn.executemany("INSERT OR REPLACE INTO snippet_texts VALUES (?, ?, ?, ?)",
-                               [(doc_id, lang, digest or "", text.words) for lang, text in record.items()])  # fmt: skip
+        self._conn.executemany("INSERT OR REPLACE INTO snippet_texts VALUES (?, ?, ?)",
+                               [(doc_id, lang, digest or "") for lang in record])  # fmt: skip
+        self._conn.executemany("INSERT OR REPLACE INTO snippet_words VALUES (?, ?, ?, ?)",
+                               [(doc_id, lang, letter, words) for lang, text in record.items()
+                                for letter, words in _by_letter(text.words)])  # fmt: skip
         self._conn.executemany("INSERT OR REPLACE INTO snippet_passages VALUES (?, ?, ?, ?)",
                                [(doc_id, lang, n, passage) for lang, text in record.items()
                                 for n, passage in text.passages.items()])  # fmt: skip
 
     def delete(self, doc_id: str) -> None:
-        self._conn.execute("DELETE FROM snippet_texts WHERE doc = ?", (doc_id,))
-        self._conn.execute("DELETE FROM snippet_passages WHERE doc = ?", (doc_id,))
+        for table in TABLES:
+            self._conn.execute(f"DELETE FROM {table} WHERE doc = ?", (doc_id,))
 
 
 class _NoWriter:
