@@ -4,7 +4,7 @@ Views are thin: parse (schemas), call one service, serialize; the request's unit
 commits (core.uow).
 """
 
-from flask import current_app, url_for
+from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from sqlalchemy import select
@@ -47,6 +47,7 @@ from core.errors import NotFound
 from core.i18n import _, current_language
 from core.storage import get_storage
 from core.uow import read_afresh, reads_first
+from core.urls import public_url
 
 # Item ids are 32-bit integers in PostgreSQL: the converter makes a larger id a 404.
 ITEM = "/items/<id:item_id>"
@@ -90,7 +91,7 @@ class Items(MethodView):
     def post(self, data, user):
         """Create a draft item."""
         item = create_item(db.session, user, data)
-        return item, 201, {"Location": url_for("api_items.item", item_id=item.id, _external=True)}
+        return item, 201, {"Location": public_url("api_items.item", item_id=item.id)}
 
 
 @blp.route(ITEM, tags=["items"], endpoint="item")

@@ -7,11 +7,12 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from archive.demo import DEMO_PASSWORD, DEMO_USERS, draw_demo_photos, load_demo
-from archive.fixity import check_originals, recorded_originals
+from archive.fixity import check_originals, detached_originals, recorded_originals
 from archive.media import rebuild_previews
 from archive.models import Item, MediaFile
 from archive.reference import load_reference_data
 from core.errors import VitrineError
+from core.search import reindex
 from core.storage import get_storage
 from core.uow import unit
 
@@ -85,13 +86,7 @@ def _work_loop(step, once: bool, interval: float) -> None:
 @search_cli.command("reindex")
 @click.option("--procs", default=os.cpu_count() or 1, show_default=True, help="Indexing processes.")
 def search_reindex(procs):
-    """Rebuild the index from the database into a fresh folder and swap it in."""
-    from sqlalchemy import func, select
-
-    from archive.models import Item
-    from core.search import reindex
-    from core.uow import unit
-
+    """Rebuild the index from the database into a fresh folder and swap it in, whatever state the old one is in."""
     with unit("search.reindex.total", write=False) as session:
         total = session.scalar(select(func.count()).select_from(Item))
     with click.progressbar(length=total, label="indexing items") as bar:
@@ -99,12 +94,26 @@ def search_reindex(procs):
     click.echo(f"indexed {count} items")
 
 
+def reindex_after_restore(_snapshot: dict, progress) -> str:
+    """Restore step: the search index built from the restored database (a snapshot holds none)."""
+    with unit("search.reindex.total", write=False) as session:
+        total = session.scalar(select(func.count()).select_from(Item))
+    # A process per segment of REBUILD_CHUNK items at most: a small archive is indexed without a pool.
+    procs = max(1, min(os.cpu_count() or 1, -(-total // 5000)))
+    with progress("search index", total, unit="items") as advance:
+        count = reindex(current_app, procs=procs, on_document=lambda: advance(1))
+    return f"search index rebuilt: {count} items"
+
+
 @search_cli.command("check")
 def search_check():
     """List items whose index entry differs from the database; exit 1 if there are any."""
-    from core.search import check, pending_count
+    from core.search import IndexUnavailable, check, pending_count
 
-    problems = check(current_app)
+    try:
+        problems = check(current_app)
+    except IndexUnavailable as error:
+        raise click.ClickException(f"{error}: run `flask search reindex`") from None
     for item_id, problem in problems:
         click.echo(f"item {item_id}: {problem}")
     click.echo(f"{len(problems)} items differ; {pending_count(current_app)} index tasks queued")
@@ -128,6 +137,17 @@ def media_rebuild():
     click.echo(f"{len(media_ids) - len(failed)} of {len(media_ids)} files rebuilt")
     if failed:
         raise SystemExit(1)
+
+
+def previews_after_restore(snapshot: dict, progress) -> str | None:
+    """Restore step: the previews of every original, when the snapshot was made without them."""
+    if snapshot["derivatives"]["included"]:
+        return None
+    with unit("media to rebuild", write=False) as session:
+        media_ids = list(session.scalars(select(MediaFile.id).order_by(MediaFile.id)))
+    with progress("previews", len(media_ids), unit="files") as advance:
+        failed = rebuild_previews(get_storage(), media_ids, read_text=False, on_file=lambda: advance(1))
+    return "\n".join([*failed, f"previews made of {len(media_ids) - len(failed)} of {len(media_ids)} files"])
 
 
 @media_cli.command("worker")
@@ -158,9 +178,11 @@ def media_retry():
 
 @fixity_cli.command("check")
 def fixity_check():
-    """Re-read every original; report missing or altered files with their items; exit 1 on any."""
+    """Re-read every original; report missing or altered files with their items (exit 1 on any), and stray
+    files in the originals' folder that the database does not know."""
     with unit("fixity originals", write=False) as session:
         originals = recorded_originals(session)
+        detached = detached_originals(session)
     with click.progressbar(length=len(originals), label="fixity", show_pos=True) as bar:
 
         def progress(items):
@@ -168,12 +190,17 @@ def fixity_check():
                 yield sha256
                 bar.update(1)
 
-        run = check_originals(get_storage(), originals, progress)  # reads every file: no unit open
+        run = check_originals(get_storage(), originals, progress, detached)  # reads every file: no unit open
     with unit("fixity run") as session:
         session.add(run)
     for problem in run.problems:
-        click.echo(f"{problem['problem'].upper()} {problem['sha256']} items: {', '.join(problem['items'])}", err=True)
-    click.echo(f"{run.checked} originals checked, {run.missing} missing, {run.altered} altered")
+        if problem["problem"] == "stray":
+            click.echo(f"STRAY {problem['path']} unknown to the database", err=True)
+        else:
+            click.echo(f"{problem['problem'].upper()} {problem['sha256']} items: {', '.join(problem['items'])}",
+                       err=True)  # fmt: skip
+    click.echo(f"{run.checked} originals checked, {run.missing} missing, {run.altered} altered, "
+               f"{run.stray} stray files")  # fmt: skip
     if not run.passed:
         raise SystemExit(1)
 

@@ -13,6 +13,7 @@ updates and preview jobs of every unit run once, when the import ends.
 
 import csv
 import io
+import os
 import stat
 import zipfile
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ from archive.media import ACCEPTED, SNIFF_BYTES, Upload, attach_staged, refusal_
 from archive.models import Item, Place
 from archive.services import TEXT_FIELDS, ItemDraft, PreloadedLookups, create_item, create_items, validate_new_item
 from core.auth import User
+from core.csv_guard import guard, unguard
 from core.errors import ValidationError, VitrineError
 from core.i18n import _
 from core.languages import REFERENCE_LANGUAGE
@@ -43,27 +45,53 @@ BATCH_SIZE = 500
 
 
 class FileSource:
-    """Files named by the CSV, from a folder or a ZIP; names are looked up, never joined as paths."""
+    """Files named by the CSV, from a folder or a ZIP; names are looked up, never joined as paths.
+
+    In a folder, a symbolic link is followed only to a file inside the folder: one leading out of it (to
+    /etc/passwd, another archive's storage) is listed in `links_out` and never opened, and linked folders
+    are not entered.
+    """
 
     def __init__(self, location: str | Path):
         self.location = Path(location)
         self._zip = None
+        self.links_out: set[str] = set()
         if self.location.is_file():
             self._zip = zipfile.ZipFile(self.location)
             self._names = checked_zip_names(self._zip)
         else:
-            self._names = {p.relative_to(self.location).as_posix(): p for p in self.location.rglob("*") if p.is_file()}
+            self._names, self.links_out = folder_files(self.location)
 
     def __contains__(self, name: str) -> bool:
         return name in self._names
 
     def open(self, name: str) -> BinaryIO:
         """The bytes of one listed file."""
-        return self._zip.open(self._names[name]) if self._zip else open(self._names[name], "rb")
+        if self._zip:
+            return self._zip.open(self._names[name])
+        # O_NOFOLLOW: a file swapped for a link since the folder was read is refused, not followed.
+        return os.fdopen(os.open(self._names[name], os.O_RDONLY | os.O_NOFOLLOW), "rb")
 
     def close(self) -> None:
         if self._zip:
             self._zip.close()
+
+
+def folder_files(folder: Path) -> tuple[dict[str, Path], set[str]]:
+    """The files under `folder` by their names relative to it (each the path to open: no link left in it), and
+    the names of symbolic links that lead out of it or nowhere."""
+    root = folder.resolve()
+    files, links_out = {}, set()
+    for parent, _subfolders, names in os.walk(root):  # linked folders are listed, never entered
+        for name in names:
+            path = Path(parent) / name
+            relative = path.relative_to(root).as_posix()
+            target = path.resolve() if path.is_symlink() else path
+            if target.is_relative_to(root) and target.is_file() and not target.is_symlink():
+                files[relative] = target
+            elif path.is_symlink():
+                links_out.add(relative)
+    return files, links_out
 
 
 def checked_zip_names(archive: zipfile.ZipFile) -> dict:
@@ -112,7 +140,8 @@ def read_rows(stream: io.TextIOBase) -> list[tuple[int, dict]]:
         raise ValidationError(_("The CSV has no reference_code column."), field="csv")
     rows = []
     for row in reader:
-        rows.append((reader.line_num, {k.strip(): (v or "").strip() for k, v in row.items() if k}))
+        # A cell the export guarded against spreadsheets (core.csv_guard) reads back as it was.
+        rows.append((reader.line_num, {k.strip(): unguard((v or "").strip()) for k, v in row.items() if k}))
     return rows
 
 
@@ -200,6 +229,9 @@ def _problem_text(error: VitrineError) -> str:
 
 def _check_files(names: list[str], files: FileSource, dry_run: bool) -> None:
     """Every named file is there; in a dry run, also of an accepted type (a real run checks in attach_media)."""
+    if outside := [name for name in names if name in files.links_out]:
+        raise ValidationError(_("These files are symbolic links leading out of the folder given: %(names)s.",
+                                names=", ".join(outside)), field="files")  # fmt: skip
     missing = [name for name in names if name not in files]
     if missing:
         raise ValidationError(_("Files not found: %(names)s.", names=", ".join(missing)), field="files")
@@ -300,10 +332,10 @@ def export_rows(session) -> tuple[list[str], list[dict]]:
 
 
 def write_csv(out: io.TextIOBase, columns: list[str], rows: list[dict]) -> None:
-    """Write rows as the import reads them back."""
+    """Write rows as the import reads them back, no cell a formula a spreadsheet would run."""
     writer = csv.DictWriter(out, fieldnames=columns, restval="", lineterminator="\n")
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows({name: guard(str(value)) for name, value in row.items()} for row in rows)
 
 
 def count_items(session) -> int:

@@ -339,15 +339,19 @@ class FixityRun(Base):
     checked: Mapped[int] = mapped_column(Integer, default=0)
     missing: Mapped[int] = mapped_column(Integer, default=0)
     altered: Mapped[int] = mapped_column(Integer, default=0)
-    # [{"sha256", "problem": "missing"|"altered", "items": [reference codes]}]
+    # Files in the originals' folder the database does not know (archive.fixity): listed, not a failure.
+    stray: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # [{"sha256", "problem": "missing"|"altered", "items": [reference codes]}, {"path", "problem": "stray"}]
     problems: Mapped[list] = mapped_column(JSON, default=list)
 
     @property
     def passed(self) -> bool:
+        """Every original is there and intact (stray files aside)."""
         return self.missing == 0 and self.altered == 0
 
     def __repr__(self) -> str:
-        return f"<FixityRun {self.id} checked={self.checked} missing={self.missing} altered={self.altered}>"
+        return (f"<FixityRun {self.id} checked={self.checked} missing={self.missing} altered={self.altered} "
+                f"stray={self.stray}>")  # fmt: skip
 
 
 class SourceRepository(Base):

@@ -19,7 +19,7 @@ from core.history_presenter import HistoryEntry, HistoryPresenter, labelled
 from core.i18n import _, _l, current_language, ui_languages
 from core.languages import REFERENCE_LANGUAGE, normalise_tag
 from core.permissions import Permission, require
-from core.validation import Problems
+from core.validation import Problems, check_text
 
 LABEL_LIMIT = 500
 _CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]*")
@@ -232,11 +232,10 @@ def _apply_labels(record, submitted: dict, problems: Problems) -> None:
     labels, states = {}, {}
     for raw_lang, (text, state) in submitted.items():
         lang = problems.check(normalise_tag, raw_lang, f"labels.{raw_lang}")
-        text = " ".join((text or "").split())  # one line, no doubled spaces
+        # Refused before folding to one line, which would hide most of them as spaces.
+        text = " ".join(check_text(text or "", _("Label"), f"labels.{lang or raw_lang}", problems).split())
         if not lang or not text:
             continue
-        if any(ord(c) < 32 or ord(c) == 127 for c in text):
-            problems.add(f"labels.{lang}", _("A label may not hold control characters."))
         if len(text) > LABEL_LIMIT:
             problems.add(f"labels.{lang}", _("A label has at most %(limit)s characters.", limit=LABEL_LIMIT))
         try:

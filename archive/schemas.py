@@ -4,7 +4,7 @@ Input schemas check shapes and types only; the services own the rules (tags, dat
 versions, workflow) and say what is wrong in the reader's language.
 """
 
-from flask import has_request_context, url_for
+from flask import has_request_context
 from flask_smorest.fields import Upload
 from marshmallow import Schema, fields, post_dump
 
@@ -15,6 +15,7 @@ from archive.workflow import TRANSITIONS
 from core.api import api_user
 from core.pagination import MAX_PAGE, MAX_PER_PAGE
 from core.schemas import OneOf, PagingSchema, Range, UtcDateTime, enum_values
+from core.urls import public_url
 
 
 class Parent(fields.Nested):
@@ -132,7 +133,7 @@ class MediaSchema(Schema):
     )
 
     def dump_url(self, media) -> str:
-        return url_for("archive.media_file", media_id=media.id, _external=True)
+        return public_url("archive.media_file", media_id=media.id)
 
 
 class MediaUploadSchema(Schema):
@@ -149,7 +150,7 @@ class ItemLinksSchema(Schema):
     self_url = fields.Method("dump_self", data_key="self", metadata={"type": "string", "format": "uri"})
 
     def dump_self(self, item) -> str:
-        return url_for("api_items.item", item_id=item.id, _external=True)
+        return public_url("api_items.item", item_id=item.id)
 
 
 RIGHTS_NOTE = {"description": "For archivists (left out for the public): the rights' holder, an agreement, the rights "

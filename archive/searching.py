@@ -15,6 +15,7 @@ from core.i18n import _, localized
 from core.languages import language_name
 from core.pagination import bounded_per_page
 from core.search import ORDERS, Query, index_to_read
+from core.urls import public_url
 
 PUBLIC_FACETS = tuple(f for f in FACETS if f != "status")
 
@@ -161,8 +162,6 @@ def toggled_args(args, name: str, value: str) -> dict:
 
 def search_page_data(page: SearchPage, lang: str) -> dict:
     """The page as plain data for the API: hits with titles in `lang` and highlights."""
-    from flask import url_for
-
     from archive.queries import display_text
 
     hits = []
@@ -172,7 +171,7 @@ def search_page_data(page: SearchPage, lang: str) -> dict:
             "id": item.id, "reference_code": item.reference_code,
             "title": shown.text.title if shown.text else item.reference_code, "title_lang": shown.lang,
             "fallback": shown.fallback, "type": str(item.type), "date": item.date_text, "status": str(item.status),
-            "highlight": page.snippets.get(item.id), "url": url_for("api_items.item", item_id=item.id, _external=True),
+            "highlight": page.snippets.get(item.id), "url": public_url("api_items.item", item_id=item.id),
         })  # fmt: skip
     return {"hits": hits, "total": page.total, "page": page.page, "per_page": page.per_page, "pages": page.pages,
             "facets": page.facets, "notice": page.notice}  # fmt: skip

@@ -1,6 +1,5 @@
 """Item rules: create, edit, texts per language, terms and tags. Services flush, never commit."""
 
-import re
 from collections import namedtuple
 from dataclasses import dataclass
 from functools import lru_cache
@@ -30,7 +29,7 @@ from core.i18n import _
 from core.languages import REFERENCE_LANGUAGE, normalise_tag
 from core.permissions import Permission, can
 from core.search import record_changes
-from core.validation import Problems, expected_version
+from core.validation import Problems, check_text, expected_version
 
 ITEM_FIELDS = ("reference_code", "type", "date", "place", "creator", "body", "rights", "rights_note", "rights_flagged",
                "source_archive", "fonds")  # fmt: skip
@@ -38,8 +37,6 @@ TEXT_FIELDS = ("title", "description", "caption", "transcription")
 LIMITS = {"reference_code": 80, "creator": 255, "source_archive": 255, "fonds": 255, "rights": 2000,
           "rights_note": 2000, "title": 500, "description": 20000, "caption": 2000, "transcription": 200000,
           "tag": 100}  # fmt: skip
-# Control characters other than tab, newline and carriage return.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def snapshot(item: Item) -> dict:
@@ -73,6 +70,7 @@ def _clean_text(value, field_name: str, problems: Problems, required=False) -> s
     if text is None:
         problems.add(field_name, _("%(field)s must be text.", field=field_name))
         return None
+    text = check_text(text, _field_label(field_name), field_name, problems)
     if required and not text:
         problems.add(field_name, _("%(field)s is required.", field=_field_label(field_name)))
     limit = LIMITS.get(field_name.split(".")[-1])
@@ -82,8 +80,6 @@ def _clean_text(value, field_name: str, problems: Problems, required=False) -> s
             _("%(field)s is too long: %(length)s characters, at most %(limit)s.",
               field=_field_label(field_name), length=len(text), limit=limit),
         )  # fmt: skip
-    if _CONTROL.search(text):
-        problems.add(field_name, _("%(field)s contains control characters.", field=_field_label(field_name)))
     return text or None
 
 

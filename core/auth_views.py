@@ -8,7 +8,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField
 from wtforms.validators import DataRequired, EqualTo, Length
 
-from core import accounts
+from core import accounts, security_headers
 from core.auth import authenticate, forget_failures, is_throttled, record_failure, upgrade_hash
 from core.db import db
 from core.errors import ValidationError
@@ -17,6 +17,7 @@ from core.sessions import sign_in, sign_out
 from core.uow import attempt, begin_writing, reads_first
 
 bp = Blueprint("auth", __name__, template_folder="templates")
+security_headers.mark(bp, security_headers.STAFF)  # sign-in and one's account: never framed nor cached
 
 
 class LoginForm(FlaskForm):

@@ -151,7 +151,9 @@ def keep_choices(response):
     language for the rest of this visit (in the session, never in that cookie)."""
     chosen = clean_tag(request.args.get(CHOSEN_ARG))
     if chosen and request.cookies.get(COOKIE) != chosen:
-        response.set_cookie(COOKIE, chosen, max_age=COOKIE_SECONDS, samesite="Lax")
+        response.set_cookie(
+            COOKIE, chosen, max_age=COOKIE_SECONDS, samesite="Lax", secure=current_app.config["SESSION_COOKIE_SECURE"]
+        )
     link = clean_tag(request.args.get(LINK_ARG))
     if link and response.status_code < 400:
         session[VISIT_KEY] = {"lang": link, "at": int(time.time())}

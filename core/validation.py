@@ -1,5 +1,7 @@
-"""Validation helpers shared by the domains: collecting every problem of a submission, ids from forms."""
+"""Validation helpers shared by the domains: collecting every problem of a submission, ids from forms, and
+the one rule of every text people type (line ends, control characters)."""
 
+import re
 from dataclasses import dataclass, field
 
 from core.errors import ValidationError
@@ -30,6 +32,29 @@ class Problems:
         if self.errors:
             name, message = self.errors[0]
             raise ValidationError(message, field=name, errors=self.errors)
+
+
+# Windows (CR LF) and old Mac (CR) line ends, as forms, the API and CSV files bring them.
+_LINE_ENDS = re.compile(r"\r\n?")
+# Control characters (Unicode Cc: C0, DEL and C1) other than tab and newline: invisible on a page, they break
+# the XML of OAI-PMH, EPUB and IIIF documents made from the text, and stand for nothing a person typed.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def normalise_line_ends(text: str) -> str:
+    """`text` with every line ending in a newline alone."""
+    return _LINE_ENDS.sub("\n", text)
+
+
+def check_text(text: str, label: str, field_name: str, problems: Problems) -> str:
+    """`text` with its line ends normalised; a problem naming the field (`label`, in the reader's language) and
+    the character if it holds a control character other than tab and newline. Every text of every domain, from
+    forms, the API and CSV imports, passes here."""
+    text = normalise_line_ends(text)
+    if found := _CONTROL.search(text):
+        problems.add(field_name, _("%(field)s contains a control character (U+%(code)s), which a text may not hold.",
+                                   field=label, code=f"{ord(found.group()):04X}"))  # fmt: skip
+    return text
 
 
 def record_id(value, message: str, field_name: str | None = None) -> int:

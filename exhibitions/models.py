@@ -252,6 +252,20 @@ class QrScanDay(Base):
         return f"<QrScanDay {self.qr_link_id} {self.day} {self.count}>"
 
 
+class QrScanVisitor(Base):
+    """A scan counted today: a keyed hash (HMAC) of the code, the scanner's address and browser and the day,
+    so that a burst of scans of one panel from one client counts once, across every web process and machine.
+    Nothing in it names the visitor, and the rows of past days are deleted (exhibitions.qr.count_scan)."""
+
+    __tablename__ = "qr_scan_visitors"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    visitor: Mapped[str] = mapped_column(String(64), primary_key=True)  # HMAC-SHA256, in hex
+
+    def __repr__(self) -> str:
+        return f"<QrScanVisitor {self.day} {self.visitor[:8]}…>"
+
+
 class PublicationKind(enum.StrEnum):
     EPUB = "epub"
     CATALOGUE = "catalogue"  # the printable PDF

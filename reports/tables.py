@@ -3,8 +3,7 @@
 The CSV is UTF-8 with a byte-order mark (Excel then reads Vietnamese), and follows the
 spreadsheet conventions of the reader's language: where the decimal mark is a comma (vi, fr),
 fields are separated by semicolons, as Excel there expects; elsewhere by commas. A text cell
-starting with = + - @ (or a tab or carriage return) is prefixed with an apostrophe, so a
-spreadsheet never runs it as a formula.
+a spreadsheet would run as a formula is guarded with an apostrophe (core.csv_guard).
 """
 
 import csv
@@ -15,7 +14,8 @@ from datetime import date
 
 from babel.numbers import format_decimal, get_decimal_symbol
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+from core.csv_guard import guard
+
 BOM = "\ufeff"
 
 
@@ -54,8 +54,7 @@ def csv_cell(value, kind: str, locale: str) -> str:
         return f"{value[0]:04d}-{value[1]:02d}"
     if kind == "date":
         return value.isoformat() if isinstance(value, date) else str(value)
-    text = str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    return guard(str(value))
 
 
 def table_csv(table: Table, locale: str) -> bytes:

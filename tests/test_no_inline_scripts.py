@@ -1,4 +1,5 @@
-"""No template holds JavaScript: behaviour lives in static/*.js reading data- attributes.
+"""No template holds JavaScript or inline style: behaviour lives in static/*.js reading data- attributes, looks
+in the style sheets.
 
 Inline handlers put translated text inside JavaScript source (a French apostrophe broke the
 confirm() dialogs) and stand in the way of a Content-Security-Policy without 'unsafe-inline'.
@@ -16,6 +17,8 @@ HANDLER = re.compile(r"<[a-zA-Z][^>]*?\s(on[a-z]+)\s*=", re.DOTALL | re.IGNORECA
 SCRIPT = re.compile(r"<script\b([^>]*)>", re.IGNORECASE)
 # Data blocks are not run, and a Content-Security-Policy does not govern them.
 DATA_BLOCK = re.compile(r"""\btype\s*=\s*["']application/(ld\+)?json["']""")
+# A style attribute or element: the Content-Security-Policy (core.security_headers) allows neither.
+INLINE_STYLE = re.compile(r"""<[a-zA-Z][^>]*?\s(style)\s*=|<(style)\b""", re.DOTALL | re.IGNORECASE)
 JAVASCRIPT_URL = re.compile(r"""(href|src|action|formaction)\s*=\s*["']?\s*javascript:""", re.IGNORECASE)
 
 
@@ -67,3 +70,18 @@ def test_templates_are_found():
 @pytest.mark.parametrize("path", TEMPLATES, ids=lambda p: str(p.relative_to(ROOT)))
 def test_no_template_holds_inline_javascript(path):
     assert inline_javascript(path.read_text(encoding="utf-8")) == []
+
+
+@pytest.mark.parametrize("text", ["""<span class="bar" style="--share: 0.5">""", """<style>p { color: red }</style>"""])
+def test_the_scan_finds_inline_style(text):
+    assert INLINE_STYLE.search(text)
+
+
+def test_the_scan_leaves_classes_and_style_sheets():
+    text = """<link rel="stylesheet" href="/static/vitrine.css"><p class="styled" data-style="x">"""
+    assert not INLINE_STYLE.search(text)
+
+
+@pytest.mark.parametrize("path", TEMPLATES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_no_template_holds_inline_style(path):
+    assert [m.group(0)[:60] for m in INLINE_STYLE.finditer(path.read_text(encoding="utf-8"))] == []

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Protocol
 
 from core.search.analysis import WORD, fold, fold_word, normalise
+from core.search.errors import IndexUnavailable
 from core.search.schema import Document
 
 PASSAGE_CHARS = 240  # a passage is cut at the last space before this many characters
@@ -285,9 +286,15 @@ class SqliteSnippetStore:
         if not path.exists():
             yield _NoWriter()
             return
-        conn = _connect(path)
+        conn = None
         try:
+            conn = _connect(path)
             conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as error:  # damaged: `search reindex` replaces the index whatever its state
+            if conn is not None:
+                conn.close()
+            raise IndexUnavailable(f"the snippet store at {path} cannot be written: {error!r}") from error
+        try:
             try:
                 yield _SqliteWriter(conn)
             except BaseException:

@@ -5,7 +5,6 @@ built from the models with the QR links read once per request: a schema cannot q
 marshmallow 4 has no dump context to hand the links down to nested schemas.
 """
 
-from flask import url_for
 from marshmallow import Schema, fields, post_dump
 
 from archive.models import ItemStatus, TextState
@@ -368,7 +367,7 @@ def exhibition_record(exhibition: Exhibition, links: dict, sections: bool = True
         "texts": {t.lang: t for t in exhibition.texts},
         "qr": qr_ref(links, exhibition.id, QrTarget.EXHIBITION, None),
         "links": {
-            "self_url": url_for("api_exhibitions.exhibition", exhibition_id=exhibition.id, _external=True),
+            "self_url": public_url("api_exhibitions.exhibition", exhibition_id=exhibition.id),
             "page": public_url("exhibitions.public_exhibition", exhibition_id=exhibition.id),
         },
     }

@@ -5,13 +5,14 @@ document at /api/v1/openapi.json describes every domain. Views are thin: parse, 
 service, serialize; the request's unit of work commits (core.uow).
 """
 
-from flask import current_app, url_for
+from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from core.api import fails_with, register, token_optional, token_required
 from core.db import db
 from core.i18n import current_language
+from core.urls import public_url
 from exhibitions import qr
 from exhibitions.api.schemas import (
     DeriveInputSchema,
@@ -90,7 +91,7 @@ def _differences(exhibition: Exhibition) -> dict:
 
 
 def _created(exhibition: Exhibition):
-    location = url_for("api_exhibitions.exhibition", exhibition_id=exhibition.id, _external=True)
+    location = public_url("api_exhibitions.exhibition", exhibition_id=exhibition.id)
     return _detail(exhibition), 201, {"Location": location}
 
 

@@ -14,15 +14,18 @@ from core.audit import record_event
 from core.auth import User
 from core.db import utcnow
 from core.errors import Conflict, Forbidden, NotFound
-from core.i18n import _
+from core.i18n import _, _l
 from core.languages import REFERENCE_LANGUAGE, normalise_tag
 from core.permissions import Permission, require
-from core.validation import Problems, expected_version
+from core.validation import Problems, check_text, expected_version
 from exhibitions import qr
 from exhibitions.models import Exhibition, ExhibitionMode, ExhibitionStatus, ExhibitionText
 
 CODE_PATTERN = re.compile(r"^[A-Z0-9]{2,10}$")
 LIMITS = {"title": 500, "introduction": 20000, "body": 20000, "caption": 2000}
+# How a refusal names each text field (they are shown beside the field in forms, named by `field` in the API).
+TEXT_LABELS = {"title": _l("Title"), "introduction": _l("Introduction"), "body": _l("Section text"),
+               "caption": _l("Caption")}  # fmt: skip
 
 
 def check_curator(user: User) -> None:
@@ -59,12 +62,12 @@ def clean_text(value, field: str, problems: Problems, limit_name=None) -> str | 
     if value is not None and not isinstance(value, str):
         problems.add(field, _("%(field)s must be text.", field=field))
         return None
-    text = unicodedata.normalize("NFC", (value or "").strip())
-    limit = LIMITS.get(limit_name or field.split(".")[-1])
+    name = limit_name or field.split(".")[-1]
+    text = check_text(unicodedata.normalize("NFC", (value or "").strip()), str(TEXT_LABELS.get(name, name)), field,
+                      problems)  # fmt: skip
+    limit = LIMITS.get(name)
     if limit and len(text) > limit:
         problems.add(field, _("Too long: %(length)s characters, at most %(limit)s.", length=len(text), limit=limit))
-    if any(ord(c) < 32 and c not in "\t\n\r" for c in text):
-        problems.add(field, _("This text contains control characters."))
     return text or None
 
 

@@ -19,6 +19,7 @@ from exhibitions.qr.links import (
     printed_language,
     resolve,
     scan_counts,
+    scan_visitor,
 )
 from exhibitions.qr.panels import PANEL_PATTERN, TypedCode, normalise_panel, panel_code, panel_key, typed_code
 from exhibitions.qr.printed import mark_printed, printed_aliases, printed_keys, unprinted
@@ -49,6 +50,7 @@ __all__ = [
     "qr_svg",
     "resolve",
     "scan_counts",
+    "scan_visitor",
     "typed_code",
     "unprinted",
 ]

@@ -1,14 +1,25 @@
 """QR links: short stable codes, what they lead to, and daily scan counts (nothing personal)."""
 
+import hashlib
+import hmac
 import re
 import secrets
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from exhibitions.models import Entry, Exhibition, ExhibitionStatus, QrLink, QrScanDay, QrTarget, Section
+from exhibitions.models import (
+    Entry,
+    Exhibition,
+    ExhibitionStatus,
+    QrLink,
+    QrScanDay,
+    QrScanVisitor,
+    QrTarget,
+    Section,
+)
 from exhibitions.qr.panels import TypedCode, panel_key, typed_code
 from exhibitions.qr.printed import printed_keys
 
@@ -190,15 +201,36 @@ def resolve(session, link: QrLink) -> Resolution:
     return Resolution(link, "ok", lang)
 
 
-def count_scan(connection, link_id: int, day: date) -> None:
-    """Add one scan to the day's count, in one statement (an upsert) so workers never race."""
+def scan_visitor(secret_key: str | bytes, link_id: int, address: str | None, browser: str | None, day: date) -> str:
+    """Who scanned, as a keyed hash (HMAC-SHA256) of the code, the address, the browser and the day: the same
+    for a burst of scans of one panel from one client on one day, and nothing that names them (without the
+    secret it cannot even be tried against an address; the day in it keeps two days' scans apart)."""
+    # The key comes from the app's secret key, which every web process and machine of a site shares (sessions
+    # need it too), so one client's scans count once wherever they land; derived, to keep the two uses apart.
+    secret = secret_key.encode() if isinstance(secret_key, str) else secret_key
+    key = hmac.new(secret, b"vitrine qr scan visitors", hashlib.sha256).digest()
+    message = "\n".join([str(link_id), address or "", (browser or "")[:500], day.isoformat()]).encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
+def count_scan(connection, link_id: int, day: date, visitor: str | None = None) -> bool:
+    """Add one scan to the day's count, unless `visitor` (scan_visitor) already scanned this code today;
+    whether it counted. Each step is one statement, so web processes on several machines never race: the
+    visitor's row is inserted or found (a unique key), the rows of past days deleted, the count upserted."""
     dialect = sqlite if connection.dialect.name == "sqlite" else postgresql
+    if visitor is not None:
+        connection.execute(delete(QrScanVisitor).where(QrScanVisitor.day < day))
+        first = dialect.insert(QrScanVisitor).values(day=day, visitor=visitor).on_conflict_do_nothing()
+        # RETURNING, not rowcount: psycopg's rowcount does not tell an insert from a conflict here.
+        if connection.execute(first.returning(QrScanVisitor.visitor)).first() is None:
+            return False
     statement = (
         dialect.insert(QrScanDay)
         .values(qr_link_id=link_id, day=day, count=1)
         .on_conflict_do_update(index_elements=["qr_link_id", "day"], set_={"count": QrScanDay.count + 1})
     )
     connection.execute(statement)
+    return True
 
 
 def primary_links(session, exhibitions: list[Exhibition]) -> dict:

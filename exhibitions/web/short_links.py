@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from flask import Blueprint, Response, redirect, render_template, request, url_for
+from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
 
 from core import language_policy
 from core.db import db
@@ -66,8 +66,11 @@ def _arrive(link: QrLink, printed: bool):
     resolution = qr.resolve(db.session, link)
     # Counted in a unit of its own, kept whatever the page answers: the request's unit only
     # reads (a GET), and a deferred read cannot become a write under load on SQLite.
+    today = date.today()
+    visitor = qr.scan_visitor(current_app.config["SECRET_KEY"], link.id, request.remote_addr,
+                              request.headers.get("User-Agent"), today)  # fmt: skip
     with unit("scan count") as session:
-        qr.count_scan(session.connection(), link.id, date.today())
+        qr.count_scan(session.connection(), link.id, today, visitor)
     lang = resolution.lang if printed else None
     if resolution.state != "ok":
         if lang:

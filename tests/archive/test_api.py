@@ -156,7 +156,7 @@ def test_get_item_serializes_every_field(client, auth, db_session):
     assert item["texts"]["vi"]["state"] == "reviewed"
     assert item["texts"]["en"]["state"] == "draft"
     assert (item["status"], item["version"], item["media"]) == ("draft", 1, [])
-    assert item["links"]["self"] == f"http://localhost{API}/items/{item['id']}"
+    assert item["links"]["self"] == f"http://vitrine.test{API}/items/{item['id']}"
     assert item["created_at"].endswith("+00:00")
     assert {"creator", "source_archive", "fonds", "updated_at"} <= set(item)
     assert (item["rights"], item["rights_note"], item["rights_flagged"]) == (INC, "© TTXVN", False)
@@ -271,7 +271,7 @@ def test_create_returns_201_with_location(client, auth, db_session):
     response = client.post(f"{API}/items", json=NEW_ITEM, headers=auth())
     assert response.status_code == 201
     item_id = response.json["id"]
-    assert response.headers["Location"] == f"http://localhost{API}/items/{item_id}"
+    assert response.headers["Location"] == f"http://vitrine.test{API}/items/{item_id}"
     state = stored(db_session, item_id)
     assert state["reference_code"] == "TTXVN-1945-0001"
     assert state["status"] == "draft"

@@ -3,6 +3,7 @@
 import io
 import os
 import shutil
+import time
 
 from archive.media import derivative_path
 from archive.models import FixityRun
@@ -33,7 +34,7 @@ def test_fixity_check_passes_then_reports_missing_and_altered_files(app, db_sess
     assert [(r.checked, r.missing, r.altered, r.passed) for r in runs] == [(3, 0, 0, True), (3, 1, 1, False)]
     admin, _user = login_as("admin")
     page = admin.get("/staff/figures?lang=en").get_data(True)
-    assert "3 originals checked, 1 missing, 1 altered." in page
+    assert "3 originals checked, 1 missing, 1 altered; 0 stray files unknown to the database." in page
     assert second.reference_code in page
     curator, _user = login_as("curator")
     assert second.reference_code not in curator.get("/staff/figures").get_data(True)
@@ -84,3 +85,41 @@ def test_a_rebuild_updates_the_index_once_at_the_end_not_after_each_file(app, db
     assert rebuild_previews(get_storage(), [entry.media.id for entry in entries], read_text=False) == []
     assert len(applied) == 1 and applied[0] >= 3  # every file's item, in one index commit
     assert outbox.pending_count() == 0
+
+
+def test_fixity_lists_stray_files_unknown_to_the_database_and_keeps_detached_originals(app, db_session, make_item,
+                                                                                      runner, login_as):  # fmt: skip
+    from archive.media import detach_media
+
+    item = make_item()
+    kept, taken_off = attach(db_session, item, ("a.png", samples.png_bytes()), ("b.png", samples.png_bytes((60, 40))))
+    detach_media(db_session, item.created_by, item, taken_off.media.id)  # its original stays, named in the history
+    db_session.commit()
+    storage = get_storage()
+    old = time.time() - 2 * 3600  # written before the grace an upload in progress has
+    unknown = storage.root / "ab" / "cd" / ("ab" + "cd" + "e" * 60)
+    misplaced = storage.root / "00" / "00" / kept.media.sha256  # a known digest in the wrong place
+    note = storage.root / "notes.txt"
+    interrupted = storage.root / ".incoming-x1y2"
+    fresh = storage.root / ".incoming-now"  # an upload being stored: not reported yet
+    for path in (unknown, misplaced, note, interrupted, fresh):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"stray")
+        if path != fresh:
+            os.utime(path, (old, old))
+    (storage.root / "linked").symlink_to(storage.root.parent, target_is_directory=True)  # listed, never entered
+
+    result = runner.invoke(args=["fixity", "check"])
+    assert result.exit_code == 0, result.output  # every original is there and intact
+    assert "1 originals checked, 0 missing, 0 altered, 5 stray files" in result.output
+    strays = sorted(line.split()[1] for line in result.output.splitlines() if line.startswith("STRAY"))
+    assert strays == [".incoming-x1y2", f"00/00/{kept.media.sha256}", f"ab/cd/{unknown.name}", "linked", "notes.txt"]
+    assert taken_off.media.sha256 not in result.output and "incoming-now" not in result.output
+    run = db_session.query(FixityRun).order_by(FixityRun.id.desc()).first()
+    assert (run.stray, run.passed) == (5, True)
+    assert {p["path"] for p in run.problems if p["problem"] == "stray"} == set(strays)
+
+    admin, _user = login_as("admin")
+    page = admin.get("/staff/figures?lang=en").get_data(True)
+    assert "1 originals checked, 0 missing, 0 altered; 5 stray files unknown to the database." in page
+    assert "<code>notes.txt</code>" in page

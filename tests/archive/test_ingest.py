@@ -165,3 +165,62 @@ def test_import_form_dry_run_then_real_run(app, db_session, login_as, batch, tmp
     assert "2 items imported." in real
     db_session.rollback()
     assert db_session.scalar(select(func.count(Item.id))) == 2
+
+
+# Values a spreadsheet would run (OWASP CSV injection), and one that truly starts with an apostrophe before "=".
+FORMULAS = {"creator": "=cmd|' /C calc'!A0", "rights_note": "@SUM(1+1)", "fonds": "+84 24 3825 3411",
+            "source_archive": "'=literally this"}  # fmt: skip
+FORMULA_TEXTS = {"vi": {"title": "-5 độ ở Sa Pa", "description": "'hello, an apostrophe kept as it is"},
+                 "en": {"title": "=HYPERLINK(\"http://x.example\",\"click\")"}}  # fmt: skip
+
+
+def test_the_export_runs_no_formula_and_reads_back_unchanged(app, db_session, runner, make_item, make_user, tmp_path):
+    make_user("admin")
+    make_item(tags=["=1+1", "'@x", "plain"], texts=FORMULA_TEXTS, **FORMULAS)
+    exported = runner.invoke(args=["export", "csv"])
+    assert exported.exit_code == 0, exported.output
+    rows = list(csv.reader(io.StringIO(exported.output)))
+    cells = [cell for row in rows[1:] for cell in row]
+    assert cells and not [cell for cell in cells if cell.startswith(("=", "+", "-", "@", "\t", "\r"))]
+    row = dict(zip(rows[0], rows[1], strict=True))
+    assert row["creator"] == "'=cmd|' /C calc'!A0" and row["source_archive"] == "''=literally this"
+    assert row["title_en"].startswith("'=") and row["description_vi"] == "'hello, an apostrophe kept as it is"
+
+    db_session.execute(Item.__table__.delete())
+    db_session.commit()
+    (tmp_path / "again.csv").write_text(exported.output, encoding="utf-8")
+    reimport = runner.invoke(args=["import", str(tmp_path / "again.csv"), "--files", str(tmp_path)])
+    assert reimport.exit_code == 0, reimport.output
+    item = db_session.scalar(select(Item))
+    assert {name: getattr(item, name) for name in FORMULAS} == FORMULAS
+    assert {t.label for t in item.tags} == {"=1+1", "'@x", "plain"}
+    assert {t.lang: {"title": t.title, "description": t.description} for t in item.texts} == {
+        "vi": FORMULA_TEXTS["vi"], "en": FORMULA_TEXTS["en"] | {"description": None}}  # fmt: skip
+    assert runner.invoke(args=["export", "csv"]).output == exported.output
+
+
+def test_files_never_come_through_links_out_of_the_folder_given(app, db_session, runner, make_user, tmp_path):
+    make_user("admin")
+    folder, outside = tmp_path / "scans", tmp_path / "elsewhere"
+    folder.mkdir()
+    outside.mkdir()
+    (folder / "poster.png").write_bytes(samples.png_bytes())
+    (folder / "same-poster.png").symlink_to(folder / "poster.png")  # a link inside the folder is followed
+    secret = samples.png_bytes((64, 64))
+    (outside / "secret.png").write_bytes(secret)
+    (folder / "secret.png").symlink_to(outside / "secret.png")
+    (folder / "linked").symlink_to(outside, target_is_directory=True)
+    (folder / "dangling.png").symlink_to(tmp_path / "nothing-here.png")
+    rows = [{"reference_code": "LNK-1", "type": "poster", "files": "same-poster.png", "title_vi": "Trong thư mục"},
+            {"reference_code": "LNK-2", "type": "poster", "files": "secret.png", "title_vi": "Ra ngoài"},
+            {"reference_code": "LNK-3", "type": "poster", "files": "linked/secret.png", "title_vi": "Thư mục liên kết"},
+            {"reference_code": "LNK-4", "type": "poster", "files": "dangling.png", "title_vi": "Hỏng"}]  # fmt: skip
+    csv_path = write_csv(tmp_path / "items.csv", rows)
+    result = runner.invoke(args=["import", str(csv_path), "--files", str(folder)])  # a dry run checks the same way
+    assert result.exit_code == 1
+    # The command speaks the default language: the reason names the file either way.
+    assert "line 3 [LNK-2]" in result.output and "secret.png." in result.output
+    assert "line 4 [LNK-3]" in result.output and "linked/secret.png" in result.output
+    assert "line 5 [LNK-4]" in result.output and "dangling.png" in result.output
+    assert [item.reference_code for item in db_session.scalars(select(Item))] == ["LNK-1"]
+    assert secret not in stored_files(app).values()

@@ -35,15 +35,43 @@ def live_server(app_config):
         db.engine.dispose()
 
 
+# What Chromium refused under the site's Content-Security-Policy (core.security_headers) during the current test.
+_REFUSED: list[str] = []
+
+
+def _note_refusal(message) -> None:
+    # Chromium reports each violation on the console: "Refused to load the image '…' because it violates the
+    # following Content Security Policy directive: …".
+    if "Content Security Policy" in message.text:
+        _REFUSED.append(f"{message.page.url if message.page else '?'}: {message.text}")
+
+
 @pytest.fixture(scope="session")
 def browser():
-    """One headless Chromium for the session."""
+    """One headless Chromium for the session; every context it opens reports CSP violations."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        new_context = chromium.new_context
+
+        def watched_context(**options):
+            context = new_context(**options)
+            context.on("console", _note_refusal)
+            return context
+
+        chromium.new_context = watched_context
         yield chromium
         chromium.close()
+
+
+@pytest.fixture(autouse=True)
+def no_csp_violation():
+    """A browser test fails when the site's content policy refused anything its pages asked for."""
+    _REFUSED.clear()
+    yield
+    refused, _REFUSED[:] = list(_REFUSED), []
+    assert refused == [], "the Content-Security-Policy refused:\n" + "\n".join(refused)
 
 
 @pytest.fixture

@@ -33,7 +33,7 @@ def test_an_invited_person_signs_in_through_the_link(live_server, browser, page,
     link = page.input_value("#account-link")
     assert link.startswith("http://vitrine.test/account/link/")  # under the configured base URL
     page.click("button[data-copy]")
-    page.wait_for_function("document.querySelector('.copy-status').textContent.length > 0")
+    page.wait_for_function("() => document.querySelector('.copy-status').textContent.length > 0")
 
     # The invited person, in a browser of their own, on a phone.
     context = browser.new_context(locale="vi-VN", viewport=PHONE)

@@ -4,7 +4,7 @@ from exhibitions.composing import publish
 from exhibitions.models import Exhibition
 from tests.browser.helpers import sign_in
 
-SAVED = "document.querySelector('.order-status').textContent.includes('New order saved')"
+SAVED = "() => document.querySelector('.order-status').textContent.includes('New order saved')"
 
 
 def _then_saved(page, action):

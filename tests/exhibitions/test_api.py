@@ -118,7 +118,7 @@ def test_get_exhibition_has_settings_texts_sections_entries_and_codes(client, db
     assert body["derived_from"] is None and body["frozen"] is False and body["is_framework"] is False
     assert body["qr"] == {"code": code_of(db_session, QrTarget.EXHIBITION),
                           "url": f"http://vitrine.test/q/{code_of(db_session, QrTarget.EXHIBITION)}"}  # fmt: skip
-    assert body["links"]["self"] == f"http://localhost{API}/exhibitions/{exhibition.id}"
+    assert body["links"]["self"] == f"http://vitrine.test{API}/exhibitions/{exhibition.id}"
     assert body["links"]["page"] == f"http://vitrine.test/exhibitions/{exhibition.id}"
     assert [s["id"] for s in body["sections"]] == [s.id for s in exhibition.sections]
     section = body["sections"][0]
@@ -204,7 +204,7 @@ def test_qr_links_list_addresses_images_and_scans(client, db_session, published)
     exhibition = published(sections=1, entries=2)
     entry_code = code_of(db_session, QrTarget.ENTRY, exhibition.entries[0].id)
     assert client.get(f"/q/{entry_code}").status_code == 302
-    assert client.get(f"/q/{entry_code}").status_code == 302
+    assert client.get(f"/q/{entry_code}", headers={"User-Agent": "another phone"}).status_code == 302
     links = client.get(f"{API}/exhibitions/{exhibition.id}/qr-links").json
     first, second = (e.id for e in exhibition.entries)
     assert [(link["target"], link["target_id"], link["lang"]) for link in links] == [
@@ -377,7 +377,7 @@ def test_read_a_framework_then_derive_from_it(client, db_session, published, aut
     framework = published(sections=2, entries=2, venue="vn-ha-noi", code="QG26", is_framework=True)
     listed = client.get(f"{API}/exhibitions?framework=true").json["exhibitions"]
     assert [e["code"] for e in listed] == ["QG26"]
-    read = client.get(listed[0]["links"]["self"].removeprefix("http://localhost")).json
+    read = client.get(listed[0]["links"]["self"].removeprefix("http://vitrine.test")).json
     framework_entries = [e["id"] for s in read["sections"] for e in s["entries"]]
     data = {"venue": "vn-cao-bang", "code": "CB26", "languages": ["tyz", "en"],
             "texts": {"vi": {"title": "Quyền con người ở Cao Bằng", "state": "reviewed"}}}  # fmt: skip

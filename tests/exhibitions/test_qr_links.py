@@ -1,14 +1,18 @@
 """Short links: every code redirects, survives renames and reorders, counts scans, decodes from its image."""
 
+import re
 import subprocess
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
 
+from app import create_app
 from archive.workflow import apply_transition
+from core.db import db
+from exhibitions import qr
 from exhibitions.composing import archive, move_entry, publish, remove_entry, unpublish, update_entry, update_exhibition
-from exhibitions.models import QrLink, QrScanDay, QrTarget
+from exhibitions.models import QrLink, QrScanDay, QrScanVisitor, QrTarget
 from exhibitions.qr import find_link, link_for
 
 
@@ -104,16 +108,46 @@ def test_unavailable_targets_get_a_clear_page(client, db_session, curator, shown
     assert f'href="/exhibitions/{shown.id}?link_lang=vi"' in closed.get_data(True)
 
 
-def test_scans_are_counted_per_day_without_personal_data(client, db_session, shown):
+def _scan(client, code: str, browser: str = "phone", address: str = "203.0.113.9"):
+    return client.get(f"/q/{code}", headers={"User-Agent": browser}, environ_base={"REMOTE_ADDR": address})
+
+
+def test_scans_are_counted_per_day_once_per_client_without_personal_data(app, app_config, client, db_session, shown):
     code = _code(db_session, shown, QrTarget.EXHIBITION)
+    yesterday = date.today() - timedelta(days=1)
+    db_session.add(QrScanVisitor(day=yesterday, visitor="0" * 64))
     db_session.commit()
-    for _n in range(3):
-        client.get(f"/q/{code}", headers={"User-Agent": "phone", "X-Forwarded-For": "203.0.113.9"})
-    client.get("/q/CB26-001")
+    for _n in range(3):  # a burst from one phone
+        assert _scan(client, code).status_code == 302
+    _scan(client, code, browser="another phone")
+    _scan(client, code, address="198.51.100.7")
+    _scan(client, "CB26-001")  # the same phone, another panel
+    other_machine = create_app(app_config)  # another web process sharing the database and the secret
+    _scan(other_machine.test_client(), code)
+    with other_machine.app_context():
+        db.engine.dispose()
     db_session.rollback()  # end the test's read snapshot to see what the requests wrote
     rows = db_session.scalars(select(QrScanDay)).all()
     assert {(r.day, r.count) for r in rows} == {(date.today(), 3), (date.today(), 1)}
     assert {c.name for c in QrScanDay.__table__.columns} == {"qr_link_id", "day", "count"}
+    # What is kept of who scanned: a keyed hash per client, panel and day, and only today's.
+    visitors = db_session.scalars(select(QrScanVisitor)).all()
+    assert len(visitors) == 4 and {v.day for v in visitors} == {date.today()}
+    assert all(re.fullmatch(r"[0-9a-f]{64}", v.visitor) for v in visitors)
+    assert {c.name for c in QrScanVisitor.__table__.columns} == {"day", "visitor"}
+
+
+def test_a_scan_visitor_is_a_keyed_hash_of_code_address_browser_and_day():
+    day = date(2026, 12, 7)
+    one = qr.scan_visitor("secret", 7, "203.0.113.9", "phone", day)
+    assert one == qr.scan_visitor("secret", 7, "203.0.113.9", "phone", day) and len(one) == 64
+    others = {qr.scan_visitor("other secret", 7, "203.0.113.9", "phone", day),
+              qr.scan_visitor("secret", 8, "203.0.113.9", "phone", day),
+              qr.scan_visitor("secret", 7, "198.51.100.7", "phone", day),
+              qr.scan_visitor("secret", 7, "203.0.113.9", "tablet", day),
+              qr.scan_visitor("secret", 7, "203.0.113.9", "phone", day + timedelta(days=1))}  # fmt: skip
+    assert len(others) == 5 and one not in others
+    assert "203.0.113.9" not in one and qr.scan_visitor(b"secret", 7, None, None, day) != one
 
 
 def _decode(path) -> str:

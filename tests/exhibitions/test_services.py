@@ -167,3 +167,14 @@ def test_unpublished_item_cannot_join_a_published_exhibition(db_session, curator
     with pytest.raises(ValidationError) as caught:
         add_entry(db_session, curator, exhibition.sections[0], draft.id)
     assert draft.reference_code in caught.value.message
+
+
+def test_exhibition_texts_have_newlines_and_refuse_control_characters(db_session, curator):
+    exhibition = create_exhibition(
+        db_session, curator, {"texts": {"vi": {"title": "Triển lãm", "introduction": "Một\r\nHai\rBa"}}}
+    )
+    assert exhibition.text_for("vi").introduction == "Một\nHai\nBa"
+    with pytest.raises(ValidationError) as refused:
+        create_exhibition(db_session, curator, {"texts": {"vi": {"title": "Triển\x08lãm"}}})
+    [(field, message)] = refused.value.errors
+    assert field == "texts.vi.title" and "U+0008" in message

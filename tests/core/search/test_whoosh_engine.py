@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from core.search import Query, schema, snippets
+from core.search import IndexUnavailable, Query, schema, snippets
 from core.search import whoosh_engine as engine
 from core.search.analysis import folded_words, normalise, terms, words
 from core.search.whoosh_engine import WhooshIndex
@@ -232,3 +232,16 @@ def test_a_parallel_rebuild_gives_every_document_its_snippet(tmp_path, opened):
     results = index.search(Query(text="so", per_page=60, snippet_lang="vi"))
     assert results.total == 60 and all(f"số</mark> {h.id}" in h.snippet for h in results.hits)
     assert [p.name for p in Path(index.path).resolve().iterdir() if p.name.startswith("snippets-part")] == []
+
+
+def test_a_damaged_snippet_store_makes_the_index_one_to_rebuild(tmp_path, opened):
+    index = opened(WhooshIndex(str(tmp_path / "index"), ("type",)))
+    index.rebuild(iter([_document(1, "Quyền con người")]))
+    index.close()
+    for path in Path(index.path).resolve().glob(f"{snippets.STORE_FILE}*"):
+        path.write_bytes(b"\0" * 4096)
+    assert index.search(Query(text="quyen", snippet_lang="vi")).hits[0].snippet is None  # searches still answer
+    with pytest.raises(IndexUnavailable), index.try_writer():  # what `search reindex` repairs
+        pass
+    index.rebuild(iter([_document(1, "Quyền con người")]))
+    assert "<mark" in index.search(Query(text="quyen", snippet_lang="vi")).hits[0].snippet

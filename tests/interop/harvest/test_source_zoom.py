@@ -48,12 +48,20 @@ def test_the_sources_image_service_gives_deep_zoom(app, client, repository, serv
     assert body["service"] == [{"id": service, "type": "ImageService3", "profile": "level2"}]
     image = f"/iiif/image/{bridge.media[0].id}-1/full/max/0/default.jpg"  # the image is this site's copy
     assert body["id"].endswith(image) and not body["id"].startswith(repository.root)
-    page = client.get(f"/items/{bridge.id}").get_data(as_text=True)
+    answer = client.get(f"/items/{bridge.id}")
+    page = answer.get_data(as_text=True)
     assert f'data-zoom-info="{service}/info.json"' in page
     assert f'data-image-origins="{repository.root}"' in page
+    # Its content policy lets the viewer read info.json and tiles from the source, and nothing else outside.
+    policy = answer.headers["Content-Security-Policy"]
+    own = "'self' http://vitrine.test"  # the site itself, by its base URL too
+    assert f"img-src {own} {repository.root};" in policy and f"connect-src {own} {repository.root};" in policy
     # The archive's other item zooms with this site's service, and names no other origin.
-    other = client.get(f"/items/{item_of(104).id}").get_data(as_text=True)
-    assert 'data-zoom-info="/iiif/image/' in other and "data-image-origins" not in other
+    other = client.get(f"/items/{item_of(104).id}")
+    assert 'data-zoom-info="/iiif/image/' in other.get_data(as_text=True)
+    assert "data-image-origins" not in other.get_data(as_text=True)
+    assert f"img-src {own};" in other.headers["Content-Security-Policy"]
+    assert repository.root not in other.headers["Content-Security-Policy"]
 
 
 def with_relation(page: bytes, number: int, url: str) -> bytes:
