@@ -16,6 +16,7 @@ Three parts, each timed through the Flask test client after a warm-up, on the cl
 """
 
 import logging
+import os
 import random
 import statistics
 import tempfile
@@ -210,6 +211,12 @@ def app_figures(folder: Path, records: int, per_class: int, procs: int) -> None:
         reindex(app, procs=procs)
         print(f"\n{records} items made in {made:.1f} s (first 20,000 characters of texts: {chars / 1e6:.0f} M); "
               f"search reindex in {time.perf_counter() - started:.1f} s (procs={procs})")  # fmt: skip
+        files = list(Path(os.path.realpath(app.config["SEARCH_INDEX_DIR"])).iterdir())
+        store = sum(f.stat().st_size for f in files if f.name.startswith("snippets"))
+        print(
+            f"index {sum(f.stat().st_size for f in files) / 1e6:.0f} MB, of which the snippet store "
+            f"{store / 1e6:.0f} MB ({store / records / 1e3:.1f} KB an item)"
+        )
         queries = make_queries(texts, per_class)
         client = app.test_client()
         get(client, "/items", {"q": "warm up", "lang": "vi"})()
