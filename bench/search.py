@@ -1,6 +1,7 @@
 """Search speed: our Whoosh engine (core.search) against SQLite FTS5 on the same synthetic records.
 
     .venv/bin/python bench/search.py [--records 100000] [--queries 40] [--procs 2] [--db-records N]
+    .venv/bin/python bench/search.py --app [--records 2000] [--queries 15] [--long-hits 24]  (bench/search_app.py)
 
 Prints indexing records/s, p50/p95 per query class for both engines and their ratio, the
 request-visible cost of a save (item row + outbox row) against an FTS5 single-row insert,
@@ -353,12 +354,21 @@ def reindex_from_database(folder: Path, records: list[dict], procs: int) -> None
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--records", type=int, default=100_000)
-    parser.add_argument("--queries", type=int, default=40)
+    parser.add_argument("--records", type=int, default=None, help="default 100,000; 2,000 with --app")
+    parser.add_argument("--queries", type=int, default=None, help="per class; default 40; 15 with --app")
     parser.add_argument("--procs", type=int, default=2)
     parser.add_argument("--db-records", type=int, default=0,
                         help="also time `search reindex` from a database of this many items")  # fmt: skip
+    parser.add_argument("--app", action="store_true", help="through the real app: see bench/search_app.py")
+    parser.add_argument("--long-hits", type=int, default=24, help="with --app: documents of 1 KB and of 1 MB")
     args = parser.parse_args()
+    if args.app:
+        from bench import search_app
+
+        args.records, args.queries = args.records or 2000, args.queries or 15
+        search_app.main(args)
+        return
+    args.records, args.queries = args.records or 100_000, args.queries or 40
 
     folder = Path(tempfile.mkdtemp(prefix="vitrine-bench-"))
     records = make_records(args.records)

@@ -7,6 +7,7 @@
 - engine.py: the `SearchEngine` interface, and `open_engine`
 - whoosh_engine.py: the Whoosh engine, the only module that imports whoosh
 - errors.py: `IndexUnavailable`, raised when the index cannot be opened
+- snippets.py: what highlighting needs, kept per document at index time, and the page's snippets
 - outbox.py: the `search_tasks` outbox and what keeps the index equal to the database
 
 A domain registers a `DocumentSource` with `init_app` and calls `record_changes` with the ids

@@ -28,7 +28,6 @@ from whoosh.analysis import BiWordFilter, Filter, LowercaseFilter, RegexTokenize
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3Codec, W3LeafMatcher, _lenfield
 from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
 from whoosh.formats import Frequency, Positions
-from whoosh.highlight import ContextFragmenter, HtmlFormatter, highlight
 from whoosh.index import LockError
 from whoosh.reading import SegmentReader, TermNotFound
 from whoosh.system import pack_uint
@@ -40,6 +39,7 @@ from core.search import schema as doc
 from core.search.analysis import PREFIX_MAX, fold_word, normalise
 from core.search.errors import IndexUnavailable
 from core.search.query import Hit, Query, Results, parse_text
+from core.search.snippets import SqliteSnippetStore, snippet_record, snippets_for
 
 # Whoosh's names that are private (a leading underscore) and that this module uses; a test
 # reads the module and keeps this set exact, and each name has a test against Whoosh's public
@@ -70,11 +70,11 @@ MAX_DELETED_SHARE = 0.3
 
 # --- Analyzers -----------------------------------------------------------------------------
 # They give the terms of core.search.analysis (a test holds them equal). Documents arrive
-# with their terms already made (schema.document_fields), so Whoosh skips them: they mark
-# words in snippets, and keep the index describing itself. Their class path is part of the
-# index format: Whoosh pickles the schema into every index, where it has been
-# `core.search.<class>` since before this package; `__module__` keeps it, so indexes written
-# before open without a rebuild (core/search/__init__.py makes the path resolve).
+# with their terms already made (schema.document_fields), so Whoosh skips them: they keep the
+# index describing itself. Their class path is part of the index format: Whoosh pickles the
+# schema into every index, where it has been `core.search.<class>` since before this package;
+# `__module__` keeps it, so indexes written before open without a rebuild
+# (core/search/__init__.py makes the path resolve).
 
 
 class _NfcTokenizer(RegexTokenizer):
@@ -138,12 +138,13 @@ def _whoosh_field(field: doc.Field):
 
 
 def build_schema(facets: tuple[str, ...]) -> Schema:
-    """The Whoosh layout of core.search.schema's fields, facets and stored texts."""
+    """The Whoosh layout of core.search.schema's fields and facets."""
     schema = Schema(**{field.name: _whoosh_field(field) for field in doc.FIELDS})
     for name in facets:
         # Space-separated codes: the postings of each value give the facet sets.
         schema.add(doc.facet_field(name), _whoosh_field(doc.Field(doc.facet_field(name), doc.CODES)))
-    schema.add(doc.text_field("*"), STORED(), glob=True)
+    # Texts are not stored: snippets come from the snippet store beside the index
+    # (core.search.snippets), which reads one passage where Whoosh read the whole text.
     return schema
 
 
@@ -194,16 +195,16 @@ def _codec():
 
 class WhooshIndex:
     """One index folder (a core.search.SearchEngine); `path` is a symlink to the live
-    generation, so a rebuild swaps it at once."""
+    generation, so a rebuild swaps it at once. Each generation holds its snippet store."""
 
     def __init__(self, path: str, facets: tuple[str, ...]):
         self.path = Path(path)
         self.facets = tuple(facets)
         self.schema = build_schema(self.facets)
         self._lock = threading.Lock()
-        self._opened: tuple[str, object, object] | None = None  # (real path, index, searcher)
+        self._opened: tuple | None = None  # (real path, index, searcher, its snippet store or None)
         self._current: _Snapshot | None = None
-        self._retired: list = []  # replaced searchers, closed when no reader uses them
+        self._retired: list = []  # replaced (searcher, store) pairs, closed when no reader uses them
         self._users: dict[int, int] = {}  # id(searcher) → readers using it now
         self._parts: OrderedDict = OrderedDict()  # segment key → {part name: array}
         self._parts_lock = threading.Lock()
@@ -229,7 +230,18 @@ class WhooshIndex:
             return
         folder = self._new_generation()
         whoosh_index.create_in(folder, self.schema)
-        self._swap_to(folder)
+        SqliteSnippetStore.create(folder)
+        self._link_first(folder)
+
+    def _link_first(self, folder: Path) -> None:
+        """Make `folder` the index unless another process made one meanwhile; then drop `folder`.
+
+        Never a replace: two processes starting on a new data folder would each create an index,
+        and the one replaced would lose the entries its process had written there meanwhile."""
+        try:
+            os.symlink(folder.name, self.path)
+        except FileExistsError:
+            shutil.rmtree(folder, ignore_errors=True)
 
     def _new_generation(self) -> Path:
         folder = self.path.parent / f"{self.path.name}-{time.time_ns()}-{os.getpid()}"
@@ -266,41 +278,45 @@ class WhooshIndex:
 
     def _current_searcher(self):
         # Called with self._lock held. A searcher that is replaced is retired, and closed
-        # once no reader still uses it.
+        # once no reader still uses it. Its snippet store is opened with it and kept as long:
+        # a reader keeps its generation's store after a rebuild removes the folder.
         real = os.path.realpath(self.path)
         if self._opened is None or self._opened[0] != real:
             self.ensure()
             real = os.path.realpath(self.path)
             ix = self._open(real)
             self._retire()
-            self._opened = (real, ix, _searcher(ix, real))
-        real, ix, searcher = self._opened
+            self._opened = (real, ix, _searcher(ix, real), SqliteSnippetStore.open(real))
+        real, ix, searcher, store = self._opened
         if not searcher.up_to_date():
             # Not searcher.refresh(): it reuses segment readers by segment id and so keeps
             # their old deletions, showing an updated document twice.
             self._retire()
             searcher = _searcher(ix, real)
-            self._opened = (real, ix, searcher)
-        return searcher
+            store = SqliteSnippetStore.open(real)
+            self._opened = (real, ix, searcher, store)
+        return searcher, store
 
     def _retire(self) -> None:
         if self._opened is not None:
-            self._retired.append(self._opened[2])
+            self._retired.append(self._opened[2:])
             self._opened = None
             self._current = None
 
     def _reap(self) -> None:
-        for searcher in [s for s in self._retired if not self._users.get(id(s))]:
-            self._retired.remove(searcher)
+        for searcher, store in [pair for pair in self._retired if not self._users.get(id(pair[0]))]:
+            self._retired.remove((searcher, store))
             searcher.close()
+            if store is not None:
+                store.close()
 
     @contextmanager
     def reading(self):
         """The up-to-date snapshot of the index, kept open (and unchanged) while the block runs."""
         with self._lock:
-            searcher = self._current_searcher()
+            searcher, store = self._current_searcher()
             if self._current is None or self._current.searcher is not searcher:
-                self._current = _Snapshot(self, searcher)
+                self._current = _Snapshot(self, searcher, store)
             snapshot = self._current
             self._users[id(searcher)] = self._users.get(id(searcher), 0) + 1
         try:
@@ -325,18 +341,25 @@ class WhooshIndex:
         """Yield a writer, or None at once when another process holds the index lock.
 
         Past REBUILD_CHUNK documents, the block's documents are written as a rebuild writes
-        them, in segments of that size by `procs` processes (see _Writer)."""
+        them, in segments of that size by `procs` processes (see _Writer). The snippet store
+        commits just before the index: a crash between the two leaves records whose digest
+        differs from the index's, which give no snippet until the task is applied again."""
+        self.ensure()
+        real = os.path.realpath(self.path)
         try:
-            writer = self._open().writer(codec=_codec(), compound=False)
+            writer = self._open(real).writer(codec=_codec(), compound=False)
         except LockError:
             yield None
             return
-        wrapped = _Writer(writer, self, procs)
+        wrapped = None
         try:
-            yield wrapped
-            written = wrapped.finish()
+            with SqliteSnippetStore.writer_in(Path(real)) as snippet_writer:
+                wrapped = _Writer(writer, self, snippet_writer, procs)
+                yield wrapped
+                written = wrapped.finish()
         except BaseException:
-            wrapped.abandon()
+            if wrapped is not None:
+                wrapped.abandon()
             writer.cancel()
             raise
         if wrapped.changed:
@@ -353,12 +376,13 @@ class WhooshIndex:
         """
         folder = self._new_generation()
         ix = whoosh_index.create_in(folder, self.schema)
+        SqliteSnippetStore.create(folder)
         # The parent holds the index lock; segments are written unlocked by the workers and
         # listed in the table of contents in one commit, as Whoosh's own MpWriter does.
         writer = ix.writer(codec=_codec(), compound=False)
         try:
             # Documents are analysed in the workers: the parent only reads and hands them on.
-            tasks = ((str(folder), self.facets, c) for c in _chunks(documents, chunk, on_document))
+            tasks = ((str(folder), self.facets, c, True) for c in _chunks(documents, chunk, on_document))
             if procs > 1:
                 # gc.freeze: a worker's collector leaves alone what it inherited (after a big import, millions
                 # of objects it would walk at every full collection, copying their pages as it goes).
@@ -371,6 +395,7 @@ class WhooshIndex:
             writer.cancel()
             shutil.rmtree(folder, ignore_errors=True)
             raise
+        SqliteSnippetStore.join_parts(folder)
         writer._close_segment()
         writer._commit_toc([s for s in segments if s is not None])
         writer._finish()
@@ -473,12 +498,15 @@ def _indexed_in_order(pool, tasks, window: int) -> list:
 
 
 def _index_chunk(task):
-    """Write one segment of documents without the index lock; returns it for the commit."""
-    folder, facets, documents = task
+    """Write one segment of documents without the index lock, and (in a rebuild) their snippet
+    records to a part of the store; returns the segment for the commit."""
+    folder, facets, documents, snippet_part = task
     writer = SegmentWriter(whoosh_index.open_dir(folder), _lk=False, codec=_codec(), compound=False)
     # Terms made by core.search.analysis, as lists: Whoosh's analyzers, which ran four times
     # per document and were a third of a rebuild, are skipped.
     _write_segment(writer, (doc.document_fields(document, facets) for document in documents))
+    if snippet_part:
+        SqliteSnippetStore.write_part(folder, f"{os.getpid()}-{time.time_ns()}", documents)
     return writer._finalize_segment()
 
 
@@ -575,9 +603,10 @@ class _Snapshot:
     """One searcher's documents as arrays (a core.search.ranking.Source), and the search over
     them (a core.search.IndexSnapshot)."""
 
-    def __init__(self, index: WhooshIndex, searcher):
+    def __init__(self, index: WhooshIndex, searcher, store: SqliteSnippetStore | None):
         self.index = index
         self.searcher = searcher
+        self.store = store
         reader = searcher.reader()
         self.leaves = [(_segment_key(index, leaf), leaf, offset) for leaf, offset in reader.leaf_readers()
                        if leaf.doc_count_all()]  # fmt: skip
@@ -606,10 +635,10 @@ class _Snapshot:
             order = r.top(mask, self.dates(), page * request.per_page, ascending=request.order == "date_asc")
         else:
             order = r.top(mask, scores, page * request.per_page)
-        hits = []
-        for docnum in order[(page - 1) * request.per_page :]:
-            fields = self.searcher.stored_fields(int(docnum))
-            hits.append(Hit(fields["id"], float(scores[docnum]), _snippet(fields, words, request.snippet_lang)))
+        shown = [(self.searcher.stored_fields(int(docnum)), float(scores[docnum]))
+                 for docnum in order[(page - 1) * request.per_page :]]  # fmt: skip
+        snippets = snippets_for(self.store, {f["id"]: f.get("digest") for f, _ in shown}, words, request.snippet_lang)
+        hits = [Hit(fields["id"], score, snippets.get(fields["id"])) for fields, score in shown]
         names = [name for name in request.facets if name in self.index.facets]
         facets = {name: r.facet_counts(mask, self.facet_values(name)) for name in names}
         return Results(hits, int(np.count_nonzero(mask)), facets, "dropped" if dropped else None)
@@ -737,11 +766,13 @@ class _Writer:
     gets at least PART_MIN, while the caller reads on; Whoosh's own writer would size, sort and
     here spill to disk every posting. The entries an id had before are deleted once, at the end,
     and looked up only in the segments whose ids span it: a new id costs none (_delete_committed).
+    Each change goes to the index's snippet store as it comes.
     """
 
-    def __init__(self, writer, index: WhooshIndex, procs: int = 1):
+    def __init__(self, writer, index: WhooshIndex, snippets, procs: int = 1):
         self._writer = writer
         self._index = index
+        self._snippets = snippets
         self._procs = max(1, procs)
         self.changed = False
         self._waiting: dict[str, doc.Document] = {}  # upserted, not yet written
@@ -755,6 +786,7 @@ class _Writer:
         """Add the document, replacing the one with the same id."""
         self._drop(document["id"])
         self._waiting[document["id"]] = document
+        self._snippets.put(document["id"], document.get("digest"), snippet_record(document))
         if len(self._waiting) >= REBUILD_CHUNK:
             self._write(list(self._waiting.values()), parallel=self._procs > 1)
             self._waiting = {}
@@ -762,6 +794,7 @@ class _Writer:
     def delete(self, doc_id: str) -> None:
         """Remove the document with this id, if there is one."""
         self._drop(doc_id)
+        self._snippets.delete(doc_id)
 
     def _drop(self, doc_id: str) -> None:
         self.changed = True
@@ -774,7 +807,8 @@ class _Writer:
     def _write(self, documents: list, parallel: bool) -> None:
         number = len(self._parts)
         self._placed.update((document["id"], (number, position)) for position, document in enumerate(documents))
-        task = (self._writer.storage.folder, self._index.facets, documents)
+        # Their snippet records went to the writer's store as they came (upsert).
+        task = (self._writer.storage.folder, self._index.facets, documents, False)
         if not parallel:
             self._parts.append(_index_chunk(task))
             return
@@ -865,24 +899,6 @@ def _delete_in_segment(writer, segment, doc_ids: list[str]) -> None:
     finally:
         reader.close()
 
-
-def _snippet(fields: dict, words: frozenset, lang: str | None) -> str | None:
-    """Escaped HTML around the matched words, from the reader's language first, then Vietnamese."""
-    if not words:
-        return None
-    keys = [doc.text_field(lang), doc.text_field(lang.split("-")[0])] if lang else []
-    keys += [doc.text_field("vi"), *sorted(k for k in fields if k.startswith(doc.TEXT_PREFIX))]
-    for key in dict.fromkeys(keys):
-        if fields.get(key):
-            snippet = highlight(fields[key], words, _SNIPPET_ANALYZER, _FRAGMENTER, _FORMATTER, top=2)
-            if snippet:
-                return snippet
-    return None
-
-
-_SNIPPET_ANALYZER = _folded_analyzer()
-_FRAGMENTER = ContextFragmenter(maxchars=160, surround=60)
-_FORMATTER = HtmlFormatter(tagname="mark", classname="hl", between=" … ")
 
 _indexes: dict[tuple, WhooshIndex] = {}
 _indexes_lock = threading.Lock()

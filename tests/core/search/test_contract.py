@@ -4,8 +4,10 @@ Parametrized over core.search.engine.ENGINES: an engine added there (PostgreSQL 
 search, say) passes this file before the app may use it.
 """
 
+import re
 import threading
 import unicodedata
+from pathlib import Path
 
 import pytest
 
@@ -260,3 +262,39 @@ def test_a_bulk_write_ends_as_the_same_writes_one_by_one(engine):
     assert engine.digests() == expected and engine.count() == len(expected)
     assert sorted(int(i) for i in ids(engine, "cu")) == list(range(50, 100))
     assert len(ids(engine, "moi")) == 298 and ids(engine, "lan hai") == ["120"]
+    [hit] = engine.search(Query(text="lan hai", snippet_lang="vi")).hits  # its snippet is of the last version
+    assert marked(hit.snippet) == ["lần", "hai"]
+def marked(snippet: str | None) -> list[str]:
+    """The words a snippet marks, in order."""
+    return re.findall(r'<mark class="hl">([^<]*)</mark>', snippet or "")
+
+
+def test_snippets_mark_words_and_prefixes_typed_with_or_without_accents(engine):
+    put(engine, doc(1, "Quyền con người; QUYẾT định của Đắk Lắk"))
+    for text, words in [("quyen", ["Quyền"]), ("QUYỀN", ["Quyền"]), ("quy*", ["Quyền", "QUYẾT"]),
+                        ("dak lak", ["Đắk", "Lắk"]), ('"con nguoi"', ["con", "người"]), ("con ngu*", ["con", "người"]),
+                        ("quyen -hue", ["Quyền"])]:  # fmt: skip
+        [hit] = engine.search(Query(text=text, snippet_lang="vi")).hits
+        assert marked(hit.snippet) == words, text
+
+
+def test_a_snippet_is_found_far_into_a_long_text(engine):
+    corpus = Path(__file__).resolve().parents[3] / "archive" / "data" / "corpus"
+    # 160 KB, more than a snippet record keeps: the words below are found past what it holds of the rest.
+    filler = unicodedata.normalize("NFC", (corpus / "qd-1079-ttg-2022-de-an.txt").read_text(encoding="utf-8")) * 2
+    put(engine, doc(1, f"{filler} Vịnh Hạ Long có 1.969 hòn đảo. {filler[:5000]}"), doc(2, "Hạ Long"))
+    hits = {h.id: h.snippet for h in engine.search(Query(text="vinh ha long", snippet_lang="vi")).hits}
+    assert list(hits) == ["1"] and "1.969 hòn đảo" in hits["1"] and "Long</mark> có 1.969" in hits["1"]
+
+
+def test_an_updated_or_deleted_document_never_shows_its_old_snippet(engine):
+    put(engine, doc(1, "Ảnh cũ về quyền con người", digest="first"))
+    put(engine, doc(1, "Ảnh mới về quyền trẻ em", digest="second"))
+    [hit] = engine.search(Query(text="quyen", snippet_lang="vi")).hits
+    assert "mới" in hit.snippet and "cũ" not in hit.snippet
+    with engine.try_writer() as writer:
+        writer.delete("1")
+    assert engine.search(Query(text="quyen")).hits == []
+    put(engine, doc(1, "Bản đồ quyền sử dụng đất", digest="third"))  # the same id, another document
+    [hit] = engine.search(Query(text="quyen", snippet_lang="vi")).hits
+    assert "Bản đồ" in hit.snippet and "Ảnh" not in hit.snippet

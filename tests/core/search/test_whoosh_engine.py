@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from core.search import Query, schema
+from core.search import IndexUnavailable, Query, schema, snippets
 from core.search import whoosh_engine as engine
 from core.search.analysis import folded_words, normalise, terms, words
 from core.search.whoosh_engine import WhooshIndex
@@ -226,3 +226,82 @@ def test_indexes_name_the_analyzers_by_the_path_older_indexes_pickled():
     ours = {path for path in unpickler.paths if path.startswith("core.")}
     assert ours == {"core.search._NfcTokenizer", "core.search._FoldFilter", "core.search._ProperPrefixFilter"}
     assert [t.text for t in unpickled["prefix"].analyzer("Quyền")] == ["qu", "quy", "quye"]
+
+
+def test_searches_reuse_the_searcher_until_the_index_changes(tmp_path, opened):
+    index = opened(WhooshIndex(str(tmp_path / "index"), ("type",)))
+    index.ensure()
+    with index.try_writer() as writer:
+        writer.upsert(_document(1, "ảnh một"))
+    with index.reading() as first:
+        assert index.search(Query(text="anh")).total == 1
+    with index.reading() as second:
+        assert second is first and second.searcher is first.searcher and second.store is first.store
+    with index.try_writer() as writer:
+        writer.upsert(_document(2, "ảnh hai"))
+    with index.reading() as third:
+        assert third is not first and third.count == 2
+    assert first.searcher.is_closed  # retired, and closed once no reader used it
+    with index.reading() as fourth:
+        assert fourth is third
+
+
+def test_a_crash_between_the_two_commits_shows_no_snippet_of_another_version(tmp_path, opened, monkeypatch):
+    """The store commits first: a failed index commit leaves it a record with a digest the index lacks."""
+    index = opened(WhooshIndex(str(tmp_path / "index"), ("type",)))
+    index.ensure()
+    with index.try_writer() as writer:
+        writer.upsert({**_document(1, "Ảnh cũ về quyền con người"), "digest": "old"})
+
+    def failing_commit(self, *args, **kwargs):
+        self.cancel()
+        raise OSError("disk full")
+
+    monkeypatch.setattr(engine.SegmentWriter, "commit", failing_commit)
+    with pytest.raises(OSError), index.try_writer() as writer:
+        writer.upsert({**_document(1, "Ảnh mới về quyền trẻ em"), "digest": "new"})
+    monkeypatch.undo()
+    [hit] = index.search(Query(text="quyen", snippet_lang="vi")).hits
+    assert hit.snippet is None  # the index still holds the old version; the store only the new one
+    with index.try_writer() as writer:  # the outbox applies the task again
+        writer.upsert({**_document(1, "Ảnh mới về quyền trẻ em"), "digest": "new"})
+    [hit] = index.search(Query(text="quyen", snippet_lang="vi")).hits
+    assert "mới" in hit.snippet
+
+
+def test_an_index_made_before_the_snippet_store_answers_without_snippets_until_rebuilt(tmp_path, opened, caplog):
+    index = opened(WhooshIndex(str(tmp_path / "index"), ("type",)))
+    index.rebuild(iter([_document(1, "Quyền con người"), _document(2, "Quyền trẻ em")]))
+    index.close()
+    for path in Path(index.path).resolve().glob(f"{snippets.STORE_FILE}*"):
+        path.unlink()  # as an index written by an earlier version
+    with caplog.at_level("WARNING", logger="core.search.snippets"):
+        results = index.search(Query(text="quyen", snippet_lang="vi"))
+        with index.try_writer() as writer:
+            writer.upsert(_document(3, "Quyền được giáo dục"))
+        later = index.search(Query(text="quyen", snippet_lang="vi", per_page=10))
+    assert results.total == 2 and later.total == 3 and all(h.snippet is None for h in results.hits + later.hits)
+    assert len(caplog.records) == 1 and "flask --app app search reindex" in caplog.records[0].getMessage()
+    index.rebuild(iter([_document(1, "Quyền con người")]))
+    assert "<mark" in index.search(Query(text="quyen", snippet_lang="vi")).hits[0].snippet
+
+
+def test_a_parallel_rebuild_gives_every_document_its_snippet(tmp_path, opened):
+    index = opened(WhooshIndex(str(tmp_path / "index"), ("type",)))
+    index.rebuild((_document(n, f"{TEXTS[n % len(TEXTS)]} số {n}") for n in range(60)), procs=2, chunk=25)
+    results = index.search(Query(text="so", per_page=60, snippet_lang="vi"))
+    assert results.total == 60 and all(f"số</mark> {h.id}" in h.snippet for h in results.hits)
+    assert [p.name for p in Path(index.path).resolve().iterdir() if p.name.startswith("snippets-part")] == []
+
+
+def test_a_damaged_snippet_store_makes_the_index_one_to_rebuild(tmp_path, opened):
+    index = opened(WhooshIndex(str(tmp_path / "index"), ("type",)))
+    index.rebuild(iter([_document(1, "Quyền con người")]))
+    index.close()
+    for path in Path(index.path).resolve().glob(f"{snippets.STORE_FILE}*"):
+        path.write_bytes(b"\0" * 4096)
+    assert index.search(Query(text="quyen", snippet_lang="vi")).hits[0].snippet is None  # searches still answer
+    with pytest.raises(IndexUnavailable), index.try_writer():  # what `search reindex` repairs
+        pass
+    index.rebuild(iter([_document(1, "Quyền con người")]))
+    assert "<mark" in index.search(Query(text="quyen", snippet_lang="vi")).hits[0].snippet

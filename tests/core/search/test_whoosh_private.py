@@ -20,7 +20,7 @@ from whoosh import index as whoosh_index
 from whoosh.codec.whoosh3 import W3Codec, W3LeafMatcher
 from whoosh.writing import SegmentWriter
 
-from core.search import schema
+from core.search import schema, snippets
 from core.search import whoosh_engine as engine
 from core.search.whoosh_engine import WhooshIndex
 from tests.test_layering import ROOT, application_files, imported_modules
@@ -172,7 +172,8 @@ def test_a_rebuild_commits_its_segments_as_whooshs_writer_would(index, procs):
         assert sorted(int(f["id"]) for f in searcher.all_stored_fields()) == list(range(120))
         segment_ids = {leaf.segment().segment_id() for leaf, _offset in searcher.reader().leaf_readers()}
     assert len(segment_ids) == 3
-    files = set(os.listdir(folder)) - {"_MAIN_1.toc", "MAIN_WRITELOCK"}
+    store = {name for name in os.listdir(folder) if name.startswith(snippets.STORE_FILE)}  # no part left either
+    files = set(os.listdir(folder)) - {"_MAIN_1.toc", "MAIN_WRITELOCK"} - store
     assert {name.split(".")[0] for name in files} == segment_ids  # no segment left out of the TOC
     writer = ix.writer()  # the lock was released
     writer.cancel()
@@ -194,7 +195,7 @@ def _segment_read(folder: Path, documents: list, bulk: bool) -> dict:
     index = whoosh_index.create_in(str(folder), engine.build_schema(("type", "place")))
     writer = SegmentWriter(index, codec=engine._codec(), compound=False)
     if bulk:
-        segment = engine._index_chunk((str(folder), ("type", "place"), documents))
+        segment = engine._index_chunk((str(folder), ("type", "place"), documents, False))
         writer.commit(mergetype=lambda _writer, segments: [*segments, segment])
     else:
         for document in documents:
