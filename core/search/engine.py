@@ -1,15 +1,16 @@
 """The engine interface: what the app asks of a full-text index, whatever keeps it.
 
-One implementation today, core/search/whoosh_engine.py (the only importer of `whoosh`); a
-PostgreSQL full-text engine would be a second module beside it, listed in `ENGINES`, and
-pass the same contract tests (tests/core/search/test_contract.py).
+Two implementations: core/search/whoosh_engine.py (the only importer of `whoosh`) and
+core/search/tantivy_engine.py (the only importer of `tantivy`), named in `ENGINES` and chosen
+by the SEARCH_ENGINE setting; each passes the contract tests (tests/core/search/test_contract.py).
+A PostgreSQL full-text engine would be a third module beside them.
 """
 
 from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
 from typing import Protocol, runtime_checkable
 
-from core.search import whoosh_engine
+from core.search import tantivy_engine, whoosh_engine
 from core.search.query import Query, Results
 from core.search.schema import Document
 
@@ -73,7 +74,10 @@ class SearchEngine(Protocol):
 
 
 # name → the function giving this process's engine object for an index folder and facets
-ENGINES: dict[str, Callable[[str, tuple[str, ...]], SearchEngine]] = {"whoosh": whoosh_engine.get_index}
+ENGINES: dict[str, Callable[[str, tuple[str, ...]], SearchEngine]] = {
+    "whoosh": whoosh_engine.get_index,
+    "tantivy": tantivy_engine.get_index,
+}
 
 
 def open_engine(path: str, facets: tuple[str, ...], name: str = "whoosh") -> SearchEngine:

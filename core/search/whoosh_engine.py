@@ -454,6 +454,7 @@ class _Snapshot:
                 self.alive[np.fromiter(deleted, dtype=np.int64) + offset] = False
         self._lengths: dict[str, tuple] = {}
         self._facets: dict[str, dict] = {}
+        self._columns: dict[str, r.FacetColumn] = {}
         self._dates = None
 
     def search(self, request: Query) -> Results:
@@ -466,17 +467,18 @@ class _Snapshot:
                 if value:
                     mask &= r.ids_mask(self.size, self.facet_values(name).get(str(value), _NO_IDS))
         page = max(1, request.page)
+        found = np.flatnonzero(mask)
         if request.order.startswith("date") or parsed is None:
-            order = r.top(mask, self.dates(), page * request.per_page, ascending=request.order == "date_asc")
+            order = r.top(mask, self.dates(), page * request.per_page, request.order == "date_asc", found)
         else:
-            order = r.top(mask, scores, page * request.per_page)
+            order = r.top(mask, scores, page * request.per_page, candidates=found)
         hits = []
         for docnum in order[(page - 1) * request.per_page :]:
             fields = self.searcher.stored_fields(int(docnum))
             hits.append(Hit(fields["id"], float(scores[docnum]), _snippet(fields, words, request.snippet_lang)))
         names = [name for name in request.facets if name in self.index.facets]
-        facets = {name: r.facet_counts(mask, self.facet_values(name)) for name in names}
-        return Results(hits, int(np.count_nonzero(mask)), facets, "dropped" if dropped else None)
+        facets = {name: self.facet_column(name).counts(mask, found) for name in names}
+        return Results(hits, len(found), facets, "dropped" if dropped else None)
 
     def _gather(self, name: tuple, build, empty):
         parts = [(self.index._segment_part(key, name, lambda leaf=leaf: build(leaf)), offset)
@@ -519,6 +521,16 @@ class _Snapshot:
                     merged.setdefault(value, []).append(ids + offset)
             self._facets[name] = {v: np.concatenate(p) if len(p) > 1 else p[0] for v, p in merged.items()}
         return self._facets[name]
+
+    def facet_column(self, name: str) -> r.FacetColumn:
+        """The facet's values per document as numbers, for counting."""
+        if name not in self._columns:
+            field = doc.facet_field(name)
+            build = lambda leaf: r.FacetColumn.from_postings(_facet_postings(leaf, field), leaf.doc_count_all())  # noqa: E731
+            parts = [(self.index._segment_part(key, ("column", name), lambda leaf=leaf: build(leaf)), offset)
+                     for key, leaf, offset in self.leaves]  # fmt: skip
+            self._columns[name] = r.FacetColumn.joined(parts, self.size)
+        return self._columns[name]
 
     def expand(self, field: str, prefix: str) -> list[str]:
         terms = self.searcher.reader().expand_prefix(field, prefix)
