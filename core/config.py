@@ -25,6 +25,8 @@ DEFAULTS = {
     "MEDIA_DECODE_TIMEOUT_SECONDS": 60,
     "TESSERACT_CMD": "tesseract",
     "OCR_LANGUAGES": "vie+eng",
+    # The search engine (core.search.engine.ENGINES): whoosh, or tantivy for a large archive.
+    "SEARCH_ENGINE": "whoosh",
     # Login throttling: this many failures within the window lock the account+address.
     "LOGIN_MAX_FAILURES": 5,
     "LOGIN_FAILURE_WINDOW_SECONDS": 15 * 60,
@@ -84,6 +86,8 @@ def from_env(environ=None) -> dict:
         found["SQLALCHEMY_DATABASE_URI"] = _normalise_db_url(env["DATABASE_URL"])
     if env.get("SECRET_KEY"):
         found["SECRET_KEY"] = env["SECRET_KEY"]
+    if env.get("VITRINE_SEARCH_ENGINE"):  # whoosh (default) or tantivy
+        found["SEARCH_ENGINE"] = env["VITRINE_SEARCH_ENGINE"].strip().lower()
     if env.get("VITRINE_SEARCH_APPLY"):  # background (default), inline, worker or on_read
         found["SEARCH_APPLY"] = env["VITRINE_SEARCH_APPLY"]
     if env.get("VITRINE_MEDIA_JOBS"):  # background (default), inline, or worker
@@ -122,7 +126,9 @@ def finalise(config: dict) -> None:
     data_dir = Path(config["DATA_DIR"])
     data_dir.mkdir(parents=True, exist_ok=True)
     config.setdefault("STORAGE_DIR", str(data_dir / "files"))
-    config.setdefault("SEARCH_INDEX_DIR", str(data_dir / "index"))
+    # Each engine has its own folder, so switching engines never opens one with the other.
+    engine = config.get("SEARCH_ENGINE") or "whoosh"
+    config.setdefault("SEARCH_INDEX_DIR", str(data_dir / ("index" if engine == "whoosh" else f"index-{engine}")))
     config.setdefault("DERIVATIVES_DIR", str(data_dir / "derivatives"))
     # Built e-books, catalogues and offline packages: a cache, rebuilt from the database on demand.
     config.setdefault("PUBLICATIONS_DIR", str(data_dir / "publications"))

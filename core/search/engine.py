@@ -82,4 +82,6 @@ ENGINES: dict[str, Callable[[str, tuple[str, ...]], SearchEngine]] = {
 
 def open_engine(path: str, facets: tuple[str, ...], name: str = "whoosh") -> SearchEngine:
     """This process's engine object for the index at `path` (one per path: it keeps readers open)."""
+    if name not in ENGINES:
+        raise ValueError(f"unknown search engine {name!r}: SEARCH_ENGINE is one of {', '.join(sorted(ENGINES))}")
     return ENGINES[name](path, tuple(facets))

@@ -81,7 +81,7 @@ def _source(app) -> DocumentSource:
 def search_index(app=None) -> SearchEngine:
     """This process's engine object for the app's index."""
     app = app or current_app
-    return open_engine(app.config["SEARCH_INDEX_DIR"], _source(app).facets)
+    return open_engine(app.config["SEARCH_INDEX_DIR"], _source(app).facets, app.config.get("SEARCH_ENGINE", "whoosh"))
 
 
 def index_to_read(app=None) -> SearchEngine:

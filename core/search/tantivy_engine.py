@@ -94,25 +94,35 @@ def _analysed_chunk(task) -> list[tuple]:
     return [_analysed(document, facets) for document in documents]
 
 
-def _analysed_in_order(documents, facets, procs: int, on_document, chunk: int = 500):
-    """Every document analysed, in order: by a pool of `procs` processes when more than one.
+@contextmanager
+def _analysis_pool(procs: int):
+    """Processes to analyse documents in, or None for the calling one. Made before any tantivy
+    writer exists: a process forked while tantivy's threads run would inherit their locks."""
+    if procs <= 1:
+        yield None
+        return
+    with multiprocessing.get_context("fork").Pool(procs) as pool:
+        yield pool
+
+
+def _analysed_in_order(documents, facets, pool, window: int, on_document, chunk: int = 500):
+    """Every document analysed, in order, by the pool's processes when there is one.
 
     The documents are read here in the calling thread (a database session may only work in
     its own), at most a few chunks ahead of the workers.
     """
     chunks = ((batch, facets) for batch in _chunks(documents, chunk, on_document))
-    if procs <= 1:
+    if pool is None:
         for task in chunks:
             yield from _analysed_chunk(task)
         return
-    with multiprocessing.get_context("fork").Pool(procs) as pool:
-        pending = deque()
-        for task in chunks:
-            pending.append(pool.apply_async(_analysed_chunk, (task,)))
-            if len(pending) >= 2 * procs:
-                yield from pending.popleft().get()
-        while pending:
+    pending = deque()
+    for task in chunks:
+        pending.append(pool.apply_async(_analysed_chunk, (task,)))
+        if len(pending) >= window:
             yield from pending.popleft().get()
+    while pending:
+        yield from pending.popleft().get()
 
 
 def _chunks(documents, size: int, on_document):
@@ -230,13 +240,14 @@ class TantivyIndex:
         `procs` tantivy threads.
         """
         folder = self._new_generation()
+        threads = max(1, procs)
         try:
-            writer = self._index_in(folder, create=True).writer(heap_size=REBUILD_HEAP * max(1, procs),
-                                                                 num_threads=max(1, procs))  # fmt: skip
-            for analysed in _analysed_in_order(documents, self.facets, procs, on_document):
-                writer.add_document(_document(analysed, self.facets))
-            writer.commit()
-            _release(writer)
+            with _analysis_pool(procs) as pool:
+                writer = self._index_in(folder, create=True).writer(REBUILD_HEAP * threads, threads)
+                for analysed in _analysed_in_order(documents, self.facets, pool, 2 * threads, on_document):
+                    writer.add_document(_document(analysed, self.facets))
+                writer.commit()
+                _release(writer)
         except BaseException:
             shutil.rmtree(folder, ignore_errors=True)
             raise
