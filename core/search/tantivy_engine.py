@@ -217,7 +217,9 @@ class TantivyIndex:
         self.ensure()
         try:
             writer = self._index_in(os.path.realpath(self.path)).writer(heap_size=WRITER_HEAP, num_threads=1)
-        except ValueError:  # tantivy's LockBusy: one writer per index, across processes
+        except ValueError as error:  # one writer per index, across processes
+            if "LockBusy" not in str(error):
+                raise
             yield None
             return
         wrapped = _Writer(writer, self)
@@ -225,13 +227,14 @@ class TantivyIndex:
             yield wrapped
         except BaseException:
             writer.rollback()
-            _release(writer)
             raise
-        if wrapped.changed:
-            writer.commit()
         else:
-            writer.rollback()
-        _release(writer)
+            if wrapped.changed:
+                writer.commit()
+            else:
+                writer.rollback()
+        finally:
+            _release(writer)
 
     def rebuild(self, documents, procs: int = 1, on_document=None, keep_old: bool = False) -> Path | None:
         """Index `documents` into a fresh folder and swap it in; drop the old one unless kept.
