@@ -1,7 +1,7 @@
-"""Search speed: our Whoosh engine (core.search) against SQLite FTS5 on the same synthetic records.
+"""Search speed: our engines (core.search) against SQLite FTS5 on the same synthetic records.
 
     .venv/bin/python bench/search.py [--records 100000] [--queries 40] [--procs 2] [--db-records N]
-        [--keep DIR] [--engines whoosh,tantivy] [--no-fts]
+        [--keep DIR] [--engines tantivy,whoosh] [--no-fts]
 
 Prints indexing records/s, p50/p95 per query class for each engine and SQLite FTS5 and their
 ratio, the request-visible cost of a save (item row + outbox row) against an FTS5 single-row
@@ -25,6 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from core.config import DEFAULTS  # noqa: E402
 from core.search import Query, SearchEngine, fold, open_engine  # noqa: E402
 
 CORPUS = Path(__file__).resolve().parent.parent / "archive" / "data" / "corpus"
@@ -418,7 +419,8 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=100_000)
     parser.add_argument("--queries", type=int, default=40)
     parser.add_argument("--procs", type=int, default=2)
-    parser.add_argument("--engines", default="whoosh", help="comma-separated engine names (core.search.engine)")
+    parser.add_argument("--engines", default=DEFAULTS["SEARCH_ENGINE"],
+                        help="comma-separated engine names (core.search.engine), the app's default first")  # fmt: skip
     parser.add_argument("--keep", type=Path, help="keep the indexes in this folder and reuse them")
     parser.add_argument("--no-fts", action="store_true", help="leave SQLite FTS5 out")
     parser.add_argument("--db-records", type=int, default=0,
