@@ -36,6 +36,7 @@ run: $(VENV)/.installed compile-translations vendor
 	$(FLASK) refdata load
 	$(FLASK) demo load
 	$(FLASK) oai rebuild
+	$(FLASK) search check > /dev/null || $(FLASK) search reindex  # e.g. a new engine's empty index
 	PORT=$(PORT) $(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 # SQLite and PostgreSQL side by side, two processes each, all to the end even when one fails; pytest's exit 5 (no
