@@ -17,7 +17,7 @@ APT_GET := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get
 # The port `make run` serves on (`PORT=8080 make run`); without VITRINE_BASE_URL the app's own address follows it.
 PORT ?= 5000
 
-.PHONY: run test test-all lint translations bench compile-translations system-packages vendor
+.PHONY: run serve test test-all lint translations bench compile-translations system-packages postgresql-server nginx vendor
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -39,6 +39,26 @@ run: $(VENV)/.installed compile-translations vendor
 	$(FLASK) search check > /dev/null || $(FLASK) search reindex  # e.g. a new engine's empty index
 	PORT=$(PORT) $(FLASK) run --host 127.0.0.1 --port $(PORT)
 
+# Production: gunicorn on PostgreSQL with the background workers until Ctrl-C (deploy/serve.py, README
+# "Deployment"): WORKERS, PORT (8000), BIND_HOST (127.0.0.1), DATABASE_URL (else a server of its own in the data
+# folder), DEMO=1.
+serve: $(VENV)/.installed compile-translations vendor
+	[ -n "$${DATABASE_URL:-}" ] || $(MAKE) --no-print-directory postgresql-server
+	$(PY) -m deploy.serve
+
+# Debian's PostgreSQL server, installed only when missing: `make serve` without DATABASE_URL runs one.
+postgresql-server:
+	ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || { $(APT_GET) update; $(APT_GET) install -y --no-install-recommends postgresql; }
+
+# nginx from Debian (installed only when missing) and its site for Vitrine, written from deploy/nginx/vitrine.conf
+# with this environment (README "Deployment"), checked, and loaded if nginx runs.
+nginx: $(VENV)/.installed
+	command -v nginx >/dev/null 2>&1 || { $(APT_GET) update; $(APT_GET) install -y --no-install-recommends nginx ssl-cert; }
+	$(PY) -m deploy.nginx | $(SUDO) tee /etc/nginx/sites-available/vitrine >/dev/null
+	$(SUDO) ln -sf /etc/nginx/sites-available/vitrine /etc/nginx/sites-enabled/vitrine
+	$(SUDO) nginx -t
+	! pidof nginx >/dev/null || $(SUDO) nginx -s reload
+
 # SQLite and PostgreSQL side by side, two processes each, all to the end even when one fails; pytest's exit 5 (no
 # test ran) is a failure too. `test` leaves out the checks marked `long` (each has a short form
 # that runs here) and runs those marked `one_database` on one database; `test-all` runs everything on both.
@@ -54,6 +74,7 @@ system-packages:
 	ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	command -v zbarimg >/dev/null 2>&1 || missing="$$missing zbar-tools"; \
+	command -v nginx >/dev/null 2>&1 || missing="$$missing nginx"; \
 	[ -e /usr/share/java/epubcheck.jar ] || missing="$$missing epubcheck"; \
 	command -v javac >/dev/null 2>&1 || missing="$$missing default-jdk-headless"; \
 	command -v tesseract >/dev/null 2>&1 || missing="$$missing tesseract-ocr"; \

@@ -15,6 +15,8 @@ from core import (
     errors,
     i18n,
     permissions,
+    protected_files,
+    proxies,
     sessions,
     static_files,
     storage,
@@ -36,6 +38,8 @@ def create_app(overrides: dict | None = None) -> Flask:
         app.config.update(overrides)
     config.finalise(app.config)
 
+    proxies.init_app(app)
+    protected_files.init_app(app)
     db.init_app(app)
     uow.init_app(app)
     migrate.init_app(app, db.db, directory=str(Path(__file__).parent / "migrations"))
@@ -112,7 +116,19 @@ def _register_api(app: Flask) -> None:
 
 
 def _register_cli(app: Flask) -> None:
-    from archive.cli import demo_cli, export_cli, fixity_cli, import_command, media_cli, refdata_cli, search_cli
+    from archive.cli import (
+        demo_cli,
+        export_cli,
+        fixity_cli,
+        import_command,
+        media_cli,
+        previews_after_restore,
+        refdata_cli,
+        reindex_after_restore,
+        search_cli,
+    )
+    from archive.fixity import original_sizes
+    from core.backup import backup_command, register_file_references, register_restore_step, restore_command
     from core.users_cli import users_cli
     from exhibitions.composing import load_demo_exhibitions
     from interop.exports import bag_cli
@@ -131,3 +147,9 @@ def _register_cli(app: Flask) -> None:
     app.cli.add_command(harvest_cli)
     app.cli.add_command(oai_cli)
     app.cli.add_command(bag_cli)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
+    # What core's backup cannot know: which files the archive's rows name, and what to remake after a restore.
+    register_file_references(app, original_sizes)
+    register_restore_step(app, reindex_after_restore)
+    register_restore_step(app, previews_after_restore)

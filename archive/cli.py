@@ -12,6 +12,7 @@ from archive.media import rebuild_previews
 from archive.models import Item, MediaFile
 from archive.reference import load_reference_data
 from core.errors import VitrineError
+from core.search import reindex
 from core.storage import get_storage
 from core.uow import unit
 
@@ -85,13 +86,7 @@ def _work_loop(step, once: bool, interval: float) -> None:
 @search_cli.command("reindex")
 @click.option("--procs", default=os.cpu_count() or 1, show_default=True, help="Indexing processes.")
 def search_reindex(procs):
-    """Rebuild the index from the database into a fresh folder and swap it in."""
-    from sqlalchemy import func, select
-
-    from archive.models import Item
-    from core.search import reindex
-    from core.uow import unit
-
+    """Rebuild the index from the database into a fresh folder and swap it in, whatever state the old one is in."""
     with unit("search.reindex.total", write=False) as session:
         total = session.scalar(select(func.count()).select_from(Item))
     with click.progressbar(length=total, label="indexing items") as bar:
@@ -99,12 +94,26 @@ def search_reindex(procs):
     click.echo(f"indexed {count} items")
 
 
+def reindex_after_restore(_snapshot: dict, progress) -> str:
+    """Restore step: the search index built from the restored database (a snapshot holds none)."""
+    with unit("search.reindex.total", write=False) as session:
+        total = session.scalar(select(func.count()).select_from(Item))
+    # A process per segment of REBUILD_CHUNK items at most: a small archive is indexed without a pool.
+    procs = max(1, min(os.cpu_count() or 1, -(-total // 5000)))
+    with progress("search index", total, unit="items") as advance:
+        count = reindex(current_app, procs=procs, on_document=lambda: advance(1))
+    return f"search index rebuilt: {count} items"
+
+
 @search_cli.command("check")
 def search_check():
     """List items whose index entry differs from the database; exit 1 if there are any."""
-    from core.search import check, pending_count
+    from core.search import IndexUnavailable, check, pending_count
 
-    problems = check(current_app)
+    try:
+        problems = check(current_app)
+    except IndexUnavailable as error:
+        raise click.ClickException(f"{error}: run `flask search reindex`") from None
     for item_id, problem in problems:
         click.echo(f"item {item_id}: {problem}")
     click.echo(f"{len(problems)} items differ; {pending_count(current_app)} index tasks queued")
@@ -128,6 +137,17 @@ def media_rebuild():
     click.echo(f"{len(media_ids) - len(failed)} of {len(media_ids)} files rebuilt")
     if failed:
         raise SystemExit(1)
+
+
+def previews_after_restore(snapshot: dict, progress) -> str | None:
+    """Restore step: the previews of every original, when the snapshot was made without them."""
+    if snapshot["derivatives"]["included"]:
+        return None
+    with unit("media to rebuild", write=False) as session:
+        media_ids = list(session.scalars(select(MediaFile.id).order_by(MediaFile.id)))
+    with progress("previews", len(media_ids), unit="files") as advance:
+        failed = rebuild_previews(get_storage(), media_ids, read_text=False, on_file=lambda: advance(1))
+    return "\n".join([*failed, f"previews made of {len(media_ids) - len(failed)} of {len(media_ids)} files"])
 
 
 @media_cli.command("worker")

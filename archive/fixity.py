@@ -23,6 +23,11 @@ def recorded_originals(session) -> dict[str, dict]:
     return dict(originals)
 
 
+def original_sizes(conn) -> dict[str, int]:
+    """Every original a file of an item names, with its recorded size: what a backup must hold (core.backup)."""
+    return dict(conn.execute(select(MediaFile.sha256, MediaFile.size).distinct()).all())
+
+
 def check_original(storage: Storage, sha256: str, size: int) -> str | None:
     """None when the file is intact, else "missing" or "altered"."""
     path = storage.path_for(sha256)

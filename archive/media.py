@@ -462,6 +462,8 @@ def build_derivatives(storage: Storage, media: MediaFile, ocr: str | None, read_
         answer = run_worker("derive", str(storage.path_for(media.sha256)), media.mime_type, options, timeout)
         if target.exists():
             shutil.rmtree(target, ignore_errors=True)
+        # mkdtemp makes the folder private; nginx sends the previews as another user (deploy/nginx/vitrine.conf).
+        os.chmod(work, 0o755)
         try:
             os.replace(work, target)
         except OSError:

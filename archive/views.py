@@ -1,6 +1,6 @@
 """Pages of the archive: the public catalogue and the archivists' workspace."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from archive import ingest, jobs, queries, rights, searching, services, workflow
@@ -19,6 +19,7 @@ from core.language_policy import visitor_language
 from core.languages import PROGRAMME_LANGUAGES, REFERENCE_LANGUAGE
 from core.pagination import parse_page
 from core.permissions import staff_required
+from core.protected_files import send_checked
 from core.storage import get_storage
 from core.uow import attempt, read_afresh, reads_first
 
@@ -67,9 +68,9 @@ def facet_url(name: str, value: str) -> str:
 def media_file(media_id: int):
     media = _visible_media(media_id)
     # PDF can carry scripts and browsers do not show TIFF: both are downloads, never inline.
-    response = send_file(get_storage().path_for(media.sha256), mimetype=media.mime_type, max_age=86400,
-                         etag=media.sha256, conditional=True, as_attachment=media.mime_type in ATTACHMENT_TYPES,
-                         download_name=display_name(media.original_name))  # fmt: skip
+    response = send_checked(get_storage().path_for(media.sha256), media.mime_type, public=_is_public(media),
+                            as_attachment=media.mime_type in ATTACHMENT_TYPES,
+                            download_name=display_name(media.original_name))  # fmt: skip
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
     return response
@@ -81,9 +82,14 @@ def media_derivative(media_id: int, kind: str, page: int):
     path = derivative_path(media.sha256, kind, page) if 1 <= page <= media.pages else None
     if path is None or not path.is_file():
         abort(404)
-    response = send_file(path, mimetype="image/jpeg", max_age=86400, conditional=True)
+    response = send_checked(path, "image/jpeg", public=_is_public(media))
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def _is_public(media: MediaFile) -> bool:
+    # A staff member may see a draft's files: never from a shared cache, and checked again at each use.
+    return media.item.status == ItemStatus.PUBLISHED
 
 
 def _visible_media(media_id: int) -> MediaFile:

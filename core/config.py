@@ -75,6 +75,15 @@ DEFAULTS = {
     "OAI_PAGE_SIZE": 100,
     "OAI_TOKEN_HOURS": 24,
     "OAI_APPLY": "background",
+    # Behind a reverse proxy (core.proxies): how many proxies in front of the app set X-Forwarded-*; 0 reads
+    # none of those headers, since anyone can send them.
+    "TRUSTED_PROXIES": 0,
+    # How originals, previews and built publications are sent once access is checked (core.protected_files):
+    # None streams them from the app; a prefix such as "/_protected/" hands them to nginx (X-Accel-Redirect).
+    "ACCEL_REDIRECT": None,
+    # How long a shared cache may keep a published item's file or preview: a withdrawal reaches caches
+    # within this, and after it they revalidate by ETag. Only fingerprinted static files are kept longer.
+    "MEDIA_MAX_AGE": 300,
 }
 
 
@@ -109,9 +118,25 @@ def from_env(environ=None) -> dict:
         found["OAI_PAGE_SIZE"] = int(env["VITRINE_OAI_PAGE_SIZE"])
     if env.get("VITRINE_OAI_APPLY"):  # background (default), inline, or worker
         found["OAI_APPLY"] = env["VITRINE_OAI_APPLY"]
+    if env.get("VITRINE_TRUSTED_PROXIES"):
+        found["TRUSTED_PROXIES"] = _whole_number(env, "VITRINE_TRUSTED_PROXIES")
+    if env.get("VITRINE_ACCEL_REDIRECT"):
+        found["ACCEL_REDIRECT"] = env["VITRINE_ACCEL_REDIRECT"].strip()
+    if env.get("VITRINE_MEDIA_MAX_AGE"):
+        found["MEDIA_MAX_AGE"] = _whole_number(env, "VITRINE_MEDIA_MAX_AGE")
+    if env.get("VITRINE_PG_BIN_DIR"):  # where `backup` and `restore` find pg_dump and pg_restore
+        found["PG_BIN_DIR"] = env["VITRINE_PG_BIN_DIR"]
     if env.get("PORT"):  # the port `make run` serves on; the default base URL follows it
         found["PORT"] = int(env["PORT"])
     return found
+
+
+def _whole_number(env, name: str) -> int:
+    # A deployment setting read wrong would be silently unsafe (proxies) or stale (caching): refuse it by name.
+    value = env[name].strip()
+    if not value.isdigit():
+        raise ValueError(f"{name} must be a whole number of 0 or more, not {value!r}")
+    return int(value)
 
 
 def _normalise_db_url(url: str) -> str:

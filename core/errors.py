@@ -1,8 +1,9 @@
 """Domain errors and the one place that turns them into pages and JSON."""
 
-from flask import jsonify, render_template, request
+from flask import jsonify, make_response, render_template, request
 from werkzeug.exceptions import HTTPException
 
+from core.search import IndexUnavailable
 from core.uow import rollback_request
 
 
@@ -80,6 +81,22 @@ def init_app(app) -> None:
         if wants_json():
             return jsonify(error.to_dict()), error.status
         return render_template("error.html", status=error.status, message=error.message), error.status
+
+    @app.errorhandler(IndexUnavailable)
+    def _search_unavailable(error: IndexUnavailable):
+        # A damaged or copied index is the operator's to rebuild; visitors get a page saying so, not a 500.
+        from flask_babel import gettext as _
+
+        app.logger.warning("search unavailable: %s; run `flask search reindex`", error)
+        rollback_request()
+        message = _("Search is being rebuilt. Please try again in a few minutes.")
+        if wants_json():
+            response = jsonify({"error": {"code": "search_unavailable", "message": message, "field": None}})
+        else:
+            response = make_response(render_template("error.html", status=503, message=message))
+        response.status_code = 503
+        response.headers["Retry-After"] = "300"
+        return response
 
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException):

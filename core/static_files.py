@@ -4,7 +4,9 @@ on a phone reads it once, not again at every page (Flask's default makes the bro
 
 import hashlib
 import os
+import shutil
 import threading
+from pathlib import Path
 
 from flask import Flask, Response, current_app, request
 from werkzeug.security import safe_join
@@ -31,11 +33,37 @@ def fingerprint(filename: str) -> str | None:
     known = _seen.get(path)
     if known and known[0] == key:
         return known[1]
-    with open(path, "rb") as file:
-        digest = hashlib.file_digest(file, "sha256").hexdigest()[:16]
+    digest = fingerprint_file(path)
     with _lock:
         _seen[path] = (key, digest)
     return digest
+
+
+def fingerprint_file(path) -> str:
+    """The first 16 hex digits of the SHA-256 of the file at `path`."""
+    with open(path, "rb") as file:
+        return hashlib.file_digest(file, "sha256").hexdigest()[:16]
+
+
+def copy_fingerprinted(static_folder, target) -> int:
+    """Copy every static file to `target/<fingerprint>/<its path>` unless there; the number copied.
+
+    A proxy serves `/static/<path>?v=<fingerprint>` from there for a year (deploy/nginx/vitrine.conf): a copy's
+    folder names its content, so what such a URL finds never changes, even when the site's files do. Copies
+    are never removed: a page cached before an update still finds the files it names.
+    """
+    static_folder, target, copied = Path(static_folder), Path(target), 0
+    for source in sorted(p for p in static_folder.rglob("*") if p.is_file()):
+        copy = target / fingerprint_file(source) / source.relative_to(static_folder)
+        if copy.exists():
+            continue
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        partial = copy.with_name(f".{copy.name}.{os.getpid()}.part")
+        shutil.copy2(source, partial)  # its time too: nginx's ETag is the same under both addresses
+        os.chmod(partial, 0o644)  # the proxy may run as another user
+        os.replace(partial, copy)
+        copied += 1
+    return copied
 
 
 def _add_fingerprint(endpoint: str, values: dict) -> None:

@@ -6,6 +6,7 @@ The counts come from the search index's facets over published items (one search,
 each number is what the search page shows when the link is followed.
 """
 
+import logging
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -21,6 +22,7 @@ from archive.reference import fold
 from archive.searching import public_counts
 from archive.vocabulary import schemes_with_terms
 from core.i18n import _, localized
+from core.search import IndexUnavailable
 from exhibitions import reading
 from exhibitions.models import Entry, Exhibition, Section
 
@@ -88,7 +90,11 @@ class Home:
 
 def home_page(session, lang: str, today: date) -> Home:
     """The home page in `lang` on `today`."""
-    total, counts = public_counts(("type", "decade", "place", "term"))
+    try:
+        total, counts = public_counts(("type", "decade", "place", "term"))
+    except IndexUnavailable as error:  # the ways in are counted by the index: shown again once it is rebuilt
+        logging.getLogger(__name__).warning("home page without counts: %s", error)
+        total, counts = 0, {}
     listing = reading.list_public(session, today, None, lang)
     current, upcoming = listing.current[:SHOWN_EXHIBITIONS], listing.upcoming[:SHOWN_EXHIBITIONS]
     entries = _entries_in_order(session, [card.id for card in (*current, *upcoming)])

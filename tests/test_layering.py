@@ -6,6 +6,7 @@ one something through a domain event (core.events).
 """
 
 import ast
+import re
 from collections import defaultdict
 from pathlib import Path
 
@@ -89,8 +90,19 @@ def test_a_package_imports_only_below_it(package):
 
 
 def test_the_rules_know_every_package_of_the_house():
-    packages = {p.parent.name for p in ROOT.glob("*/__init__.py")} - {"tests", "bench", "migrations"}
+    packages = {p.parent.name for p in ROOT.glob("*/__init__.py")} - {"tests", "bench", "migrations", "deploy"}
     assert packages <= set(PACKAGES), "add the new package to LAYERS or ABOVE_DOMAINS, and to ARCHITECTURE.md"
+
+
+def test_deploy_runs_the_app_as_processes_and_reads_only_its_settings():
+    # deploy/ (make serve, nginx) sits outside the layers: it starts the app, it does not reach into it.
+    allowed = {"core.config", "core.static_files"}
+    for path in sorted((ROOT / "deploy").rglob("*.py")):
+        ours = {m for m in imported_modules(path) if top_level(m) in {*PACKAGES, "app"}}
+        assert ours <= allowed, f"{path.relative_to(ROOT)} imports {sorted(ours - allowed)}"
+    importing = re.compile(r"^\s*(from|import) deploy\b", re.M)
+    importers = [path for path in application_files() if importing.search(path.read_text(encoding="utf-8"))]
+    assert not importers, f"the app imports deploy/: {importers}"
 
 
 # --- Subpackages: one face each ------------------------------------------------------------

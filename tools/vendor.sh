@@ -29,13 +29,16 @@ if [ -z "$node_major" ] || [ "$node_major" -lt 20 ] || ! command -v npm >/dev/nu
     exit 1
 fi
 
-if [ ! -e "$stamp" ] || [ "$tools/package-lock.json" -nt "$stamp" ] || [ "$tools/package.json" -nt "$stamp" ]; then
+# The stamp holds the checksum of what was installed, not a time: a checkout (a clone, a git worktree sharing
+# node_modules) gives the files new times without changing them, and must not wipe and reinstall everything.
+wanted="$(cat "$tools/package.json" "$tools/package-lock.json" | sha256sum | cut -d' ' -f1)"
+if [ ! -e "$stamp" ] || [ "$(cat "$stamp")" != "$wanted" ]; then
     echo "tools/vendor.sh: installing the npm packages pinned in tools/package-lock.json"
     # No install scripts: the only one among these packages is Puppeteer's download of a browser of its own,
     # which this network refuses and the tests do not use (they run Debian's Chromium). The variable says
     # the same to a Puppeteer that would run anyway.
     (cd "$tools" && PUPPETEER_SKIP_DOWNLOAD=true npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
-    touch "$stamp"
+    echo "$wanted" >"$stamp"
 fi
 
 # Made afresh each time (a second): a package or file taken off the list goes too.

@@ -7,6 +7,7 @@
 - engine.py: the `SearchEngine` interface, `ENGINES` and `open_engine`
 - tantivy_engine.py: the tantivy engine (the default), the only module that imports tantivy
 - whoosh_engine.py: the Whoosh engine, the only module that imports whoosh
+- errors.py: `IndexUnavailable`, raised when the index cannot be opened
 - outbox.py: the `search_tasks` outbox and what keeps the index equal to the database
 
 A domain registers a `DocumentSource` with `init_app` and calls `record_changes` with the ids
@@ -15,6 +16,7 @@ of the records a transaction changes; the index follows after commit.
 
 from core.search.analysis import fold, normalise
 from core.search.engine import IndexSnapshot, IndexWriter, SearchEngine, open_engine
+from core.search.errors import IndexUnavailable
 from core.search.outbox import (
     APPLY_EFFECT,
     DocumentSource,
@@ -37,7 +39,8 @@ from core.search.schema import Document
 from core.search.whoosh_engine import _FoldFilter, _NfcTokenizer, _ProperPrefixFilter  # noqa: F401, E402, I001
 
 __all__ = [
-    "APPLY_EFFECT", "ORDERS", "Document", "DocumentSource", "Hit", "IndexSnapshot", "IndexWriter", "Query",
+    "APPLY_EFFECT", "ORDERS", "Document", "DocumentSource", "Hit", "IndexSnapshot", "IndexUnavailable", "IndexWriter",
+    "Query",
     "Results", "SearchEngine", "SearchTask", "apply_pending", "apply_pending_safely", "check", "fold",
     "init_app", "normalise", "open_engine", "parse_text", "pending_count", "record_changes", "reindex",
     "index_to_read",

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from core import background
 from core.db import Base, utcnow
 from core.search.engine import SearchEngine, check_engine_name, open_engine
+from core.search.errors import IndexUnavailable
 from core.search.schema import Document
 from core.uow import after_commit, unit
 
@@ -201,19 +202,29 @@ def reindex(app=None, procs: int = 1, on_document=None) -> int:
         if on_document:
             on_document()
 
+    def rebuild():
+        # Tasks committed before the rebuild reads a single record are in what it reads:
+        # forgotten after the swap instead of applied again one by one.
+        with unit("search.reindex.covered", write=False) as session:
+            covered = list(session.scalars(select(SearchTask.id)))
+        with unit("search.reindex", write=False) as session:
+            return covered, index.rebuild(source.all_documents(session), procs=procs, on_document=counted,
+                                          keep_old=True)  # fmt: skip
+
     # Hold the live index's writer lock meanwhile, so no worker applies (and forgets)
     # tasks to the index about to be replaced; they stay queued and are applied after.
     deadline = time.monotonic() + 60
     while True:
-        with index.try_writer() as old_writer:
-            if old_writer is not None:
-                # Tasks committed before the rebuild reads a single record are in what it
-                # reads: forgotten after the swap instead of applied again one by one.
-                with unit("search.reindex.covered", write=False) as session:
-                    covered = list(session.scalars(select(SearchTask.id)))
-                with unit("search.reindex", write=False) as session:
-                    old = index.rebuild(source.all_documents(session), procs=procs, on_document=counted, keep_old=True)
-                break
+        try:
+            with index.try_writer() as old_writer:
+                if old_writer is not None:
+                    covered, old = rebuild()
+                    break
+        except IndexUnavailable as error:
+            # Missing, damaged or copied: no one can apply tasks to it, so there is no lock to hold.
+            log.warning("%s: building a fresh index", error)
+            covered, old = rebuild()
+            break
         if time.monotonic() > deadline:
             raise TimeoutError("the search index stayed locked for 60 s")
         time.sleep(0.2)

@@ -28,6 +28,7 @@ import tantivy
 from core.search import ranking as r
 from core.search import schema as doc
 from core.search.analysis import WORD, fold_word, normalise
+from core.search.errors import IndexUnavailable
 from core.search.query import Hit, Query, Results, parse_text
 
 _TERMS = "vitrine_terms"  # our tokenizer: a field's value is its terms, one per line
@@ -153,6 +154,16 @@ class TantivyIndex:
 
     def ensure(self) -> None:
         """Create an empty index if there is none yet."""
+        if self.path.is_dir() and not self.path.is_symlink():
+            # A plain folder: a copy of the data folder that followed the link. It becomes a
+            # generation, so a rebuild can swap it out like any other (as the Whoosh engine does).
+            adopted = self.path.parent / f"{self.path.name}-adopted-{time.time_ns()}-{os.getpid()}"
+            try:
+                os.rename(self.path, adopted)
+            except FileNotFoundError:  # another process adopted it first
+                return
+            self._swap_to(adopted)
+            return
         if self.path.exists():
             return
         folder = self._new_generation()
@@ -164,36 +175,56 @@ class TantivyIndex:
         folder.mkdir(parents=True)
         return folder
 
+    def _own(self, folder: Path) -> bool:
+        # A generation of this index is a sibling of its link. A copied data folder may carry a
+        # link elsewhere (an absolute one into the live folder): never read, write or delete there.
+        parent = Path(os.path.realpath(self.path.parent))
+        return folder.parent == parent and folder.name.startswith(f"{self.path.name}-")
+
     def _swap_to(self, folder: Path) -> Path | None:
-        """Point `path` at `folder` with one atomic rename; returns the folder it replaced."""
+        """Point `path` at `folder` with one atomic rename; returns the folder it replaced, if it is ours."""
         old = Path(os.path.realpath(self.path)) if self.path.is_symlink() else None
         link = self.path.parent / f".{self.path.name}.{os.getpid()}.link"
         if link.is_symlink():
             link.unlink()
         link.symlink_to(folder.name)
         os.replace(link, self.path)
-        return old
+        return old if old and self._own(old) else None
 
     def _index_in(self, folder, create: bool = False):
         index = tantivy.Index(self.schema, path=str(folder)) if create else tantivy.Index.open(str(folder))
         index.register_tokenizer(_TERMS, _terms_analyzer())
         return index
 
+    def _open(self) -> tuple[str, object]:
+        """(the live generation, the tantivy index in it), or IndexUnavailable."""
+        self.ensure()
+        real = os.path.realpath(self.path)
+        if self.path.is_symlink() and not self._own(Path(real)):
+            raise IndexUnavailable(f"the search index {self.path} links to {real}, outside its folder")
+        try:
+            return real, self._index_in(real)
+        except Exception as error:  # empty, half-built, truncated: whatever tantivy finds, the index is unusable
+            raise IndexUnavailable(f"the search index at {real} cannot be opened: {error!r}") from error
+
     def _snapshot(self):
         # Called with self._lock held. A commit, here or in another process, writes a new
         # meta.json; a rebuild re-points the symlink: either way a new searcher is opened.
         self.ensure()
         real = os.path.realpath(self.path)
-        stat = os.stat(os.path.join(real, "meta.json"))
-        mark = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
-        if self._opened is None or self._opened[0] != real:
-            index = self._index_in(real)
-        elif self._opened[1] != mark:
-            index = self._opened[2]
-            index.reload()
+        mark = _meta_mark(real)
+        opened = self._opened
+        if opened and opened[0] == real and mark and opened[1] == mark:
+            return opened[3]
+        if opened and opened[0] == real and mark:
+            index = opened[2]  # the same generation, committed to since
         else:
-            return self._opened[3]
-        snapshot = _Snapshot(self, index.searcher())
+            real, index = self._open()
+        try:
+            index.reload()
+            snapshot = _Snapshot(self, index.searcher())
+        except Exception as error:  # a segment file missing or cut short
+            raise IndexUnavailable(f"the search index at {real} cannot be read: {error!r}") from error
         self._opened = (real, mark, index, snapshot)
         return snapshot
 
@@ -214,9 +245,9 @@ class TantivyIndex:
     @contextmanager
     def try_writer(self):
         """Yield a writer, or None at once when another writer holds the index lock."""
-        self.ensure()
+        _real, index = self._open()
         try:
-            writer = self._index_in(os.path.realpath(self.path)).writer(heap_size=WRITER_HEAP, num_threads=1)
+            writer = index.writer(heap_size=WRITER_HEAP, num_threads=1)
         except ValueError as error:  # one writer per index, across processes
             if "LockBusy" not in str(error):
                 raise
@@ -262,7 +293,7 @@ class TantivyIndex:
 
     def discard(self, folder: Path | None) -> None:
         """Remove a replaced index folder (readers that still have it open keep working)."""
-        if folder and folder != Path(os.path.realpath(self.path)):
+        if folder and self._own(Path(folder)) and folder != Path(os.path.realpath(self.path)):
             shutil.rmtree(folder, ignore_errors=True)
 
     # Reading -------------------------------------------------------------------------------
@@ -281,6 +312,15 @@ class TantivyIndex:
         """One page of hits in relevance or date order, facet counts over every hit, snippets."""
         with self.reading() as snapshot:
             return snapshot.search(request)
+
+
+def _meta_mark(folder: str) -> tuple | None:
+    """What changes whenever tantivy commits to `folder` (it replaces meta.json), or None."""
+    try:
+        stat = os.stat(os.path.join(folder, "meta.json"))
+    except OSError:
+        return None
+    return stat.st_ino, stat.st_mtime_ns, stat.st_size
 
 
 def _release(writer) -> None:

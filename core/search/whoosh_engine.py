@@ -31,6 +31,7 @@ from whoosh.writing import SegmentWriter
 from core.search import ranking as r
 from core.search import schema as doc
 from core.search.analysis import PREFIX_MAX, fold_word, normalise
+from core.search.errors import IndexUnavailable
 from core.search.query import Hit, Query, Results, parse_text
 
 # Whoosh's names that are private (a leading underscore) and that this module uses; a test
@@ -201,6 +202,16 @@ class WhooshIndex:
 
     def ensure(self) -> None:
         """Create an empty index if there is none yet."""
+        if self.path.is_dir() and not self.path.is_symlink():
+            # A plain folder: a copy of the data folder that followed the link. It becomes a
+            # generation, so a rebuild can swap it out like any other.
+            adopted = self.path.parent / f"{self.path.name}-adopted-{time.time_ns()}-{os.getpid()}"
+            try:
+                os.rename(self.path, adopted)
+            except FileNotFoundError:  # another process adopted it first
+                return
+            self._swap_to(adopted)
+            return
         if self.path.exists():
             return
         folder = self._new_generation()
@@ -212,20 +223,33 @@ class WhooshIndex:
         folder.mkdir(parents=True)
         return folder
 
+    def _own(self, folder: Path) -> bool:
+        # A generation of this index is a sibling of its link. A copied data folder may carry a
+        # link elsewhere (an absolute one into the live folder): never read, write or delete there.
+        return folder.parent == Path(os.path.realpath(self.path.parent)) and folder.name.startswith(
+            f"{self.path.name}-"
+        )
+
     def _swap_to(self, folder: Path) -> Path | None:
-        """Point `path` at `folder` with one atomic rename; returns the folder it replaced."""
+        """Point `path` at `folder` with one atomic rename; returns the folder it replaced, if it is ours."""
         old = Path(os.path.realpath(self.path)) if self.path.is_symlink() else None
         link = self.path.parent / f".{self.path.name}.{os.getpid()}.link"
         if link.is_symlink():
             link.unlink()
         link.symlink_to(folder.name)
         os.replace(link, self.path)
-        return old
+        return old if old and self._own(old) else None
 
     def _open(self, real: str | None = None):
         # By the real folder: a writer opened before a swap must keep working in its own.
         self.ensure()
-        return whoosh_index.open_dir(real or os.path.realpath(self.path))
+        real = real or os.path.realpath(self.path)
+        if self.path.is_symlink() and not self._own(Path(real)):
+            raise IndexUnavailable(f"the search index {self.path} links to {real}, outside its folder")
+        try:
+            return whoosh_index.open_dir(real)
+        except Exception as error:  # empty, half-built, truncated: whatever Whoosh finds, the index is unusable
+            raise IndexUnavailable(f"the search index at {real} cannot be opened: {error!r}") from error
 
     def _current_searcher(self):
         # Called with self._lock held. A searcher that is replaced is retired, and closed
@@ -236,13 +260,13 @@ class WhooshIndex:
             real = os.path.realpath(self.path)
             ix = self._open(real)
             self._retire()
-            self._opened = (real, ix, ix.searcher())
+            self._opened = (real, ix, _searcher(ix, real))
         real, ix, searcher = self._opened
         if not searcher.up_to_date():
             # Not searcher.refresh(): it reuses segment readers by segment id and so keeps
             # their old deletions, showing an updated document twice.
             self._retire()
-            searcher = ix.searcher()
+            searcher = _searcher(ix, real)
             self._opened = (real, ix, searcher)
         return searcher
 
@@ -338,7 +362,7 @@ class WhooshIndex:
 
     def discard(self, folder: Path | None) -> None:
         """Remove a replaced index folder (readers that still have it open keep working)."""
-        if folder and folder != Path(os.path.realpath(self.path)):
+        if folder and self._own(Path(folder)) and folder != Path(os.path.realpath(self.path)):
             shutil.rmtree(folder, ignore_errors=True)
 
     # Reading -------------------------------------------------------------------------------
@@ -390,6 +414,13 @@ class WhooshIndex:
                 _key, (ids, weights) = self._postings.popitem(last=False)
                 self._postings_bytes -= ids.nbytes + weights.nbytes
         return found
+
+
+def _searcher(ix, real: str):
+    try:
+        return ix.searcher()
+    except Exception as error:  # a segment file missing or cut short
+        raise IndexUnavailable(f"the search index at {real} cannot be read: {error!r}") from error
 
 
 def _chunks(fields, size: int, on_document):

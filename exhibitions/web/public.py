@@ -6,18 +6,19 @@ three URL spaces (/exhibitions, /staff/exhibitions, /q), each blueprint at the t
 
 from datetime import date
 
-from flask import Blueprint, abort, render_template, request, send_file
+from flask import Blueprint, abort, render_template, request
 from flask_babel import format_date
 from flask_login import current_user
 
 from archive.media import derivative_path
 from core import language_policy
 from core.db import db
+from core.protected_files import send_checked
 from core.sharing import share_links
 from core.uow import unit
 from core.urls import public_url
 from exhibitions import publications, reading
-from exhibitions.models import ExhibitionMode, PrintedIn, PublicationKind
+from exhibitions.models import ExhibitionMode, ExhibitionStatus, PrintedIn, PublicationKind
 from exhibitions.web.forms import MODE_LABELS
 from exhibitions.web.printing import record_printed
 
@@ -119,28 +120,28 @@ def _publication(exhibition_id: int, lang: str, build, printed_in: PrintedIn):
 @bp.route("/exhibitions/<id:exhibition_id>/book-<lang>.epub")
 def book_epub(exhibition_id: int, lang: str):
     path, content = _publication(exhibition_id, lang, publications.epub_file, PrintedIn.BOOK)
-    response = _download(path, publications.EPUB_MIMETYPE, publications.download_name(content.view, "epub"))
+    response = _download(path, publications.EPUB_MIMETYPE, publications.download_name(content.view, "epub"), content)
     return _counted(response, content, PublicationKind.EPUB)
 
 
 @bp.route("/exhibitions/<id:exhibition_id>/catalogue-<lang>.pdf")
 def catalogue_pdf(exhibition_id: int, lang: str):
     path, content = _publication(exhibition_id, lang, publications.catalogue_file, PrintedIn.CATALOGUE)
-    response = _download(path, "application/pdf", publications.download_name(content.view, "pdf"))
+    response = _download(path, "application/pdf", publications.download_name(content.view, "pdf"), content)
     return _counted(response, content, PublicationKind.CATALOGUE)
 
 
 @bp.route("/exhibitions/<id:exhibition_id>/offline-<lang>.zip")
 def offline_package(exhibition_id: int, lang: str):
     path, content = _publication(exhibition_id, lang, publications.offline_file, PrintedIn.OFFLINE)
-    response = _download(path, "application/zip", publications.download_name(content.view, "zip"))
+    response = _download(path, "application/zip", publications.download_name(content.view, "zip"), content)
     return _counted(response, content, PublicationKind.OFFLINE)
 
 
-def _download(path, mimetype: str, name: str):
-    # Built files are named by content version: a long cache is safe, the ETag is the version.
-    response = send_file(path, mimetype=mimetype, as_attachment=True, download_name=name, max_age=3600,
-                         conditional=True)  # fmt: skip
+def _download(path, mimetype: str, name: str, content: publications.BookContent):
+    # The file on disk is named by content version, the address is not: kept briefly, then revalidated.
+    response = send_checked(path, mimetype, public=content.view.status != "draft", as_attachment=True,
+                            download_name=name)  # fmt: skip
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
 
@@ -148,7 +149,9 @@ def _download(path, mimetype: str, name: str):
 def _counted(response, content: publications.BookContent, kind: PublicationKind):
     # A whole download of a public publication counts; a 304, a range, a HEAD or a staff preview
     # of a draft does not. In a unit of its own, like a scan: the request's unit only reads.
-    if response.status_code == 200 and request.method == "GET" and content.view.status != "draft":
+    # Behind nginx (core.protected_files) the app answers 200 to a range nginx then cuts: not a whole download.
+    whole = response.status_code == 200 and request.method == "GET" and request.range is None
+    if whole and content.view.status != "draft":
         with unit("download count") as session:
             publications.count_download(session.connection(), content.view.id, content.view.lang, kind, date.today())
     return response
@@ -163,6 +166,6 @@ def image(exhibition_id: int, sha256: str, kind: str):
     path = derivative_path(sha256, kind, 1) if sha256 in view.image_files() else None
     if path is None or not path.is_file():
         abort(404)
-    response = send_file(path, mimetype="image/jpeg", max_age=86400, conditional=True)
+    response = send_checked(path, "image/jpeg", public=exhibition.status != ExhibitionStatus.DRAFT)
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response

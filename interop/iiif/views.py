@@ -6,7 +6,7 @@ errors are a sentence in plain text with the status the Image API gives them.
 
 import json
 
-from flask import Blueprint, Response, redirect, request, url_for
+from flask import Blueprint, Response, current_app, redirect, request, url_for
 from werkzeug.exceptions import HTTPException
 
 from core.db import db
@@ -76,7 +76,7 @@ def image_base(identifier: str):
 
 @bp.route("/image/<identifier>/info.json")
 def image_info(identifier: str):
-    response = _json(images.information(db.session, identifier), IMAGE_CONTEXT, DAY)
+    response = _json(images.information(db.session, identifier), IMAGE_CONTEXT, _image_max_age())
     response.headers["Link"] = f'<{PROFILE_DOCUMENT}>;rel="profile"'
     return response
 
@@ -89,11 +89,16 @@ def image(identifier: str, region: str, size: str, rotation: str, quality_format
                         status=304 if cached else 200)  # fmt: skip
     response.set_etag(planned.etag)
     response.cache_control.public = True
-    response.cache_control.max_age = DAY
+    response.cache_control.max_age = _image_max_age()
     canonical = f"{images.service_id(planned.page.media_id, planned.page.page)}/{planned.request.canonical}"
     response.headers["Link"] = f'<{PROFILE_DOCUMENT}>;rel="profile", <{canonical}>;rel="canonical"'
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def _image_max_age() -> int:
+    # Pixels of a published item, as its previews: a withdrawal must reach shared caches within minutes.
+    return current_app.config["MEDIA_MAX_AGE"]
 
 
 @bp.route("/items/<id:item_id>/manifest.json")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from flask import url_for
 
-from core.static_files import fingerprint
+from core.static_files import copy_fingerprinted, fingerprint
 
 YEAR = "max-age=31536000"
 
@@ -61,3 +61,17 @@ def test_no_fingerprint_outside_the_static_folder_or_for_a_missing_file(app):
         assert fingerprint("../app.py") is None
         assert fingerprint("no-such-file.css") is None
         assert url_for("static", filename="no-such-file.css") == "/static/no-such-file.css"
+
+
+def test_copies_by_fingerprint_for_the_proxy_are_made_once_and_kept(tmp_path):
+    site, target = tmp_path / "static", tmp_path / "copies"
+    (site / "vendor").mkdir(parents=True)
+    (site / "a.css").write_text("a { }")
+    (site / "vendor" / "b.js").write_text("let b;")
+    assert copy_fingerprinted(site, target) == 2 and copy_fingerprinted(site, target) == 0
+    first = hashlib.sha256(b"a { }").hexdigest()[:16]
+    assert (target / first / "a.css").read_text() == "a { }"
+    (site / "a.css").write_text("a { color: red }")
+    assert copy_fingerprinted(site, target) == 1
+    assert (target / first / "a.css").read_text() == "a { }"  # an old page still finds what it named
+    assert sorted(p.name for p in target.rglob("*") if p.is_file()) == ["a.css", "a.css", "b.js"]

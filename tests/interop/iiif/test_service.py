@@ -125,7 +125,8 @@ def test_a_tile_is_the_region_asked_for_with_etag_canonical_link_and_cors(client
     response = client.get(f"/iiif/image/{identifier}/100,200,300,300/150,150/0/default.jpg", headers=ORIGIN)
     assert _image(response).size == (150, 150)
     assert response.headers["Access-Control-Allow-Origin"] == "*"
-    assert response.headers["Cache-Control"] == "public, max-age=86400"
+    # Pixels of a published item: minutes in a shared cache (MEDIA_MAX_AGE), as its previews.
+    assert response.headers["Cache-Control"] == "public, max-age=300"
     canonical = f'<{base}/iiif/image/{identifier}/100,200,300,300/150,150/0/default.jpg>;rel="canonical"'
     assert canonical in response.headers["Link"]
     again = client.get(response.request.path, headers={"If-None-Match": response.headers["ETag"]})
