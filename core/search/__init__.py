@@ -4,7 +4,8 @@
 - query.py: `Query`, `Hit`, `Results`, and our query syntax parsed into a ranking tree
 - schema.py: the `Document` a domain builds, and the index fields it becomes
 - ranking.py: a query tree evaluated over posting lists with numpy (BM25, order, facets)
-- engine.py: the `SearchEngine` interface, and `open_engine`
+- engine.py: the `SearchEngine` interface, `ENGINES` and `open_engine`
+- tantivy_engine.py: the tantivy engine (the default), the only module that imports tantivy
 - whoosh_engine.py: the Whoosh engine, the only module that imports whoosh
 - errors.py: `IndexUnavailable`, raised when the index cannot be opened
 - snippets.py: what highlighting needs, kept per document at index time, and the page's snippets

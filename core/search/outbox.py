@@ -24,7 +24,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from core import background
 from core.db import Base, utcnow
-from core.search.engine import SearchEngine, open_engine
+from core.search.engine import SearchEngine, check_engine_name, open_engine
 from core.search.errors import IndexUnavailable
 from core.search.schema import Document
 from core.uow import after_commit, unit
@@ -75,6 +75,7 @@ class DocumentSource:
 def init_app(app, source: DocumentSource) -> None:
     """Index the documents of `source` in the app's index folder."""
     app.config.setdefault("SEARCH_APPLY", "background")  # or "inline", "worker" (none in the app), "on_read"
+    check_engine_name(app.config["SEARCH_ENGINE"])  # a misspelt engine stops the start, not each search
     app.extensions[_SOURCE] = source
 
 
@@ -85,7 +86,7 @@ def _source(app) -> DocumentSource:
 def search_index(app=None) -> SearchEngine:
     """This process's engine object for the app's index."""
     app = app or current_app
-    return open_engine(app.config["SEARCH_INDEX_DIR"], _source(app).facets)
+    return open_engine(app.config["SEARCH_INDEX_DIR"], _source(app).facets, app.config["SEARCH_ENGINE"])
 
 
 def index_to_read(app=None) -> SearchEngine:

@@ -83,7 +83,9 @@ def test_whoosh_is_imported_by_the_engine_module_only():
 
 
 @pytest.fixture
-def index(tmp_path):
+def index(tmp_path, monkeypatch):
+    # Whoosh's own block size, so that a few hundred documents span several blocks a term.
+    monkeypatch.setattr(engine, "POSTING_BLOCK", 128)
     index = WhooshIndex(str(tmp_path / "index"), ("type",))
     yield index
     index.close()
@@ -242,6 +244,7 @@ def test_the_codec_writes_no_length_statistics():
     """length_stats: Whoosh's writer still consults it, so turning it off still saves the work."""
     assert W3Codec().length_stats is True
     assert engine._codec().length_stats is False
+    assert engine._codec()._blocklimit == engine.POSTING_BLOCK > 128
     assert "codec.length_stats" in inspect.getsource(whoosh.writing.SegmentWriter)
 
 
