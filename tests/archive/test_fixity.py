@@ -5,6 +5,8 @@ import os
 import shutil
 import time
 
+import pytest
+
 from archive.media import derivative_path
 from archive.models import FixityRun
 from core.storage import get_storage
@@ -72,6 +74,7 @@ def test_api_upload_needs_a_token_and_answers_with_the_media(app, client, db_ses
     assert "multipart/form-data" in operation["requestBody"]["content"]
 
 
+@pytest.mark.one_database
 def test_a_rebuild_updates_the_index_once_at_the_end_not_after_each_file(app, db_session, make_item, monkeypatch):
     from archive.media import rebuild_previews
     from core.search import outbox

@@ -94,6 +94,7 @@ def _score(live_server, path: str, folder, categories, tries: int = 1) -> list[s
     return short
 
 
+@pytest.mark.long
 def test_the_item_page_is_accessible_well_made_findable_and_steady(live_server, pages, tmp_path):
     short = _score(live_server, pages["item"], tmp_path, STEADY)
     assert not short, "\n".join(short)

@@ -254,6 +254,7 @@ def test_labels_print_view_and_pdf_mark_their_codes_printed_in_a_unit_of_their_o
     assert len(units) == 2  # printed already: this GET reads only
 
 
+@pytest.mark.one_database
 @pytest.mark.parametrize(("path", "printed_in"), [("book-vi.epub", "book"), ("catalogue-en.pdf", "catalogue"),
                                                   ("offline-vi.zip", "offline")])  # fmt: skip
 def test_books_catalogues_and_offline_packages_mark_their_codes_printed(

@@ -1,5 +1,7 @@
 """Exhibitions react to the archive's events (exhibitions.reactions, core.events)."""
 
+import pytest
+
 from archive.workflow import apply_transition
 from core.events import item_status_changed
 from exhibitions import publications
@@ -7,6 +9,7 @@ from exhibitions.composing import add_entry, archive, publish
 from exhibitions.reactions import on_item_status_changed
 
 
+@pytest.mark.one_database
 def test_withdrawing_an_item_forgets_the_built_books_of_the_live_exhibitions_showing_it(
     app, db_session, curator, make_exhibition
 ):

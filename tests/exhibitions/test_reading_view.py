@@ -74,6 +74,7 @@ def test_an_entry_carries_the_primary_code_and_the_code_printed_in_its_language(
     assert entry.panel_code == "CB26-001" and entry.item_status == "published"
 
 
+@pytest.mark.one_database
 def test_a_snapshot_has_a_schema_and_reads_back_into_the_same_view(db_session, curator, shown):
     before = {lang: reading.build_view(shown, lang) for lang in shown.all_languages}
     archive(db_session, curator, shown)
@@ -129,6 +130,7 @@ def _filled(value, names: dict):
     return value
 
 
+@pytest.mark.one_database
 def test_a_version_1_snapshot_as_stored_reads_into_the_typed_view(db_session, curator, client, shown):
     first = shown.entries[0]
     archive(db_session, curator, shown)
@@ -189,6 +191,7 @@ def no_sql(app):
         event.remove(db.engine, "before_cursor_execute", refuse)
 
 
+@pytest.mark.one_database
 def test_every_output_renders_the_view_alone_without_the_database(app, db_session, shown, no_sql, tmp_path):
     views = [reading.build_view(shown, lang) for lang in shown.all_languages]
     expected_labels = labels_for(shown)
@@ -212,6 +215,7 @@ def test_every_output_renders_the_view_alone_without_the_database(app, db_sessio
     assert entry.reference_code in page and entry.panel_code in page
 
 
+@pytest.mark.one_database
 @pytest.mark.parametrize("publication", ["book-en.epub", "catalogue-en.pdf", "offline-en.zip"])
 def test_a_download_reads_the_exhibition_once(client, shown, monkeypatch, publication):
     builds = []

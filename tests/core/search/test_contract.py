@@ -26,11 +26,16 @@ RAM_DISK = Path("/dev/shm")
 
 
 @pytest.fixture(params=sorted(ENGINES))
-def engine(request, tmp_path):
+def engine_kind(request) -> str:
+    return request.param
+
+
+@pytest.fixture
+def engine(engine_kind, tmp_path):
     folder = tmp_path
-    if request.param == "tantivy" and RAM_DISK.is_dir() and os.access(RAM_DISK, os.W_OK):
+    if engine_kind == "tantivy" and RAM_DISK.is_dir() and os.access(RAM_DISK, os.W_OK):
         folder = Path(tempfile.mkdtemp(prefix="vitrine-contract-", dir=RAM_DISK))
-    engine = open_engine(str(folder / "index"), FACETS, request.param)
+    engine = open_engine(str(folder / "index"), FACETS, engine_kind)
     engine.ensure()
     yield engine
     engine.close()
@@ -313,3 +318,25 @@ def test_an_updated_or_deleted_document_never_shows_its_old_snippet(engine):
     put(engine, doc(1, "Bản đồ quyền sử dụng đất", digest="third"))  # the same id, another document
     [hit] = engine.search(Query(text="quyen", snippet_lang="vi")).hits
     assert "Bản đồ" in hit.snippet and "Ảnh" not in hit.snippet
+
+
+def test_two_processes_creating_the_index_at_once_keep_one_and_every_write(engine_kind, tmp_path, monkeypatch):
+    """Two processes starting on a new data folder: the index one of them made and wrote to stays."""
+    folder = str(tmp_path / "index")
+    first = open_engine(folder, FACETS, engine_kind)
+    second = type(first)(folder, FACETS)  # not the process's shared object: another process's
+    linking = type(first)._link_first
+
+    def meanwhile(self, generation):
+        if self is first:  # the other process creates, links and writes before this one links
+            put(second, doc(1, "Tranh cổ động"))
+        return linking(self, generation)
+
+    monkeypatch.setattr(type(first), "_link_first", meanwhile)
+    first.ensure()
+    put(first, doc(2, "Ảnh tư liệu"))
+    for engine in (first, second):
+        assert sorted(ids(engine)) == ["1", "2"]
+    assert len([path for path in tmp_path.iterdir() if path.is_dir() and not path.is_symlink()]) == 1
+    first.close()
+    second.close()
