@@ -173,8 +173,14 @@ def test_a_writer_that_fails_in_bulk_leaves_the_index_as_it_was(tmp_path, opened
     folder = os.path.realpath(index.path)
     with index.reading() as snapshot:
         listed = {leaf.segment().segment_id() for _key, leaf, _offset in snapshot.leaves}
-    files = [name for name in os.listdir(folder) if not name.startswith("_MAIN_") and name != "MAIN_WRITELOCK"]
+    files = [name for name in os.listdir(folder) if not name.startswith(("_MAIN_", "MAIN_WRITELOCK", "snippets."))]
     assert {name.split(".")[0] for name in files} == listed
+    # The snippet store rolled back with the index: the failed block's records are not there either.
+    store = snippets.SqliteSnippetStore.open(Path(folder))
+    every = lambda where: sorted({n for numbers in where.values() for n in numbers})  # noqa: E731
+    assert store.find({"200": None}, frozenset({"sau"}), ["vi"], every)["200"].passages == ["ảnh sau"]
+    assert store.find({str(n): None for n in range(10, 130)}, frozenset({"moi"}), ["vi"], every) == {}
+    store.close()
 
 
 def test_a_segment_whose_documents_are_all_replaced_is_dropped_not_merged(tmp_path, opened):
