@@ -99,9 +99,9 @@ class Items(MethodView):
 class ItemView(MethodView):
     @token_optional
     @blp.response(200, ItemSchema)
-    @fails_with(404)
+    @fails_with(404, 410)
     def get(self, item_id, user):
-        """One item; unpublished items are 404 for the public."""
+        """One item; for the public, a withdrawn item is 410 (taken down), any other unpublished one 404."""
         return _item_for(user, item_id)
 
     @token_required

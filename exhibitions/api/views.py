@@ -123,9 +123,10 @@ class Exhibitions(MethodView):
 class ExhibitionView(MethodView):
     @token_optional
     @blp.response(200, ExhibitionSchema)
-    @fails_with(404)
+    @fails_with(404, 410)
     def get(self, exhibition_id, user):
-        """Settings, texts per language, sections and entries in order, QR codes; drafts are 404 for the public."""
+        """Settings, texts per language, sections and entries in order, QR codes; for the public, drafts are 404 and
+        an exhibition taken down 410."""
         return _detail(_visible(exhibition_id, user), public=user is None)
 
     @token_required
@@ -145,9 +146,10 @@ class ReaderView(MethodView):
     @token_optional
     @blp.arguments(ViewQuerySchema, location="query")
     @blp.response(200, ReaderViewSchema)
-    @fails_with(404)
+    @fails_with(404, 410)
     def get(self, query, exhibition_id, user):
-        """What a reader sees in one language; texts that fell back along the chain say so."""
+        """What a reader sees in one language; texts that fell back along the chain say so, and a withdrawn item's
+        entry is a placeholder (`withdrawn`) with nothing of the item."""
         exhibition = _visible(exhibition_id, user)
         lang = reader_language(exhibition, query.get("lang") or current_language())
         return view_for(exhibition, lang, public=user is None)
@@ -157,7 +159,7 @@ class ReaderView(MethodView):
 class QrLinks(MethodView):
     @token_optional
     @blp.response(200, QrLinkSchema(many=True))
-    @fails_with(404)
+    @fails_with(404, 410)
     def get(self, exhibition_id, user):
         """Every short link of the exhibition with its QR images and scan count."""
         exhibition = _visible(exhibition_id, user)

@@ -15,10 +15,11 @@ from archive import jobs, tiles
 from archive.forms import TYPE_LABELS
 from archive.media import derivative_path, derivative_size, display_name
 from archive.models import Item, ItemStatus, MediaFile
+from archive.queries import check_public
 from archive.rights import labels as rights_labels
 from archive.source_images import SourceService, service_for_page
 from core.errors import NotFound
-from core.i18n import _, _l, localized, ui_languages
+from core.i18n import _l, localized, ui_languages
 from core.urls import public_url
 from exhibitions import reading
 from interop.iiif.image_api import PROFILE, max_size
@@ -67,8 +68,7 @@ def _entry(label, value: dict[str, list[str]]) -> dict:
 def item_manifest(session, item_id: int) -> dict:
     """The Manifest of a published item: its texts, facts, rights, and a canvas per page of each file."""
     item = session.get(Item, item_id)
-    if item is None or item.status != ItemStatus.PUBLISHED:
-        raise NotFound(_("There is no published item %(id)s.", id=item_id))
+    check_public(item, item_id)  # a withdrawn item's manifest is Gone (410)
     base = public_url("iiif.item_manifest", item_id=item.id).removesuffix("/manifest.json")
     label = language_map({t.lang: t.title for t in item.texts}) or {"none": [item.reference_code]}
     manifest = {
