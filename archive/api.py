@@ -162,7 +162,8 @@ class ItemTransitionsView(MethodView):
     @blp.response(200, ItemSchema)
     @fails_with(403, 404, 409)
     def post(self, data, item_id, user):
-        """Move the item in the review workflow: submit, publish, send_back, withdraw, restore."""
+        """Move the item in the review workflow: submit, publish, send_back, withdraw (the takedown, with a reason),
+        reinstate (an admin's undoing of it), restore (back to draft)."""
         item = get_item(db.session, item_id)
         apply_transition(db.session, user, item, data["action"], data.get("comment"), data.get("version"))
         return item

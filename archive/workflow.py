@@ -48,6 +48,9 @@ TRANSITIONS = {
 }
 # The audit actions that take an item down: a person's withdrawal, or its source's deletion of a harvested record.
 TAKEDOWN_ACTIONS = ("withdraw", "harvest_withdraw")
+# The moves people may make on a harvested item, read-only otherwise: its source decides what it says, but this
+# archive decides what it shows (archive.harvested keeps a person's takedown through later harvests).
+TAKEDOWN_MOVES = ("withdraw", "reinstate")
 
 
 @dataclass(frozen=True)
@@ -71,10 +74,11 @@ def takedown_of(session, item: Item) -> Takedown | None:
 
 
 def available_transitions(user: User, item: Item) -> list[Transition]:
-    """The moves this user may make on this item now: none on a harvested item (its source decides)."""
-    if harvested_refusal(item):
-        return []
-    return [t for t in TRANSITIONS.values() if item.status in t.sources and can(user, t.permission)]
+    """The moves this user may make on this item now: on a harvested item (its source decides) only a takedown and
+    its undoing."""
+    harvested = harvested_refusal(item) is not None
+    return [t for t in TRANSITIONS.values() if item.status in t.sources and can(user, t.permission)
+            and (t.name in TAKEDOWN_MOVES or not harvested)]  # fmt: skip
 
 
 def apply_transition(session, user: User, item: Item, name: str, comment: str | None = None,
@@ -85,7 +89,7 @@ def apply_transition(session, user: User, item: Item, name: str, comment: str | 
         raise ValidationError(_("Unknown action: %(action)s.", action=name), field="action")
     if not can(user, transition.permission):
         raise Forbidden(_("Your role may not do this: %(action)s.", action=transition.label), field="action")
-    if refusal := harvested_refusal(item):
+    if (refusal := harvested_refusal(item)) and name not in TAKEDOWN_MOVES:
         raise Forbidden(refusal, field="status")
     if item.status not in transition.sources:
         raise ValidationError(
@@ -124,3 +128,12 @@ def event_label(action: str) -> str:
         return str(TRANSITIONS[action].label)
     return {"create": _("Created"), "update": _("Edited"), "harvest": _("Harvested"),
             "harvest_withdraw": _("Deleted at its source")}.get(action, action)  # fmt: skip
+
+
+def taken_down_here(session, item: Item) -> bool:
+    """Whether a person's takedown holds the item: withdrawn by someone here and not reinstated since (a harvest
+    then leaves it withdrawn, whatever its source says)."""
+    if item.status != ItemStatus.WITHDRAWN or item.id is None:
+        return False
+    event = last_event(session, "item", item.id, ("withdraw", "reinstate"))
+    return event is not None and event.action == "withdraw"

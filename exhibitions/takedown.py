@@ -21,7 +21,7 @@ from core.i18n import _
 from core.permissions import Permission, require
 from core.uow import after_commit
 from core.validation import Problems, check_text
-from exhibitions.composing.settings import touch
+from exhibitions.composing import touch
 from exhibitions.models import Exhibition, ExhibitionStatus
 from exhibitions.publications import forget_built
 

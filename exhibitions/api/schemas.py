@@ -314,6 +314,10 @@ class EntryInputSchema(Schema):
     captions = fields.Dict(keys=fields.String(), values=fields.Nested(CaptionInputSchema), metadata=BY_LANGUAGE)
 
 
+class TakedownInputSchema(Schema):
+    reason = fields.String(required=True, metadata={"description": "Why, kept in the exhibition's history"})
+
+
 class PullInputSchema(Schema):
     key = fields.String(required=True, metadata={"description": "A difference's key: s<id> or e<id>"})
 

@@ -13,7 +13,7 @@ from core.api import fails_with, register, token_optional, token_required
 from core.db import db
 from core.i18n import current_language
 from core.urls import public_url
-from exhibitions import qr
+from exhibitions import qr, takedown
 from exhibitions.api.schemas import (
     DeriveInputSchema,
     DifferencesSchema,
@@ -29,6 +29,7 @@ from exhibitions.api.schemas import (
     ReaderViewSchema,
     SectionInputSchema,
     SectionSchema,
+    TakedownInputSchema,
     ViewQuerySchema,
     difference_record,
     entry_record,
@@ -254,3 +255,18 @@ class Pull(MethodView):
         exhibition = get_exhibition(db.session, exhibition_id)
         pull(db.session, user, exhibition, data["key"])
         return _differences(exhibition)
+
+
+@blp.route(EXHIBITION + "/<any(takedown, undo_takedown):action>", tags=TAG, endpoint="exhibition_takedown")
+class Takedown(MethodView):
+    @token_required
+    @blp.arguments(TakedownInputSchema)
+    @blp.response(200, ExhibitionSchema)
+    @fails_with(403, 404, 422)
+    def post(self, data, exhibition_id, action, user):
+        """Take the exhibition (published or archived) down from public view, or undo it; admins only, with a
+        reason, kept in its history. Its pages, books and codes answer 410 while it is down."""
+        exhibition = get_exhibition(db.session, exhibition_id)
+        change = takedown.take_down if action == "takedown" else takedown.undo_takedown
+        change(db.session, user, exhibition, data["reason"])
+        return _detail(exhibition)
