@@ -203,7 +203,7 @@ def exhibition_manifest(session, exhibition_id: int) -> dict:
     views = [reading.view_for(exhibition, lang) for lang in exhibition.all_languages]
     first = views[0]  # in the primary language: its sections and entries give the order
     base = public_url("iiif.exhibition_manifest", exhibition_id=exhibition.id).removesuffix("/manifest.json")
-    shown = published_items(session, [entry.item_id for entry in first.entries])
+    shown = published_items(session, [entry.item_id for entry in first.entries if not entry.withdrawn])
     sections = [{section.id: section for section in view.sections} for view in views]
     entries = [{entry.id: entry for entry in view.entries} for view in views]
     canvases, structures = [], []
@@ -254,7 +254,8 @@ def texts_of(texts) -> dict[str, list[str]]:
 
 
 def published_items(session, item_ids: list[int]) -> set[int]:
-    """Which of these items are published now: an entry of an archived exhibition may show one withdrawn since."""
+    """Which of these items are published now (the view's placeholders aside, an item may have left publication
+    since the view was read)."""
     if not item_ids:
         return set()
     return set(session.scalars(select(Item.id).where(Item.id.in_(item_ids), Item.status == ItemStatus.PUBLISHED)))

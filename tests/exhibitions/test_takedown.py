@@ -14,6 +14,10 @@ from exhibitions import publications, qr, reading, takedown
 from exhibitions.composing import archive, publish
 from exhibitions.models import QrLink, QrTarget
 
+# The queries under these (shown_to_public, the statuses a frozen view is shown with) run on both databases in
+# tests/test_takedown.py, which walks the public surfaces; here, the rules.
+pytestmark = pytest.mark.one_database
+
 
 @pytest.fixture
 def shown(db_session, curator, make_exhibition):
