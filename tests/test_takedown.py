@@ -86,17 +86,20 @@ def site(app) -> Site:
     return built
 
 
-def _item(session, user, code: str, title: str, mark: str = "", size=(300, 200)) -> tuple:
+def _item(session, user, code: str, title: str, mark: str = "", file: bool = True) -> tuple:
     data = {"reference_code": code, "type": "photo", "date": "1946", "place": "vn-ha-noi", "terms": ["ICCPR"],
             "texts": {"vi": {"title": f"{title} {mark}".strip(), "caption": f"Chú thích {mark}".strip(),
                              "description": f"Mô tả {mark}".strip()},
                       "en": {"title": f"Photo {mark}".strip()}}}  # fmt: skip
     item = create_item(session, user, data)
-    upload = Upload("photo.png", io.BytesIO(samples.png_bytes(size)))  # a file of its own: its digest is its own
-    [attached] = attach_media(session, get_storage(), user, item, [upload])
+    media = None
+    if file:
+        upload = Upload("photo.png", io.BytesIO(samples.png_bytes()))
+        [attached] = attach_media(session, get_storage(), user, item, [upload])
+        media = attached.media
     apply_transition(session, user, item, "submit")
     apply_transition(session, user, item, "publish")
-    return item, attached.media
+    return item, media
 
 
 def _exhibition(session, user, code: str, title: str, items: list) -> object:
@@ -118,7 +121,7 @@ def _build(site: Site) -> Site:
     curator = users["curator"]
     with collected_effects():  # previews made once, at the end
         withdrawn, media = _item(session, curator, CODE, "Bức ảnh gỡ xuống", MARK)
-        kept, _kept_media = _item(session, curator, "TKD-KEPT-01", "Bức ảnh ở lại", size=(320, 200))
+        kept, _none = _item(session, curator, "TKD-KEPT-01", "Bức ảnh ở lại", file=False)  # one file to look for
         session.commit()
     live = _exhibition(session, curator, "TKL", "Triển lãm đang mở", [withdrawn, kept])
     frozen = _exhibition(session, curator, "TKA", "Triển lãm đã đóng", [withdrawn, kept])
@@ -258,7 +261,8 @@ def test_the_sitemap_iiif_manifests_and_home_leave_it_out(visitor, site):
 
 @pytest.mark.one_database  # books drawn from the reading view, whose queries the tests above check on both
 def test_books_catalogues_and_packages_are_rebuilt_with_the_placeholder(visitor, site):
-    for exhibition in (site.live, site.frozen):
+    # The archived exhibition's, whose books were frozen until now (a live one's: test_ebooks, test_catalogue_…).
+    for exhibition in (site.frozen,):
         with zipfile.ZipFile(io.BytesIO(_get(visitor, f"/exhibitions/{exhibition}/book-vi.epub").data)) as book:
             text = " ".join(book.read(n).decode() for n in book.namelist() if n.endswith((".xhtml", ".opf", ".ncx")))
             assert "Đã rút khỏi công bố" in text and not _leaks(text)
