@@ -115,9 +115,9 @@ def test_a_withdrawn_item_is_a_placeholder_on_public_pages(client, db_session, c
     db_session.commit()
     page = client.get(f"/exhibitions/{geneva.id}?lang=fr").get_data(as_text=True)
     assert f'/entries/{first.id}"' in page and f'/entries/{second.id}"' not in page
-    assert "This item has been withdrawn from public view." in page and "Titre en français" not in page
+    assert "Cet élément a été retiré de la consultation publique." in page and "Titre en français" not in page
     gone = client.get(f"/exhibitions/{geneva.id}/entries/{second.id}")
-    assert gone.status_code == 410 and "Withdrawn from public view" in gone.get_data(True)
+    assert gone.status_code == 410 and "Retiré de la consultation publique" in gone.get_data(True)  # the French chosen
     assert second.item.reference_code not in gone.get_data(True) and "Titre en français" not in gone.get_data(True)
 
 
