@@ -10,6 +10,7 @@ import pytest
 
 from archive.workflow import apply_transition
 from core.audit import history
+from core.auth import issue_token
 from core.errors import Forbidden, Gone, ValidationError
 from exhibitions import qr, reading, takedown
 from exhibitions.composing import archive, publish
@@ -127,3 +128,21 @@ def test_taking_down_forgets_the_built_publications_once_it_commits(app, db_sess
     takedown.take_down(db_session, admin, shown, "Gỡ khẩn cấp")
     db_session.commit()
     assert not book.exists()
+
+
+def test_the_api_takes_down_and_undoes_for_an_admin_only(client, db_session, make_user, shown):
+    def headers(role):
+        token = issue_token(db_session, make_user(role))
+        db_session.commit()
+        return {"Authorization": f"Bearer {token}", "Accept-Language": "en"}
+
+    path = f"/api/v1/exhibitions/{shown.id}"
+    refused = client.post(f"{path}/takedown", json={"reason": "Not mine"}, headers=headers("curator"))
+    assert refused.status_code == 403 and refused.json["error"]["code"] == "forbidden"
+    admin = headers("admin")
+    assert client.post(f"{path}/takedown", json={}, headers=admin).status_code == 422  # the reason is required
+    done = client.post(f"{path}/takedown", json={"reason": "Rights disputed"}, headers=admin)
+    assert done.status_code == 200 and done.json["withdrawn_at"] is not None
+    assert client.get(path).status_code == 410 and client.get(path, headers=admin).status_code == 200
+    back = client.post(f"{path}/undo_takedown", json={"reason": "Rights cleared"}, headers=admin)
+    assert back.status_code == 200 and back.json["withdrawn_at"] is None and client.get(path).status_code == 200
