@@ -38,6 +38,8 @@ from core.uow import after_commit, unit
 APPLY_BATCH = 20_000
 # Records whose documents are read at a time within a batch: memory stays flat.
 READ_BATCH = 1000
+# A backlog of at least this many tasks is written by several processes (try_writer(procs)).
+PARALLEL_MIN = 1000
 # The key of the after-commit effect: queued once per transaction, and once per long job
 # under core.uow.collected_effects().
 APPLY_EFFECT = "search.apply"
@@ -152,6 +154,11 @@ def pending_count(app=None) -> int:
         return session.scalar(select(func.count()).select_from(SearchTask))
 
 
+def _pending_at_least(count: int) -> bool:
+    with unit("search.pending", write=False) as session:
+        return session.scalar(select(SearchTask.id).order_by(SearchTask.id).offset(count - 1).limit(1)) is not None
+
+
 def _has_pending() -> bool:
     with unit("search.pending", write=False) as session:
         return session.scalar(select(SearchTask.id).limit(1)) is not None
@@ -169,7 +176,8 @@ def apply_pending(app=None, batch: int = APPLY_BATCH, procs: int = 1, on_applied
     # Looked at after the lock is released: tasks committed while this process held it, by
     # a process that then found the lock taken, are this process's to apply.
     while _has_pending():
-        with index.try_writer(procs=procs) as writer:
+        # Processes are started for a backlog only: a save's few tasks are written at once.
+        with index.try_writer(procs=procs if _pending_at_least(PARALLEL_MIN) else 1) as writer:
             if writer is None:
                 return applied
             task_ids = _apply_batch(writer, source, batch)
