@@ -14,7 +14,7 @@ from archive.rights import STATEMENTS
 from archive.workflow import TRANSITIONS
 from core.api import api_user
 from core.pagination import MAX_PAGE, MAX_PER_PAGE
-from core.schemas import OneOf, PagingSchema, Range, UtcDateTime, enum_values
+from core.schemas import CURSOR, CursorPagingSchema, OneOf, PagingSchema, Range, UtcDateTime, enum_values
 from core.urls import public_url
 
 
@@ -203,7 +203,7 @@ class ItemSchema(Schema):
         return data
 
 
-class ItemPageSchema(PagingSchema):
+class ItemPageSchema(CursorPagingSchema):
     items = fields.List(fields.Nested(ItemSchema))
 
 
@@ -226,7 +226,8 @@ class AuditEventSchema(Schema):
 
 class ItemQuerySchema(Schema):
     # Bounded so that the SQL OFFSET stays a 64-bit integer.
-    page = fields.Integer(load_default=1, validate=Range(min=1, max=MAX_PAGE))
+    page = fields.Integer(validate=Range(min=1, max=MAX_PAGE), metadata={"description": "Page number (1 if no cursor)"})
+    cursor = fields.String(metadata=CURSOR)
     per_page = fields.Integer(validate=Range(min=1, max=MAX_PER_PAGE))
     status = fields.String(validate=OneOf(enum_values(ItemStatus)))
     type = fields.String(validate=OneOf(enum_values(ItemType)))

@@ -155,7 +155,8 @@ def staff_items():
                                       page=parse_page(request.args.get("page")))  # fmt: skip
         return render_template("archive/search_results.html", page=page, facet_labels=searching.facet_labels(),
                                type_labels=TYPE_LABELS, staff=True)  # fmt: skip
-    page = queries.list_items(db.session, request.args, parse_page(request.args.get("page")))
+    page = queries.list_items(db.session, request.args, parse_page(request.args.get("page")),
+                              cursor=request.args.get("cursor"))  # fmt: skip
     return render_template("archive/staff_list.html", page=page, schemes=schemes_with_terms(db.session),
                            type_labels=TYPE_LABELS, statuses=list(ItemStatus),
                            place_groups=place_choices(db.session), rights_groups=rights.choices(),
