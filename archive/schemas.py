@@ -13,7 +13,7 @@ from archive.models import ItemStatus, ItemType, JobState, PlaceKind, TextState
 from archive.rights import STATEMENTS
 from archive.workflow import TRANSITIONS
 from core.api import api_user
-from core.pagination import MAX_PAGE, MAX_PER_PAGE
+from core.pagination import MAX_PAGE, MAX_PER_PAGE, MAX_SEARCH_PAGE
 from core.schemas import CURSOR, CursorPagingSchema, OneOf, PagingSchema, Range, UtcDateTime, enum_values
 from core.urls import public_url
 
@@ -300,7 +300,7 @@ class SearchQuerySchema(Schema):
     q = fields.String(load_default="", metadata={"description": 'Words, "phrases", prefix*, -excluded; marks optional'})
     # i18n note: `lang` also chooses the language of the messages, as everywhere in the app.
     lang = fields.String(metadata={"description": "Language of titles and snippets (BCP 47 tag)"})
-    page = fields.Integer(load_default=1, validate=Range(min=1, max=10_000))
+    page = fields.Integer(load_default=1, validate=Range(min=1, max=MAX_SEARCH_PAGE))
     per_page = fields.Integer(validate=Range(min=1, max=MAX_PER_PAGE))
     order = fields.String(load_default="relevance", validate=OneOf(["relevance", "date", "date_asc"]))
     type = fields.List(fields.String(), metadata={"description": "Item type; repeat to require several facets"})

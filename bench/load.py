@@ -9,7 +9,8 @@ API (the first published item, the first exhibition and its QR code). Then each 
 clients ask one address over and over for `--seconds` (after a one-second warm-up not counted), at most
 `--max-requests` requests, each on a connection of its own as gunicorn's sync workers close every connection.
 Printed per scenario: requests per second, p50/p95/p99 latency, errors (any answer but 2xx/3xx, or none), and
-the ratio of its requests per second to `/healthz`'s, measured first and last in the same run (their mean).
+the ratio of its requests per second to `/healthz`'s, measured for half as long just before and just after it
+(their mean): other work on the machine comes and goes, and a baseline taken beside each scenario follows it.
 
 The client is one asyncio process on the same machine, so it takes CPU the server could use; other work shares
 this 2-core machine too. Absolute figures are noisy; ratios to /healthz in the same run are what count.
@@ -208,32 +209,38 @@ async def load(port: int, path: str, connections: int, seconds: float, max_reque
     return outcome
 
 
-def run_workers(data_dir: Path, workers: int, args) -> list[tuple[str, str, Outcome]]:
-    """Start the server with `workers` web workers and load each scenario in turn; /healthz first and last."""
+def run_workers(data_dir: Path, workers: int, args) -> list[tuple[str, str, Outcome, float]]:
+    """Start the server with `workers` web workers and load each scenario in turn, /healthz before each and after
+    the last; each scenario's figures with its baseline, the mean rate of the /healthz runs either side of it."""
     log_path = data_dir.parent / f"serve-{workers}.log"
     started = time.perf_counter()
     with serving(data_dir, workers, log_path) as port:
         print(f"\n{workers} web workers: serving on {HOST}:{port} after {time.perf_counter() - started:.0f} s "
               f"(log: {log_path})", flush=True)  # fmt: skip
-        paths = scenarios(port)
-        results = []
-        for name, path in [*paths.items(), ("/healthz", "/healthz")]:
+        baseline_seconds = max(2.0, args.seconds / 2)
+
+        def healthz() -> float:
+            return asyncio.run(load(port, "/healthz", args.connections, baseline_seconds, args.max_requests)).rate
+
+        results, before = [], healthz()
+        for name, path in scenarios(port).items():
             outcome = asyncio.run(load(port, path, args.connections, args.seconds, args.max_requests))
-            results.append((name, path, outcome))
-            print(f"  {name:<32} {outcome.rate:8.1f} req/s  p99 {outcome.percentile(0.99):7.1f} ms", flush=True)
+            after = healthz()
+            results.append((name, path, outcome, (before + after) / 2))
+            print(f"  {name:<32} {outcome.rate:8.1f} req/s  p99 {outcome.percentile(0.99):7.1f} ms  "
+                  f"(/healthz {before:.0f}, {after:.0f} req/s)", flush=True)  # fmt: skip
+            before = after
     return results
 
 
-def table(workers: int, connections: int, results: list[tuple[str, str, Outcome]]) -> None:
-    """The figures of one worker count, each rate as a ratio to /healthz's (the mean of its two runs)."""
-    baseline = [outcome.rate for name, _path, outcome in results if name == "/healthz"]
-    base = sum(baseline) / len(baseline)
-    print(f"\n{workers} gunicorn workers, {connections} connections — /healthz {baseline[0]:.0f} then "
-          f"{baseline[-1]:.0f} req/s (ratios to their mean)")  # fmt: skip
+def table(workers: int, connections: int, results: list[tuple[str, str, Outcome, float]]) -> None:
+    """The figures of one worker count, each rate as a ratio to its /healthz baseline."""
+    print(f"\n{workers} gunicorn workers, {connections} connections; ratio: req/s over /healthz's, measured just "
+          f"before and after")  # fmt: skip
     print(f"  {'scenario':<34}{'req/s':>8}{'ratio':>7}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}  path")
-    for name, path, outcome in results[:-1]:
-        print(f"  {name:<34}{outcome.rate:8.1f}{outcome.rate / base:7.2f}{outcome.percentile(0.5):9.1f}"
-              f"{outcome.percentile(0.95):9.1f}{outcome.percentile(0.99):9.1f}{outcome.errors:8d}  {path}")  # fmt: skip
+    for name, path, outcome, base in results:
+        latency = "".join(f"{outcome.percentile(share):9.1f}" for share in (0.5, 0.95, 0.99))
+        print(f"  {name:<34}{outcome.rate:8.1f}{outcome.rate / base:7.2f}{latency}{outcome.errors:8d}  {path[:60]}")
 
 
 def main() -> None:

@@ -22,6 +22,8 @@ from core.urls import public_url
 MAX_PER_PAGE = 100
 # Bounded so that an SQL OFFSET stays a 64-bit integer.
 MAX_PAGE = 1_000_000
+# Ranked search results page by number (an engine ranks every hit anyway), down to here: 200,000 hits at 20 a page.
+MAX_SEARCH_PAGE = 10_000
 # A cursor holds a direction, a sort key and an id: well under this, whatever the key.
 MAX_CURSOR_CHARS = 200
 AFTER, BEFORE = "a", "b"  # the rows after the named one (the next page), or before it (the previous page)
