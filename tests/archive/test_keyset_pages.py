@@ -59,11 +59,16 @@ def test_a_walk_by_cursor_meets_every_item_once_in_order_while_items_are_added(d
     assert [item.id for page in pages for item in page.items] == expected
     assert [len(page.items) for page in pages] == [3, 3, 3, 2]
     assert pages[0].page == 1 and pages[0].prev_cursor is None and all(p.page is None for p in pages[1:])
-    # Back again: each page's previous is the page before it (the first would now show the items added).
-    for before, page in zip(pages[1:-1], pages[2:], strict=True):
+    # Back again: each page's previous is the page before it, then the items added, then a full first page.
+    for before, page in zip(pages[:-1], pages[1:], strict=True):
         back = list_items(db_session, {}, per_page=3, public=True, cursor=page.prev_cursor)
         assert [item.id for item in back.items] == [item.id for item in before.items]
-        assert back.next_cursor is not None
+        assert back.next_cursor is not None and back.prev_cursor is not None
+    back = list_items(db_session, {}, per_page=3, public=True, cursor=pages[1].prev_cursor)  # the first page's
+    added = list_items(db_session, {}, per_page=3, public=True, cursor=back.prev_cursor)  # 3 of the 4 added
+    start = list_items(db_session, {}, per_page=3, public=True, cursor=added.prev_cursor)  # 1 left: the start
+    assert (added.page, len(added.items), start.page, start.prev_cursor, len(start.items)) == (None, 3, 1, None, 3)
+    assert start.items[-1].updated_at > pages[0].items[0].updated_at
 
 
 def test_a_page_number_gives_the_same_page_and_cursors_on_from_it(db_session, add_items):
@@ -127,7 +132,7 @@ def test_the_api_refuses_cursors_it_did_not_make_naming_the_cursor(app, client, 
 
 @pytest.mark.one_database
 def test_the_staff_list_pages_by_cursor(login_as, add_items):
-    there = add_items([START + timedelta(minutes=n) for n in range(30)])
+    add_items([START + timedelta(minutes=n) for n in range(30)])
     staff, _user = login_as("archivist")
     first = staff.get("/staff/items").get_data(as_text=True)
     assert 'rel="next"' in first and 'rel="prev"' not in first
@@ -135,5 +140,11 @@ def test_the_staff_list_pages_by_cursor(login_as, add_items):
     assert "cursor=" in next_url and "page=" not in next_url
     second = staff.get(next_url).get_data(as_text=True)
     assert 'rel="prev"' in second and 'rel="next"' not in second
-    assert "KEYSET-0001" in second and there  # the oldest, on the last page
+    assert "KEYSET-0001" in second  # the oldest, on the last page
     assert staff.get("/staff/items?cursor=nonsense").status_code == 400
+
+
+@pytest.mark.one_database
+def test_search_pages_stop_at_the_stated_depth(client):
+    assert client.get("/items?q=quyen&page=10000").status_code == 200
+    assert client.get("/items?q=quyen&page=10001").status_code == 422
