@@ -130,7 +130,6 @@ def scenarios(port: int) -> dict[str, str]:
     exhibition = exhibitions["exhibitions"][0]
     last = loads(get(port, f"/api/v1/items?per_page=1&page={total - 1}")[1])
     return {
-        "/healthz": "/healthz",
         "home page": "/?lang=vi",
         "search page": "/items?q=quyen&lang=vi",
         "search API": "/api/v1/search?q=quyen",
