@@ -12,10 +12,11 @@ page (per_page=20):
 - `cursor`: the same page reached through the `links.next` of the page before it (keyset: read from the index
   where the last page stopped).
 
-Each is asked `--runs` times after a warm-up: median and 95th percentile on the clock and the median CPU time of
-this process, and each figure as a ratio to `first` measured in the same run (`first / this`: 1.0 is as fast as
-the first page). On SQLite the archive is then indexed and the public search page `/items` (the browse page by
-date: the engine pages by number up to a stated depth) is asked for page 1 and page `--search-pages`.
+Each is asked `--runs` times after a warm-up, the cases in turn: median and 95th percentile on the clock and the
+median CPU time of this process, and each figure as a ratio to `first` measured in the same run (`first / this`:
+1.0 is as fast as the first page). On SQLite the archive is then indexed and the public search page `/items`
+(the browse page by date: the engine pages by number up to a stated depth) is asked for page 1 and page
+`--search-pages`.
 Other work shares this machine: absolute times are noisy, the ratios are what count. Not part of the test run.
 """
 
@@ -58,20 +59,26 @@ def add_items(count: int) -> None:
         session.commit()
 
 
-def timed(client, path: str, runs: int) -> dict:
-    """Median and p95 on the clock, median CPU, in ms, of `runs` GETs after one warm-up."""
-    response = client.get(path)
-    assert response.status_code == 200, (path, response.status_code, response.get_data(as_text=True)[:300])
-    wall, cpu = [], []
-    for _run in range(runs):
-        started, started_cpu = time.perf_counter(), time.process_time()
+def timed(client, cases: dict[str, str], runs: int) -> dict[str, dict]:
+    """Per case (name → path), median and p95 on the clock and median CPU, in ms, of `runs` GETs after one
+    warm-up; the cases asked in turn, so that the machine's other work weighs on each alike."""
+    samples = {name: ([], []) for name in cases}
+    for path in cases.values():
         response = client.get(path)
-        wall.append((time.perf_counter() - started) * 1000)
-        cpu.append((time.process_time() - started_cpu) * 1000)
-        assert response.status_code == 200, path
-    wall.sort()
-    return {"p50": statistics.median(wall), "p95": wall[max(0, round(0.95 * len(wall)) - 1)],
-            "cpu": statistics.median(cpu)}  # fmt: skip
+        assert response.status_code == 200, (path, response.status_code, response.get_data(as_text=True)[:300])
+    for _run in range(runs):
+        for name, path in cases.items():
+            started, started_cpu = time.perf_counter(), time.process_time()
+            response = client.get(path)
+            samples[name][0].append((time.perf_counter() - started) * 1000)
+            samples[name][1].append((time.process_time() - started_cpu) * 1000)
+            assert response.status_code == 200, path
+    figures = {}
+    for name, (wall, cpu) in samples.items():
+        wall.sort()
+        figures[name] = {"p50": statistics.median(wall), "p95": wall[max(0, round(0.95 * len(wall)) - 1)],
+                         "cpu": statistics.median(cpu)}  # fmt: skip
+    return figures
 
 
 def report(label: str, figures: dict[str, dict]) -> None:
@@ -92,11 +99,9 @@ def api_figures(client, base_url: str, depth: int, runs: int) -> dict[str, dict]
     by_number = f"/api/v1/items?per_page={PER_PAGE}&page={number}"
     ids = [[i["id"] for i in client.get(path).json["items"]] for path in (by_cursor, by_number)]
     assert ids[0] == ids[1], "the page by cursor differs from the page by number"
-    return {
-        "first": timed(client, f"/api/v1/items?per_page={PER_PAGE}", runs),
-        f"offset: page={number} (row {depth:,})": timed(client, by_number, runs),
-        f"cursor: links.next at row {depth:,}": timed(client, by_cursor, runs),
-    }
+    return timed(client, {"first": f"/api/v1/items?per_page={PER_PAGE}",
+                          f"offset: page={number} (row {depth:,})": by_number,
+                          f"cursor: links.next at row {depth:,}": by_cursor}, runs)  # fmt: skip
 
 
 def run(database: str, url: str | None, folder: Path, args) -> None:
@@ -124,10 +129,10 @@ def run(database: str, url: str | None, folder: Path, args) -> None:
             search.reindex()
             print(f"\n(indexed for search in {time.perf_counter() - started:.1f} s)")
             deep = args.search_pages
-            report(f"{database}: the public browse page /items (the search engine, {PER_PAGE} a page)", {
-                "first": timed(client, "/items?lang=en", args.runs),
-                f"page={deep} (row {(deep - 1) * PER_PAGE:,})": timed(client, f"/items?lang=en&page={deep}", args.runs),
-            })  # fmt: skip
+            cases = {"first": "/items?lang=en",
+                     f"page={deep} (row {(deep - 1) * PER_PAGE:,})": f"/items?lang=en&page={deep}"}  # fmt: skip
+            report(f"{database}: the public browse page /items (the search engine, {PER_PAGE} a page)",
+                   timed(client, cases, args.runs))  # fmt: skip
 
 
 def main() -> None:
