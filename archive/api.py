@@ -107,9 +107,9 @@ class Items(MethodView):
 class ItemView(MethodView):
     @token_optional
     @blp.response(200, ItemSchema)
-    @fails_with(404)
+    @fails_with(404, 410)
     def get(self, item_id, user):
-        """One item; unpublished items are 404 for the public."""
+        """One item; for the public, a withdrawn item is 410 (taken down), any other unpublished one 404."""
         return _item_for(user, item_id)
 
     @token_required
@@ -170,7 +170,8 @@ class ItemTransitionsView(MethodView):
     @blp.response(200, ItemSchema)
     @fails_with(403, 404, 409)
     def post(self, data, item_id, user):
-        """Move the item in the review workflow: submit, publish, send_back, withdraw, restore."""
+        """Move the item in the review workflow: submit, publish, send_back, withdraw (the takedown, with a reason),
+        reinstate (an admin's undoing of it), restore (back to draft)."""
         item = get_item(db.session, item_id)
         apply_transition(db.session, user, item, data["action"], data.get("comment"), data.get("version"))
         return item

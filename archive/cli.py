@@ -64,7 +64,10 @@ search_cli = click.Group("search", help="The full-text index: apply queued chang
               help="Processes writing a big backlog.")  # fmt: skip
 def search_worker(once, interval, procs):
     """Apply queued index tasks; run one beside the web workers when SEARCH_APPLY=worker."""
-    from core.search import apply_pending_safely
+    from core.search import apply_pending_safely, clean_abandoned
+
+    for name in clean_abandoned(current_app):
+        click.echo(f"removed {name}, an index folder a stopped process left half-built")
 
     def step():
         applied = apply_pending_safely(current_app, procs=procs)
@@ -91,6 +94,11 @@ def _work_loop(step, once: bool, interval: float) -> None:
 def search_reindex(procs):
     """Rebuild the index from the database into a fresh folder and swap it in, whatever state the old one is in."""
     import time
+
+    from core.search import clean_abandoned
+
+    for name in clean_abandoned(current_app):
+        click.echo(f"removed {name}, an index folder a stopped process left half-built")
 
     with unit("search.reindex.total", write=False) as session:
         total = session.scalar(select(func.count()).select_from(Item))

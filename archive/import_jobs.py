@@ -17,9 +17,7 @@ removes only folders of its own machine's dead processes.
 """
 
 import logging
-import os
 import shutil
-import socket
 import time
 import uuid
 import zipfile
@@ -39,6 +37,7 @@ from core import background
 from core.db import utcnow
 from core.errors import NotFound, ValidationError, VitrineError
 from core.i18n import _, current_language
+from core.machine import left_by_a_dead_process, process_name
 from core.storage import get_storage
 from core.uow import after_commit, unit
 
@@ -58,11 +57,6 @@ def init_app(app) -> None:
     """Check the configured runner of import jobs."""
     if app.config["IMPORT_JOBS"] not in MODES:
         raise ValueError(f"IMPORT_JOBS must be one of {', '.join(MODES)}, not {app.config['IMPORT_JOBS']!r}")
-
-
-def process_name() -> str:
-    """This machine and process, as scratch folders and leases name them."""
-    return f"{socket.gethostname()}-{os.getpid()}"
 
 
 def inbox_root(app) -> Path:
@@ -377,14 +371,12 @@ def recover(app=None) -> dict:
 
 
 def _clean_scratch(app) -> int:
-    host, cleaned = socket.gethostname(), 0
+    cleaned = 0
     root = scratch_root(app)
     for folder in root.iterdir() if root.is_dir() else ():
-        name_host, _dash, pid = folder.name.rpartition("-")
-        if name_host != host or not pid.isdigit() or int(pid) == os.getpid() or _alive(int(pid)):
-            continue
-        shutil.rmtree(folder, ignore_errors=True)
-        cleaned += 1
+        if left_by_a_dead_process(folder.name):
+            shutil.rmtree(folder, ignore_errors=True)
+            cleaned += 1
     return cleaned
 
 
@@ -406,16 +398,6 @@ def _clean_inboxes(app) -> int:
         shutil.rmtree(path, ignore_errors=True)
         cleaned += 1
     return cleaned
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # someone else's process: alive
-        return True
-    return True
 
 
 # --- Reading ---------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from sqlalchemy.orm import selectinload
 
 from archive import rights
 from archive.models import Item, ItemStatus, ItemTag, ItemText, ItemType, Place, Term, item_terms
-from core.errors import NotFound, ValidationError
+from core.errors import Gone, NotFound, ValidationError
 from core.i18n import _
 from core.languages import normalise_tag, same_language, text_chain
 from core.pagination import Page, bounded_per_page, keyset_page, offset_page, parse_cursor
@@ -162,11 +162,19 @@ def get_item(session, item_id: int) -> Item:
 
 
 def get_public_item(session, item_id: int) -> Item:
-    """A published item; anything else is NotFound so drafts do not leak."""
+    """A published item; a withdrawn one is Gone (it was public: its address answers 410), anything else NotFound
+    so drafts do not leak."""
     item = session.get(Item, item_id)
+    check_public(item, item_id)
+    return item
+
+
+def check_public(item: Item | None, item_id: int) -> None:
+    """Nothing for a published item; Gone for one taken down (withdrawn), NotFound for any other."""
+    if item is not None and item.status == ItemStatus.WITHDRAWN:
+        raise Gone(_("Item %(id)s has been withdrawn from public view.", id=item_id))
     if item is None or item.status != ItemStatus.PUBLISHED:
         raise NotFound(_("There is no published item %(id)s.", id=item_id))
-    return item
 
 
 def related_items(session, item: Item, limit: int = 6) -> list[Item]:

@@ -292,7 +292,7 @@ class TermsPutSchema(Schema):
 
 class TransitionSchema(Schema):
     action = fields.String(required=True, validate=OneOf(list(TRANSITIONS)))
-    comment = fields.String(allow_none=True, metadata={"description": "Required to send back or withdraw"})
+    comment = fields.String(allow_none=True, metadata={"description": "Required to send back, withdraw or reinstate"})
     version = fields.Integer()
 
 

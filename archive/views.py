@@ -94,8 +94,11 @@ def _is_public(media: MediaFile) -> bool:
 
 def _visible_media(media_id: int) -> MediaFile:
     media = db.session.get(MediaFile, media_id)
-    if not (media and (media.item.status == ItemStatus.PUBLISHED or current_user.is_authenticated)):
+    if media is None:
         abort(404)
+    if not current_user.is_authenticated:
+        # A withdrawn item's files were public: their addresses answer 410 Gone, as its page does.
+        queries.check_public(media.item, media.item_id)
     return media
 
 
@@ -215,6 +218,7 @@ def _staff_item_page(item, status: int = 200, refused: dict | None = None):
                            previews=jobs.preview_states(item.media), refused=refused,
                            edit_refusal=services.edit_refusal(current_user, item),
                            transitions=workflow.available_transitions(current_user, item),
+                           takedown=workflow.takedown_of(db.session, item),
                            events=item_history(db.session, item), form=TransitionForm()), status  # fmt: skip
 
 

@@ -13,10 +13,12 @@ saves often and searches seldom, as the test suite does).
 
 import functools
 import logging
+import shutil
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from flask import current_app, has_app_context
 from sqlalchemy import DateTime, Integer, delete, func, insert, select
@@ -26,6 +28,7 @@ from core import background
 from core.db import Base, utcnow
 from core.search.engine import SearchEngine, check_engine_name, open_engine
 from core.search.errors import IndexUnavailable
+from core.search.generations import abandoned
 from core.search.schema import Document
 from core.uow import after_commit, unit
 
@@ -238,6 +241,19 @@ def _forget_tasks(task_ids: list[int]) -> None:
     with unit("search.forget") as session:
         for start in range(0, len(task_ids), APPLY_BATCH):
             session.execute(delete(SearchTask).where(SearchTask.id.in_(task_ids[start : start + APPLY_BATCH])))
+
+
+def clean_abandoned(app=None) -> list[str]:
+    """Remove the index generations this machine's dead processes left half-built (a crash or a kill
+    during a rebuild); never the live one, another machine's or a running process's. Returns their names."""
+    app = app or current_app
+    removed = []
+    for folder in abandoned(Path(app.config["SEARCH_INDEX_DIR"])):
+        shutil.rmtree(folder, ignore_errors=True)
+        removed.append(folder.name)
+    if removed:
+        log.warning("removed %d search index folders left by stopped processes: %s", len(removed), ", ".join(removed))
+    return removed
 
 
 # --- Rebuild and check ---------------------------------------------------------------------

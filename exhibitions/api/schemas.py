@@ -102,6 +102,9 @@ class ExhibitionSummarySchema(Schema):
     updated_at = UtcDateTime()
     published_at = UtcDateTime(allow_none=True)
     archived_at = UtcDateTime(allow_none=True)
+    withdrawn_at = UtcDateTime(
+        allow_none=True, metadata={"description": "When it was taken down from public view (staff only see it then)"}
+    )
     links = fields.Nested(ExhibitionLinksSchema)
 
 
@@ -178,8 +181,11 @@ class ViewRightsSchema(Schema):
 
 class ViewEntrySchema(Schema):
     id = fields.Integer()
-    item_id = fields.Integer()
+    item_id = fields.Integer(allow_none=True, metadata={"description": "null in the placeholder of a withdrawn item"})
     item_published = fields.Boolean()
+    withdrawn = fields.Boolean(
+        metadata={"description": "The placeholder of an item withdrawn from public view: nothing of the item is given"}
+    )
     panel_number = fields.String(allow_none=True)
     panel_code = fields.String(allow_none=True)
     reference_code = fields.String()
@@ -309,6 +315,10 @@ class EntryInputSchema(Schema):
     captions = fields.Dict(keys=fields.String(), values=fields.Nested(CaptionInputSchema), metadata=BY_LANGUAGE)
 
 
+class TakedownInputSchema(Schema):
+    reason = fields.String(required=True, metadata={"description": "Why, kept in the exhibition's history"})
+
+
 class PullInputSchema(Schema):
     key = fields.String(required=True, metadata={"description": "A difference's key: s<id> or e<id>"})
 
@@ -360,7 +370,7 @@ def exhibition_record(exhibition: Exhibition, links: dict, sections: bool = True
         name: getattr(exhibition, name)
         for name in ("id", "code", "venue", "mode", "opens_on", "closes_on", "primary_language", "languages",
                      "fallback_chain", "status", "is_framework", "version", "created_at", "updated_at",
-                     "published_at", "archived_at")
+                     "published_at", "archived_at", "withdrawn_at")
     }  # fmt: skip
     record |= {
         "derived_from": {"id": source.id, "code": source.code} if source else None,

@@ -2,7 +2,7 @@
 starts from its row instead of reading and skipping every row before it.
 
 Revision ID: 0022
-Revises: 0018
+Revises: 0019
 Create Date: 2026-12-09 10:00:00
 
 """
@@ -10,7 +10,7 @@ Create Date: 2026-12-09 10:00:00
 from alembic import op
 
 revision = "0022"
-down_revision = "0018"
+down_revision = "0019"
 branch_labels = None
 depends_on = None
 
