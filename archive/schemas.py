@@ -13,8 +13,8 @@ from archive.models import ItemStatus, ItemType, JobState, PlaceKind, TextState
 from archive.rights import STATEMENTS
 from archive.workflow import TRANSITIONS
 from core.api import api_user
-from core.pagination import MAX_PAGE, MAX_PER_PAGE
-from core.schemas import OneOf, PagingSchema, Range, UtcDateTime, enum_values
+from core.pagination import MAX_PAGE, MAX_PER_PAGE, MAX_SEARCH_PAGE
+from core.schemas import CURSOR, CursorPagingSchema, OneOf, PagingSchema, Range, UtcDateTime, enum_values
 from core.urls import public_url
 
 
@@ -203,7 +203,7 @@ class ItemSchema(Schema):
         return data
 
 
-class ItemPageSchema(PagingSchema):
+class ItemPageSchema(CursorPagingSchema):
     items = fields.List(fields.Nested(ItemSchema))
 
 
@@ -226,7 +226,8 @@ class AuditEventSchema(Schema):
 
 class ItemQuerySchema(Schema):
     # Bounded so that the SQL OFFSET stays a 64-bit integer.
-    page = fields.Integer(load_default=1, validate=Range(min=1, max=MAX_PAGE))
+    page = fields.Integer(validate=Range(min=1, max=MAX_PAGE), metadata={"description": "Page number (1 if no cursor)"})
+    cursor = fields.String(metadata=CURSOR)
     per_page = fields.Integer(validate=Range(min=1, max=MAX_PER_PAGE))
     status = fields.String(validate=OneOf(enum_values(ItemStatus)))
     type = fields.String(validate=OneOf(enum_values(ItemType)))
@@ -299,7 +300,7 @@ class SearchQuerySchema(Schema):
     q = fields.String(load_default="", metadata={"description": 'Words, "phrases", prefix*, -excluded; marks optional'})
     # i18n note: `lang` also chooses the language of the messages, as everywhere in the app.
     lang = fields.String(metadata={"description": "Language of titles and snippets (BCP 47 tag)"})
-    page = fields.Integer(load_default=1, validate=Range(min=1, max=10_000))
+    page = fields.Integer(load_default=1, validate=Range(min=1, max=MAX_SEARCH_PAGE))
     per_page = fields.Integer(validate=Range(min=1, max=MAX_PER_PAGE))
     order = fields.String(load_default="relevance", validate=OneOf(["relevance", "date", "date_asc"]))
     type = fields.List(fields.String(), metadata={"description": "Item type; repeat to require several facets"})

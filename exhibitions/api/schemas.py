@@ -10,7 +10,7 @@ from marshmallow import Schema, fields, post_dump
 from archive.models import ItemStatus, TextState
 from archive.schemas import PlaceRefSchema
 from core.pagination import MAX_PAGE, MAX_PER_PAGE
-from core.schemas import OneOf, PagingSchema, Range, UtcDateTime, enum_values
+from core.schemas import CURSOR, CursorPagingSchema, OneOf, Range, UtcDateTime, enum_values
 from core.urls import MAX_ID, public_url, qr_url
 from exhibitions.models import Entry, Exhibition, ExhibitionMode, ExhibitionStatus, QrTarget, Section
 from exhibitions.qr import panel_code
@@ -114,7 +114,7 @@ class ExhibitionSchema(ExhibitionSummarySchema):
     sections = fields.List(fields.Nested(SectionSchema))
 
 
-class ExhibitionPageSchema(PagingSchema):
+class ExhibitionPageSchema(CursorPagingSchema):
     exhibitions = fields.List(fields.Nested(ExhibitionSummarySchema))
 
 
@@ -245,7 +245,8 @@ class ReaderViewSchema(Schema):
 
 
 class ExhibitionQuerySchema(Schema):
-    page = fields.Integer(load_default=1, validate=Range(min=1, max=MAX_PAGE))
+    page = fields.Integer(validate=Range(min=1, max=MAX_PAGE), metadata={"description": "Page number (1 if no cursor)"})
+    cursor = fields.String(metadata=CURSOR)
     per_page = fields.Integer(validate=Range(min=1, max=MAX_PER_PAGE))
     status = fields.String(validate=OneOf(enum_values(ExhibitionStatus)))
     venue = fields.String(metadata={"description": "Venue code: vn-cao-bang, geneva"})

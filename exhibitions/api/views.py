@@ -12,6 +12,7 @@ from flask_smorest import Blueprint
 from core.api import fails_with, register, token_optional, token_required
 from core.db import db
 from core.i18n import current_language
+from core.pagination import one_way, page_fields
 from core.urls import public_url
 from exhibitions import qr, takedown
 from exhibitions.api.schemas import (
@@ -101,14 +102,16 @@ class Exhibitions(MethodView):
     @token_optional
     @blp.arguments(ExhibitionQuerySchema, location="query")
     @blp.response(200, ExhibitionPageSchema)
+    @fails_with(400)
     def get(self, query, user):
-        """Exhibitions and frameworks, latest opening first; the public sees published and archived ones."""
-        page_number = query.pop("page")
+        """Exhibitions and frameworks, latest opening first; the public sees published and archived ones.
+        Follow `links.next` (a cursor) to walk them all; `page` numbers still work."""
+        page_number, cursor = query.pop("page", None), query.pop("cursor", None)
+        one_way(page_number, cursor)
         per_page = query.pop("per_page", None) or current_app.config["ITEMS_PER_PAGE"]
-        page = list_exhibitions(db.session, query, page_number, per_page, public=user is None)
+        page = list_exhibitions(db.session, query, page_number or 1, per_page, public=user is None, cursor=cursor)
         links = primary_links(db.session, page.items)
-        return {"exhibitions": [exhibition_record(e, links, sections=False) for e in page.items],
-                "total": page.total, "page": page.page, "per_page": page.per_page, "pages": page.pages}  # fmt: skip
+        return {"exhibitions": [exhibition_record(e, links, sections=False) for e in page.items], **page_fields(page)}
 
     @token_required
     @blp.arguments(ExhibitionInputSchema)

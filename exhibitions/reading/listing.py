@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 from archive.models import Place
 from core.errors import Gone, NotFound
 from core.i18n import _, localized
-from core.pagination import Page
+from core.pagination import Page, keyset_page, offset_page, parse_cursor
 from exhibitions.models import Entry, Exhibition, ExhibitionStatus, Section
 from exhibitions.reading.builder import exhibition_title, language_chain, reader_language
 from exhibitions.reading.view import Text
@@ -123,8 +123,19 @@ def get_visible(session, exhibition_id: int, staff: bool) -> Exhibition:
     return exhibition
 
 
-def list_exhibitions(session, filters: dict, page: int, per_page: int, public: bool) -> Page:
-    """Exhibitions matching the filters, soonest opening last; the public sees published and archived ones."""
+# Latest opening first, those without a date last: one expression, so that a cursor can name a position in it.
+EXHIBITIONS_LISTING = "exhibitions"
+EXHIBITION_ORDER = (func.coalesce(Exhibition.opens_on, date.min), Exhibition.id)
+
+
+def _exhibition_key(exhibition: Exhibition) -> tuple:
+    return exhibition.opens_on or date.min, exhibition.id
+
+
+def list_exhibitions(session, filters: dict, page: int, per_page: int, public: bool, cursor: str | None = None) -> Page:
+    """Exhibitions matching the filters, latest opening first; the public sees published and archived ones
+    not taken down. A page by `cursor` (core.pagination) or by number, as list_items."""
+    position = parse_cursor(EXHIBITIONS_LISTING, cursor, len(EXHIBITION_ORDER))
     conditions = [shown_to_public()] if public else []
     if status := filters.get("status"):
         conditions.append(Exhibition.status == ExhibitionStatus(status))
@@ -134,10 +145,8 @@ def list_exhibitions(session, filters: dict, page: int, per_page: int, public: b
         conditions.append(Exhibition.is_framework == filters["framework"])
     query = select(Exhibition).where(*conditions)
     total = session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = session.scalars(
-        query.options(selectinload(Exhibition.texts), selectinload(Exhibition.venue))
-        .order_by(Exhibition.opens_on.desc().nulls_last(), Exhibition.id.desc())
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    )
-    return Page(list(rows), total, page, per_page)
+    query = query.options(selectinload(Exhibition.texts), selectinload(Exhibition.venue))
+    if position is not None or page == 1:
+        return keyset_page(session, query, EXHIBITION_ORDER, _exhibition_key, EXHIBITIONS_LISTING, per_page, position,
+                           total)  # fmt: skip
+    return offset_page(session, query, EXHIBITION_ORDER, _exhibition_key, EXHIBITIONS_LISTING, page, per_page, total)

@@ -10,7 +10,7 @@ from archive.forms import STATE_LABELS, TYPE_LABELS
 from core.db import db
 from core.errors import ValidationError, VitrineError
 from core.i18n import _, current_language, language_in_sentence
-from core.pagination import parse_page
+from core.pagination import MAX_SEARCH_PAGE, parse_page
 from core.permissions import Permission, permission_required
 from core.uow import attempt
 from exhibitions import composing, publications, qr, takedown
@@ -126,7 +126,7 @@ def _composer_page(exhibition, status: int = 200, refused: dict | None = None):
             request.args,
             current_language(),
             public=False,
-            page=parse_page(request.args.get("page")),
+            page=parse_page(request.args.get("page"), max_page=MAX_SEARCH_PAGE),
             per_page=10,
         )
     return render_template(
