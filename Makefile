@@ -36,6 +36,7 @@ run: $(VENV)/.installed compile-translations vendor
 	$(FLASK) refdata load
 	$(FLASK) demo load
 	$(FLASK) oai rebuild
+	$(FLASK) search check > /dev/null || $(FLASK) search reindex  # e.g. a new engine's empty index
 	PORT=$(PORT) $(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 # Production: gunicorn on PostgreSQL with the background workers until Ctrl-C (deploy/serve.py, README

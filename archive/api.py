@@ -47,6 +47,7 @@ from core.auth import User
 from core.db import db
 from core.errors import NotFound, ValidationError
 from core.i18n import _, current_language
+from core.pagination import one_way, page_fields
 from core.storage import get_storage
 from core.uow import read_afresh, reads_first
 from core.urls import public_url
@@ -80,11 +81,18 @@ class Items(MethodView):
     @token_optional
     @blp.arguments(ItemQuerySchema, location="query")
     @blp.response(200, ItemPageSchema)
+    @fails_with(400)
     def get(self, query, user):
-        """Items matching the filters, newest change first; the public sees published ones only."""
-        page = query.pop("page")
+        """Items matching the filters, newest change first; the public sees published ones only.
+
+        Follow `links.next` (a cursor) to walk them all: each page costs what the first does, and items added
+        meanwhile never shift one into the next page twice. `page` numbers still work, slower the deeper.
+        """
+        page, cursor = query.pop("page", None), query.pop("cursor", None)
+        one_way(page, cursor)
         per_page = query.pop("per_page", None) or current_app.config["ITEMS_PER_PAGE"]
-        return list_items(db.session, query, page, per_page, public=user is None)
+        found = list_items(db.session, query, page or 1, per_page, public=user is None, cursor=cursor)
+        return {"items": found.items, **page_fields(found)}
 
     @token_required
     @blp.arguments(ItemInputSchema)
@@ -100,9 +108,9 @@ class Items(MethodView):
 class ItemView(MethodView):
     @token_optional
     @blp.response(200, ItemSchema)
-    @fails_with(404)
+    @fails_with(404, 410)
     def get(self, item_id, user):
-        """One item; unpublished items are 404 for the public."""
+        """One item; for the public, a withdrawn item is 410 (taken down), any other unpublished one 404."""
         return _item_for(user, item_id)
 
     @token_required
@@ -163,7 +171,8 @@ class ItemTransitionsView(MethodView):
     @blp.response(200, ItemSchema)
     @fails_with(403, 404, 409)
     def post(self, data, item_id, user):
-        """Move the item in the review workflow: submit, publish, send_back, withdraw, restore."""
+        """Move the item in the review workflow: submit, publish, send_back, withdraw (the takedown, with a reason),
+        reinstate (an admin's undoing of it), restore (back to draft)."""
         item = get_item(db.session, item_id)
         apply_transition(db.session, user, item, data["action"], data.get("comment"), data.get("version"))
         return item

@@ -31,6 +31,7 @@ from sqlalchemy.orm import selectinload
 from archive.media import ACCEPTED, SNIFF_BYTES, Upload, attach_staged, refusal_message, sniff_type, staged_uploads
 from archive.models import Item, Place
 from archive.services import TEXT_FIELDS, ItemDraft, PreloadedLookups, create_item, create_items, validate_new_item
+from core import search
 from core.auth import User
 from core.csv_guard import guard, unguard
 from core.errors import ValidationError, VitrineError
@@ -146,6 +147,7 @@ class ImportReport:
     skipped: list[str] = field(default_factory=list)
     problems: list[RowProblem] = field(default_factory=list)
     media: list[int] = field(default_factory=list)  # ids of the files attached
+    search_mark: int | None = None  # the outbox's newest task before a real run: the import's come after
     imported_count: int = 0
     skipped_count: int = 0
     problem_count: int = 0
@@ -290,8 +292,19 @@ def import_rows(
     """
     with unit("import lookups", write=False) as session:
         lookups, places = PreloadedLookups(session), PlaceCodes(session)
+    mark = None if dry_run else search.last_task_id()
     with collected_effects():
-        return _import_rows(lookups, places, storage, user_id, rows, files, dry_run, progress, report, repeated)
+        report = _import_rows(lookups, places, storage, user_id, rows, files, dry_run, progress, report, repeated)
+    report.search_mark = mark
+    return report
+
+
+def searchable_so_far(mark: int | None, total: int) -> int:
+    """How many of an import's `total` items the search index has caught up with: the index follows
+    an import through the outbox once it ends (`mark`: the import's report's `search_mark`)."""
+    if mark is None:
+        return total
+    return total - min(total, search.waiting_after(mark))
 
 
 def _import_rows(lookups, places, storage, user_id, rows, files, dry_run, progress, report, repeated):

@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 
 from archive.forms import TYPE_LABELS
 from archive.indexing import FACETS
-from archive.models import Body, Item, ItemStatus, Place, Term
+from archive.models import Body, Item, ItemStatus, ItemText, Place, Term
 from core.errors import ValidationError
 from core.i18n import _, localized
 from core.languages import language_name
@@ -102,10 +102,12 @@ def public_counts(names: tuple = PUBLIC_FACETS) -> tuple[int, dict]:
 def _load(session, ids: list[int], public: bool) -> list[Item]:
     if not ids:
         return []
+    # A hit shows its title: a transcription (an OCR'd PDF's runs to megabytes) is read only if asked for.
+    texts = selectinload(Item.texts).defer(ItemText.description).defer(ItemText.caption).defer(ItemText.transcription)
     query = (
         select(Item)
         .where(Item.id.in_(ids))
-        .options(selectinload(Item.texts), selectinload(Item.place), selectinload(Item.media), selectinload(Item.body))
+        .options(texts, selectinload(Item.place), selectinload(Item.media), selectinload(Item.body))
     )
     found = {item.id: item for item in session.scalars(query)}
     # The index may lag a commit by a moment: never show the public an item that left publication.

@@ -1,15 +1,21 @@
-"""Search speed: our Whoosh engine (core.search) against SQLite FTS5 on the same synthetic records.
+"""Search speed: our engines (core.search) against SQLite FTS5 on the same synthetic records.
 
     .venv/bin/python bench/search.py [--records 100000] [--queries 40] [--procs 2] [--db-records N]
+        [--keep DIR] [--engines tantivy,whoosh] [--no-fts]
+    .venv/bin/python bench/search.py --app [--records 2000] [--queries 15] [--long-hits 24]  (bench/search_app.py)
 
-Prints indexing records/s, p50/p95 per query class for both engines and their ratio, the
-request-visible cost of a save (item row + outbox row) against an FTS5 single-row insert,
-and the recall of diacritic-less queries against accented ones.
+Prints indexing records/s, p50/p95 per query class for each engine and SQLite FTS5 and their
+ratio, with the p95 of the CPU time each query took (on a shared machine, the cost itself); the
+request-visible cost of a save (item row + outbox row) against an FTS5 single-row insert; the
+recall of diacritic-less queries against accented ones; how far the engines' top tens overlap;
+index sizes and the peak memory of the run. `--keep DIR` keeps the indexes in DIR and reuses
+them when they hold as many records (a million take many minutes to build).
 """
 
 import argparse
 import random
 import re
+import resource
 import sqlite3
 import statistics
 import sys
@@ -21,6 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from core.config import DEFAULTS  # noqa: E402
 from core.search import Query, SearchEngine, fold, open_engine  # noqa: E402
 
 CORPUS = Path(__file__).resolve().parent.parent / "archive" / "data" / "corpus"
@@ -253,6 +260,19 @@ def timed(func, *args) -> float:
     return (time.perf_counter() - started) * 1000
 
 
+def timed_with_cpu(func, *args) -> tuple[float, float]:
+    """(wall ms, CPU ms of this process): on a shared machine the CPU time is what a query costs."""
+    started, cpu = time.perf_counter(), time.process_time()
+    func(*args)
+    return (time.perf_counter() - started) * 1000, (time.process_time() - cpu) * 1000
+
+
+def class_figures(func, target, texts: list[str]) -> tuple[float, float, float]:
+    """p50 and p95 wall ms, and p95 CPU ms, of one class of queries."""
+    samples = [timed_with_cpu(func, target, text) for text in texts]
+    return (*percentiles([wall for wall, _cpu in samples]), percentiles([cpu for _wall, cpu in samples])[1])
+
+
 def percentiles(samples: list[float]) -> tuple[float, float]:
     ordered = sorted(samples)
     p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
@@ -264,12 +284,15 @@ def our_search(index: SearchEngine, text: str):
 
 
 def recall(index: SearchEngine, queries: list[str]) -> float:
+    """The share of the hits of accented queries that their folded forms find too.
+
+    Counted by totals (the hits of both at once over the hits of the accented one): a page of
+    every hit would cost a snippet per hit, hundreds of thousands at a million records.
+    """
     found = expected = 0
     for text in queries:
-        accented = {h.id for h in index.search(Query(text=text, per_page=100_000)).hits}
-        folded = {h.id for h in index.search(Query(text=fold(text), per_page=100_000)).hits}
-        expected += len(accented)
-        found += len(accented & folded)
+        expected += index.search(Query(text=text, per_page=1)).total
+        found += index.search(Query(text=f"{text} {fold(text)}", per_page=1)).total
     return found / expected if expected else 1.0
 
 
@@ -351,44 +374,121 @@ def reindex_from_database(folder: Path, records: list[dict], procs: int) -> None
     )
 
 
+def peak_rss_mb() -> tuple[float, float]:
+    """Peak resident memory of this process and of its largest finished child, in MB."""
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return own, children
+
+
+def folder_mb(path: Path) -> float:
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file() and not f.is_symlink()) / 1e6
+
+
+def built_engine(name: str, folder: Path, records: list[dict], procs: int):
+    """The engine `name` over `records` in `folder`, built unless a kept index holds them all."""
+    index = open_engine(str(folder / f"index-{name}"), FACETS, name)
+    if (folder / f"index-{name}").exists() and index.count() == len(records):
+        print(f"{name}: reusing the kept index of {len(records)} records")
+        return index
+    started = time.perf_counter()
+    index.rebuild((document(r) for r in records), procs=procs)
+    seconds = time.perf_counter() - started
+    print(f"{name}: indexing {len(records) / seconds:,.0f} records/s ({seconds:.1f} s, procs={procs})")
+    return index
+
+
+def built_fts(folder: Path, records: list[dict]) -> sqlite3.Connection:
+    path = folder / "fts.sqlite3"
+    if path.exists():
+        conn = sqlite3.connect(path)
+        if conn.execute("SELECT count(*) FROM records").fetchone()[0] == len(records):
+            print("FTS5: reusing the kept database")
+            return conn
+        conn.close()
+        path.unlink()
+    conn, seconds = build_fts(path, records)
+    print(f"FTS5: indexing {len(records) / seconds:,.0f} records/s ({seconds:.1f} s)")
+    return conn
+
+
+def top_ten_overlap(engines: dict, queries: dict[str, list[str]]) -> None:
+    """Per class, the share of the first engine's top ten that each other engine also returns."""
+    (first, reference), *others = engines.items()
+    for name, other in others:
+        shares = []
+        for texts in queries.values():
+            same = total = 0
+            for text in texts:
+                ours = {h.id for h in reference.search(Query(text=text, per_page=10)).hits}
+                theirs = {h.id for h in other.search(Query(text=text, per_page=10)).hits}
+                same += len(ours & theirs)
+                total += len(ours)
+            shares.append(same / total if total else 1.0)
+        figures = ", ".join(f"{c} {s:.2f}" for c, s in zip(queries, shares, strict=True))
+        print(f"top-ten overlap {name} vs {first}: {figures}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--records", type=int, default=100_000)
-    parser.add_argument("--queries", type=int, default=40)
+    parser.add_argument("--records", type=int, default=None, help="default 100,000; 2,000 with --app")
+    parser.add_argument("--queries", type=int, default=None, help="per class; default 40; 15 with --app")
     parser.add_argument("--procs", type=int, default=2)
+    parser.add_argument("--engines", default=DEFAULTS["SEARCH_ENGINE"],
+                        help="comma-separated engine names (core.search.engine), the app's default first")  # fmt: skip
+    parser.add_argument("--keep", type=Path, help="keep the indexes in this folder and reuse them")
+    parser.add_argument("--no-fts", action="store_true", help="leave SQLite FTS5 out")
     parser.add_argument("--db-records", type=int, default=0,
                         help="also time `search reindex` from a database of this many items")  # fmt: skip
+    parser.add_argument("--app", action="store_true", help="through the real app: see bench/search_app.py")
+    parser.add_argument("--long-hits", type=int, default=24, help="with --app: documents of 1 KB and of 1 MB")
     args = parser.parse_args()
+    if args.app:
+        from bench import search_app
 
-    folder = Path(tempfile.mkdtemp(prefix="vitrine-bench-"))
+        args.records, args.queries = args.records or 2000, args.queries or 15
+        search_app.main(args)
+        return
+    args.records, args.queries = args.records or 100_000, args.queries or 40
+
+    folder = args.keep or Path(tempfile.mkdtemp(prefix="vitrine-bench-"))
+    folder.mkdir(parents=True, exist_ok=True)
     records = make_records(args.records)
     queries = make_queries(records, args.queries)
-    print(f"{args.records} records, {args.queries} queries per class, index in {folder}")
+    print(f"{args.records} records, {args.queries} queries per class, indexes in {folder}")
 
-    index = open_engine(str(folder / "index"), FACETS)
-    started = time.perf_counter()
-    index.rebuild((document(r) for r in records), procs=args.procs)
-    ours_s = time.perf_counter() - started
-    conn, fts_s = build_fts(folder / "fts.sqlite3", records)
-    print(f"indexing: ours {args.records / ours_s:,.0f} records/s ({ours_s:.1f} s, procs={args.procs}); "
-          f"FTS5 {args.records / fts_s:,.0f} records/s ({fts_s:.1f} s)")  # fmt: skip
+    engines = {name: built_engine(name, folder, records, args.procs) for name in args.engines.split(",")}
+    conn = None if args.no_fts else built_fts(folder, records)
+    for name, index in engines.items():
+        first = timed(our_search, index, "warm up")
+        print(f"{name}: first search after opening {first:.0f} ms; index {folder_mb(folder / f'index-{name}'):,.0f} MB")
 
-    our_search(index, "warm up")
-    print(f"{'class':<20}{'ours p50':>10}{'ours p95':>10}{'FTS5 p50':>10}{'FTS5 p95':>10}{'p95 ratio':>11}")
-    worst = 0.0
+    names = [f"{n} {p}" for n in [*engines, *(["FTS5"] if conn else [])] for p in ("p50", "p95", "cpu95")]
+    print(f"{'class':<20}" + "".join(f"{n:>15}" for n in names) + ("  p95 vs FTS5" if conn else ""))
+    worst = dict.fromkeys(engines, 0.0)
     for name in CLASSES:
-        ours = [timed(our_search, index, q) for q in queries[name]]
-        theirs = [timed(fts_search, conn, q) for q in queries[name]]
-        (o50, o95), (f50, f95) = percentiles(ours), percentiles(theirs)
-        worst = max(worst, o95)
-        print(f"{name:<20}{o50:>10.1f}{o95:>10.1f}{f50:>10.1f}{f95:>10.1f}{o95 / max(f95, 0.01):>10.1f}×")
-    accented = [q for q in queries["folded vietnamese"]]
-    print(f"recall of diacritic-less queries against accented ones: {recall(index, accented):.2f}")
-    save, fts_insert = save_costs(folder)
-    print(f"save, request-visible p95: ours {save:.2f} ms (item + outbox row) vs FTS5 insert {fts_insert:.2f} ms "
-          f"({save / max(fts_insert, 0.001):.1f}×); index update after commit p95 "
-          f"{after_commit_cost(index, records):.0f} ms")  # fmt: skip
-    print(f"worst class p95: {worst:.1f} ms")
+        figures, ratios = [], []
+        for engine_name, index in engines.items():
+            figures += class_figures(our_search, index, queries[name])
+            worst[engine_name] = max(worst[engine_name], figures[-2])
+        if conn:
+            figures += class_figures(fts_search, conn, queries[name])
+            ratios = [figures[i] / max(figures[-2], 0.01) for i in range(1, 3 * len(engines), 3)]
+        print(f"{name:<20}" + "".join(f"{v:>15.1f}" for v in figures) + "".join(f"{r:>7.2f}×" for r in ratios))
+    if len(engines) > 1:
+        top_ten_overlap(engines, queries)
+    for engine_name, index in engines.items():
+        accented = list(queries["folded vietnamese"])
+        print(f"{engine_name}: recall of diacritic-less queries against accented ones: {recall(index, accented):.2f}; "
+              f"worst class p95 {worst[engine_name]:.1f} ms")  # fmt: skip
+    if not args.keep:
+        save, fts_insert = save_costs(folder)
+        index = next(iter(engines.values()))
+        print(f"save, request-visible p95: ours {save:.2f} ms (item + outbox row) vs FTS5 insert {fts_insert:.2f} ms "
+              f"({save / max(fts_insert, 0.001):.1f}×); index update after commit p95 "
+              f"{after_commit_cost(index, records):.0f} ms")  # fmt: skip
+    own, children = peak_rss_mb()
+    print(f"peak RSS: this process {own:,.0f} MB, largest indexing worker {children:,.0f} MB")
     if args.db_records:
         reindex_from_database(folder, make_records(args.db_records), args.procs)
 

@@ -33,6 +33,9 @@ DEFAULTS = {
     "MEDIA_DECODE_TIMEOUT_SECONDS": 60,
     "TESSERACT_CMD": "tesseract",
     "OCR_LANGUAGES": "vie+eng",
+    # The search engine (core.search.engine.ENGINES): tantivy, which keeps a million records under
+    # 100 ms a search (bench/search.py), or whoosh, the engine before it.
+    "SEARCH_ENGINE": "tantivy",
     # Sign-in throttling (core.throttle): attempts per window on an account from unknown browsers, on
     # one known browser (its device cookie, kept LOGIN_DEVICE_DAYS), and from one client address.
     "LOGIN_MAX_FAILURES": 5,
@@ -119,6 +122,8 @@ def from_env(environ=None) -> dict:
         found["SQLALCHEMY_DATABASE_URI"] = _normalise_db_url(env["DATABASE_URL"])
     if env.get("SECRET_KEY"):
         found["SECRET_KEY"] = env["SECRET_KEY"]
+    if env.get("VITRINE_SEARCH_ENGINE"):  # tantivy (default) or whoosh
+        found["SEARCH_ENGINE"] = env["VITRINE_SEARCH_ENGINE"].strip().lower()
     if env.get("VITRINE_SEARCH_APPLY"):  # background (default), inline, worker or on_read
         found["SEARCH_APPLY"] = env["VITRINE_SEARCH_APPLY"]
     if env.get("VITRINE_MEDIA_JOBS"):  # background (default), inline, or worker
@@ -180,7 +185,10 @@ def finalise(config: dict) -> None:
     data_dir = Path(config["DATA_DIR"])
     data_dir.mkdir(parents=True, exist_ok=True)
     config.setdefault("STORAGE_DIR", str(data_dir / "files"))
-    config.setdefault("SEARCH_INDEX_DIR", str(data_dir / "index"))
+    # Each engine has its own folder, so switching engines never opens one with the other; Whoosh
+    # keeps the folder it always had.
+    engine = config.get("SEARCH_ENGINE") or DEFAULTS["SEARCH_ENGINE"]
+    config.setdefault("SEARCH_INDEX_DIR", str(data_dir / ("index" if engine == "whoosh" else f"index-{engine}")))
     config.setdefault("DERIVATIVES_DIR", str(data_dir / "derivatives"))
     # Built e-books, catalogues and offline packages: a cache, rebuilt from the database on demand.
     config.setdefault("PUBLICATIONS_DIR", str(data_dir / "publications"))

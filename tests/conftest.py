@@ -319,7 +319,8 @@ EVERY_DATABASE = bool(os.environ.get("VITRINE_TEST_EVERY_DATABASE"))
 def runs_once(item) -> bool:
     """Whether a test's outcome cannot depend on the database: it uses none, or it checks what a browser
     shows (tests/browser/; the server code under its pages is checked on both databases by client tests),
-    or it is marked one_database (what is made from records read by queries other tests check on both)."""
+    or it is marked one_database (pages, books and documents made from records, or input refused before any write:
+    the queries and writes under them are checked on both databases by other tests)."""
     if "database_url" not in getattr(item, "fixturenames", ()) or item.nodeid.startswith("tests/browser/"):
         return True
     return not EVERY_DATABASE and item.get_closest_marker("one_database") is not None

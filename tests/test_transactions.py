@@ -7,8 +7,8 @@ from tests.test_layering import ROOT, application_files
 
 # Where a database transaction may end: the units of work, and nowhere else.
 UNIT_OF_WORK = ROOT / "core" / "uow.py"
-# The search engine commits its own index writer, which is no database transaction.
-INDEX_ENGINES = {ROOT / "core" / "search" / "whoosh_engine.py"}
+# The search engines commit (and tantivy's roll back) their own index writers: no database transaction.
+INDEX_ENGINES = {ROOT / "core" / "search" / "whoosh_engine.py", ROOT / "core" / "search" / "tantivy_engine.py"}
 ENDING = {"commit", "rollback", "begin", "begin_nested"}
 
 
@@ -34,7 +34,7 @@ def test_in_the_kernel_only_the_units_of_work_end_a_database_transaction():
               if p.relative_to(ROOT).parts[0] == "core" and p != UNIT_OF_WORK and p not in INDEX_ENGINES]  # fmt: skip
     assert [hit for path in kernel for hit in calls(path, ENDING)] == []
     engine_calls = [hit for path in INDEX_ENGINES for hit in calls(path, ENDING)]
-    assert engine_calls and all(hit.endswith(" commit()") for hit in engine_calls)  # the writer's, none else
+    assert engine_calls and all(hit.endswith((" commit()", " rollback()")) for hit in engine_calls)  # the writers'
 
 
 def test_the_sqlite_begin_mode_is_chosen_in_one_place():

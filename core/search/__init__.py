@@ -4,9 +4,11 @@
 - query.py: `Query`, `Hit`, `Results`, and our query syntax parsed into a ranking tree
 - schema.py: the `Document` a domain builds, and the index fields it becomes
 - ranking.py: a query tree evaluated over posting lists with numpy (BM25, order, facets)
-- engine.py: the `SearchEngine` interface, and `open_engine`
+- engine.py: the `SearchEngine` interface, `ENGINES` and `open_engine`
+- tantivy_engine.py: the tantivy engine (the default), the only module that imports tantivy
 - whoosh_engine.py: the Whoosh engine, the only module that imports whoosh
 - errors.py: `IndexUnavailable`, raised when the index cannot be opened
+- snippets.py: what highlighting needs, kept per document at index time, and the page's snippets
 - outbox.py: the `search_tasks` outbox and what keeps the index equal to the database
 
 A domain registers a `DocumentSource` with `init_app` and calls `record_changes` with the ids
@@ -22,13 +24,17 @@ from core.search.outbox import (
     SearchTask,
     apply_pending,
     apply_pending_safely,
+    catch_up,
     check,
+    clean_abandoned,
     index_to_read,
     init_app,
+    last_task_id,
     pending_count,
     record_changes,
     reindex,
     search_index,
+    waiting_after,
 )
 from core.search.query import ORDERS, Hit, Query, Results, parse_text
 from core.search.schema import Document
@@ -39,9 +45,8 @@ from core.search.whoosh_engine import _FoldFilter, _NfcTokenizer, _ProperPrefixF
 
 __all__ = [
     "APPLY_EFFECT", "ORDERS", "Document", "DocumentSource", "Hit", "IndexSnapshot", "IndexUnavailable", "IndexWriter",
-    "Query",
-    "Results", "SearchEngine", "SearchTask", "apply_pending", "apply_pending_safely", "check", "fold",
+    "Query", "Results", "SearchEngine", "SearchTask", "apply_pending", "apply_pending_safely", "catch_up", "check",
+    "clean_abandoned", "fold",
     "init_app", "normalise", "open_engine", "parse_text", "pending_count", "record_changes", "reindex",
-    "index_to_read",
-    "search_index", "index_to_read",
+    "index_to_read", "last_task_id", "search_index", "waiting_after",
 ]  # fmt: skip

@@ -7,6 +7,7 @@ snippets.
 """
 
 import functools
+import itertools
 import re
 import unicodedata
 
@@ -50,11 +51,16 @@ def terms(text: str) -> dict[str, list[str]]:
     PREFIX_MAX letters of each folded word, short of the whole word (a prefix query is then
     one term look-up; the whole word is already a term, and one letter matches too much).
     """
-    exact = [word.lower() for word in WORD.findall(text)]
-    folded = [fold_word(word) for word in exact]
+    exact = list(map(str.lower, WORD.findall(text)))
+    folded = list(map(fold_word, exact))
     return {
         "words": exact,
         "folded": folded,
-        "pairs": [f"{a} {b}" for a, b in zip(folded, folded[1:], strict=False)] or folded[:1],
-        "prefixes": [word[:size] for word in folded for size in range(2, min(len(word), PREFIX_MAX + 1))],
+        "pairs": list(map(" ".join, zip(folded, folded[1:], strict=False))) or folded[:1],
+        "prefixes": list(itertools.chain.from_iterable(map(_proper_prefixes, folded))),
     }
+
+
+@functools.lru_cache(maxsize=1 << 17)
+def _proper_prefixes(word: str) -> tuple[str, ...]:
+    return tuple(word[:size] for size in range(2, min(len(word), PREFIX_MAX + 1)))

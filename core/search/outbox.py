@@ -13,10 +13,12 @@ saves often and searches seldom, as the test suite does).
 
 import functools
 import logging
+import shutil
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from flask import current_app, has_app_context
 from sqlalchemy import DateTime, Integer, delete, func, insert, select
@@ -24,14 +26,20 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from core import background
 from core.db import Base, utcnow
-from core.search.engine import SearchEngine, open_engine
+from core.search.engine import SearchEngine, check_engine_name, open_engine
 from core.search.errors import IndexUnavailable
+from core.search.generations import abandoned
 from core.search.schema import Document
 from core.uow import after_commit, unit
 
-# Tasks applied per index commit: each commit writes a segment and may merge others, so
-# after a bulk import 1,000 at a time index ~2.4× faster than 200.
-APPLY_BATCH = 1000
+# Tasks applied per index commit. The engine writes a backlog as a rebuild does, in
+# segments of its own chunk size (REBUILD_CHUNK, 5,000 for Whoosh) that no later save merges,
+# so a commit costs no more per task for being big; each commit makes its tasks searchable.
+APPLY_BATCH = 20_000
+# Records whose documents are read at a time within a batch: memory stays flat.
+READ_BATCH = 1000
+# A backlog of at least this many tasks is written by several processes (try_writer(procs)).
+PARALLEL_MIN = 1000
 # The key of the after-commit effect: queued once per transaction, and once per long job
 # under core.uow.collected_effects().
 APPLY_EFFECT = "search.apply"
@@ -72,6 +80,7 @@ class DocumentSource:
 def init_app(app, source: DocumentSource) -> None:
     """Index the documents of `source` in the app's index folder."""
     app.config.setdefault("SEARCH_APPLY", "background")  # or "inline", "worker" (none in the app), "on_read"
+    check_engine_name(app.config["SEARCH_ENGINE"])  # a misspelt engine stops the start, not each search
     app.extensions[_SOURCE] = source
 
 
@@ -82,7 +91,7 @@ def _source(app) -> DocumentSource:
 def search_index(app=None) -> SearchEngine:
     """This process's engine object for the app's index."""
     app = app or current_app
-    return open_engine(app.config["SEARCH_INDEX_DIR"], _source(app).facets)
+    return open_engine(app.config["SEARCH_INDEX_DIR"], _source(app).facets, app.config["SEARCH_ENGINE"])
 
 
 def index_to_read(app=None) -> SearchEngine:
@@ -130,10 +139,10 @@ def _background(app):
 # --- Applying ------------------------------------------------------------------------------
 
 
-def apply_pending_safely(app) -> int:
+def apply_pending_safely(app, procs: int = 1) -> int:
     """apply_pending that never raises: a save must not fail because of the index."""
     try:
-        return apply_pending(app)
+        return apply_pending(app, procs=procs)
     except Exception:
         log.exception("search index update failed; the tasks stay in the outbox")
         return 0
@@ -145,21 +154,37 @@ def pending_count(app=None) -> int:
         return session.scalar(select(func.count()).select_from(SearchTask))
 
 
-def apply_pending(app=None, batch: int = APPLY_BATCH) -> int:
+def _pending_at_least(count: int) -> bool:
+    with unit("search.pending", write=False) as session:
+        return session.scalar(select(SearchTask.id).order_by(SearchTask.id).offset(count - 1).limit(1)) is not None
+
+
+def _has_pending() -> bool:
+    with unit("search.pending", write=False) as session:
+        return session.scalar(select(SearchTask.id).limit(1)) is not None
+
+
+def apply_pending(app=None, batch: int = APPLY_BATCH, procs: int = 1, on_applied=None) -> int:
     """Apply outbox tasks while this process holds the writer lock; returns tasks applied.
 
     Returns at once if another process writes: it checks for new tasks after releasing.
+    `procs` processes share the index writing of a big batch; `on_applied(n)` after each commit.
     """
     app = app or current_app
     index, source = search_index(app), _source(app)
     applied = 0
-    while pending_count(app):
-        with index.try_writer() as writer:
+    # Looked at after the lock is released: tasks committed while this process held it, by
+    # a process that then found the lock taken, are this process's to apply.
+    while _has_pending():
+        # Processes are started for a backlog only: a save's few tasks are written at once.
+        with index.try_writer(procs=procs if _pending_at_least(PARALLEL_MIN) else 1) as writer:
             if writer is None:
                 return applied
             task_ids = _apply_batch(writer, source, batch)
         _forget_tasks(task_ids)
         applied += len(task_ids)
+        if on_applied:
+            on_applied(len(task_ids))
     return applied
 
 
@@ -168,14 +193,55 @@ def _apply_batch(writer, source: DocumentSource, batch: int) -> list[int]:
     with unit("search.apply", write=False) as session:
         tasks = session.execute(select(SearchTask.id, SearchTask.record_id).order_by(SearchTask.id).limit(batch)).all()
         record_ids = sorted({t.record_id for t in tasks})
-        documents = {document["id"]: document for document in source.documents(session, record_ids)}
-        for record_id in record_ids:
-            document = documents.get(str(record_id))
-            if document is not None:
-                writer.upsert(document)
-            else:
-                writer.delete(str(record_id))
+        for start in range(0, len(record_ids), READ_BATCH):
+            ids = record_ids[start : start + READ_BATCH]
+            documents = {document["id"]: document for document in source.documents(session, ids)}
+            for record_id in ids:
+                document = documents.get(str(record_id))
+                if document is not None:
+                    writer.upsert(document)
+                else:
+                    writer.delete(str(record_id))
+            session.expunge_all()
     return [t.id for t in tasks]
+
+
+def catch_up(app=None, procs: int = 1, on_progress=None, poll_seconds: float = 0.5) -> None:
+    """Return once every task queued before the call is applied, here or by whichever process holds
+    the index meanwhile (the end of a long job: an import, a harvest); `on_progress(done, total)`
+    after each index commit and each look while another process applies."""
+    app = app or current_app
+    last = last_task_id()
+    total = _waiting_through(last)
+
+    def progress(_applied: int = 0) -> None:
+        if on_progress:
+            on_progress(total - min(total, _waiting_through(last)), total)
+
+    while total:
+        apply_pending(app, procs=procs, on_applied=progress)
+        if not _waiting_through(last):
+            return
+        progress()
+        time.sleep(poll_seconds)
+
+
+def last_task_id() -> int:
+    """The id of the newest task in the outbox (0 if none): what a change queues next comes after it."""
+    with unit("search.last_task", write=False) as session:
+        return session.scalar(select(func.max(SearchTask.id))) or 0
+
+
+def waiting_after(mark: int) -> int:
+    """How many records have index updates queued after task `mark`, not yet applied."""
+    with unit("search.waiting", write=False) as session:
+        query = select(func.count(SearchTask.record_id.distinct())).where(SearchTask.id > mark)
+        return session.scalar(query)
+
+
+def _waiting_through(last: int) -> int:
+    with unit("search.waiting", write=False) as session:
+        return session.scalar(select(func.count()).select_from(SearchTask).where(SearchTask.id <= last))
 
 
 def _forget_tasks(task_ids: list[int]) -> None:
@@ -183,6 +249,19 @@ def _forget_tasks(task_ids: list[int]) -> None:
     with unit("search.forget") as session:
         for start in range(0, len(task_ids), APPLY_BATCH):
             session.execute(delete(SearchTask).where(SearchTask.id.in_(task_ids[start : start + APPLY_BATCH])))
+
+
+def clean_abandoned(app=None) -> list[str]:
+    """Remove the index generations this machine's dead processes left half-built (a crash or a kill
+    during a rebuild); never the live one, another machine's or a running process's. Returns their names."""
+    app = app or current_app
+    removed = []
+    for folder in abandoned(Path(app.config["SEARCH_INDEX_DIR"])):
+        shutil.rmtree(folder, ignore_errors=True)
+        removed.append(folder.name)
+    if removed:
+        log.warning("removed %d search index folders left by stopped processes: %s", len(removed), ", ".join(removed))
+    return removed
 
 
 # --- Rebuild and check ---------------------------------------------------------------------

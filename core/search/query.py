@@ -57,7 +57,7 @@ def parse_text(text: str) -> tuple[object | None, bool, frozenset]:
     """Our own small syntax: words, "phrases", -exclusions, prefix*; never raises.
 
     Returns the query tree (None for "everything"), whether something was dropped, and the
-    folded words to highlight.
+    folded words to highlight (a prefix keeps its `*`: `quy*` marks `quyền` and `quyết`).
     """
     text = "".join(" " if unicodedata.category(c).startswith("C") else c for c in normalise(text))
     dropped = len(text) > MAX_QUERY_CHARS
@@ -79,12 +79,19 @@ def parse_text(text: str) -> tuple[object | None, bool, frozenset]:
         if clause is not None:
             (must_not if negated else must).append(clause)
             if not negated:
-                highlighted.update(folded_words(phrase if word is None else word.rstrip("*")))
+                highlighted.update(folded_words(phrase) if word is None else _highlighted(word))
     if not must and not must_not:
         return None, dropped, frozenset()
     positive = r.AllOf(tuple(must)) if must else r.Everything()
     query = r.Without(positive, r.AnyOf(tuple(must_not))) if must_not else positive
     return query, dropped, frozenset(highlighted)
+
+
+def _highlighted(text: str) -> list[str]:
+    folded = folded_words(text.rstrip("*"))
+    if text.endswith("*") and folded:
+        folded[-1] += "*"
+    return folded
 
 
 def _folded_clause(folded: list[str]):

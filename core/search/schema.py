@@ -12,8 +12,9 @@ from core.search.analysis import normalise, terms
 
 
 class Document(TypedDict):
-    """One record as the index sees it. `texts` and `extra` are searched; `texts` are also
-    kept for snippets in the reader's language; `digest` tells `check` whether it is stale."""
+    """One record as the index sees it. `texts` and `extra` are searched; `texts` also give
+    snippets in the reader's language (core.search.snippets); `digest` tells `check` whether
+    it is stale, and a snippet whether it is of the version found."""
 
     id: str
     digest: NotRequired[str | None]
@@ -54,14 +55,6 @@ def facet_field(name: str) -> str:
     return f"fm_{name}"
 
 
-def text_field(lang: str) -> str:
-    """The stored (not searched) text of one language, for snippets."""
-    return f"text_{lang}"
-
-
-TEXT_PREFIX = text_field("")
-
-
 def document_fields(document: Document, facets: tuple[str, ...]) -> dict:
     """The value of every index field of `document`: lists of terms for the searched fields."""
     texts = {lang: normalise(text) for lang, text in (document.get("texts") or {}).items() if text}
@@ -72,6 +65,4 @@ def document_fields(document: Document, facets: tuple[str, ...]) -> dict:
     for name in facets:
         values = [str(v) for v in (document.get("facets") or {}).get(name) or [] if v not in (None, "")]
         fields[facet_field(name)] = " ".join(values)
-    for lang, text in texts.items():
-        fields[text_field(lang)] = text
     return fields

@@ -10,7 +10,7 @@ from flask import current_app
 from archive.cli import importing_user
 from core.errors import VitrineError
 from core.storage import get_storage
-from core.uow import unit
+from core.uow import collected_effects, unit
 from core.urls import MAX_ID
 from interop.exports.bag_import import import_bag
 from interop.exports.bag_reading import BagRefused
@@ -74,19 +74,20 @@ def bag_import(path, email):
     """Import a bag (a folder or a ZIP) whole, or nothing of it: every problem is listed."""
     user_id = importing_user(email)
     bars = Bars()
-    try:
-        report = import_bag(get_storage(), user_id, path, bars)
-    except BagRefused as refused:
-        bars.close()
-        click.echo(refused.message, err=True)
-        for problem in refused.problems:
-            click.echo(f"  {problem}", err=True)
-        raise SystemExit(1) from None
-    except VitrineError as error:
-        raise click.ClickException(error.message) from None
-    finally:
-        bars.close()
-    _after_import(len(report.media_ids))
+    with collected_effects():  # the index catches up in _after_import, with progress, before a thread is woken
+        try:
+            report = import_bag(get_storage(), user_id, path, bars)
+        except BagRefused as refused:
+            bars.close()
+            click.echo(refused.message, err=True)
+            for problem in refused.problems:
+                click.echo(f"  {problem}", err=True)
+            raise SystemExit(1) from None
+        except VitrineError as error:
+            raise click.ClickException(error.message) from None
+        finally:
+            bars.close()
+        _after_import(len(report.media_ids))
     for created in report.created:
         click.echo(f"created {created} (labels to review)")
     click.echo(f"bag {report.bag}: imported {len(report.imported)}, skipped {len(report.skipped)} already here")
@@ -94,13 +95,10 @@ def bag_import(path, email):
 
 def _after_import(files: int) -> None:
     """Previews of the imported originals and the search index, before the command returns (unless workers do)."""
+    from archive.cli import index_imported
     from archive.jobs import open_job_count, run_pending
-    from core.search import apply_pending_safely, pending_count
 
-    if current_app.config.get("SEARCH_APPLY", "background") != "worker":
-        apply_pending_safely(current_app)
-        if waiting := pending_count(current_app):
-            click.echo(f"{waiting} index updates queued for whoever holds the index")
+    index_imported()
     if not files:
         return
     if current_app.config["MEDIA_JOBS"] == "worker":

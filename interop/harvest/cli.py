@@ -9,7 +9,7 @@ from sqlalchemy import select
 from archive.models import SourceRepository
 from core.accounts import COMMAND_LINE
 from core.errors import VitrineError
-from core.uow import unit
+from core.uow import collected_effects, unit
 from interop.harvest import protocol
 from interop.harvest.errors import failure_message, problem_message
 from interop.harvest.fetching import Fetcher, FetchError, Limits
@@ -61,17 +61,18 @@ def run(name):
             sources = list(session.execute(select(SourceRepository.id, SourceRepository.name)
                                            .order_by(SourceRepository.name)))  # fmt: skip
     failed = 0
-    for repository_id, source in sources:
-        click.echo(f"{source}: harvesting")
-        try:
-            outcome = harvest(repository_id, on_page=_show_progress)
-        except AlreadyRunning:
-            click.echo(f"{source}: a harvest of it is running in another process", err=True)
-            failed += 1
-            continue
-        _report(outcome)
-        failed += outcome.state != RunState.COMPLETE
-    _after_harvest()
+    with collected_effects():  # the index catches up below, with progress, before a background thread is woken
+        for repository_id, source in sources:
+            click.echo(f"{source}: harvesting")
+            try:
+                outcome = harvest(repository_id, on_page=_show_progress)
+            except AlreadyRunning:
+                click.echo(f"{source}: a harvest of it is running in another process", err=True)
+                failed += 1
+                continue
+            _report(outcome)
+            failed += outcome.state != RunState.COMPLETE
+        _after_harvest()
     if failed:
         raise SystemExit(1)
 
@@ -96,11 +97,10 @@ def _report(run) -> None:
 
 def _after_harvest() -> None:
     """Bring the index and the harvested images' previews up to date before returning, unless workers do."""
+    from archive.cli import index_imported
     from archive.jobs import run_pending
-    from core.search import apply_pending_safely
 
-    if current_app.config.get("SEARCH_APPLY", "background") != "worker":
-        apply_pending_safely(current_app)
+    index_imported()
     if current_app.config["MEDIA_JOBS"] != "worker":
         outcomes = run_pending(current_app)
         if outcomes:

@@ -126,6 +126,7 @@ def test_list_pages(client, make_item, auth):
     assert [i["id"] for i in last["items"]] == made[:1]
 
 
+@pytest.mark.one_database
 @pytest.mark.parametrize(
     ("query", "field"),
     [("per_page=101", "per_page"), ("per_page=0", "per_page"), ("page=0", "page"), ("page=x", "page"),
@@ -136,6 +137,7 @@ def test_list_refuses_bad_arguments(client, query, field):
     assert (error["code"], error["field"]) == ("invalid", field)
 
 
+@pytest.mark.one_database
 def test_list_refuses_unknown_status(client):
     error = error_of(client.get(f"{API}/items?status=lost"), 422)
     assert error["field"] == "status"
@@ -165,6 +167,7 @@ def test_get_item_serializes_every_field(client, auth, db_session):
 INC = "http://rightsstatements.org/vocab/InC/1.0/"
 
 
+@pytest.mark.one_database
 @pytest.mark.parametrize("given", ["© TTXVN", "CC BY 3.0", "https://example.org/licenses/by/4.0/", "CC BY", 7])
 def test_rights_other_than_a_statement_are_refused_naming_the_value(client, auth, db_session, given):
     error = error_of(client.post(f"{API}/items?lang=en", json=NEW_ITEM | {"rights": given}, headers=auth()), 422)
@@ -213,6 +216,7 @@ def test_public_gets_published_item_but_not_a_draft(client, make_item, move):
     assert error["code"] == "not_found"
 
 
+@pytest.mark.one_database
 @pytest.mark.parametrize("item_id", ["9999", "2147483648", "99999999999999999999"])
 def test_missing_item_is_404_for_staff(client, auth, item_id):
     assert error_of(client.get(f"{API}/items/{item_id}", headers=auth()), 404)["code"] == "not_found"
@@ -228,6 +232,7 @@ def test_create_without_token_is_401_and_stores_nothing(client, db_session):
     assert item_count(db_session) == 0
 
 
+@pytest.mark.one_database
 @pytest.mark.parametrize("header", ["Bearer not-a-token", "Basic dXNlcjpwYXNz", "Bearer"])
 def test_bad_credentials_are_401_even_for_reads(client, header, make_item):
     item = make_item()
@@ -246,6 +251,7 @@ def test_token_of_a_disabled_account_is_refused(client, make_user, auth, db_sess
     assert error_of(client.get(f"{API}/items", headers=headers), 401)
 
 
+@pytest.mark.one_database
 def test_session_cookie_does_not_authenticate_the_api(login_as, make_item, db_session):
     item = make_item()
     browser, _admin = login_as("admin")
@@ -259,6 +265,7 @@ def csrf_on(app_config):
     app_config["WTF_CSRF_ENABLED"] = True
 
 
+@pytest.mark.one_database
 def test_api_needs_no_csrf_token(csrf_on, client, auth, app):
     assert app.config["WTF_CSRF_ENABLED"] is True
     assert client.post(f"{API}/items", json=NEW_ITEM, headers=auth()).status_code == 201
@@ -281,6 +288,7 @@ def test_create_returns_201_with_location(client, auth, db_session):
     assert [e.action for e in events] == ["create"]
 
 
+@pytest.mark.one_database
 @pytest.mark.parametrize(
     ("change", "field", "words"),
     [
@@ -312,11 +320,13 @@ def test_create_refuses_a_used_reference_code(client, auth, make_item, db_sessio
     assert item_count(db_session) == 1
 
 
+@pytest.mark.one_database
 def test_create_lists_every_schema_problem(client, auth):
     error = error_of(client.post(f"{API}/items", json={"tags": [1]}, headers=auth()), 422)
     assert {d["field"] for d in error["details"]} == {"reference_code", "type", "tags.0"}
 
 
+@pytest.mark.one_database
 @pytest.mark.parametrize("payload", ['{"reference_code": "A",', "not json", '{"a": 1}}'])
 def test_malformed_json_is_a_400_json_error(client, auth, db_session, payload):
     response = client.post(f"{API}/items", data=payload, content_type="application/json", headers=auth())
@@ -324,6 +334,7 @@ def test_malformed_json_is_a_400_json_error(client, auth, db_session, payload):
     assert item_count(db_session) == 0
 
 
+@pytest.mark.one_database
 def test_a_json_array_is_not_an_item(client, auth):
     response = client.post(f"{API}/items?lang=en", json=[NEW_ITEM], headers=auth())
     error = error_of(response, 422)
@@ -405,6 +416,7 @@ def test_put_text_replaces_a_language_in_a_minority_tag(client, auth, make_item,
     assert stored(db_session, item.id)["texts"]["tyz"]["title"] == "Mới"
 
 
+@pytest.mark.one_database
 def test_put_text_refuses_an_invalid_tag(client, auth, make_item, db_session):
     item = make_item()
     before = stored(db_session, item.id)
@@ -422,6 +434,7 @@ def test_put_text_checks_the_version_from_the_query(client, auth, make_item, db_
     assert stored(db_session, item.id) == before
 
 
+@pytest.mark.one_database
 def test_put_text_needs_a_title(client, auth, make_item, db_session):
     item = make_item()
     error = error_of(client.put(f"{API}/items/{item.id}/texts/en", json={"caption": "c"}, headers=auth()), 422)
@@ -514,6 +527,7 @@ def test_refused_transitions_change_nothing(client, auth, make_item, move, db_se
     assert stored(db_session, item.id) == before
 
 
+@pytest.mark.one_database
 def test_submit_needs_a_vietnamese_title(client, auth, make_item, db_session):
     item = make_item(texts={"en": {"title": "Only English"}})
     error = error_of(transition(client, item.id, auth(), action="submit"), 422)
@@ -521,6 +535,7 @@ def test_submit_needs_a_vietnamese_title(client, auth, make_item, db_session):
     assert stored(db_session, item.id)["status"] == ItemStatus.DRAFT
 
 
+@pytest.mark.one_database
 def test_history_is_for_staff(client, auth, make_item, move):
     item = move(make_item(), "submit")
     assert error_of(client.get(f"{API}/items/{item.id}/history"), 401)
@@ -534,6 +549,7 @@ def test_history_is_for_staff(client, auth, make_item, move):
 # --- Vocabulary --------------------------------------------------------------------------
 
 
+@pytest.mark.one_database
 def test_schemes_and_their_terms(client):
     schemes = client.get(f"{API}/schemes").json
     assert [s["code"] for s in schemes] == ["conventions", "themes", "content-lines"]
@@ -543,6 +559,7 @@ def test_schemes_and_their_terms(client):
     assert error_of(client.get(f"{API}/schemes/nothing/terms"), 404)["field"] == "code"
 
 
+@pytest.mark.one_database
 def test_one_term(client):
     term = client.get(f"{API}/terms/children-online").json
     assert term == {"code": "children-online", "scheme": "themes", "labels": term["labels"]}
@@ -550,6 +567,7 @@ def test_one_term(client):
     assert error_of(client.get(f"{API}/terms/XYZ"), 404)["code"] == "not_found"
 
 
+@pytest.mark.one_database
 def test_places_by_kind(client):
     abroad = client.get(f"{API}/places?kind=abroad").json
     assert {p["code"] for p in abroad} == {"new-york", "geneva", "bangkok", "paris", "vientiane", "phnom-penh"}
@@ -570,11 +588,13 @@ def test_places_valid_on_a_day_follow_the_2025_reorganisation(client):
     assert date.fromisoformat(places["vn-hue"]["valid_from"]) == date(2025, 1, 1)
 
 
+@pytest.mark.one_database
 def test_places_refuse_a_bad_day(client):
     error = error_of(client.get(f"{API}/places?valid_on=2025-02-30"), 422)
     assert error["field"] == "valid_on"
 
 
+@pytest.mark.one_database
 def test_bodies(client):
     bodies = {b["code"]: b for b in client.get(f"{API}/bodies").json}
     assert bodies["ttxvn"]["kind"] == "press"
@@ -584,11 +604,13 @@ def test_bodies(client):
 # --- Errors and languages ----------------------------------------------------------------
 
 
+@pytest.mark.one_database
 def test_unknown_route_is_a_json_404(client):
     assert error_of(client.get(f"{API}/exhibits"), 404)["code"] == "not_found"
     assert error_of(client.get(f"{API}/items/abc"), 404)["code"] == "not_found"
 
 
+@pytest.mark.one_database
 def test_wrong_method_is_a_json_405(client, auth):
     response = client.delete(f"{API}/items", headers=auth())
     assert error_of(response, 405)["code"] == "method_not_allowed"
@@ -596,6 +618,7 @@ def test_wrong_method_is_a_json_405(client, auth):
     assert set(response.headers["Allow"].replace(" ", "").split(",")) >= {"GET", "POST"}
 
 
+@pytest.mark.one_database
 def test_pages_outside_the_api_keep_their_error_handler(client):
     response = client.get("/no-such-page", headers={"Accept": "application/json"})
     assert response.status_code == 404
@@ -609,6 +632,7 @@ def translated(app, lang, message, **values) -> str:
         return _(message, **values)
 
 
+@pytest.mark.one_database
 def test_messages_follow_the_request_language(client, app):
     expected = {lang: translated(app, lang, "There is no published item %(id)s.", id=9) for lang in ("en", "fr")}
     assert expected["fr"] != expected["en"] == "There is no published item 9."
@@ -616,6 +640,7 @@ def test_messages_follow_the_request_language(client, app):
     assert error_of(client.get(f"{API}/items/9?lang=en"), 404)["message"] == expected["en"]
 
 
+@pytest.mark.one_database
 def test_argument_and_routing_messages_are_translated(app, auth):
     client = app.test_client()  # a fresh cookie jar: Accept-Language alone chooses
     headers = auth() | {"Accept-Language": "fr-CH, en;q=0.5"}
@@ -638,6 +663,7 @@ def _openapi_path(rule) -> str:
     return re.sub(r"<(?:[^<>:]+:)?(\w+)>", r"{\1}", rule.rule)  # <int(max=9):item_id> → {item_id}
 
 
+@pytest.mark.one_database
 def test_openapi_documents_every_api_route(client, app):
     doc = client.get(f"{API}/openapi.json").json
     assert doc["openapi"].startswith("3.")
@@ -650,6 +676,7 @@ def test_openapi_documents_every_api_route(client, app):
     assert documented == routes
 
 
+@pytest.mark.one_database
 def test_openapi_error_responses_use_the_error_schema(client):
     doc = client.get(f"{API}/openapi.json").json
     error_ref = "#/components/schemas/ErrorResponse"

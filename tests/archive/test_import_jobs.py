@@ -240,6 +240,7 @@ def test_the_worker_command_recovers_then_runs_the_queue(app, db_session, make_u
     result = runner.invoke(args=["imports", "worker", "--once"])
     assert result.exit_code == 0, result.output
     assert "recovery: 0 imports queued again" in result.output and "1 imports run" in result.output
+    assert "search index: 3 of 3 updates applied" in result.output  # searchable when the worker moves on
     assert job_row(db_session, job_id).state == JobState.DONE
 
 
@@ -255,3 +256,29 @@ def test_in_background_mode_the_web_process_runs_the_job_after_answering(app, db
     finally:
         import_jobs.stop_background(app)
     assert status == "done" and codes(db_session) == ["IJ-001", "IJ-002", "IJ-004"]
+
+
+def test_a_finished_import_says_how_much_of_it_search_finds_until_all(app, db_session, login_as, auth):
+    from core.search import index_to_read
+
+    client, _user = login_as("archivist")
+    started = client.post("/staff/import?lang=en", data={"csv": (io.BytesIO(csv_bytes()), "items.csv")},
+                          content_type="multipart/form-data")  # fmt: skip
+    location = started.headers["Location"]
+    assert client.get(location + "/status").json["search"] is None  # not before the import ends
+    import_jobs.run_pending(app)
+    # The tests' SEARCH_APPLY leaves the outbox to the next search: none of the three is found yet.
+    page = client.get(location + "?lang=en").get_data(True)
+    assert 'Search finds <span data-field="indexed">0</span> of the 3 imported items so far' in page
+    assert "search-progress.js" in page and f'data-search-progress="{location}/status"' in page
+    assert client.get(location + "/status").json["search"] == {"indexed": 0, "total": 3}
+    index_to_read(app)
+    assert client.get(location + "/status").json["search"] == {"indexed": 3, "total": 3}
+    page = client.get(location + "?lang=en").get_data(True)
+    assert "Search is up to date: every imported item can be found." in page and "search-progress.js" not in page
+
+    headers = auth("archivist")
+    dry = post_import(client, headers, dry_run="1")
+    import_jobs.run_pending(app)
+    answer = client.get(dry.headers["Location"], headers=headers).json
+    assert answer["status"] == "done" and answer["search"] is None  # a dry run imports nothing to find

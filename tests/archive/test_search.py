@@ -27,12 +27,14 @@ def found(db_session, q, public=True, **filters):
     return [item.reference_code for item in page.items]
 
 
+@pytest.mark.one_database
 def test_a_place_name_of_short_syllables_matches(db_session, make_item, publish):
     publish(make_item(reference_code="NGHE-AN", place="vn-nghe-an", texts={"vi": {"title": "Lễ hội"}}))
     for q in ("Nghệ An", "nghe an", '"NGHỆ AN"', "nghe*"):
         assert found(db_session, q) == ["NGHE-AN"], q
 
 
+@pytest.mark.one_database
 def test_exact_marks_rank_above_folded_ones(db_session, make_item, publish):
     publish(make_item(reference_code="FOLDED", texts={"vi": {"title": "Ảnh ở Ha Noi"}}))
     publish(make_item(reference_code="EXACT", texts={"vi": {"title": "Ảnh ở Hà Nội"}}))
@@ -83,6 +85,7 @@ def test_a_save_while_another_process_writes_leaves_the_task_queued(app, db_sess
     assert found(db_session, "nguyen van troi", public=False) == ["LOCKED-1"]
 
 
+@pytest.mark.one_database
 @pytest.mark.parametrize(
     "q", ['"Hà Nội', "AND", "OR", "-", "*", '"', "\x00\x07ab", "x" * 10_000, "((", "a:b", "ngu*" * 300]
 )
@@ -93,6 +96,7 @@ def test_bad_queries_never_fail(client, make_item, publish, q):
     assert response.status_code == 200, response.get_data(True)
 
 
+@pytest.mark.one_database
 def test_staff_list_uses_the_index_when_q_is_given(login_as, make_item):
     client, _user = login_as("archivist")
     make_item(reference_code="STAFF-1", texts={"vi": {"title": "Đồng bào dân tộc thiểu số"}})
@@ -100,17 +104,20 @@ def test_staff_list_uses_the_index_when_q_is_given(login_as, make_item):
     assert "STAFF-1" in html and "status-draft" in html
 
 
+@pytest.mark.one_database
 def test_search_api_refuses_an_unknown_order(client):
     response = client.get("/api/v1/search", query_string={"q": "x", "order": "sideways"})
     assert response.status_code == 422 and response.get_json()["error"]["field"] == "order"
 
 
+@pytest.mark.one_database
 def test_snippets_escape_the_stored_text(client, make_item, publish):
     publish(make_item(texts={"vi": {"title": "Ảnh", "description": "<script>alert(1)</script> Hà Nội"}}))
     html = client.get("/items", query_string={"q": "ha noi"}).get_data(True)
     assert "<script>alert" not in html and "&lt;script&gt;" in html and "<mark" in html
 
 
+@pytest.mark.one_database
 def test_browsing_without_words_lists_newest_first_with_facets(client, make_item, publish):
     publish(make_item(reference_code="OLD", date="1954", texts={"vi": {"title": "Điện Biên Phủ"}}))
     publish(make_item(reference_code="NEW", date="1986", texts={"vi": {"title": "Đổi mới"}}))

@@ -9,7 +9,7 @@ from archive.searching import search_items
 from archive.services import update_item
 from core.auth import User
 from core.db import db
-from core.search import SearchTask, apply_pending, check, pending_count, reindex, search_index
+from core.search import SearchTask, apply_pending, check, outbox, pending_count, reindex, search_index
 
 WRITERS = 2
 ITEMS_EACH = 6
@@ -123,8 +123,6 @@ def test_renamed_terms_places_and_bodies_reach_the_index(db_session, make_item):
 
 
 def test_reindex_forgets_the_tasks_it_covers_and_keeps_later_ones(app, db_session, make_item, monkeypatch):
-    from core.search import outbox
-
     app.config["SEARCH_APPLY"] = "worker"  # a bulk import left its tasks queued
     for n in range(5):
         make_item(reference_code=f"BULK-{n}", texts={"vi": {"title": f"Ảnh nhập hàng loạt {n}"}})
@@ -152,3 +150,68 @@ def test_reindex_forgets_the_tasks_it_covers_and_keeps_later_ones(app, db_sessio
     assert len(codes(db_session, "nhap hang loat")) == 5
     assert codes(db_session, "luu muon") == ["LATE-1"]
     assert check() == []
+
+
+def test_an_items_document_holds_its_texts_names_and_facets(db_session, make_item):
+    """The document of every part an item has, read in bulk: what an index built before holds, so it stays equal."""
+    from archive.indexing import documents
+    from archive.models import Body, ItemProvenance, SourceRepository, Term
+
+    body = db_session.query(Body).filter_by(code="btttt").one()
+    item = make_item(reference_code="DOC-1", date="1954-05", creator="Thông tấn xã", body="btttt",
+                     terms=["CEDAW", "ICCPR"], tags=["Điện Biên", "ảnh màu"], source_archive="TTLTQG III",
+                     texts={"vi": {"title": "Chiến thắng", "description": "Mô tả", "transcription": "Chép lại"},
+                            "en": {"title": "Victory", "caption": "A caption"}})  # fmt: skip
+    source = SourceRepository(name="museum", base_url="https://museum.test/oai", repository_name="Bảo tàng",
+                              repository_identifier="museum.test")  # fmt: skip
+    db_session.add(source)
+    db_session.flush()
+    db_session.add(ItemProvenance(item_id=item.id, repository_id=source.id, oai_identifier="oai:museum.test:7",
+                                  datestamp="2025-01-01"))  # fmt: skip
+    db_session.commit()
+    terms = {t.code: t for t in db_session.query(Term).filter(Term.code.in_(["CEDAW", "ICCPR"]))}
+    labels = [part for code in ("CEDAW", "ICCPR") for part in (code, *terms[code].labels.values())]
+    [document] = documents(db_session, [item.id, 999_999])
+    digest = document.pop("digest")
+    assert document == {
+        "id": str(item.id), "date": 19540501,
+        "texts": {"en": "Victory\nA caption", "vi": "Chiến thắng\nMô tả\nChép lại"},
+        "extra": "\n".join(["DOC-1", "Thông tấn xã", "1954-05", "TTLTQG III", "Điện Biên", "ảnh màu",
+                            *item.place.names.values(), *body.names.values(), *labels,
+                            "Bảo tàng", "museum", "museum.test", "oai:museum.test:7"]),
+        "facets": {"type": ["photo"], "decade": ["1950"], "place": ["vn-ha-noi"], "term": ["CEDAW", "ICCPR"],
+                   "has_lang": ["en", "vi"], "body": ["btttt"], "status": ["draft"]},
+    }  # fmt: skip
+    assert len(digest) == 64
+
+
+def test_a_bulk_import_is_searchable_when_the_command_ends(app, db_session, runner, make_user, tmp_path, monkeypatch):
+    """One index commit for the whole import, shared by the CLI's processes, and a line saying how far it got."""
+    import csv
+    import os
+
+    from core.search import whoosh_engine
+
+    monkeypatch.setattr(whoosh_engine, "REBUILD_CHUNK", 60)  # as a big import's chunks, at a test's size
+    monkeypatch.setattr(whoosh_engine, "PART_MIN", 30)
+    monkeypatch.setattr(outbox, "PARALLEL_MIN", 100)  # a backlog, at a test's size
+    with open(tmp_path / "items.csv", "w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(["reference_code", "type", "date", "terms", "title_vi"])
+        writer.writerows([f"BULK-{n:03d}", "photo", "1975", "CRC", f"Ảnh nhập hàng loạt {n}"] for n in range(150))
+    index, procs = search_index(), []
+    try_writer = index.try_writer
+
+    def counted(**options):
+        procs.append(options.get("procs", 1))
+        return try_writer(**options)
+
+    monkeypatch.setattr(index, "try_writer", counted)
+    email = make_user("archivist").email
+    result = runner.invoke(args=["import", str(tmp_path / "items.csv"), "--files", str(tmp_path), "--as", email])
+    assert result.exit_code == 0, result.output
+    assert "search index: 150 of 150 updates applied" in result.output
+    assert procs == [os.cpu_count() or 1]  # the command's own catch-up, before the after-commit apply found none
+    assert pending_count() == 0 and check() == []
+    assert index.count() == 150 and len(index.digests()) == 150
+    assert codes(db_session, "nhap hang loat 149") == ["BULK-149"]

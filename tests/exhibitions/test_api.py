@@ -95,6 +95,7 @@ def test_list_pages(client, published):
     assert [e["code"] for e in page["exhibitions"]] == ["CB25"]  # latest opening first
 
 
+@pytest.mark.one_database
 @pytest.mark.parametrize(("query", "field"), [("status=open", "status"), ("per_page=500", "per_page"),
                                               ("page=0", "page"), ("framework=maybe", "framework")])  # fmt: skip
 def test_list_refuses_bad_arguments(client, query, field):
@@ -102,6 +103,7 @@ def test_list_refuses_bad_arguments(client, query, field):
     assert error["code"] == "invalid" and error["field"] == field
 
 
+@pytest.mark.one_database
 def test_get_exhibition_has_settings_texts_sections_entries_and_codes(client, db_session, curator, published, auth):
     exhibition = published(sections=2, entries=2, fallback_chain=["en", "vi"])
     first = exhibition.entries[0]
@@ -145,6 +147,7 @@ def test_a_draft_is_404_for_the_public_but_not_for_staff(client, make_exhibition
         assert client.get(f"{API}/exhibitions/{draft.id}{path}", headers=auth("archivist")).status_code == 200
 
 
+@pytest.mark.one_database
 @pytest.mark.parametrize("exhibition_id", [999, 2147483647, 2147483648])
 def test_missing_exhibition_is_404(client, auth, exhibition_id):
     assert error_of(client.get(f"{API}/exhibitions/{exhibition_id}", headers=auth()), 404)["code"] == "not_found"
@@ -160,7 +163,9 @@ def test_the_public_does_not_see_withdrawn_items(client, db_session, curator, pu
     staff = client.get(f"{API}/exhibitions/{exhibition.id}", headers=auth()).json
     assert [e["item_published"] for e in staff["sections"][0]["entries"]] == [False, True]
     view = client.get(f"{API}/exhibitions/{exhibition.id}/view").json
-    assert withdrawn.id not in [e["id"] for s in view["sections"] for e in s["entries"]]
+    [placeholder] = [e for s in view["sections"] for e in s["entries"] if e["id"] == withdrawn.id]
+    assert placeholder["withdrawn"] and placeholder["item_id"] is None and placeholder["reference_code"] == ""
+    assert placeholder["title"]["text"] is None and placeholder["image"] is None
 
 
 def test_archived_exhibition_is_frozen(client, db_session, curator, published):
@@ -173,6 +178,7 @@ def test_archived_exhibition_is_frozen(client, db_session, curator, published):
     assert view["status"] == "archived" and view["lang"] == "en"
 
 
+@pytest.mark.one_database
 def test_view_marks_texts_that_fell_back(client, published):
     exhibition = published(sections=1, entries=1)
     body = client.get(f"{API}/exhibitions/{exhibition.id}/view?lang=en").json
@@ -187,6 +193,7 @@ def test_view_marks_texts_that_fell_back(client, published):
     assert other["lang"] == "vi" and other["title"]["fallback"] is False
 
 
+@pytest.mark.one_database
 def test_view_gives_image_addresses(client, db_session, published, published_item):
     from archive.models import MediaFile
 
@@ -200,6 +207,7 @@ def test_view_gives_image_addresses(client, db_session, published, published_ite
     assert image["thumb_url"].endswith("-thumb.jpg")
 
 
+@pytest.mark.one_database
 def test_qr_links_list_addresses_images_and_scans(client, db_session, published):
     exhibition = published(sections=1, entries=2)
     entry_code = code_of(db_session, QrTarget.ENTRY, exhibition.entries[0].id)
@@ -248,6 +256,7 @@ def test_create_returns_201_with_location(client, db_session, auth):
     assert exhibition_count(db_session) == 1
 
 
+@pytest.mark.one_database
 def test_writing_needs_a_curators_token(client, db_session, auth):
     error = error_of(client.post(f"{API}/exhibitions", json=NEW_EXHIBITION), 401)
     assert error["code"] == "unauthorized"
@@ -259,6 +268,7 @@ def test_writing_needs_a_curators_token(client, db_session, auth):
     assert exhibition_count(db_session) == 1
 
 
+@pytest.mark.one_database
 @pytest.mark.parametrize(
     ("change", "field"),
     [({"venue": "atlantis"}, "venue"), ({"code": "cb-25"}, "code"), ({"closes_on": "2026-01-01"}, "closes_on"),
@@ -297,6 +307,7 @@ def test_update_from_a_stale_version_is_409_and_changes_nothing(client, db_sessi
     assert db_session.get(Exhibition, exhibition.id).mode == "online"
 
 
+@pytest.mark.one_database
 def test_update_needs_a_version(client, make_exhibition, auth):
     exhibition = make_exhibition()
     error = error_of(client.patch(f"{API}/exhibitions/{exhibition.id}", json={"mode": "online"}, headers=auth()), 422)
@@ -338,6 +349,7 @@ def test_add_sections_and_entries(client, db_session, make_exhibition, published
     assert error_of(client.post(path, json={"item_id": item.id}, headers=auth("archivist")), 403)
 
 
+@pytest.mark.one_database
 def test_publish_lists_every_blocking_problem(client, db_session, make_exhibition, make_item, auth):
     exhibition = make_exhibition(sections=1, entries=1)
     headers = auth()
@@ -395,6 +407,7 @@ def test_read_a_framework_then_derive_from_it(client, db_session, published, aut
     assert error_of(client.post(f"{API}/exhibitions/{framework.id}/derive", json=data, headers=auth("archivist")), 403)
 
 
+@pytest.mark.one_database
 def test_only_a_framework_can_be_derived(client, published, auth):
     plain = published()
     response = client.post(f"{API}/exhibitions/{plain.id}/derive", json={"venue": "geneva"}, headers=auth())
@@ -441,11 +454,13 @@ def translated(app, lang, message, **values) -> str:
         return _(message, **values)
 
 
+@pytest.mark.one_database
 def test_messages_follow_the_request_language(client, app):
     expected = translated(app, "fr", "There is no published exhibition %(id)s.", id=9)
     assert error_of(client.get(f"{API}/exhibitions/9?lang=fr"), 404)["message"] == expected
 
 
+@pytest.mark.one_database
 def test_openapi_documents_the_exhibition_endpoints(client):
     doc = client.get(f"{API}/openapi.json").json
     assert {"name": "exhibitions", "description": "Exhibitions and content frameworks, their QR links"} in doc["tags"]

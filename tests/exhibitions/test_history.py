@@ -2,6 +2,7 @@
 
 from datetime import date
 
+import pytest
 from flask_babel import force_locale, format_date
 from sqlalchemy import select
 
@@ -83,6 +84,7 @@ def test_exhibition_history_reads_in_the_readers_language(db_session, make_exhib
     assert removed.action_label == "Xóa phần" and _rows(published) == {"Trạng thái": ("bản nháp", "đã công bố")}
 
 
+@pytest.mark.one_database
 def test_history_page_in_vietnamese_and_french(db_session, make_user, make_exhibition, app):
     curator = make_user("curator")
     exhibition = _composed(db_session, make_exhibition, curator)
@@ -109,6 +111,7 @@ def test_history_page_in_vietnamese_and_french(db_session, make_user, make_exhib
     assert '<th scope="row">Chú thích (tiếng Pháp)</th>' in vietnamese
 
 
+@pytest.mark.one_database
 def test_history_page_is_for_those_who_compose_exhibitions(login_as, client, make_exhibition):
     exhibition = make_exhibition(sections=1, entries=1)
     url = f"/staff/exhibitions/{exhibition.id}/history"
@@ -121,6 +124,7 @@ def test_history_page_is_for_those_who_compose_exhibitions(login_as, client, mak
     assert curator.get(f"/staff/exhibitions/{2**40}/history").status_code == 404
 
 
+@pytest.mark.one_database
 def test_the_history_is_no_api_route(client):
     paths = client.get("/api/v1/openapi.json").get_json()["paths"]
     assert not [path for path in paths if "exhibitions" in path and "history" in path]

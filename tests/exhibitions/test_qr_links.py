@@ -34,6 +34,7 @@ def _code(db_session, exhibition, target, target_id=None, lang=None):
     return link_for(db_session, exhibition, target, target_id, lang).code
 
 
+@pytest.mark.one_database
 def test_every_code_redirects_to_its_page_in_its_language(client, db_session, shown):
     links = db_session.scalars(select(QrLink).where(QrLink.exhibition_id == shown.id)).all()
     # vi is primary, en the other language: pages and panels have a code each for both; books one each.
@@ -50,6 +51,7 @@ def test_every_code_redirects_to_its_page_in_its_language(client, db_session, sh
         assert client.get(response.headers["Location"]).status_code == 200
 
 
+@pytest.mark.one_database
 def test_a_code_printed_for_a_language_keeps_it(client, db_session, shown):
     code = _code(db_session, shown, QrTarget.ENTRY, shown.entries[1].id, lang="en")
     db_session.commit()
@@ -73,6 +75,7 @@ def test_codes_survive_renames_reorders_and_republication(client, db_session, cu
     assert response.headers["Location"] == f"/exhibitions/{shown.id}/entries/{entry.id}?link_lang=vi"
 
 
+@pytest.mark.one_database
 def test_typed_panel_codes_lead_to_the_same_page(client, db_session, shown):
     entry = shown.entries[2]  # panel 3
     code = _code(db_session, shown, QrTarget.ENTRY, entry.id)
@@ -86,6 +89,7 @@ def test_typed_panel_codes_lead_to_the_same_page(client, db_session, shown):
     assert client.get("/q").status_code == 200
 
 
+@pytest.mark.one_database
 @pytest.mark.parametrize("bad", ["nope", "CB26-", "ZZ99-001", "x" * 500, "%00", "a b c"])
 def test_unknown_codes_get_a_clear_page(client, bad):
     response = client.get(f"/q/{bad}")
@@ -155,6 +159,7 @@ def _decode(path) -> str:
     return done.stdout.strip()
 
 
+@pytest.mark.one_database
 def test_qr_images_decode_to_the_short_link(client, db_session, shown, tmp_path):
     code = _code(db_session, shown, QrTarget.ENTRY, shown.entries[0].id)
     db_session.commit()
@@ -171,6 +176,7 @@ def test_qr_images_decode_to_the_short_link(client, db_session, shown, tmp_path)
     assert client.get("/q/nothing.png").status_code == 404
 
 
+@pytest.mark.one_database
 def test_a_language_added_later_gets_its_codes(client, db_session, curator, shown):
     update_exhibition(db_session, curator, shown, {"languages": ["en", "fr"]})
     db_session.commit()

@@ -5,6 +5,9 @@ asked only what core.search offers a domain: record_changes, the apply after com
 long job under collected_effects), the modes, reindex and check.
 """
 
+import threading
+from contextlib import contextmanager
+
 import pytest
 from sqlalchemy import select
 
@@ -133,3 +136,121 @@ def test_check_tells_missing_stale_and_deleted_entries_and_reindex_mends_them(ap
     assert search.pending_count() == 0  # the task it covered is forgotten, not applied again
     with unit("test.read", write=False) as session:
         assert session.scalars(select(SearchTask)).all() == []
+
+
+# --- A backlog: a bulk import's or a harvest's tasks ----------------------------------------
+
+
+@pytest.fixture
+def writers(records, monkeypatch):
+    """The processes each index writer the outbox got was asked to share its work among (one per commit)."""
+    index, taken = search.search_index(), []
+    try_writer = index.try_writer
+
+    @contextmanager
+    def counted(**options):
+        with try_writer(**options) as writer:
+            if writer is not None:
+                taken.append(options.get("procs", 1))
+            yield writer
+
+    monkeypatch.setattr(index, "try_writer", counted)
+    return taken
+
+
+def backlog(records, count: int, start: int = 0, per_unit: int = 50) -> None:
+    """`count` new records in units of `per_unit`, their tasks left queued as a bulk import's are."""
+    for first in range(start, start + count, per_unit):
+        change(records, *((n, f"Ảnh nhập hàng loạt {n}") for n in range(first, min(first + per_unit, start + count))))
+
+
+def total(text: str) -> int:
+    return search.search_index().search(Query(text=text, per_page=1)).total
+
+
+def test_a_backlog_is_applied_in_a_few_big_commits_by_one_writer(app, records, writers, monkeypatch):
+    from core.search import whoosh_engine
+
+    monkeypatch.setattr(whoosh_engine, "PART_MIN", 50)  # each commit's 120 documents shared by two processes
+    monkeypatch.setattr(outbox, "PARALLEL_MIN", 100)
+    app.config["SEARCH_APPLY"] = "worker"
+    backlog(records, 300)
+    assert search.pending_count() == 300
+    assert search.apply_pending(app, batch=120, procs=2) == 300
+    assert writers == [2, 2, 1]  # 120, 120 and 60 tasks a commit: the last, under PARALLEL_MIN, in one process
+    assert search.pending_count() == 0 and search.check() == []
+    assert total("nhap hang loat") == 300 == search.search_index().count()
+
+
+def test_replacements_and_deletions_inside_a_backlog_leave_no_duplicate_and_nothing_stale(app, records, monkeypatch):
+    from core.search import whoosh_engine
+
+    monkeypatch.setattr(whoosh_engine, "REBUILD_CHUNK", 40)  # several chunks a commit, as a big backlog has
+    monkeypatch.setattr(outbox, "PARALLEL_MIN", 1)
+    change(records, *((n, f"ảnh cũ {n}") for n in range(120)))  # indexed (inline)
+    app.config["SEARCH_APPLY"] = "worker"
+    backlog(records, 130, start=200)
+    change(records, *((n, f"ảnh sửa {n}") for n in range(60)))
+    change(records, *((n, None) for n in range(60, 90)))
+    change(records, (5, "ảnh sửa lần hai"), (210, "ảnh mới sửa lại"), (220, None))  # twice in the backlog
+    assert search.apply_pending(app, batch=100, procs=2) == 130 + 60 + 30 + 3
+    index = search.search_index()
+    assert search.pending_count() == 0 and search.check() == []
+    assert len(index.digests()) == index.count() == 30 + 60 + 129  # one entry an id
+    assert total("cu") == 30 and total("sua") == 61 and total("lan hai") == 1 and total("sua lai") == 1
+    assert total("nhap hang loat") == 128
+
+
+def test_a_crash_mid_drain_leaves_the_rest_queued_and_running_again_completes(app, records, monkeypatch):
+    app.config["SEARCH_APPLY"] = "worker"
+    backlog(records, 150)
+    calls = []
+
+    def dies_on_the_second_batch(session, ids):
+        calls.append(len(ids))
+        if len(calls) == 2:
+            raise RuntimeError("the process died")
+        return records.documents(session, ids)
+
+    search.init_app(app, DocumentSource(("kind",), dies_on_the_second_batch, records.all_documents))
+    with pytest.raises(RuntimeError):
+        search.apply_pending(app, batch=50)
+    assert search.pending_count() == 100 and search.search_index().count() == 50  # the first commit stays
+
+    def dies_after_the_index_commit(_task_ids):
+        raise RuntimeError("the process died")
+
+    forget = outbox._forget_tasks
+    monkeypatch.setattr(outbox, "_forget_tasks", dies_after_the_index_commit)
+    with pytest.raises(RuntimeError):
+        search.apply_pending(app, batch=50)
+    assert search.pending_count() == 100 and search.search_index().count() == 100
+    monkeypatch.setattr(outbox, "_forget_tasks", forget)
+    assert search.apply_pending(app, batch=50) == 100  # applied again: replaced, not added twice
+    assert search.check() == [] and len(search.search_index().digests()) == search.search_index().count() == 150
+
+
+def test_catch_up_waits_while_another_process_holds_the_index_then_applies(app, records):
+    app.config["SEARCH_APPLY"] = "worker"
+    change(records, (1, "một"), (2, "hai"))
+    index, held, release = search.search_index(), threading.Event(), threading.Event()
+
+    def hold():
+        with index.try_writer() as writer:  # a lock of its own, as another process's
+            assert writer is not None
+            held.set()
+            release.wait(10)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    held.wait(10)
+    seen = []
+
+    def progress(done, all_):
+        seen.append((done, all_))
+        release.set()  # the holder ends without applying anything: this process applies
+
+    search.catch_up(app, on_progress=progress, poll_seconds=0.01)
+    holder.join(10)
+    assert seen[0] == (0, 2) and seen[-1] == (2, 2)
+    assert search.pending_count() == 0 and search.check() == []

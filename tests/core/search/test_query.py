@@ -48,3 +48,7 @@ def test_too_many_clauses_or_characters_are_dropped_and_said():
     query, dropped, _ = parse_text(" ".join(f"w{n}" for n in range(MAX_CLAUSES + 5)))
     assert dropped and len(query.parts) == MAX_CLAUSES
     assert parse_text("quyen " * 200)[1]
+
+
+def test_the_words_to_highlight_are_folded_and_a_prefix_keeps_its_star():
+    assert parse_text('Con ngu* -thu "Hà Nội*" quyền*')[2] == {"con", "ngu*", "ha", "noi", "quyen*"}

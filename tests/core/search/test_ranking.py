@@ -85,3 +85,35 @@ def test_facet_counts_leave_out_values_without_hits():
     mask = np.array([True, False, True, True])
     values = {"a": np.array([0, 1]), "b": np.array([1]), "c": np.array([2, 3])}
     assert r.facet_counts(mask, values) == {"a": 1, "c": 2}
+
+
+def test_a_facet_column_counts_documents_with_one_value_several_or_none():
+    # Document 0: a, b; 1: b; 2: nothing; 3: c, a, b; 4: c.
+    values = {"a": np.array([0, 3]), "b": np.array([0, 1, 3]), "c": np.array([3, 4])}
+    column = r.FacetColumn.from_postings(values, 5)
+    everything = np.ones(5, dtype=bool)
+    assert column.counts(everything) == {"a": 2, "b": 3, "c": 2}
+    mask = np.array([True, False, True, True, False])
+    assert column.counts(mask) == {"a": 2, "b": 2, "c": 1}
+    assert column.counts(mask, np.flatnonzero(mask)) == column.counts(mask)
+    assert column.counts(np.array([False, False, True, False, False])) == {}  # no value, no count
+    # Seven (document, value) pairs: four documents' first values, three more beside them.
+    assert column.first.tolist() == [0, 1, 3, 0, 2] and len(column.rest_docs) == 3
+
+
+def test_facet_columns_joined_across_segments_number_their_values_anew():
+    first = r.FacetColumn.from_postings({"hn": np.array([0, 2]), "hue": np.array([1])}, 3)
+    second = r.FacetColumn.from_postings({"hue": np.array([0]), "hcm": np.array([0, 1])}, 2)
+    joined = r.FacetColumn.joined([(first, 0), (second, 3)], 5)
+    assert joined.names == ("hn", "hue", "hcm")
+    assert joined.counts(np.ones(5, dtype=bool)) == {"hn": 2, "hue": 2, "hcm": 2}
+    assert joined.counts(np.array([False, True, False, True, False])) == {"hue": 2, "hcm": 1}
+    assert joined.counts(np.array([False, False, False, False, True])) == {"hcm": 1}
+    empty = r.FacetColumn.joined([], 4)
+    assert empty.counts(np.ones(4, dtype=bool)) == {}
+
+
+def test_top_uses_the_candidates_it_is_given():
+    keys = np.array([1.0, 3.0, 2.0])
+    mask = np.array([True, True, True])
+    assert r.top(mask, keys, 2, candidates=np.array([0, 2])).tolist() == [2, 0]

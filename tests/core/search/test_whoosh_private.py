@@ -18,7 +18,9 @@ import pytest
 import whoosh.writing
 from whoosh import index as whoosh_index
 from whoosh.codec.whoosh3 import W3Codec, W3LeafMatcher
+from whoosh.writing import SegmentWriter
 
+from core.search import schema, snippets
 from core.search import whoosh_engine as engine
 from core.search.whoosh_engine import WhooshIndex
 from tests.test_layering import ROOT, application_files, imported_modules
@@ -81,7 +83,9 @@ def test_whoosh_is_imported_by_the_engine_module_only():
 
 
 @pytest.fixture
-def index(tmp_path):
+def index(tmp_path, monkeypatch):
+    # Whoosh's own block size, so that a few hundred documents span several blocks a term.
+    monkeypatch.setattr(engine, "POSTING_BLOCK", 128)
     index = WhooshIndex(str(tmp_path / "index"), ("type",))
     yield index
     index.close()
@@ -170,17 +174,77 @@ def test_a_rebuild_commits_its_segments_as_whooshs_writer_would(index, procs):
         assert sorted(int(f["id"]) for f in searcher.all_stored_fields()) == list(range(120))
         segment_ids = {leaf.segment().segment_id() for leaf, _offset in searcher.reader().leaf_readers()}
     assert len(segment_ids) == 3
-    files = set(os.listdir(folder)) - {"_MAIN_1.toc", "MAIN_WRITELOCK"}
+    store = {name for name in os.listdir(folder) if name.startswith(snippets.STORE_FILE)}  # no part left either
+    files = set(os.listdir(folder)) - {"_MAIN_1.toc", "MAIN_WRITELOCK"} - store
     assert {name.split(".")[0] for name in files} == segment_ids  # no segment left out of the TOC
     writer = ix.writer()  # the lock was released
     writer.cancel()
     ix.close()
 
 
+WORDS = ["Quyền con người ở Hà Nội", "communication des droits", "Đắk Lắk và Nghệ An", "ảnh người dân tộc Tày"]
+
+
+def _doc(n: int, text: str) -> dict:
+    return {"id": str(n), "date": 20200101 + n, "texts": {"vi": text}, "facets": {"type": ["photo"]}}
+
+
+def _segment_read(folder: Path, documents: list, bulk: bool) -> dict:
+    """Everything the segment of `documents` holds, written in bulk (_index_chunk) or by Whoosh's own
+    add_document: stored fields, and per field its terms' postings (document, weight, encoded value),
+    document lengths and column."""
+    folder.mkdir()
+    index = whoosh_index.create_in(str(folder), engine.build_schema(("type", "place")))
+    writer = SegmentWriter(index, codec=engine._codec(), compound=False)
+    if bulk:
+        segment = engine._index_chunk((str(folder), ("type", "place"), documents, False))
+        writer.commit(mergetype=lambda _writer, segments: [*segments, segment])
+    else:
+        for document in documents:
+            writer.add_document(**schema.document_fields(document, ("type", "place")))
+        writer.commit(merge=False)
+    with index.reader() as whole:
+        [(reader, _offset)] = whole.leaf_readers()
+        held = {"stored": list(reader.all_stored_fields()), "columns": list(reader.column_reader("date"))}
+        for field in reader.indexed_field_names():
+            postings = {}
+            for text in reader.lexicon(field):
+                matcher = reader.postings(field, text)
+                postings[text] = []
+                while matcher.is_active():
+                    postings[text].append((matcher.id(), matcher.weight(), matcher.value()))
+                    matcher.next()
+            lengths = [reader.doc_field_length(n, field) for n in range(reader.doc_count_all())]
+            held[field] = (postings, lengths)
+    index.close()
+    return held
+
+
+def test_a_segment_written_in_bulk_holds_what_whooshs_writer_writes(tmp_path):
+    """_postwriter, _blocklimit, _write_block, _ids, _weights, _values, _maxweight: a segment written in
+    bulk (_index_chunk, _write_segment, _fill_blocks) holds the same postings — documents, weights, positions,
+    over several blocks —, lengths, stored fields and dates as Whoosh's add_document writes."""
+    corpus = ROOT / "archive" / "data" / "corpus"
+    long_text = next(iter(sorted(corpus.glob("*.txt")))).read_text(encoding="utf-8")[:6_000]
+    documents = [{**_doc(n, f"{WORDS[n % len(WORDS)]} số {n} {'lẻ' if n % 2 else 'chẵn'} {'tròn' * (n < 128)}"),
+                  "digest": f"d{n}", "extra": f"B-{n:04d} ICCPR", "facets": {"type": ["photo"], "place": ["hn"]}}
+                 for n in range(160)]  # fmt: skip
+    documents += [_doc(300, long_text), {"id": "empty", "texts": {}}, _doc(301, "ảnh ảnh ảnh ảnh")]
+    ours, theirs = (
+        _segment_read(tmp_path / "ours", documents, True),
+        _segment_read(tmp_path / "theirs", documents, False),
+    )
+    assert ours.keys() == theirs.keys() and len(ours["stored"]) == 163
+    for key in theirs:
+        assert ours[key] == theirs[key], key
+    assert len(theirs["folded"][0][b"so"]) > 128 == len(theirs["folded"][0][b"tron"])  # two blocks, one full
+
+
 def test_the_codec_writes_no_length_statistics():
     """length_stats: Whoosh's writer still consults it, so turning it off still saves the work."""
     assert W3Codec().length_stats is True
     assert engine._codec().length_stats is False
+    assert engine._codec()._blocklimit == engine.POSTING_BLOCK > 128
     assert "codec.length_stats" in inspect.getsource(whoosh.writing.SegmentWriter)
 
 
@@ -193,6 +257,8 @@ COVERED = {
     test_a_rebuild_commits_its_segments_as_whooshs_writer_would: {
         "_lk", "_finalize_segment", "_close_segment", "_commit_toc", "_finish"},
     test_the_codec_writes_no_length_statistics: {"length_stats"},
+    test_a_segment_written_in_bulk_holds_what_whooshs_writer_writes: {
+        "_postwriter", "_blocklimit", "_write_block", "_ids", "_weights", "_values", "_maxweight"},
 }  # fmt: skip
 
 
