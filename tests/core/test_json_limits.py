@@ -10,6 +10,7 @@ from core.auth import issue_token
 @pytest.mark.parametrize(
     ("body", "depth"),
     [(b"1", 0), (b'"[[["', 0), (b'{"a": [1, {"b": "]]"}]}', 3), (b'["\\"[", [[]]]', 3), (b"[" * 5000, 5000)],
+    ids=["scalar", "string", "nested", "escaped-quote", "deep"],
 )
 def test_json_depth_reads_brackets_outside_strings(body, depth):
     assert json_depth(body) == depth
