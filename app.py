@@ -14,6 +14,7 @@ from core import (
     db,
     errors,
     i18n,
+    input_guard,
     permissions,
     protected_files,
     proxies,
@@ -113,6 +114,7 @@ def _register_api(app: Flask) -> None:
     from interop.exports import init_api as init_exports_api
 
     api.init_app(app)
+    input_guard.init_app(app)  # after the API's bound on JSON bodies, which it reads
     init_archive_api(app)
     api.document_spec_route(app)
     init_exhibitions_api(app)

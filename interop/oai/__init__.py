@@ -8,6 +8,7 @@ staff warning), `views` (blueprints `oai` and `oai_admin`), `cli` (`flask oai â€
 """
 
 from core.db import db
+from core.input_guard import answers_nul_itself
 from interop.oai import repository, tracking
 from interop.oai.cli import oai_cli
 from interop.oai.records import manifest_url
@@ -22,6 +23,7 @@ def init_app(app) -> None:
     the staff pages while no repository identifier is set."""
     tracking.init_app(app)
     app.extensions["csrf"].exempt(endpoint)
+    answers_nul_itself(app, "oai")  # a NUL is the protocol's badArgument, answered in its XML
     app.jinja_env.globals["repository_warning"] = _warning
 
 
