@@ -4,7 +4,7 @@ Views are thin: parse (schemas), call one service, serialize; the request's unit
 commits (core.uow).
 """
 
-from flask import current_app, jsonify, request, url_for
+from flask import current_app, request, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from sqlalchemy import select
@@ -17,6 +17,7 @@ from archive.queries import get_item, get_public_item, list_items
 from archive.schemas import (
     AuditEventSchema,
     BodySchema,
+    ImportJobSchema,
     ItemInputSchema,
     ItemPageSchema,
     ItemPatchSchema,
@@ -226,6 +227,8 @@ class ItemHistoryView(MethodView):
 class ImportsView(MethodView):
     @reads_first  # the upload is copied before the one insert that queues the job
     @token_required
+    @blp.response(202, ImportJobSchema, headers={"Location": {"description": "URL of the job",
+                                                              "schema": {"type": "string"}}})  # fmt: skip
     @fails_with(403, 413, 422)
     def post(self, user):
         """Queue an import (multipart: `csv`, optional `files` ZIP, optional `dry_run`); 202 with the job's URL."""
@@ -237,16 +240,17 @@ class ImportsView(MethodView):
         job_id = queue_import(user.id, (csv_file.filename, csv_file.stream), zip_upload, dry_run)
         read_afresh()  # the job's own unit committed it
         location = url_for("api_items.import_job", job_id=job_id)
-        return jsonify(job_data(get_job(db.session, job_id, user)) | {"url": location}), 202, {"Location": location}
+        return job_data(get_job(db.session, job_id, user)) | {"url": location}, 202, {"Location": location}
 
 
 @blp.route("/imports/<id:job_id>", tags=["items"], endpoint="import_job")
 class ImportJobView(MethodView):
     @token_required
+    @blp.response(200, ImportJobSchema)
     @fails_with(404)
     def get(self, job_id, user):
         """An import's status (queued, running, done, failed), rows done of total, errors so far, and its report."""
-        return jsonify(job_data(get_job(db.session, job_id, user)))
+        return job_data(get_job(db.session, job_id, user))
 
 
 # --- Vocabulary --------------------------------------------------------------------------

@@ -146,6 +146,41 @@ class MediaUploadResultSchema(Schema):
     notices = fields.List(fields.String(), metadata={"description": "E.g. which items already held a file"})
 
 
+class ImportErrorSchema(Schema):
+    code = fields.String(metadata={"description": "refused, missing, internal, abandoned"})
+    message = fields.String(allow_none=True)
+
+
+class ImportSearchSchema(Schema):
+    indexed = fields.Integer(metadata={"description": "Imported items search finds so far"})
+    total = fields.Integer()
+
+
+class ImportJobSchema(Schema):
+    """A CSV import queued from the page or the API: its state, progress and, once done, its report."""
+
+    id = fields.Integer()
+    status = fields.String(metadata={"enum": ["queued", "running", "done", "failed"]})
+    dry_run = fields.Boolean()
+    csv = fields.String(metadata={"description": "The uploaded CSV's file name"})
+    zip = fields.String(allow_none=True)
+    rows_total = fields.Integer(allow_none=True)
+    rows_done = fields.Integer()
+    errors_so_far = fields.Integer()
+    attempts = fields.Integer()
+    created_at = fields.String(metadata={"format": "date-time"})
+    finished_at = fields.String(allow_none=True, metadata={"format": "date-time"})
+    dead_letter = fields.Boolean(metadata={"description": "Given up after every attempt"})
+    error = fields.Nested(ImportErrorSchema, allow_none=True)
+    report = fields.Dict(allow_none=True, metadata={"description": "imported, skipped, files, problems by line"})
+    search = fields.Nested(
+        ImportSearchSchema,
+        allow_none=True,
+        metadata={"description": "Once a real import is done: how much of it search finds"},
+    )
+    url = fields.String(metadata={"description": "The job's address (in the answer to its creation)"})
+
+
 class ItemLinksSchema(Schema):
     self_url = fields.Method("dump_self", data_key="self", metadata={"type": "string", "format": "uri"})
 

@@ -268,6 +268,7 @@ def import_items():
 def import_job(job_id):
     job = import_jobs.get_job(db.session, job_id, current_user)
     return render_template("archive/import_job.html", job=job, report=job.report,
+                           counts=import_jobs.report_counts(job.report),
                            running=job.state in import_jobs.OPEN_STATES,
                            search=import_jobs.search_progress(job))  # fmt: skip
 

@@ -31,6 +31,8 @@ INDEX_HEAD = (
 )
 INDEX_TAIL = "</sitemapindex>\n"
 ITEMS_BATCH = 1000
+# The protocol's limit of sitemaps under one index.
+MAX_PARTS = 50_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,7 +155,9 @@ def sitemap_document(session, base_url: str, number: int | None, max_urls: int, 
     `/sitemap-<number>.xml`: that part, None when there is no such part."""
     parts = chunks(url_entries(published_pages(session), base_url), max_urls, max_bytes)
     if number is not None:
-        part = next(islice(parts, number - 1, None), None) if number >= 1 else None
+        # The protocol's index lists at most MAX_PARTS parts: a larger number names none (and islice refuses one
+        # past sys.maxsize).
+        part = next(islice(parts, number - 1, None), None) if 1 <= number <= MAX_PARTS else None
         return None if part is None else urlset(part)
     first, second = next(parts), next(parts, None)
     if second is None:
