@@ -65,8 +65,8 @@ def _fuzz(app, db_session, operations, examples: int) -> list[str]:
         operation = result.ok()
         if operations is not None and (operation.method.upper(), operation.path) not in operations:
             continue
-        names = {parameter.name for parameter in operation.path_parameters}
-        for mode, fixed in itertools.product(GenerationMode, [None, {name: real[name] for name in names}]):
+        known = {p.name: real[p.name] for p in operation.path_parameters if p.name in real}  # others generated
+        for mode, fixed in itertools.product(GenerationMode, [None, known]):
             if fixed == {} or (fixed and mode == GenerationMode.NEGATIVE and not operation.body):
                 continue  # nothing to fix, or nothing left to make invalid
 
