@@ -24,6 +24,7 @@ at most 256 per word.
 """
 
 import itertools
+import logging
 import struct
 from collections import Counter
 from dataclasses import dataclass, field
@@ -43,6 +44,7 @@ MAX_POSITIONS = 256  # PostgreSQL keeps at most 256 positions of a lexeme: count
 MAX_SPLITS = 3  # optional terms a query is split on (2³ parts); more are looked up row by row
 ZETA2 = np.pi**2 / 6
 LENS = struct.Struct(f"<{len(FIELDS)}i")
+log = logging.getLogger(__name__)
 
 
 def lexeme(field_name: str, term: str) -> str:
@@ -86,17 +88,22 @@ def analysed(document: doc.Document, facets: tuple[str, ...]) -> Row:
     """The row of `document`: our terms, as every engine indexes them."""
     fields = doc.document_fields(document, facets)
     counts = {name: Counter(lexeme(name, term) for term in fields[name]) for name in FIELDS}
-    budget, cut, kept = TSVECTOR_BUDGET, False, []
-    for name in (doc.FOLDED, doc.EXACT, doc.PREFIXES, doc.PAIRS):  # pairs last: `seq` can stand in
-        size = sum(len(lex.encode("utf-8")) + 1 for lex in counts[name])
-        if size <= budget:
-            kept.append(name)
-            budget -= size
-        else:
-            cut = True
+    budget, lexemes = TSVECTOR_BUDGET, []
+    for name in (doc.FOLDED, doc.EXACT, doc.PREFIXES):
+        for lex, _n in sorted(counts[name].items(), key=lambda item: -item[1]):
+            budget -= len(lex.encode("utf-8")) + 1
+            if budget < 0:  # tens of thousands of distinct words: texts of many megabytes
+                log.warning("document %s: its words past PostgreSQL's tsvector limit are not indexed", fields["id"])
+                break
+            lexemes.append(lex)
+    # Pairs last: a text too long for them is found through `seq` instead.
+    pairs_size = sum(len(lex.encode("utf-8")) + 1 for lex in counts[doc.PAIRS])
+    cut = pairs_size > budget
+    if not cut:
+        lexemes += counts[doc.PAIRS]
     values = tuple(dict.fromkeys((name, value) for name in facets
                                  for value in fields[doc.facet_field(name)].split()))  # fmt: skip
-    lexemes = tuple(lex for name in kept for lex in counts[name])
+    lexemes = tuple(lexemes)
     repeated = sorted(((n, lex) for name in FIELDS for lex, n in counts[name].items() if n > 1), reverse=True)
     rep = " ".join(f"{quoted(lex)}:{','.join(map(str, range(1, min(n, MAX_POSITIONS) + 1)))}"
                    for n, lex in repeated[:REP_MAX])  # fmt: skip
