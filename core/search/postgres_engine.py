@@ -164,21 +164,23 @@ class PostgresIndex:
             conn.execute("COMMIT")
         self._ensured = True
 
-    def _live(self, conn, lock_mode: str) -> int:
-        """The live generation, its docs table locked in `lock_mode` for the transaction; a
-        generation dropped between the two is looked up again."""
+    def _begin(self, conn, begin: str, lock_mode: str, then: str = "") -> tuple[tuple, list]:
+        """Begin a transaction (`begin`, then a select of the live generation's row, extended by
+        `begin`'s own columns) with the generation's docs table locked in `lock_mode`, so no
+        rebuild drops it meanwhile; returns that row and the rows of `then` (`{t}`: the
+        generation's prefix). A generation dropped between the two is looked up afresh."""
         for _attempt in range(3):
-            row = conn.execute(f"SELECT gen FROM {SCHEMA}.live").fetchone()
-            if row is None:
+            live = _last(conn.execute(begin.format(live=f"{SCHEMA}.live"))).fetchone()
+            if live is None:
+                conn.execute("ROLLBACK")
                 raise IndexUnavailable(f"the search index in schema {SCHEMA} has no live generation")
+            lock = f"LOCK TABLE {tables(live[0])}docs IN {lock_mode} MODE"
             try:
-                conn.execute(f"SAVEPOINT live; LOCK TABLE {tables(row[0])}docs IN {lock_mode} MODE; RELEASE live")
-                return row[0]
+                cursor = _last(conn.execute(f"{lock}; {then.format(t=tables(live[0]))}" if then else lock))
+                return live, cursor.fetchall() if then else []
             except errors.UndefinedTable:
-                conn.execute("ROLLBACK TO live")
-                if conn.execute(f"SELECT gen FROM {SCHEMA}.live").fetchone() == row:
-                    break  # not a swap: the tables are gone
-        raise IndexUnavailable(f"the search index's tables ({tables(row[0])}…) are missing: run "
+                conn.execute("ROLLBACK")
+        raise IndexUnavailable(f"the search index's tables ({tables(live[0])}…) are missing: run "
                                "`flask --app app search reindex`")  # fmt: skip
 
     def discard(self, old: int | None) -> None:
@@ -223,13 +225,13 @@ class PostgresIndex:
         """
         self.ensure()
         with self.connection() as conn:
-            conn.execute("BEGIN")
-            if not conn.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", (LOCK_CLASS, WRITER_LOCK)).fetchone()[0]:
+            begin = f"BEGIN; SELECT gen, pg_try_advisory_xact_lock({LOCK_CLASS}, {WRITER_LOCK}) FROM {{live}}"
+            (gen, locked), codes = self._begin(conn, begin, "ROW EXCLUSIVE", "SELECT facet, value, code FROM {t}facets")
+            if not locked:
                 conn.execute("ROLLBACK")
                 yield None
                 return
-            gen = self._live(conn, "ROW EXCLUSIVE")
-            writer = _Writer(self, conn, gen)
+            writer = _Writer(self, conn, gen, codes)
             yield writer  # an exception rolls back (the pool's connection block)
             writer.flush()
             conn.execute("COMMIT")
@@ -272,9 +274,9 @@ class PostgresIndex:
         rebuilds while the block runs (the generation it reads is not dropped meanwhile)."""
         self.ensure()
         with self.connection() as conn:
-            conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-            gen = self._live(conn, "ACCESS SHARE")
-            yield _Snapshot(self, conn, gen)
+            begin = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SELECT gen FROM {live}"
+            (gen,), [stats] = self._begin(conn, begin, "ACCESS SHARE", "SELECT docs, lens, cut FROM {t}stats")
+            yield _Snapshot(self, conn, gen, stats)
             conn.execute("COMMIT")
 
     def search(self, request: Query) -> Results:
@@ -290,7 +292,7 @@ class PostgresIndex:
     def count(self) -> int:
         """The number of documents."""
         with self.reading() as snapshot:
-            return snapshot.statistics().docs
+            return snapshot.stats.docs
 
     def facet_names(self, conn, gen: int, needed: int) -> list:
         """The (facet, value) of each code of a generation, read again once a code is new to us."""
@@ -304,6 +306,13 @@ class PostgresIndex:
             with self._lock:
                 self._codes[gen] = names
         return names
+
+
+def _last(cursor):
+    """The cursor on the result of the last statement it ran (several, sent as one string)."""
+    while cursor.nextset():
+        pass
+    return cursor
 
 
 def _rows_in_order(documents, facets, pool, window: int, on_document, chunk: int = 500):
@@ -331,9 +340,8 @@ def _analysed_chunk(task) -> list[tuple]:
 class _Facets:
     """Facet values numbered in a generation's `facets` table, new ones added as they come."""
 
-    def __init__(self, conn, gen: int, load: bool = True):
+    def __init__(self, conn, gen: int, rows: list):
         self.conn, self.gen = conn, gen
-        rows = conn.execute(f"SELECT facet, value, code FROM {tables(gen)}facets").fetchall() if load else []
         self.codes = {(facet, value): code for facet, value, code in rows}
         self.new: list[tuple] = []
 
@@ -371,7 +379,7 @@ class _Loader:
 
     def __init__(self, conn, gen: int):
         self.conn, self.gen = conn, gen
-        self.facets = _Facets(conn, gen, load=False)
+        self.facets = _Facets(conn, gen, [])
         self.n = 0
         self.docs = self.cut = 0
         self.lens = np.zeros(len(pq.FIELDS), dtype=np.int64)
@@ -403,9 +411,9 @@ class _Writer:
     """The few writing operations the app needs (a core.search.IndexWriter), gathered and sent a
     thousand at a time within the writer's transaction; the last change of an id wins."""
 
-    def __init__(self, index: PostgresIndex, conn, gen: int):
+    def __init__(self, index: PostgresIndex, conn, gen: int, codes: list):
         self.index, self.conn, self.gen = index, conn, gen
-        self.facets = _Facets(conn, gen)
+        self.facets = _Facets(conn, gen, codes)
         self.snippets = PostgresSnippetWriter(conn, tables(gen))
         self._pending: dict[str, pq.Row | None] = {}
 
@@ -467,41 +475,40 @@ class _Writer:
 class _Snapshot:
     """One REPEATABLE READ transaction on one generation, and the search over it (a core.search.IndexSnapshot)."""
 
-    def __init__(self, index: PostgresIndex, conn, gen: int):
+    def __init__(self, index: PostgresIndex, conn, gen: int, stats: tuple):
         self.index, self.conn, self.gen = index, conn, gen
         self.store = PostgresSnippetStore(conn, tables(gen))
-        self._statistics = None
-
-    def statistics(self) -> pq.Statistics:
-        if self._statistics is None:
-            docs, lens, cut = self.conn.execute(f"SELECT docs, lens, cut FROM {tables(self.gen)}stats").fetchone()
-            average = {name: lens[i] / max(docs, 1) for i, name in enumerate(pq.FIELDS)}
-            self._statistics = (pq.Statistics(docs, average, {}), cut)
-        return self._statistics[0]
+        docs, lens, self.cut = stats
+        self.stats = pq.Statistics(docs, {name: lens[i] / max(docs, 1) for i, name in enumerate(pq.FIELDS)}, {})
 
     def search(self, request: Query) -> Results:
         """One page of hits in relevance or date order, facet counts over every hit, snippets."""
         t = tables(self.gen)
         tree, dropped, words = parse_text(request.text)
-        stats = self.statistics()
         filters = [pq.facet_lexeme(name, str(value)) for name, values in request.filters.items()
                    if name in self.index.facets for value in values if value]  # fmt: skip
         by_date = request.order.startswith("date") or tree is None
         keys = {} if by_date else pq.scored(tree)
         key_list = list(keys)
-        parts = pq.partitions(tree, filters, self._statistics[1] > 0, keys)
+        parts = pq.partitions(tree, filters, self.cut > 0, keys)
         names = [name for name in request.facets if name in self.index.facets]
-        selects, params = [], []
+        # The terms' document frequencies come back with the hits, as a "part" -1 of their own.
+        terms = [k.lexeme for k in key_list if not k.prefix]
+        selects = [
+            f"SELECT -1, (SELECT string_agg(int4send(coalesce(t.df, 0)), '' ORDER BY k.i) FROM "
+            f"unnest(%s::text[]) WITH ORDINALITY k(l, i) LEFT JOIN {t}terms t ON t.lexeme = k.l), NULL"
+        ]
+        params: list = [terms]
         for number, part in enumerate(parts):
             record, record_params = pq.record_sql(part, key_list, not by_date)
             facet_sql = "string_agg(fv, '')" if names else "NULL::bytea"
             selects.append(f"SELECT {number}, string_agg({record}, ''), {facet_sql} FROM {t}docs WHERE {part.where}")
             params += record_params + part.params
-        if not by_date and keys:
-            params_df = [k.lexeme for k in keys if not k.prefix]
-            stats = pq.Statistics(stats.docs, stats.average, dict(self.conn.execute(
-                f"SELECT lexeme, df FROM {t}terms WHERE lexeme = ANY(%s)", [params_df]).fetchall()))  # fmt: skip
         found = self.conn.execute(" UNION ALL ".join(selects), params).fetchall()
+        packed_df = next(records for number, records, _fv in found if number == -1) or b""
+        frequencies = dict(zip(terms, np.frombuffer(packed_df, dtype=">i4").tolist(), strict=True))
+        stats = pq.Statistics(self.stats.docs, self.stats.average, frequencies)
+        found = [row for row in found if row[0] >= 0]
         hits = pq.decode([(parts[number], records) for number, records, _fv in found], key_list, not by_date)
         total = len(hits.n)
         if by_date:

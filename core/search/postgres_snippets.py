@@ -72,10 +72,7 @@ class PostgresSnippetStore:
         """See core.search.snippets.SnippetStore.find; in the connection's current view."""
         if not docs or not terms:
             return {}
-        located = self._locate(docs, terms, list(langs), inside=True)
-        rest = {doc_id: digest for doc_id, digest in docs.items() if doc_id not in located}
-        if rest:
-            located.update(self._locate(rest, terms, list(langs), inside=False))
+        located = self._locate(docs, terms, list(langs))
         wanted = [(doc_id, lang, n) for doc_id, (lang, where) in located.items() for n in choose(where)]
         texts = {}
         if wanted:
@@ -91,18 +88,18 @@ class PostgresSnippetStore:
                 found.setdefault(doc_id, Found(lang, [])).passages.append(texts[doc_id, lang, n])
         return found
 
-    def _locate(self, docs: dict, terms: frozenset, langs: list[str], inside: bool) -> dict[str, tuple]:
-        """{doc: (lang, {term: passage numbers})} in the first language of `langs` (or, not
-        `inside`, of the others by tag) whose record, of the right digest, holds a term."""
+    def _locate(self, docs: dict, terms: frozenset, langs: list[str]) -> dict[str, tuple]:
+        """{doc: (lang, {term: passage numbers})} in the first language of `langs`, else of the
+        others by tag, whose record, of the right digest, holds a term. One query for all
+        languages (a round trip costs more here than the few rows of other languages)."""
         by_letter: dict[str, set] = {_ALL_LETTERS: set(terms)}
         for term in terms:
             by_letter.setdefault(_letter(term), set()).add(term)
-        among = "t.lang = ANY(%s)" if inside else "NOT (t.lang = ANY(%s))"
         rows = self.connection.execute(
             f"SELECT t.doc, t.lang, t.digest, w.letter, w.words FROM {self.prefix}snippet_texts t "
             f"JOIN {self.prefix}snippet_words w ON w.doc = t.doc AND w.lang = t.lang "
-            f"WHERE t.doc = ANY(%s) AND {among} AND w.letter = ANY(%s) ORDER BY t.lang",
-            [list(docs), langs, sorted(by_letter)],
+            f"WHERE t.doc = ANY(%s) AND w.letter = ANY(%s)",
+            [list(docs), sorted(by_letter)],
         ).fetchall()
         rank = {lang: i for i, lang in enumerate(langs)}
         found: dict[tuple, dict] = {}
@@ -110,7 +107,8 @@ class PostgresSnippetStore:
             if digest == (docs[doc_id] or ""):
                 found.setdefault((doc_id, lang), {}).update(matching(words, frozenset(by_letter[letter])))
         located = {}
-        for (doc_id, lang), where in sorted(found.items(), key=lambda item: rank.get(item[0][1], len(rank))):
+        for (doc_id, lang), where in sorted(found.items(), key=lambda item: (rank.get(item[0][1], len(rank)),
+                                                                             item[0][1])):  # fmt: skip
             if where and doc_id not in located:
                 located[doc_id] = (lang, where)
         return located
