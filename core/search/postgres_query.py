@@ -44,6 +44,7 @@ MAX_POSITIONS = 256  # PostgreSQL keeps at most 256 positions of a lexeme: count
 MAX_SPLITS = 3  # optional terms a query is split on (2³ parts); more are looked up row by row
 ZETA2 = np.pi**2 / 6
 LENS = struct.Struct(f"<{len(FIELDS)}i")
+HEAD = struct.Struct(f"<ii{len(FIELDS)}i")  # number, date, lengths: what every hit sends first
 log = logging.getLogger(__name__)
 
 
@@ -74,7 +75,7 @@ class Row:
 
     id: str
     digest: str | None
-    date: int
+    date: int  # YYYYMMDD, 0 when unknown
     lens: bytes  # each searched field's number of terms, packed (LENS)
     facets: tuple  # (facet, value) pairs, each once
     tsv: str  # tsvector input: every distinct lexeme, facet values included
@@ -110,6 +111,16 @@ def analysed(document: doc.Document, facets: tuple[str, ...]) -> Row:
     tsv = " ".join(itertools.chain(map(quoted, lexemes), (quoted(facet_lexeme(*v)) for v in values)))
     return Row(fields["id"], fields.get("digest"), fields["date"], LENS.pack(*(len(fields[n]) for n in FIELDS)),
                values, tsv, rep, f" {' '.join(fields[doc.FOLDED])} ", cut, lexemes)  # fmt: skip
+
+
+def head(n: int, row: Row) -> bytes:
+    """A row's `head`: its number, date and field lengths, as a hit sends them."""
+    return HEAD.pack(n, row.date, *LENS.unpack(row.lens))
+
+
+def lens_of(packed_head: bytes) -> tuple:
+    """The field lengths of a `head`."""
+    return HEAD.unpack(packed_head)[2:]
 
 
 # --- Query time: matching --------------------------------------------------------------------
@@ -294,12 +305,11 @@ def partitions(tree, filters: list[str], cut_docs: bool, keys: dict[Key, bool]) 
 
 
 def record_sql(part: Part, keys: list[Key], scoring: bool) -> tuple[str, list]:
-    """What each row of a part sends: number, date, and when scoring, its lengths and a float
-    per key (ts_rank over `rep`: 0 when the key is absent or found once; see `counts`)."""
-    sql, params = "int4send(n) || int4send(date)", []
+    """What each row of a part sends: its `head` (number, date, field lengths), and when scoring
+    a float per key (ts_rank over `rep`: 0 when the key is absent or found once; see `decode`)."""
+    sql, params = "head", []
     if not scoring:
         return sql, params
-    sql += " || lens"
     for key in keys:
         present = key in part.present or (key not in part.absent and key not in part.row_keys)
         if key in part.absent:
@@ -343,9 +353,9 @@ class Hits:
 
 def decode(parts: list[tuple[Part, bytes]], keys: list[Key], scoring: bool) -> Hits:
     """The hits of every part, from the records `record_sql` made."""
-    fields = [("n", ">i4"), ("date", ">i4")]
+    fields = [("n", "<i4"), ("date", "<i4"), ("lens", "<i4", (len(FIELDS),))]
     if scoring:
-        fields += [("lens", "<i4", (len(FIELDS),)), ("v", ">f4", (len(keys),))]
+        fields += [("v", ">f4", (len(keys),))]
     dtype = np.dtype(fields)
     chunks = []
     for part, records in parts:
