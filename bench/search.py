@@ -297,7 +297,8 @@ class BenchPostgres:
         self.url = self.server.ensure_database("bench")
 
     def backends(self) -> list[int]:
-        rows = self.server.execute("SELECT pid FROM pg_stat_activity WHERE datname = 'bench'")
+        rows = self.server.execute("SELECT pid FROM pg_stat_activity WHERE datname = 'bench' "
+                                   "AND backend_type = 'client backend'")  # not autovacuum's
         return [pid for (pid,) in rows]
 
     def cpu(self) -> float:

@@ -43,6 +43,9 @@ FLUSH_EVERY = 1000  # a writer's changes sent to the database at a time
 MAX_FACET_CODE = 65_535  # facet values are counted as uint16 codes
 DROP_WAIT = "200ms"  # how long a drop waits for the readers of an old generation before it is left for later
 IDLE_CONNECTIONS = 8
+# A row longer than this has its tsvector (and a long text's repeats) moved out of line: a short
+# text's row, read by each search it is a hit of, stays about 400 bytes, 20 to a page.
+ROW_TARGET = 512
 log = logging.getLogger(__name__)
 
 
@@ -68,8 +71,9 @@ def _generation_ddl(gen: int) -> list[str]:
     # row compressed, against 1 µs). The matching tsvector goes out of line: only GIN reads it.
     return [
         f'CREATE TABLE {t}docs (n integer PRIMARY KEY, id text COLLATE "C" NOT NULL, digest text, '
-        "head bytea NOT NULL, fv bytea NOT NULL, cut boolean NOT NULL, rep tsvector NOT NULL, tsv tsvector NOT NULL, "
-        "seq text NOT NULL)",
+        "head bytea NOT NULL, fv bytea NOT NULL, cut boolean NOT NULL, rep tsvector NOT NULL, tsv tsvector NOT NULL) "
+        f"WITH (toast_tuple_target = {ROW_TARGET})",
+        f"CREATE TABLE {t}seqs (n integer NOT NULL, seq text NOT NULL)",
         f"ALTER TABLE {t}docs ALTER head SET STORAGE PLAIN, ALTER fv SET STORAGE PLAIN, "
         "ALTER rep SET STORAGE EXTERNAL, ALTER tsv SET STORAGE EXTERNAL",
         f"CREATE SEQUENCE {t}numbers OWNED BY {t}docs.n",
@@ -85,13 +89,13 @@ def _generation_ddl(gen: int) -> list[str]:
 def _index_ddl(gen: int) -> list[str]:
     t = tables(gen)
     # fastupdate off: a GIN pending list is read by every search until vacuumed.
-    return [f"ALTER TABLE {t}docs ADD UNIQUE (id)",
+    return [f"ALTER TABLE {t}docs ADD UNIQUE (id)", f"ALTER TABLE {t}seqs ADD PRIMARY KEY (n)",
             f"CREATE INDEX ON {t}docs USING gin (tsv) WITH (fastupdate = off)"]  # fmt: skip
 
 
 def _drop_sql(gen: int) -> str:
     # docs first: a drop locks in this order, so one held back by a reader holds nothing else.
-    names = ["docs", "terms", "stats", "facets", *SNIPPET_TABLES]
+    names = ["docs", "seqs", "terms", "stats", "facets", *SNIPPET_TABLES]
     return f"DROP TABLE IF EXISTS {', '.join(tables(gen) + name for name in names)}"
 
 
@@ -261,8 +265,10 @@ class PostgresIndex:
             old = conn.execute(f"WITH old AS (SELECT gen FROM {SCHEMA}.live FOR UPDATE) UPDATE {SCHEMA}.live "
                                "SET gen = %s FROM old RETURNING old.gen", (gen,)).fetchone()[0]  # fmt: skip
             conn.execute("COMMIT")
-            # The planner's statistics of the new tables (the GIN index's selectivity among them).
-            conn.execute(f"ANALYZE {tables(gen)}docs, {tables(gen)}terms")
+            # Hint bits and the visibility map set once here rather than by the first searches, and the
+            # planner's statistics of the new tables (the GIN index's selectivity among them).
+            conn.execute(f"VACUUM (ANALYZE) {tables(gen)}docs")
+            conn.execute(f"ANALYZE {tables(gen)}terms")
         if keep_old:
             return old
         self.discard(old)
@@ -369,11 +375,20 @@ class _Facets:
             self.new = []
 
 
-DOC_COLUMNS = "n, id, digest, head, fv, cut, rep, tsv, seq"
+DOC_COLUMNS = "n, id, digest, head, fv, cut, rep, tsv"
 
 
 def _doc_row(n: int, row: pq.Row, facets: _Facets) -> tuple:
-    return (n, row.id, row.digest, pq.head(n, row), facets.packed(row.facets), row.cut, row.rep, row.tsv, row.seq)
+    return (n, row.id, row.digest, pq.head(n, row), facets.packed(row.facets), row.cut, row.rep, row.tsv)
+
+
+def _copy_docs(cursor, t: str, numbered: list[tuple[int, pq.Row]], facets: _Facets) -> None:
+    with cursor.copy(f"COPY {t}docs ({DOC_COLUMNS}) FROM STDIN") as copy:
+        for n, row in numbered:
+            copy.write_row(_doc_row(n, row, facets))
+    with cursor.copy(f"COPY {t}seqs FROM STDIN") as copy:
+        for n, row in numbered:
+            copy.write_row((n, row.seq))
 
 
 class _Loader:
@@ -389,16 +404,17 @@ class _Loader:
     def add(self, chunk: list[tuple]) -> None:
         t = tables(self.gen)
         snippets: tuple[list, list, list] = ([], [], [])
+        numbered = []
+        for row, snippet_rows in chunk:
+            self.n += 1
+            numbered.append((self.n, row))
+            self.docs += 1
+            self.cut += row.cut
+            self.lens += pq.LENS.unpack(row.lens)
+            for into, part in zip(snippets, snippet_rows, strict=True):
+                into.extend(part)
         with self.conn.cursor() as cursor:
-            with cursor.copy(f"COPY {t}docs ({DOC_COLUMNS}) FROM STDIN") as copy:
-                for row, snippet_rows in chunk:
-                    self.n += 1
-                    copy.write_row(_doc_row(self.n, row, self.facets))
-                    self.docs += 1
-                    self.cut += row.cut
-                    self.lens += pq.LENS.unpack(row.lens)
-                    for into, part in zip(snippets, snippet_rows, strict=True):
-                        into.extend(part)
+            _copy_docs(cursor, t, numbered, self.facets)
             copy_rows(cursor, t, snippets)
 
     def finish(self) -> None:
@@ -454,13 +470,12 @@ class _Writer:
             docs, cut = docs - 1, cut - old_cut
         changed = {lex: d for lex, d in delta.items() if d}
         with self.conn.cursor() as cursor:
-            cursor.execute(f"DELETE FROM {t}docs WHERE id = ANY(%s)", [ids])
+            cursor.execute(f"WITH gone AS (DELETE FROM {t}docs WHERE id = ANY(%s) RETURNING n) "
+                           f"DELETE FROM {t}seqs WHERE n IN (SELECT n FROM gone)", [ids])  # fmt: skip
             if rows:
                 sql = f"SELECT nextval('{t}numbers') FROM generate_series(1, %s)"
-                numbers = cursor.execute(sql, (len(rows),)).fetchall()
-                with cursor.copy(f"COPY {t}docs ({DOC_COLUMNS}) FROM STDIN") as copy:
-                    for (n,), row in zip(numbers, rows, strict=True):
-                        copy.write_row(_doc_row(n, row, self.facets))
+                numbers = [n for (n,) in cursor.execute(sql, (len(rows),)).fetchall()]
+                _copy_docs(cursor, t, list(zip(numbers, rows, strict=True)), self.facets)
             if changed:
                 cursor.execute(f"INSERT INTO {t}terms SELECT * FROM unnest(%s::text[], %s::int[]) "
                                f"ON CONFLICT (lexeme) DO UPDATE SET df = {t}terms.df + excluded.df",
@@ -506,7 +521,9 @@ class _Snapshot:
         for number, part in enumerate(parts):
             record, record_params = pq.record_sql(part, key_list, not by_date)
             facet_sql = "string_agg(fv, '')" if names else "NULL::bytea"
-            selects.append(f"SELECT {number}, string_agg({record}, ''), {facet_sql} FROM {t}docs WHERE {part.where}")
+            where = part.where.replace("{t}", t)
+            selects.append(f"SELECT {number}, string_agg({record.replace('{t}', t)}, ''), {facet_sql} "
+                           f"FROM {t}docs d WHERE {where}")  # fmt: skip
             params += record_params + part.params
         found = self.conn.execute(" UNION ALL ".join(selects), params, binary=True).fetchall()
         packed_df = next(records for number, records, _fv in found if number == -1) or b""

@@ -19,8 +19,8 @@ words with their marks as typed, a prefix's two forms) because the query is run 
 per combination of them, each part a tsquery that says which are there (`partitions`).
 
 Phrases of three words or more are checked on `seq`, the document's folded words joined by
-spaces: `strpos` is exact at any length, where a tsvector keeps no position past 16,383 and
-at most 256 per word.
+spaces (in a table of its own, read for the candidates only): `strpos` is exact at any length,
+where a tsvector keeps no position past 16,383 and at most 256 per word.
 """
 
 import itertools
@@ -36,12 +36,14 @@ from core.search import schema as doc
 
 CODES = {doc.EXACT: "e", doc.FOLDED: "f", doc.PAIRS: "p", doc.PREFIXES: "x"}
 FIELDS = tuple(f.name for f in doc.SEARCHED)  # the order of a row's lengths
+COUNTED = (doc.EXACT, doc.FOLDED, doc.PAIRS)  # fields whose terms' repeats a row keeps
 FACET = "v"
 MAX_LEXEME_BYTES = 1000  # PostgreSQL refuses lexemes of 2 KB; a longer word is cut, alike when asked
 TSVECTOR_BUDGET = 1_000_000  # the lexemes of one tsvector take under 1 MB (PostgreSQL's MAXSTRPOS)
 REP_MAX = 512  # a document's repeated terms given their counts; a longer tail counts once
 MAX_POSITIONS = 256  # PostgreSQL keeps at most 256 positions of a lexeme: counts stop there
 MAX_SPLITS = 3  # optional terms a query is split on (2³ parts); more are looked up row by row
+SEQ = "(SELECT s.seq FROM {t}seqs s WHERE s.n = d.n)"  # a candidate's folded words; `{t}` its tables, `d` its row
 ZETA2 = np.pi**2 / 6
 LENS = struct.Struct(f"<{len(FIELDS)}i")
 HEAD = struct.Struct(f"<ii{len(FIELDS)}i")  # number, date, lengths: what every hit sends first
@@ -105,7 +107,9 @@ def analysed(document: doc.Document, facets: tuple[str, ...]) -> Row:
     values = tuple(dict.fromkeys((name, value) for name in facets
                                  for value in fields[doc.facet_field(name)].split()))  # fmt: skip
     lexemes = tuple(lexemes)
-    repeated = sorted(((n, lex) for name in FIELDS for lex, n in counts[name].items() if n > 1), reverse=True)
+    # Prefixes are left out of the repeats (half of them, and the row each hit reads): a prefix term
+    # counts once where it is found (`counted`).
+    repeated = sorted(((n, lex) for name in COUNTED for lex, n in counts[name].items() if n > 1), reverse=True)
     rep = " ".join(f"{quoted(lex)}:{','.join(map(str, range(1, min(n, MAX_POSITIONS) + 1)))}"
                    for n, lex in repeated[:REP_MAX])  # fmt: skip
     tsv = " ".join(itertools.chain(map(quoted, lexemes), (quoted(facet_lexeme(*v)) for v in values)))
@@ -136,6 +140,11 @@ class Key:
     @property
     def tsquery(self) -> str:
         return quoted(self.lexeme) + (":*" if self.prefix else "")
+
+    @property
+    def counted(self) -> bool:
+        """Whether a hit reports how often it holds the key, not only whether it does."""
+        return not self.prefix and self.lexeme[:1] in {CODES[name] for name in COUNTED}
 
 
 def key_of(node) -> Key:
@@ -238,11 +247,11 @@ def row_check(node, params: list, cut: bool = False) -> str:
         check = "tsv @@ %s::tsquery"
         if cut and isinstance(node, r.Term) and node.field == doc.PAIRS and " " in node.text:
             params.append(phrase_text(node.text.split(" ")))
-            check = f"({check} OR strpos(seq, %s) > 0)"
+            check = f"({check} OR strpos({SEQ}, %s) > 0)"
         return check
     if isinstance(node, r.Phrase):
         params.append(phrase_text(node.words))
-        return "strpos(seq, %s) > 0"
+        return f"strpos({SEQ}, %s) > 0"
     if isinstance(node, r.AllOf | r.AnyOf):
         joiner = " AND " if isinstance(node, r.AllOf) else " OR "
         return "(" + joiner.join(row_check(part, params, cut) for part in node.parts) + ")"
@@ -281,7 +290,7 @@ def partitions(tree, filters: list[str], cut_docs: bool, keys: dict[Key, bool]) 
         base, extra, extra_params = facet_query, "", []
     elif _conjunctive_phrases(tree, phrases):
         base = _and(necessary(tree), facet_query)
-        extra = "".join(" AND strpos(seq, %s) > 0" for _ in phrases)
+        extra = "".join(f" AND strpos({SEQ}, %s) > 0" for _ in phrases)
         extra_params = [phrase_text(p.words) for p in phrases]
     else:
         base = _and(necessary(tree), facet_query)
@@ -293,6 +302,8 @@ def partitions(tree, filters: list[str], cut_docs: bool, keys: dict[Key, bool]) 
     for flags in itertools.product((True, False), repeat=len(split)):
         present = frozenset(k for k, f in zip(split, flags, strict=True) if f)
         absent = frozenset(split) - present
+        if tree is not None and not _possible(tree, absent):
+            continue  # a prefix's two forms both absent, say: no row can match
         query = _and(base, *(k.tsquery for k in present), *(f"!{k.tsquery}" for k in absent))
         where = ("tsv @@ %s::tsquery" if query else "TRUE") + extra + (" AND NOT cut" if cut_part else "")
         parts.append(Part(where, ([query] if query else []) + extra_params, present, absent, by_row))
@@ -302,6 +313,20 @@ def partitions(tree, filters: list[str], cut_docs: bool, keys: dict[Key, bool]) 
         where = ("tsv @@ %s::tsquery AND " if query else "") + "cut AND " + row_check(tree, params, cut=True)
         parts.append(Part(where, ([query] if query else []) + params, row_keys=tuple(optional), cut=True))
     return parts
+
+
+def _possible(node, absent: frozenset) -> bool:
+    """Whether a row lacking the `absent` keys may still match `node`."""
+    if isinstance(node, r.Term | r.Prefix):
+        return key_of(node) not in absent
+    if isinstance(node, r.AllOf | r.AnyOf):
+        found = (_possible(part, absent) for part in node.parts)
+        return all(found) if isinstance(node, r.AllOf) else any(found)
+    if isinstance(node, r.Without):
+        return _possible(node.include, absent)
+    if isinstance(node, r.Boosted):
+        return _possible(node.required, absent)
+    return True
 
 
 def record_sql(part: Part, keys: list[Key], scoring: bool) -> tuple[str, list]:
@@ -315,12 +340,12 @@ def record_sql(part: Part, keys: list[Key], scoring: bool) -> tuple[str, list]:
         if key in part.absent:
             sql += " || float4send(0::float4)"
             continue
-        if key.prefix:  # a prefix scores a constant: only its presence counts
+        if not key.counted:  # a prefix, or a prefix term: only its presence counts
             if present:
-                sql += " || float4send(1::float4)"
+                sql += " || float4send(0::float4)"  # present: known from the part
             else:
                 params.append(key.tsquery)
-                sql += " || float4send((tsv @@ %s::tsquery)::int::float4)"
+                sql += f" || float4send(CASE WHEN tsv @@ %s::tsquery THEN {PRESENT_ONCE} ELSE 0 END::float4)"
             continue
         params.append(key.tsquery)
         rank = "ts_rank('{1,1,1,1}', rep, %s::tsquery)"
@@ -329,7 +354,7 @@ def record_sql(part: Part, keys: list[Key], scoring: bool) -> tuple[str, list]:
             check = "tsv @@ %s::tsquery"
             if part.cut and key.lexeme.startswith(CODES[doc.PAIRS]) and " " in key.lexeme:
                 params.append(phrase_text(key.lexeme[1:].split(" ")))
-                check = f"({check} OR strpos(seq, %s) > 0)"
+                check = f"({check} OR strpos({SEQ}, %s) > 0)"
             rank = f"CASE WHEN {check} THEN greatest({rank}, {PRESENT_ONCE}) ELSE 0 END"
         sql += f" || float4send({rank})"
     return sql, params
@@ -367,10 +392,7 @@ def decode(parts: list[tuple[Part, bytes]], keys: list[Key], scoring: bool) -> H
         counts = np.zeros(values.shape, dtype=np.int32)
         for j, key in enumerate(keys):
             known = key in part.present or (key not in part.absent and key not in part.row_keys)
-            if key.prefix:  # presence only
-                counts[:, j] = (values[:, j] > 0) | known if key not in part.absent else 0
-            else:
-                counts[:, j] = _tf(values[:, j], known)
+            counts[:, j] = _tf(values[:, j], known) if key.counted else (values[:, j] > 0) | known
         chunks.append((rows, counts))
     rows = np.concatenate([c[0] for c in chunks]) if chunks else np.zeros(0, dtype=dtype)
     order = np.argsort(rows["n"], kind="stable")
