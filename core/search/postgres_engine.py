@@ -260,8 +260,9 @@ class PostgresIndex:
             loader.finish()
             for statement in _index_ddl(gen):
                 conn.execute(statement)
-            conn.execute(f"INSERT INTO {tables(gen)}terms SELECT l, count(*) FROM {tables(gen)}docs, "
-                         f"unnest(tsvector_to_array(tsv)) l WHERE left(l, 1) <> '{pq.FACET}' GROUP BY l")  # fmt: skip
+            t = tables(gen)
+            conn.execute(f"INSERT INTO {t}terms SELECT l, count(*) FROM {t}docs, unnest(tsvector_to_array(tsv)) l "
+                         f"WHERE left(l, 1) IN ({pq.FIELD_CODES}) GROUP BY l")  # fmt: skip
             old = conn.execute(f"WITH old AS (SELECT gen FROM {SCHEMA}.live FOR UPDATE) UPDATE {SCHEMA}.live "
                                "SET gen = %s FROM old RETURNING old.gen", (gen,)).fetchone()[0]  # fmt: skip
             conn.execute("COMMIT")
@@ -459,8 +460,8 @@ class _Writer:
         for row in rows:
             for lex in row.lexemes:
                 delta[lex] = delta.get(lex, 0) + 1
-        old = self.conn.execute(f"SELECT l, count(*) FROM {t}docs, unnest(tsvector_to_array(tsv)) l "
-                                f"WHERE id = ANY(%s) AND left(l, 1) <> '{pq.FACET}' GROUP BY l", [ids])  # fmt: skip
+        old = self.conn.execute(f"SELECT l, count(*) FROM {t}docs, unnest(tsvector_to_array(tsv)) l WHERE id = ANY(%s) "
+                                f"AND left(l, 1) IN ({pq.FIELD_CODES}) GROUP BY l", [ids])  # fmt: skip
         for lex, count in old:
             delta[lex] = delta.get(lex, 0) - count
         lens = np.sum([pq.LENS.unpack(row.lens) for row in rows], axis=0, dtype=np.int64) if rows else 0

@@ -38,11 +38,13 @@ CODES = {doc.EXACT: "e", doc.FOLDED: "f", doc.PAIRS: "p", doc.PREFIXES: "x"}
 FIELDS = tuple(f.name for f in doc.SEARCHED)  # the order of a row's lengths
 COUNTED = (doc.EXACT, doc.FOLDED, doc.PAIRS)  # fields whose terms' repeats a row keeps
 FACET = "v"
+FIELD_CODES = ", ".join(f"'{code}'" for code in CODES.values())  # SQL: the lexemes document frequencies count
 MAX_LEXEME_BYTES = 1000  # PostgreSQL refuses lexemes of 2 KB; a longer word is cut, alike when asked
 TSVECTOR_BUDGET = 1_000_000  # the lexemes of one tsvector take under 1 MB (PostgreSQL's MAXSTRPOS)
 REP_MAX = 512  # a document's repeated terms given their counts; a longer tail counts once
 MAX_POSITIONS = 256  # PostgreSQL keeps at most 256 positions of a lexeme: counts stop there
 MAX_SPLITS = 3  # optional terms a query is split on (2³ parts); more are looked up row by row
+MAX_PARTS = 8  # parts a query is run in: each reads its terms' GIN entries again
 SEQ = "(SELECT s.seq FROM {t}seqs s WHERE s.n = d.n)"  # a candidate's folded words; `{t}` its tables, `d` its row
 ZETA2 = np.pi**2 / 6
 LENS = struct.Struct(f"<{len(FIELDS)}i")
@@ -56,6 +58,11 @@ def lexeme(field_name: str, term: str) -> str:
     if len(text) > MAX_LEXEME_BYTES // 4 and len(encoded := text.encode("utf-8")) > MAX_LEXEME_BYTES:
         text = encoded[:MAX_LEXEME_BYTES].decode("utf-8", errors="ignore")
     return text
+
+
+def mark(lex: str) -> str:
+    """The lexeme a row holds when it holds `lex` more than once."""
+    return lex[0].upper() + lex[1:]
 
 
 def facet_lexeme(name: str, value: str) -> str:
@@ -99,11 +106,19 @@ def analysed(document: doc.Document, facets: tuple[str, ...]) -> Row:
                 log.warning("document %s: its words past PostgreSQL's tsvector limit are not indexed", fields["id"])
                 break
             lexemes.append(lex)
+    # A repeated term also has its marker (its field's letter in capitals), so a query can ask for
+    # the rows holding a term once apart, and read counts only of the others.
+    kept = set(lexemes)
+    markers = [
+        mark(lex) for name in (doc.EXACT, doc.FOLDED) for lex, n in counts[name].items() if n > 1 and lex in kept
+    ]
+    budget -= sum(len(m.encode("utf-8")) + 1 for m in markers)
     # Pairs last: a text too long for them is found through `seq` instead.
-    pairs_size = sum(len(lex.encode("utf-8")) + 1 for lex in counts[doc.PAIRS])
-    cut = pairs_size > budget
+    pair_markers = [mark(lex) for lex, n in counts[doc.PAIRS].items() if n > 1]
+    cut = sum(len(lex.encode("utf-8")) + 1 for lex in itertools.chain(counts[doc.PAIRS], pair_markers)) > budget
     if not cut:
         lexemes += counts[doc.PAIRS]
+        markers += pair_markers
     values = tuple(dict.fromkeys((name, value) for name in facets
                                  for value in fields[doc.facet_field(name)].split()))  # fmt: skip
     lexemes = tuple(lexemes)
@@ -112,7 +127,8 @@ def analysed(document: doc.Document, facets: tuple[str, ...]) -> Row:
     repeated = sorted(((n, lex) for name in COUNTED for lex, n in counts[name].items() if n > 1), reverse=True)
     rep = " ".join(f"{quoted(lex)}:{','.join(map(str, range(1, min(n, MAX_POSITIONS) + 1)))}"
                    for n, lex in repeated[:REP_MAX])  # fmt: skip
-    tsv = " ".join(itertools.chain(map(quoted, lexemes), (quoted(facet_lexeme(*v)) for v in values)))
+    facet_lexemes = (quoted(facet_lexeme(*v)) for v in values)
+    tsv = " ".join(itertools.chain(map(quoted, lexemes), map(quoted, markers), facet_lexemes))
     return Row(fields["id"], fields.get("digest"), fields["date"], LENS.pack(*(len(fields[n]) for n in FIELDS)),
                values, tsv, rep, f" {' '.join(fields[doc.FOLDED])} ", cut, lexemes)  # fmt: skip
 
@@ -140,6 +156,11 @@ class Key:
     @property
     def tsquery(self) -> str:
         return quoted(self.lexeme) + (":*" if self.prefix else "")
+
+    @property
+    def repeated(self) -> str:
+        """The tsquery of the rows holding the key more than once."""
+        return quoted(mark(self.lexeme))
 
     @property
     def counted(self) -> bool:
@@ -272,6 +293,8 @@ class Part:
     absent: frozenset = frozenset()
     row_keys: tuple = ()  # keys whose presence each row reports itself
     cut: bool = False
+    once: frozenset = frozenset()  # keys every row of the part holds exactly once
+    many: frozenset = frozenset()  # keys every row of the part holds more than once
 
 
 def _and(*queries) -> str | None:
@@ -298,15 +321,33 @@ def partitions(tree, filters: list[str], cut_docs: bool, keys: dict[Key, bool]) 
         extra = " AND " + row_check(tree, extra_params)
     optional = [key for key, required in keys.items() if not required]
     split, by_row = optional[:MAX_SPLITS], tuple(optional[MAX_SPLITS:])
+    # Each dimension splits the rows by one key: absent or present (an optional key), and once
+    # asked, present once or more (a counted key): the rows holding their terms once, most rows of
+    # a common word, then send no count at all. As many as MAX_PARTS parts allow, optional keys first.
+    dimensions = {key: ["absent", "present"] for key in split}
+    size = 2 ** len(split)
+    for key in keys:
+        if key.counted and key not in by_row:
+            grown = size // 2 * 3 if key in dimensions else size * 2
+            if grown <= MAX_PARTS:
+                dimensions[key] = ["absent", "once", "many"] if key in dimensions else ["once", "many"]
+                size = grown
     parts = []
-    for flags in itertools.product((True, False), repeat=len(split)):
-        present = frozenset(k for k, f in zip(split, flags, strict=True) if f)
-        absent = frozenset(split) - present
+    for states in itertools.product(*dimensions.values()):
+        state = dict(zip(dimensions, states, strict=True))
+        absent = frozenset(k for k, v in state.items() if v == "absent")
+        present = frozenset(k for k, v in state.items() if v != "absent" and k in split)
         if tree is not None and not _possible(tree, absent):
             continue  # a prefix's two forms both absent, say: no row can match
-        query = _and(base, *(k.tsquery for k in present), *(f"!{k.tsquery}" for k in absent))
+        conditions = [f"!{k.tsquery}" for k in absent] + [k.tsquery for k in present]
+        conditions += [f"!{k.repeated}" for k, v in state.items() if v == "once"]
+        conditions += [k.repeated for k, v in state.items() if v == "many"]
+        query = _and(base, *conditions)
         where = ("tsv @@ %s::tsquery" if query else "TRUE") + extra + (" AND NOT cut" if cut_part else "")
-        parts.append(Part(where, ([query] if query else []) + extra_params, present, absent, by_row))
+        once = frozenset(k for k, v in state.items() if v == "once")
+        many = frozenset(k for k, v in state.items() if v == "many")
+        parts.append(Part(where, ([query] if query else []) + extra_params, present, absent, by_row, once=once,
+                          many=many))  # fmt: skip
     if cut_part:
         params: list = []
         query = _and(necessary(tree, pairs_as_words=True), facet_query)
@@ -346,6 +387,9 @@ def record_sql(part: Part, keys: list[Key], scoring: bool) -> tuple[str, list]:
             else:
                 params.append(key.tsquery)
                 sql += f" || float4send(CASE WHEN tsv @@ %s::tsquery THEN {PRESENT_ONCE} ELSE 0 END::float4)"
+            continue
+        if key in part.once:
+            sql += " || float4send(0::float4)"  # known present once
             continue
         params.append(key.tsquery)
         rank = "ts_rank('{1,1,1,1}', rep, %s::tsquery)"
@@ -392,7 +436,10 @@ def decode(parts: list[tuple[Part, bytes]], keys: list[Key], scoring: bool) -> H
         counts = np.zeros(values.shape, dtype=np.int32)
         for j, key in enumerate(keys):
             known = key in part.present or (key not in part.absent and key not in part.row_keys)
-            counts[:, j] = _tf(values[:, j], known) if key.counted else (values[:, j] > 0) | known
+            if key.counted:  # a repeated term past the row's REP_MAX counts twice
+                counts[:, j] = _tf(values[:, j], known, 2 if key in part.many else 1)
+            else:
+                counts[:, j] = (values[:, j] > 0) | known
         chunks.append((rows, counts))
     rows = np.concatenate([c[0] for c in chunks]) if chunks else np.zeros(0, dtype=dtype)
     order = np.argsort(rows["n"], kind="stable")
@@ -404,13 +451,13 @@ def decode(parts: list[tuple[Part, bytes]], keys: list[Key], scoring: bool) -> H
     return hits
 
 
-def _tf(values: np.ndarray, known_present: bool) -> np.ndarray:
+def _tf(values: np.ndarray, known_present: bool, least: int = 1) -> np.ndarray:
     """Occurrences from ts_rank over `rep`: H₂(tf)/ζ(2) for a term found tf ≥ 2 times, whose
     tail ζ(2) − H₂(tf) is 1/(tf + ½) to within a hundredth; PRESENT_ONCE or 0 otherwise."""
     with np.errstate(divide="ignore", invalid="ignore"):
         many = np.rint(1 / (ZETA2 * (1 - values)) - 0.5)
-    once = 1 if known_present else 0
-    return np.where(values >= 0.7, np.clip(many, 2, MAX_POSITIONS), np.where(values > 0, 1, once)).astype(np.int32)
+    once = least if known_present else 0
+    return np.where(values >= 0.7, np.clip(many, 2, MAX_POSITIONS), np.where(values > 0, least, once)).astype(np.int32)
 
 
 @dataclass(frozen=True)
