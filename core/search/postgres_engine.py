@@ -43,9 +43,6 @@ FLUSH_EVERY = 1000  # a writer's changes sent to the database at a time
 MAX_FACET_CODE = 65_535  # facet values are counted as uint16 codes
 DROP_WAIT = "200ms"  # how long a drop waits for the readers of an old generation before it is left for later
 IDLE_CONNECTIONS = 8
-# A row longer than this has its tsvector (and a long text's repeats) moved out of line: a short
-# text's row, read by each search it is a hit of, stays about 400 bytes, 20 to a page.
-ROW_TARGET = 512
 log = logging.getLogger(__name__)
 
 
@@ -68,11 +65,11 @@ def _generation_ddl(gen: int) -> list[str]:
     t = tables(gen)
     # What every hit's row is read for stays inline and uncompressed: `head` (number, date, field
     # lengths, packed as a hit sends them), the facet codes, and the repeats (read by ts_rank: 3 µs a
-    # row compressed, against 1 µs). The matching tsvector goes out of line: only GIN reads it.
+    # row compressed, against 1 µs). The matching tsvector goes out of line first when a row passes
+    # 2 KB (PostgreSQL moves nothing out of a shorter row): only GIN reads it.
     return [
         f'CREATE TABLE {t}docs (n integer PRIMARY KEY, id text COLLATE "C" NOT NULL, digest text, '
-        "head bytea NOT NULL, fv bytea NOT NULL, cut boolean NOT NULL, rep tsvector NOT NULL, tsv tsvector NOT NULL) "
-        f"WITH (toast_tuple_target = {ROW_TARGET})",
+        "head bytea NOT NULL, fv bytea NOT NULL, cut boolean NOT NULL, rep tsvector NOT NULL, tsv tsvector NOT NULL)",
         f"CREATE TABLE {t}seqs (n integer NOT NULL, seq text NOT NULL)",
         f"ALTER TABLE {t}docs ALTER head SET STORAGE PLAIN, ALTER fv SET STORAGE PLAIN, "
         "ALTER rep SET STORAGE EXTERNAL, ALTER tsv SET STORAGE EXTERNAL",

@@ -36,7 +36,7 @@ from core.search import schema as doc
 
 CODES = {doc.EXACT: "e", doc.FOLDED: "f", doc.PAIRS: "p", doc.PREFIXES: "x"}
 FIELDS = tuple(f.name for f in doc.SEARCHED)  # the order of a row's lengths
-COUNTED = (doc.EXACT, doc.FOLDED, doc.PAIRS)  # fields whose terms' repeats a row keeps
+COUNTED = FIELDS  # fields whose terms' repeats a row keeps (prefixes too: a prefix query ranks by them)
 FACET = "v"
 FIELD_CODES = ", ".join(f"'{code}'" for code in CODES.values())  # SQL: the lexemes document frequencies count
 MAX_LEXEME_BYTES = 1000  # PostgreSQL refuses lexemes of 2 KB; a longer word is cut, alike when asked
@@ -122,8 +122,6 @@ def analysed(document: doc.Document, facets: tuple[str, ...]) -> Row:
     values = tuple(dict.fromkeys((name, value) for name in facets
                                  for value in fields[doc.facet_field(name)].split()))  # fmt: skip
     lexemes = tuple(lexemes)
-    # Prefixes are left out of the repeats (half of them, and the row each hit reads): a prefix term
-    # counts once where it is found (`counted`).
     repeated = sorted(((n, lex) for name in COUNTED for lex, n in counts[name].items() if n > 1), reverse=True)
     rep = " ".join(f"{quoted(lex)}:{','.join(map(str, range(1, min(n, MAX_POSITIONS) + 1)))}"
                    for n, lex in repeated[:REP_MAX])  # fmt: skip
@@ -164,8 +162,8 @@ class Key:
 
     @property
     def counted(self) -> bool:
-        """Whether a hit reports how often it holds the key, not only whether it does."""
-        return not self.prefix and self.lexeme[:1] in {CODES[name] for name in COUNTED}
+        """Whether a hit reports how often it holds the key (a term), not only whether it does (a prefix)."""
+        return not self.prefix
 
 
 def key_of(node) -> Key:
@@ -381,7 +379,7 @@ def record_sql(part: Part, keys: list[Key], scoring: bool) -> tuple[str, list]:
         if key in part.absent:
             sql += " || float4send(0::float4)"
             continue
-        if not key.counted:  # a prefix, or a prefix term: only its presence counts
+        if not key.counted:  # a prefix: only its presence counts
             if present:
                 sql += " || float4send(0::float4)"  # present: known from the part
             else:
