@@ -109,9 +109,8 @@ def analysed(document: doc.Document, facets: tuple[str, ...]) -> Row:
     # A repeated term also has its marker (its field's letter in capitals), so a query can ask for
     # the rows holding a term once apart, and read counts only of the others.
     kept = set(lexemes)
-    markers = [
-        mark(lex) for name in (doc.EXACT, doc.FOLDED) for lex, n in counts[name].items() if n > 1 and lex in kept
-    ]
+    markers = [mark(lex) for name in COUNTED if name != doc.PAIRS for lex, n in counts[name].items()
+               if n > 1 and lex in kept]  # fmt: skip
     budget -= sum(len(m.encode("utf-8")) + 1 for m in markers)
     # Pairs last: a text too long for them is found through `seq` instead.
     pair_markers = [mark(lex) for lex, n in counts[doc.PAIRS].items() if n > 1]

@@ -170,3 +170,16 @@ def test_reindex_switches_the_app_to_postgresql_and_repairs_a_damaged_index(app_
         db.session.remove()
         db.engine.dispose()
     assert open_engine(app.config["SQLALCHEMY_DATABASE_URI"], index.facets, "postgresql") is index
+
+
+def test_repeated_words_and_prefixes_rank_as_often_as_they_occur(database):
+    """Counts come from the rows' repeats whichever part of the query a row falls in (marked once or more)."""
+    index = PostgresIndex(database, ())
+    texts = {"1": "tướng tương tượng khác", "2": "tướng khác khác khác", "3": "Tướng tướng khác khác", "4": "khác"}
+    with index.try_writer() as writer:
+        for doc_id, text in texts.items():
+            writer.upsert({"id": doc_id, "digest": doc_id, "texts": {"vi": text}})
+    assert [h.id for h in index.search(Query(text="tuo*")).hits] == ["1", "3", "2"]
+    assert [h.id for h in index.search(Query(text="tướng")).hits] == ["3", "1", "2"]
+    assert [h.id for h in index.search(Query(text="tuong")).hits] == ["1", "3", "2"]  # the three fold to tuong
+    index.close()
