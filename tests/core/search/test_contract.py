@@ -38,12 +38,22 @@ def engine_kind(request) -> str:
     return request.param
 
 
+@pytest.fixture(scope="session")
+def empty_index_database(pg_server) -> str:
+    """A database holding an empty index of the PostgreSQL engine, copied for each test (its tables made once)."""
+    name = unique_name()
+    engine = open_engine(pg_server.create_database(name), FACETS, "postgresql")
+    engine.ensure()
+    engine.close()  # a template database must have no connection left
+    return name
+
+
 @pytest.fixture
 def location(engine_kind, tmp_path, request):
     """Where the engine keeps its index: a folder, or a database of its own on the tests' server."""
     if engine_kind in IN_DATABASE:
         server, name = request.getfixturevalue("pg_server"), unique_name()
-        yield server.create_database(name)
+        yield server.create_database(name, request.getfixturevalue("empty_index_database"))
         server.drop_database(name)
         return
     folder = tmp_path
@@ -363,8 +373,10 @@ def test_two_processes_creating_the_index_at_once_keep_one_and_every_write(engin
 
 
 @pytest.mark.parametrize("engine_kind", sorted(IN_DATABASE & set(KINDS)))
-def test_two_processes_creating_the_index_in_the_database_at_once_keep_one_and_every_write(engine_kind, location):
+def test_two_processes_creating_the_index_in_the_database_at_once_keep_one_and_every_write(engine_kind, pg_server):
     """Two processes starting on a new database: one index, made once, holds what each wrote."""
+    name = unique_name()
+    location = pg_server.create_database(name)  # empty: no index yet
     first, second = (type(open_engine(location, FACETS, engine_kind))(location, FACETS) for _ in range(2))
     errors = []
 
@@ -389,3 +401,4 @@ def test_two_processes_creating_the_index_in_the_database_at_once_keep_one_and_e
     for engine in (first, second):
         assert sorted(ids(engine)) == ["1", "2"]
         engine.close()
+    pg_server.drop_database(name)
