@@ -519,8 +519,10 @@ class _Snapshot:
             f"unnest(%s::text[]) WITH ORDINALITY k(l, i) LEFT JOIN {t}terms t ON t.lexeme = k.l), NULL"
         ]
         params: list = [terms]
+        sent: list[tuple] = []
         for number, part in enumerate(parts):
-            record, record_params = pq.record_sql(part, key_list, not by_date)
+            record, record_params, part_sent = pq.record_sql(part, key_list, not by_date)
+            sent.append(part_sent)
             facet_sql = "string_agg(fv, '')" if names else "NULL::bytea"
             where = part.where.replace("{t}", t)
             selects.append(f"SELECT {number}, string_agg({record.replace('{t}', t)}, ''), {facet_sql} "
@@ -531,7 +533,7 @@ class _Snapshot:
         frequencies = dict(zip(terms, np.frombuffer(packed_df, dtype=">i4").tolist(), strict=True))
         stats = pq.Statistics(self.stats.docs, self.stats.average, frequencies)
         found = [row for row in found if row[0] >= 0]
-        hits = pq.decode([(parts[number], records) for number, records, _fv in found], key_list, not by_date)
+        hits = pq.decode([(parts[n], sent[n], records) for n, records, _fv in found], key_list, not by_date)
         total = len(hits.n)
         if by_date:
             keys_array, ascending = hits.date, request.order == "date_asc"

@@ -367,28 +367,21 @@ def _possible(node, absent: frozenset) -> bool:
     return True
 
 
-def record_sql(part: Part, keys: list[Key], scoring: bool) -> tuple[str, list]:
+def record_sql(part: Part, keys: list[Key], scoring: bool) -> tuple[str, list, tuple]:
     """What each row of a part sends: its `head` (number, date, field lengths), and when scoring
-    a float per key (ts_rank over `rep`: 0 when the key is absent or found once; see `decode`)."""
-    sql, params = "head", []
+    a float for each key the part leaves open (ts_rank over `rep`, see `decode`); returns the SQL,
+    its parameters and those keys. The rows of a part that says everything send their head alone."""
+    sql, params, sent = "head", [], []
     if not scoring:
-        return sql, params
+        return sql, params, ()
     for key in keys:
-        present = key in part.present or (key not in part.absent and key not in part.row_keys)
-        if key in part.absent:
-            sql += " || float4send(0::float4)"
-            continue
-        if not key.counted:  # a prefix: only its presence counts
-            if present:
-                sql += " || float4send(0::float4)"  # present: known from the part
-            else:
-                params.append(key.tsquery)
-                sql += f" || float4send(CASE WHEN tsv @@ %s::tsquery THEN {PRESENT_ONCE} ELSE 0 END::float4)"
-            continue
-        if key in part.once:
-            sql += " || float4send(0::float4)"  # known present once
-            continue
+        if key in part.absent or key in part.once or (not key.counted and _known(part, key)):
+            continue  # the part says it all
         params.append(key.tsquery)
+        if not key.counted:  # a prefix whose presence each row says: only presence counts
+            sql += f" || float4send(CASE WHEN tsv @@ %s::tsquery THEN {PRESENT_ONCE} ELSE 0 END::float4)"
+            sent.append(key)
+            continue
         rank = "ts_rank('{1,1,1,1}', rep, %s::tsquery)"
         if key in part.row_keys:
             params.append(key.tsquery)
@@ -398,7 +391,13 @@ def record_sql(part: Part, keys: list[Key], scoring: bool) -> tuple[str, list]:
                 check = f"({check} OR strpos({SEQ}, %s) > 0)"
             rank = f"CASE WHEN {check} THEN greatest({rank}, {PRESENT_ONCE}) ELSE 0 END"
         sql += f" || float4send({rank})"
-    return sql, params
+        sent.append(key)
+    return sql, params, tuple(sent)
+
+
+def _known(part: Part, key: Key) -> bool:
+    """Whether every row of the part holds `key` (none does if it is absent)."""
+    return key in part.present or (key not in part.absent and key not in part.row_keys)
 
 
 PRESENT_ONCE = 0.25  # what a row reports for a key it holds once, when nothing else says so
@@ -417,34 +416,33 @@ class Hits:
     counts: dict = field(default_factory=dict)  # Key → int32[hits], 0 where absent
 
 
-def decode(parts: list[tuple[Part, bytes]], keys: list[Key], scoring: bool) -> Hits:
-    """The hits of every part, from the records `record_sql` made."""
-    fields = [("n", "<i4"), ("date", "<i4"), ("lens", "<i4", (len(FIELDS),))]
-    if scoring:
-        fields += [("v", ">f4", (len(keys),))]
-    dtype = np.dtype(fields)
+def decode(parts: list[tuple[Part, tuple, bytes]], keys: list[Key], scoring: bool) -> Hits:
+    """The hits of every part, from the records `record_sql` made (`sent`: the keys each row reports)."""
+    head = [("n", "<i4"), ("date", "<i4"), ("lens", "<i4", (len(FIELDS),))]
     chunks = []
-    for part, records in parts:
-        rows = np.frombuffer(records or b"", dtype=dtype)
-        if not scoring:
-            chunks.append((rows, None))
-            continue
-        values = rows["v"].astype(np.float64)
-        counts = np.zeros(values.shape, dtype=np.int32)
-        for j, key in enumerate(keys):
-            known = key in part.present or (key not in part.absent and key not in part.row_keys)
+    for part, sent, records in parts:
+        rows = np.frombuffer(records or b"", dtype=np.dtype(head + [("v", ">f4", (len(sent),))]))
+        counts = np.zeros((len(rows), len(keys)), dtype=np.int32)
+        for j, key in enumerate(keys if scoring else ()):
+            known = _known(part, key)
+            if key not in sent:
+                counts[:, j] = (2 if key in part.many else 1) if known else 0
+                continue
+            values = rows["v"][:, sent.index(key)].astype(np.float64)
             if key.counted:  # a repeated term past the row's REP_MAX counts twice
-                counts[:, j] = _tf(values[:, j], known, 2 if key in part.many else 1)
+                counts[:, j] = _tf(values, known, 2 if key in part.many else 1)
             else:
-                counts[:, j] = (values[:, j] > 0) | known
-        chunks.append((rows, counts))
-    rows = np.concatenate([c[0] for c in chunks]) if chunks else np.zeros(0, dtype=dtype)
-    order = np.argsort(rows["n"], kind="stable")
-    hits = Hits(rows["n"][order].astype(np.int64), rows["date"][order].astype(np.int64))
+                counts[:, j] = values > 0
+        chunks.append((rows[["n", "date", "lens"]], counts))
+    if not chunks:
+        chunks = [(np.zeros(0, dtype=np.dtype(head)), np.zeros((0, len(keys)), dtype=np.int32))]
+    n = np.concatenate([c[0]["n"] for c in chunks])
+    order = np.argsort(n, kind="stable")
+    hits = Hits(n[order].astype(np.int64), np.concatenate([c[0]["date"] for c in chunks])[order].astype(np.int64))
     if scoring:
-        counts = np.concatenate([c[1] for c in chunks]) if chunks else np.zeros((0, len(keys)), np.int32)
-        hits.lens = rows["lens"][order]
-        hits.counts = {key: counts[order, j] for j, key in enumerate(keys)}
+        counts = np.concatenate([c[1] for c in chunks])[order]
+        hits.lens = np.concatenate([c[0]["lens"] for c in chunks])[order]
+        hits.counts = {key: counts[:, j] for j, key in enumerate(keys)}
     return hits
 
 
