@@ -297,8 +297,9 @@ class BenchPostgres:
         self.url = self.server.ensure_database("bench")
 
     def backends(self) -> list[int]:
-        rows = self.server.execute("SELECT pid FROM pg_stat_activity WHERE datname = 'bench' "
-                                   "AND backend_type = 'client backend'")  # not autovacuum's
+        rows = self.server.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = 'bench' AND backend_type = 'client backend'"
+        )  # not autovacuum's
         return [pid for (pid,) in rows]
 
     def cpu(self) -> float:

@@ -17,7 +17,7 @@ from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.pool import NullPool
 
 from core.backup.folder import BackupError
-from core.search.postgres_engine import SCHEMA as SEARCH_SCHEMA
+from core.search import DATABASE_SCHEMA as SEARCH_SCHEMA
 from core.uow import unit
 
 
