@@ -43,6 +43,7 @@ FLUSH_EVERY = 1000  # a writer's changes sent to the database at a time
 MAX_FACET_CODE = 65_535  # facet values are counted as uint16 codes
 DROP_WAIT = "200ms"  # how long a drop waits for the readers of an old generation before it is left for later
 IDLE_CONNECTIONS = 8
+LAYOUT = 1  # the tables' layout; an index of another is searched by no one until `search reindex`
 log = logging.getLogger(__name__)
 
 
@@ -160,13 +161,15 @@ class PostgresIndex:
             conn.execute(f"CREATE SCHEMA IF NOT EXISTS {SCHEMA}")
             conn.execute(f"CREATE SEQUENCE IF NOT EXISTS {SCHEMA}.generations")
             conn.execute(f"CREATE TABLE IF NOT EXISTS {SCHEMA}.live (one boolean PRIMARY KEY DEFAULT true CHECK (one), "
-                         "gen integer NOT NULL)")  # fmt: skip
+                         "gen integer NOT NULL, layout integer NOT NULL)")  # fmt: skip
+            # A live table of before layouts were numbered reads as layout 0: another version's.
+            conn.execute(f"ALTER TABLE {SCHEMA}.live ADD COLUMN IF NOT EXISTS layout integer NOT NULL DEFAULT 0")
             conn.execute(f"CREATE TABLE IF NOT EXISTS {SCHEMA}.retired (gen integer PRIMARY KEY)")
             if conn.execute(f"SELECT 1 FROM {SCHEMA}.live").fetchone() is None:
                 gen = conn.execute(f"SELECT nextval('{SCHEMA}.generations')").fetchone()[0]
                 for statement in _generation_ddl(gen) + _index_ddl(gen):
                     conn.execute(statement)
-                conn.execute(f"INSERT INTO {SCHEMA}.live (gen) VALUES (%s)", (gen,))
+                conn.execute(f"INSERT INTO {SCHEMA}.live (gen, layout) VALUES (%s, %s)", (gen, LAYOUT))
             conn.execute("COMMIT")
         self._ensured = True
 
@@ -176,10 +179,11 @@ class PostgresIndex:
         rebuild drops it meanwhile; returns that row and the rows of `then` (`{t}`: the
         generation's prefix). A generation dropped between the two is looked up afresh."""
         for _attempt in range(3):
-            live = _last(conn.execute(begin.format(live=f"{SCHEMA}.live"))).fetchone()
+            live = _last(conn.execute(begin.format(live=f"{SCHEMA}.live WHERE layout = {LAYOUT}"))).fetchone()
             if live is None:
                 conn.execute("ROLLBACK")
-                raise IndexUnavailable(f"the search index in schema {SCHEMA} has no live generation")
+                raise IndexUnavailable(f"the search index in schema {SCHEMA} was written by another version: run "
+                                       "`flask --app app search reindex`")  # fmt: skip
             lock = f"LOCK TABLE {tables(live[0])}docs IN {lock_mode} MODE"
             try:
                 cursor = _last(conn.execute(f"{lock}; {then.format(t=tables(live[0]))}" if then else lock))
@@ -263,8 +267,11 @@ class PostgresIndex:
             t = tables(gen)
             conn.execute(f"INSERT INTO {t}terms SELECT l, count(*) FROM {t}docs, unnest(tsvector_to_array(tsv)) l "
                          f"WHERE left(l, 1) IN ({pq.FIELD_CODES}) GROUP BY l")  # fmt: skip
-            old = conn.execute(f"WITH old AS (SELECT gen FROM {SCHEMA}.live FOR UPDATE) UPDATE {SCHEMA}.live "
-                               "SET gen = %s FROM old RETURNING old.gen", (gen,)).fetchone()[0]  # fmt: skip
+            swap = (
+                f"WITH old AS (SELECT gen FROM {SCHEMA}.live FOR UPDATE) UPDATE {SCHEMA}.live "
+                "SET gen = %s, layout = %s FROM old RETURNING old.gen"
+            )
+            old = conn.execute(swap, (gen, LAYOUT)).fetchone()[0]
             conn.execute("COMMIT")
             # Hint bits and the visibility map set once here rather than by the first searches, and the
             # planner's statistics of the new tables (the GIN index's selectivity among them).

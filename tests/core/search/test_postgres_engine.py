@@ -13,7 +13,7 @@ from archive.searching import search_items
 from archive.services import create_item, update_item
 from core.auth import User, create_user
 from core.db import db
-from core.search import Query, check, open_engine, reindex, search_index
+from core.search import IndexUnavailable, Query, check, open_engine, postgres_engine, reindex, search_index
 from core.search import postgres_query as pq
 from core.search.postgres_engine import SCHEMA, PostgresIndex
 from deploy.postgres import find_bin_dir
@@ -182,4 +182,15 @@ def test_repeated_words_and_prefixes_rank_as_often_as_they_occur(database):
     assert [h.id for h in index.search(Query(text="tuo*")).hits] == ["1", "3", "2"]
     assert [h.id for h in index.search(Query(text="tướng")).hits] == ["3", "1", "2"]
     assert [h.id for h in index.search(Query(text="tuong")).hits] == ["1", "3", "2"]  # the three fold to tuong
+    index.close()
+
+
+def test_an_index_of_another_layout_is_unavailable_until_reindexed(database, monkeypatch):
+    index = PostgresIndex(database, ())
+    index.ensure()
+    monkeypatch.setattr(postgres_engine, "LAYOUT", postgres_engine.LAYOUT + 1)  # a newer version's code
+    with pytest.raises(IndexUnavailable, match="another version"):
+        index.search(Query(text="anh"))
+    index.rebuild(iter([{"id": "1", "digest": "a", "texts": {"vi": "ảnh"}}]))
+    assert [h.id for h in index.search(Query(text="anh")).hits] == ["1"]
     index.close()
