@@ -461,7 +461,7 @@ def built_engine(name: str, folder: Path, records: list[dict], procs: int, keep:
         server.pids = []
     else:
         index = open_engine(str(folder / f"index-{name}"), FACETS, name)
-    if (name in IN_DATABASE or (folder / f"index-{name}").exists()) and index.count() == len(records):
+    if (name in IN_DATABASE or (folder / f"index-{name}").exists()) and _count(index) == len(records):
         print(f"{name}: reusing the kept index of {len(records)} records")
         return index
     started = time.perf_counter()
@@ -469,6 +469,16 @@ def built_engine(name: str, folder: Path, records: list[dict], procs: int, keep:
     seconds = time.perf_counter() - started
     print(f"{name}: indexing {len(records) / seconds:,.0f} records/s ({seconds:.1f} s, procs={procs})")
     return index
+
+
+def _count(index) -> int | None:
+    """The documents of a kept index, or None when it cannot be read (another version's: rebuilt)."""
+    from core.search import IndexUnavailable
+
+    try:
+        return index.count()
+    except IndexUnavailable:
+        return None
 
 
 def built_fts(folder: Path, records: list[dict]) -> sqlite3.Connection:
