@@ -4,7 +4,7 @@ Views are thin: parse (schemas), call one service, serialize; the request's unit
 commits (core.uow).
 """
 
-from flask import current_app, jsonify, request, url_for
+from flask import current_app, request, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from sqlalchemy import select
@@ -17,6 +17,7 @@ from archive.queries import get_item, get_public_item, list_items
 from archive.schemas import (
     AuditEventSchema,
     BodySchema,
+    ImportJobSchema,
     ItemInputSchema,
     ItemPageSchema,
     ItemPatchSchema,
@@ -46,6 +47,7 @@ from core.auth import User
 from core.db import db
 from core.errors import NotFound, ValidationError
 from core.i18n import _, current_language
+from core.pagination import one_way, page_fields
 from core.storage import get_storage
 from core.uow import read_afresh, reads_first
 from core.urls import public_url
@@ -79,11 +81,18 @@ class Items(MethodView):
     @token_optional
     @blp.arguments(ItemQuerySchema, location="query")
     @blp.response(200, ItemPageSchema)
+    @fails_with(400)
     def get(self, query, user):
-        """Items matching the filters, newest change first; the public sees published ones only."""
-        page = query.pop("page")
+        """Items matching the filters, newest change first; the public sees published ones only.
+
+        Follow `links.next` (a cursor) to walk them all: each page costs what the first does, and items added
+        meanwhile never shift one into the next page twice. `page` numbers still work, slower the deeper.
+        """
+        page, cursor = query.pop("page", None), query.pop("cursor", None)
+        one_way(page, cursor)
         per_page = query.pop("per_page", None) or current_app.config["ITEMS_PER_PAGE"]
-        return list_items(db.session, query, page, per_page, public=user is None)
+        found = list_items(db.session, query, page or 1, per_page, public=user is None, cursor=cursor)
+        return {"items": found.items, **page_fields(found)}
 
     @token_required
     @blp.arguments(ItemInputSchema)
@@ -99,9 +108,9 @@ class Items(MethodView):
 class ItemView(MethodView):
     @token_optional
     @blp.response(200, ItemSchema)
-    @fails_with(404)
+    @fails_with(404, 410)
     def get(self, item_id, user):
-        """One item; unpublished items are 404 for the public."""
+        """One item; for the public, a withdrawn item is 410 (taken down), any other unpublished one 404."""
         return _item_for(user, item_id)
 
     @token_required
@@ -162,7 +171,8 @@ class ItemTransitionsView(MethodView):
     @blp.response(200, ItemSchema)
     @fails_with(403, 404, 409)
     def post(self, data, item_id, user):
-        """Move the item in the review workflow: submit, publish, send_back, withdraw, restore."""
+        """Move the item in the review workflow: submit, publish, send_back, withdraw (the takedown, with a reason),
+        reinstate (an admin's undoing of it), restore (back to draft)."""
         item = get_item(db.session, item_id)
         apply_transition(db.session, user, item, data["action"], data.get("comment"), data.get("version"))
         return item
@@ -217,6 +227,8 @@ class ItemHistoryView(MethodView):
 class ImportsView(MethodView):
     @reads_first  # the upload is copied before the one insert that queues the job
     @token_required
+    @blp.response(202, ImportJobSchema, headers={"Location": {"description": "URL of the job",
+                                                              "schema": {"type": "string"}}})  # fmt: skip
     @fails_with(403, 413, 422)
     def post(self, user):
         """Queue an import (multipart: `csv`, optional `files` ZIP, optional `dry_run`); 202 with the job's URL."""
@@ -228,16 +240,17 @@ class ImportsView(MethodView):
         job_id = queue_import(user.id, (csv_file.filename, csv_file.stream), zip_upload, dry_run)
         read_afresh()  # the job's own unit committed it
         location = url_for("api_items.import_job", job_id=job_id)
-        return jsonify(job_data(get_job(db.session, job_id, user)) | {"url": location}), 202, {"Location": location}
+        return job_data(get_job(db.session, job_id, user)) | {"url": location}, 202, {"Location": location}
 
 
 @blp.route("/imports/<id:job_id>", tags=["items"], endpoint="import_job")
 class ImportJobView(MethodView):
     @token_required
+    @blp.response(200, ImportJobSchema)
     @fails_with(404)
     def get(self, job_id, user):
         """An import's status (queued, running, done, failed), rows done of total, errors so far, and its report."""
-        return jsonify(job_data(get_job(db.session, job_id, user)))
+        return job_data(get_job(db.session, job_id, user))
 
 
 # --- Vocabulary --------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """CLI commands of the archive: reference data, demo data, media derivatives, fixity."""
 
 import os
+from pathlib import Path
 
 import click
 from flask import current_app
@@ -64,7 +65,10 @@ search_cli = click.Group("search", help="The full-text index: apply queued chang
               help="Processes writing a big backlog.")  # fmt: skip
 def search_worker(once, interval, procs):
     """Apply queued index tasks; run one beside the web workers when SEARCH_APPLY=worker."""
-    from core.search import apply_pending_safely
+    from core.search import apply_pending_safely, clean_abandoned
+
+    for name in clean_abandoned(current_app):
+        click.echo(f"removed {name}, an index folder a stopped process left half-built")
 
     def step():
         applied = apply_pending_safely(current_app, procs=procs)
@@ -91,6 +95,11 @@ def _work_loop(step, once: bool, interval: float) -> None:
 def search_reindex(procs):
     """Rebuild the index from the database into a fresh folder and swap it in, whatever state the old one is in."""
     import time
+
+    from core.search import clean_abandoned
+
+    for name in clean_abandoned(current_app):
+        click.echo(f"removed {name}, an index folder a stopped process left half-built")
 
     with unit("search.reindex.total", write=False) as session:
         total = session.scalar(select(func.count()).select_from(Item))
@@ -237,8 +246,7 @@ def import_command(csv_file, files_from, dry_run, email):
 
     user_id = importing_user(email)
     try:
-        with open(csv_file, encoding="utf-8-sig", newline="") as fh:
-            rows = ingest.read_rows(fh)
+        scan = ingest.scan_csv(Path(csv_file))  # the file refused whole, naming the line, before anything is stored
         source = ingest.FileSource(files_from)
     except VitrineError as error:  # a bad CSV or ZIP: a message, not a traceback
         raise click.ClickException(error.message) from None
@@ -246,8 +254,12 @@ def import_command(csv_file, files_from, dry_run, email):
     # effects run: a background thread poked at once would take the index and drain it alone.
     with collected_effects():
         try:
-            with click.progressbar(rows, label="dry run" if dry_run else "import", show_pos=True) as bar:
-                report = ingest.import_rows(get_storage(), user_id, rows, source, dry_run, progress=lambda _rows: bar)
+            with open(csv_file, encoding="utf-8-sig", newline="") as fh:
+                rows = ingest.read_rows(fh)
+                label = "dry run" if dry_run else "import"
+                with click.progressbar(rows, length=scan.rows, label=label, show_pos=True) as bar:
+                    report = ingest.import_rows(get_storage(), user_id, rows, source, dry_run,
+                                                progress=lambda _rows: bar, repeated=scan.repeated)  # fmt: skip
         finally:
             source.close()
         if not dry_run:
@@ -256,10 +268,12 @@ def import_command(csv_file, files_from, dry_run, email):
         _run_import_jobs(len(report.media))
     for problem in report.problems:
         click.echo(f"line {problem.line} [{problem.reference_code}]: {problem.message}", err=True)
+    if report.problem_count > len(report.problems):
+        click.echo(f"… and {report.problem_count - len(report.problems)} more rows with problems", err=True)
     verb = "would import" if dry_run else "imported"
-    click.echo(f"{verb} {len(report.imported)}, skipped {len(report.skipped)} already present, "
-               f"{len(report.problems)} rows with problems")  # fmt: skip
-    if report.problems:
+    click.echo(f"{verb} {report.imported_count}, skipped {report.skipped_count} already present, "
+               f"{report.problem_count} rows with problems")  # fmt: skip
+    if report.problem_count:
         raise SystemExit(1)
 
 

@@ -9,6 +9,8 @@ from core.errors import ValidationError
 from core.i18n import _
 
 MIN_YEAR, MAX_YEAR = 1000, 2100
+# The longest date as written that an item keeps (its column); the longest readable one is shorter.
+MAX_CHARS = 40
 _APPROX = re.compile(r"^(?:c\.|ca\.|circa|khoảng|~)\s*(.+)$|^(.+?)\s*\?$", re.IGNORECASE)
 _DECADE = re.compile(r"^(\d{3})(?:x|0s)$", re.IGNORECASE)
 _PRECISE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
@@ -29,6 +31,8 @@ def parse_date(text: str) -> DateRange:
     cleaned = " ".join((text or "").split())
     if not cleaned:
         raise ValidationError(_("The date is empty."), field="date")
+    if len(cleaned) > MAX_CHARS:
+        raise ValidationError(_("A date is written in at most %(limit)s characters.", limit=MAX_CHARS), field="date")
     if "/" in cleaned:
         first, _sep, last = cleaned.partition("/")
         a, b = _parse_single(first.strip(), cleaned), _parse_single(last.strip(), cleaned)

@@ -34,6 +34,7 @@ from archive.models import (
 from archive.rights import Reading, canonical, from_text
 from archive.services import LIMITS, flush_checked, snapshot
 from archive.source_images import SourceService
+from archive.workflow import taken_down_here
 from core.audit import record_event
 from core.db import utcnow
 from core.errors import ValidationError
@@ -207,9 +208,11 @@ def _create(session, repository: SourceRepository, record: HarvestedRecord, matc
 def _update(session, held: ItemProvenance, record: HarvestedRecord, matcher: Matcher) -> str:
     item = held.item
     before, status = snapshot(item), item.status
+    kept_down = taken_down_here(session, item)  # asked before the item changes: the question flushes
     with session.no_autoflush:
         _apply(session, item, record, matcher)
-        item.status = ItemStatus.PUBLISHED
+        # A person's takedown here outlasts the source's updates; only an admin's reinstate undoes it.
+        item.status = ItemStatus.WITHDRAWN if kept_down else ItemStatus.PUBLISHED
         if item.reference_code not in _code_candidates(held.repository, record):  # its own code changed
             item.reference_code = _free_code(session, held.repository, record, item.id)
     item.updated_at = utcnow()  # texts or terms alone would leave the row, and its version, untouched

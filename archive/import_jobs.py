@@ -17,14 +17,12 @@ removes only folders of its own machine's dead processes.
 """
 
 import logging
-import os
 import shutil
-import socket
 import time
 import uuid
 import zipfile
 from dataclasses import asdict, dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
 from typing import BinaryIO
@@ -33,12 +31,13 @@ from flask import current_app, has_request_context
 from flask_babel import force_locale
 from sqlalchemy import and_, or_, select, update
 
-from archive.ingest import FileSource, ImportReport, import_rows, read_rows, searchable_so_far
+from archive.ingest import FileSource, ImportReport, import_rows, read_rows, scan_csv, searchable_so_far
 from archive.models import ImportJob, JobState
 from core import background
 from core.db import utcnow
 from core.errors import NotFound, ValidationError, VitrineError
 from core.i18n import _, current_language
+from core.machine import left_by_a_dead_process, process_name
 from core.storage import get_storage
 from core.uow import after_commit, unit
 
@@ -58,11 +57,6 @@ def init_app(app) -> None:
     """Check the configured runner of import jobs."""
     if app.config["IMPORT_JOBS"] not in MODES:
         raise ValueError(f"IMPORT_JOBS must be one of {', '.join(MODES)}, not {app.config['IMPORT_JOBS']!r}")
-
-
-def process_name() -> str:
-    """This machine and process, as scratch folders and leases name them."""
-    return f"{socket.gethostname()}-{os.getpid()}"
 
 
 def inbox_root(app) -> Path:
@@ -223,7 +217,7 @@ class _Progress:
 
     def record(self, done: int, total: int | None = None) -> None:
         """Write the rows done and problems so far and extend the lease; LostLease if the job is no longer ours."""
-        values = {"rows_done": done, "problems_so_far": len(self.report.problems),
+        values = {"rows_done": done, "problems_so_far": self.report.problem_count,
                   "lease_until": utcnow() + timedelta(seconds=self.app.config["IMPORT_JOB_LEASE_SECONDS"])}  # fmt: skip
         if total is not None:
             values["rows_total"] = total
@@ -250,12 +244,13 @@ def _run_claimed(app, claim: Claim) -> JobState | None:
     report = ImportReport()
     progress = _Progress(app, claim, report)
     try:
-        with open(inbox / CSV_NAME, encoding="utf-8-sig", newline="") as text:
-            rows = read_rows(text)
-        progress.record(0, total=len(rows))
+        scan = scan_csv(inbox / CSV_NAME)  # the file refused whole, naming the line, before anything is stored
+        progress.record(0, total=scan.rows)
         source = _file_source(inbox)
         try:
-            import_rows(get_storage(), claim.user_id, rows, source, claim.dry_run, progress.follow, report)
+            with open(inbox / CSV_NAME, encoding="utf-8-sig", newline="") as text:
+                import_rows(get_storage(), claim.user_id, read_rows(text), source, claim.dry_run, progress.follow,
+                            report, scan.repeated)  # fmt: skip
         finally:
             source.close()
     except LostLease:
@@ -279,18 +274,27 @@ def _file_source(inbox: Path) -> FileSource:
 def report_data(report: ImportReport) -> dict:
     """The final report as the API and the page show it."""
     return {"imported": report.imported, "skipped": report.skipped, "files": len(report.media),
-            "problems": [asdict(problem) for problem in report.problems],
+            "problems": [asdict(problem) for problem in report.problems], "imported_count": report.imported_count,
+            "skipped_count": report.skipped_count, "problem_count": report.problem_count,
             "search_mark": report.search_mark}  # fmt: skip
+
+
+def report_counts(report: dict | None) -> dict:
+    """How many rows a report imported, skipped and found problems in (its lists hold the first REPORT_LIMIT);
+    a report written before the counts were kept counts its lists."""
+    report = report or {}
+    return {name: report.get(f"{key}_count", len(report.get(plural) or []))
+            for name, key, plural in (("imported", "imported", "imported"), ("skipped", "skipped", "skipped"),
+                                      ("problems", "problem", "problems"))}  # fmt: skip
 
 
 def search_progress(job: ImportJob) -> dict | None:
     """How many of a finished import's items search finds so far, of how many (None before the end, for a
     dry run or an import of nothing): the index follows an import through its outbox once it ends."""
-    report = job.report or {}
-    total = len(report.get("imported") or [])
+    total = report_counts(job.report)["imported"]
     if job.state != JobState.DONE or job.dry_run or not total:
         return None
-    return {"indexed": searchable_so_far(report.get("search_mark"), total), "total": total}
+    return {"indexed": searchable_so_far((job.report or {}).get("search_mark"), total), "total": total}
 
 
 def _finish(app, claim: Claim, state: JobState, code=None, detail=None, report=None, dead=False) -> JobState | None:
@@ -377,14 +381,12 @@ def recover(app=None) -> dict:
 
 
 def _clean_scratch(app) -> int:
-    host, cleaned = socket.gethostname(), 0
+    cleaned = 0
     root = scratch_root(app)
     for folder in root.iterdir() if root.is_dir() else ():
-        name_host, _dash, pid = folder.name.rpartition("-")
-        if name_host != host or not pid.isdigit() or int(pid) == os.getpid() or _alive(int(pid)):
-            continue
-        shutil.rmtree(folder, ignore_errors=True)
-        cleaned += 1
+        if left_by_a_dead_process(folder.name):
+            shutil.rmtree(folder, ignore_errors=True)
+            cleaned += 1
     return cleaned
 
 
@@ -408,16 +410,6 @@ def _clean_inboxes(app) -> int:
     return cleaned
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # someone else's process: alive
-        return True
-    return True
-
-
 # --- Reading ---------------------------------------------------------------------------------
 
 
@@ -435,10 +427,16 @@ def job_data(job: ImportJob) -> dict:
     return {
         "id": job.id, "status": str(job.state), "dry_run": job.dry_run, "csv": job.csv_name, "zip": job.zip_name,
         "rows_total": job.rows_total, "rows_done": job.rows_done, "errors_so_far": job.problems_so_far,
-        "attempts": job.attempts, "created_at": job.created_at.isoformat(),
-        "finished_at": job.finished_at.isoformat() if job.finished_at else None,
+        "attempts": job.attempts, "created_at": _utc_iso(job.created_at), "finished_at": _utc_iso(job.finished_at),
         "dead_letter": job.dead_at is not None, "error": error, "report": job.report, "search": search_progress(job),
     }  # fmt: skip
+
+
+def _utc_iso(moment: datetime | None) -> str | None:
+    # RFC 3339 wants the offset; SQLite hands back naive values, which are UTC.
+    if moment is None:
+        return None
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).isoformat()
 
 
 def dead_letters(session, limit: int = 100) -> list[ImportJob]:

@@ -16,10 +16,14 @@ import io
 import os
 import stat
 import zipfile
+import zlib
+from array import array
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 
+import numpy as np
 from sqlalchemy import func, select
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import selectinload
@@ -43,6 +47,14 @@ MAX_ZIP_RATIO = 100
 MAX_ZIP_TOTAL = 50 * 1024 * 1024 * 1024
 # Metadata-only rows stored per transaction: big enough for executemany to pay, small enough to redo.
 BATCH_SIZE = 500
+# Bounds of a CSV, each refused naming the line before anything is stored: a cell holds at most the longest text
+# (a transcription, archive.services.LIMITS), a row a few of them, a file a million rows.
+MAX_CELL_CHARS = 200_000
+MAX_ROW_CHARS = 1_000_000
+MAX_COLUMNS = 500
+MAX_ROWS = 1_000_000
+# Codes and problems a report lists; past them it counts. A dry run of a million rows kept every code (545 MB).
+REPORT_LIMIT = 1000
 
 
 class FileSource:
@@ -103,6 +115,9 @@ def checked_zip_names(archive: zipfile.ZipFile) -> dict:
         if path.is_absolute() or ".." in path.parts or (path.parts and ":" in path.parts[0]):
             raise ValidationError(_("The ZIP holds an entry with an unsafe path: %(name)s.", name=info.filename),
                                   field="files", code="unsafe_zip")  # fmt: skip
+        if info.flag_bits & 0x1:  # encrypted: reading it would need a password, and fail mid-import
+            raise ValidationError(_("The ZIP holds an encrypted entry: %(name)s. Send it without a password.",
+                                    name=info.filename), field="files", code="unsafe_zip")  # fmt: skip
         if stat.S_ISLNK(info.external_attr >> 16):
             raise ValidationError(_("The ZIP holds a symbolic link: %(name)s.", name=info.filename),
                                   field="files", code="unsafe_zip")  # fmt: skip
@@ -126,25 +141,103 @@ class RowProblem:
 
 @dataclass
 class ImportReport:
-    """What an import did or, in a dry run, would do."""
+    """What an import did or, in a dry run, would do: the first REPORT_LIMIT codes and problems, and how many."""
 
     imported: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     problems: list[RowProblem] = field(default_factory=list)
     media: list[int] = field(default_factory=list)  # ids of the files attached
     search_mark: int | None = None  # the outbox's newest task before a real run: the import's come after
+    imported_count: int = 0
+    skipped_count: int = 0
+    problem_count: int = 0
+
+    def add_imported(self, codes: list[str]) -> None:
+        self.imported_count += len(codes)
+        self.imported += codes[: max(0, REPORT_LIMIT - len(self.imported))]
+
+    def add_skipped(self, code: str) -> None:
+        self.skipped_count += 1
+        if len(self.skipped) < REPORT_LIMIT:
+            self.skipped.append(code)
+
+    def add_problem(self, problem: RowProblem) -> None:
+        self.problem_count += 1
+        if len(self.problems) < REPORT_LIMIT:
+            self.problems.append(problem)
 
 
-def read_rows(stream: io.TextIOBase) -> list[tuple[int, dict]]:
-    """(line number, row) for each data row of a UTF-8 CSV; ValidationError for a bad header."""
+def read_rows(stream: io.TextIOBase) -> Iterator[tuple[int, dict]]:
+    """(line number, row) for each data row of a UTF-8 CSV, read as they are asked for; ValidationError for a bad
+    header. `scan_csv` has checked the file whole before an import reads it this way."""
+    # Process-wide, and the same everywhere: the default (131,072) refused a long transcription.
+    csv.field_size_limit(MAX_CELL_CHARS)
     reader = csv.DictReader(stream)
-    if not reader.fieldnames or "reference_code" not in reader.fieldnames:
-        raise ValidationError(_("The CSV has no reference_code column."), field="csv")
-    rows = []
+    _check_header(reader.fieldnames)
     for row in reader:
         # A cell the export guarded against spreadsheets (core.csv_guard) reads back as it was.
-        rows.append((reader.line_num, {k.strip(): unguard((v or "").strip()) for k, v in row.items() if k}))
-    return rows
+        yield reader.line_num, {k.strip(): unguard((v or "").strip()) for k, v in row.items() if k}
+
+
+def _check_header(names) -> None:
+    if not names or "reference_code" not in [name.strip() for name in names if name]:
+        raise ValidationError(_("The CSV has no reference_code column."), field="csv")
+    if len(names) > MAX_COLUMNS:
+        raise ValidationError(_("The CSV has %(count)s columns; an import reads at most %(limit)s.",
+                                count=len(names), limit=MAX_COLUMNS), field="csv")  # fmt: skip
+
+
+@dataclass(frozen=True)
+class CsvScan:
+    """What a first reading of a CSV found: its rows, and the reference codes (by hash) found on several."""
+
+    rows: int
+    repeated: frozenset[int]
+
+
+def scan_csv(path: Path) -> CsvScan:
+    """Read the CSV at `path` whole once, before anything is stored, in memory that does not grow with its
+    rows (eight bytes a row); ValidationError, naming the line, for what refuses the file: not UTF-8, no
+    reference_code column, a cell or a row past its bound, more than MAX_ROWS rows, broken quoting."""
+    csv.field_size_limit(MAX_CELL_CHARS)
+    codes = array("q")
+    line = 1
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as stream:
+            reader = csv.reader(stream)
+            header = next(reader, None)
+            _check_header(header)
+            names = [name.strip() for name in header]
+            column = len(names) - 1 - names[::-1].index("reference_code")  # the last, as DictReader keeps it
+            for row in reader:
+                line = reader.line_num
+                if len(codes) >= MAX_ROWS:
+                    raise ValidationError(_("The CSV has more than %(limit)s rows: split it into several imports.",
+                                            limit=f"{MAX_ROWS:,}"), field="csv")  # fmt: skip
+                if sum(map(len, row)) > MAX_ROW_CHARS:
+                    raise ValidationError(_("Line %(line)s is longer than %(limit)s characters.", line=line,
+                                            limit=f"{MAX_ROW_CHARS:,}"), field="csv")  # fmt: skip
+                codes.append(hash(unguard(row[column].strip())) if column < len(row) else 0)
+    except UnicodeDecodeError:
+        raise ValidationError(_("The CSV is not UTF-8 text (line %(line)s): save it again as CSV UTF-8.",
+                                line=line + 1), field="csv") from None  # fmt: skip
+    except csv.Error as error:
+        if "field larger than field limit" in str(error):
+            message = _("Line %(line)s has a cell longer than %(limit)s characters.", line=line + 1,
+                        limit=f"{MAX_CELL_CHARS:,}")  # fmt: skip
+        else:
+            # i18n: the reason is the csv reader's own, in English
+            message = _("The CSV cannot be read at line %(line)s: %(reason)s", line=line + 1, reason=error)
+        raise ValidationError(message, field="csv") from None
+    return CsvScan(len(codes), _repeated(codes))
+
+
+def _repeated(codes: array) -> frozenset[int]:
+    """The hashes found more than once (a code repeated, or two codes that share a hash: both are then looked at
+    by name in the import)."""
+    ordered = np.sort(np.frombuffer(codes, dtype=np.int64)) if codes else np.empty(0, dtype=np.int64)
+    same = ordered[1:][ordered[1:] == ordered[:-1]]
+    return frozenset(int(value) for value in np.unique(same))
 
 
 def row_data(places: "PlaceCodes", row: dict) -> dict:
@@ -179,7 +272,14 @@ class PlaceCodes:
 
 
 def import_rows(
-    storage, user_id: int, rows, files: FileSource, dry_run: bool, progress=None, report: ImportReport | None = None
+    storage,
+    user_id: int,
+    rows,
+    files: FileSource,
+    dry_run: bool,
+    progress=None,
+    report: ImportReport | None = None,
+    repeated: frozenset[int] | None = None,
 ) -> ImportReport:
     """Import each good row whole (none in a dry run) and report every bad row by its line.
 
@@ -187,13 +287,14 @@ def import_rows(
     later row fails or the process dies; the caller holds no unit open meanwhile. Index updates
     and preview jobs run once, at the end: applying them after each unit made an import of
     2,000 rows cost 20 times the index work of one batch. A `report` given is filled as rows go
-    by (an import job shows its problems so far).
+    by (an import job shows its problems so far). With `repeated` (CsvScan's), only the codes of those hashes are
+    remembered to tell a repeated code, so a million rows are read in the memory of a few.
     """
     with unit("import lookups", write=False) as session:
         lookups, places = PreloadedLookups(session), PlaceCodes(session)
     mark = None if dry_run else search.last_task_id()
     with collected_effects():
-        report = _import_rows(lookups, places, storage, user_id, rows, files, dry_run, progress, report)
+        report = _import_rows(lookups, places, storage, user_id, rows, files, dry_run, progress, report, repeated)
     report.search_mark = mark
     return report
 
@@ -206,19 +307,20 @@ def searchable_so_far(mark: int | None, total: int) -> int:
     return total - min(total, search.waiting_after(mark))
 
 
-def _import_rows(lookups, places, storage, user_id, rows, files, dry_run, progress, report=None) -> ImportReport:
+def _import_rows(lookups, places, storage, user_id, rows, files, dry_run, progress, report, repeated):
     report = report if report is not None else ImportReport()
     batch = _Batch(user_id, report)
     seen: dict[str, int] = {}
     for line, row in progress(rows) if progress else rows:
         code = row.get("reference_code", "")
         if code in seen:
-            report.problems.append(RowProblem(line, code, _("Repeats the reference code of line %(line)s.",
-                                                            line=seen[code])))  # fmt: skip
+            report.add_problem(RowProblem(line, code, _("Repeats the reference code of line %(line)s.",
+                                                        line=seen[code])))  # fmt: skip
             continue
-        seen[code] = line
+        if repeated is None or hash(code) in repeated:
+            seen[code] = line
         if code in lookups.codes:
-            report.skipped.append(code)
+            report.add_skipped(code)
             continue
         data = row_data(places, row)
         names = data.pop("files")
@@ -229,11 +331,13 @@ def _import_rows(lookups, places, storage, user_id, rows, files, dry_run, progre
                 _import_with_files(storage, user_id, data, names, files, report)
             elif dry_run:
                 validate_new_item(data, lookups)
-                report.imported.append(code)
+                report.add_imported([code])
             else:
                 batch.add(line, code, data, validate_new_item(data, lookups))
         except VitrineError as error:  # the row's unit, if it had one, kept nothing
-            report.problems.append(RowProblem(line, code, _problem_text(error)))
+            report.add_problem(RowProblem(line, code, _problem_text(error)))
+        except (zipfile.BadZipFile, zlib.error, EOFError):  # an entry's bytes fail their checksum or inflate
+            report.add_problem(RowProblem(line, code, _("A file this row names is damaged in the ZIP.")))
     batch.store()
     report.problems.sort(key=lambda problem: problem.line)
     return report
@@ -273,7 +377,7 @@ def _import_with_files(storage, user_id: int, data, names, files: FileSource, re
         for stream in streams:
             stream.close()
     report.media += media_ids
-    report.imported.append(code)
+    report.add_imported([code])
 
 
 class _Batch:
@@ -305,21 +409,21 @@ class _Batch:
             for line, code, data, _draft in rows:
                 self._store_one(line, code, data)
         else:
-            self.report.imported += [code for _line, code, _data, _draft in rows]
+            self.report.add_imported([code for _line, code, _data, _draft in rows])
 
     def _store_one(self, line: int, code: str, data: dict) -> None:
         try:
             with unit("import a row") as session:
                 create_item(session, session.get(User, self.user_id), data)
         except VitrineError as error:
-            self.report.problems.append(RowProblem(line, code, _problem_text(error)))
+            self.report.add_problem(RowProblem(line, code, _problem_text(error)))
         except (IntegrityError, DataError) as error:
             reason = str(error.orig).strip().splitlines()[0]
             # i18n: the reason is the database's own message, in English.
             message = _("The database refused the row: %(reason)s", reason=reason)
-            self.report.problems.append(RowProblem(line, code, message))
+            self.report.add_problem(RowProblem(line, code, message))
         else:
-            self.report.imported.append(code)
+            self.report.add_imported([code])
 
 
 def export_rows(session) -> tuple[list[str], list[dict]]:
@@ -356,25 +460,3 @@ def write_csv(out: io.TextIOBase, columns: list[str], rows: list[dict]) -> None:
 
 def count_items(session) -> int:
     return session.scalar(select(func.count(Item.id)))
-
-
-def import_uploaded(storage, user_id: int, csv_stream: BinaryIO, zip_stream: BinaryIO | None, dry_run: bool):
-    """The import form's work: a CSV and an optional ZIP as uploaded; returns the report."""
-    import tempfile
-
-    rows = read_rows(io.TextIOWrapper(csv_stream, encoding="utf-8-sig", newline=""))
-    with tempfile.TemporaryDirectory(prefix="import-", dir=storage.root.parent) as scratch:
-        location = Path(scratch)
-        if zip_stream is not None:
-            location = location / "files.zip"
-            with open(location, "wb") as out:
-                while chunk := zip_stream.read(1024 * 1024):
-                    out.write(chunk)
-        try:
-            source = FileSource(location)
-        except zipfile.BadZipFile:
-            raise ValidationError(_("The files are not a ZIP archive."), field="files") from None
-        try:
-            return import_rows(storage, user_id, rows, source, dry_run)
-        finally:
-            source.close()

@@ -11,6 +11,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     String,
     Table,
@@ -165,6 +166,12 @@ class Item(Base):
     """One archival unit: a photo, a document, a poster, a publication."""
 
     __tablename__ = "items"
+    # Lists newest change first read a page from where the last one stopped (core.pagination.keyset_page):
+    # the public's through the published rows, staff's through all.
+    __table_args__ = (
+        Index("ix_items_updated_at_id", "updated_at", "id"),
+        Index("ix_items_status_updated_at_id", "status", "updated_at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     reference_code: Mapped[str] = mapped_column(String(80), unique=True)

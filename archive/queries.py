@@ -7,10 +7,10 @@ from sqlalchemy.orm import selectinload
 
 from archive import rights
 from archive.models import Item, ItemStatus, ItemTag, ItemText, ItemType, Place, Term, item_terms
-from core.errors import NotFound, ValidationError
+from core.errors import Gone, NotFound, ValidationError
 from core.i18n import _
 from core.languages import normalise_tag, same_language, text_chain
-from core.pagination import Page, bounded_per_page
+from core.pagination import Page, bounded_per_page, keyset_page, offset_page, parse_cursor
 
 FILTERS = ("status", "type", "place", "term", "has_lang", "rights", "rights_flagged", "q")
 
@@ -68,29 +68,39 @@ def item_title(item: Item, lang: str) -> str:
     return shown.text.title if shown.text else item.reference_code
 
 
-def list_items(session, filters: dict, page: int = 1, per_page: int = 25, public: bool = False) -> Page:
-    """Items matching the filters, newest first; the public sees published items only."""
+ITEMS_LISTING = "items"
+ITEM_ORDER = (Item.updated_at, Item.id)  # newest change first; migration 0022 indexes it
+
+
+def _item_key(item: Item) -> tuple:
+    return item.updated_at, item.id
+
+
+def list_items(session, filters: dict, page: int = 1, per_page: int = 25, public: bool = False,
+               cursor: str | None = None) -> Page:  # fmt: skip
+    """Items matching the filters, newest change first; the public sees published items only.
+
+    By `cursor` (a signed position from a page's `next_cursor` or `prev_cursor`) the page is read through the
+    index on (status, updated_at, id) whatever its depth; by `page` number with an OFFSET, kept for clients of it.
+    """
     per_page = bounded_per_page(per_page)
-    query = select(Item)
+    position = parse_cursor(ITEMS_LISTING, cursor, len(ITEM_ORDER))
     conditions = _conditions(filters)
     if public:
         conditions.append(Item.status == ItemStatus.PUBLISHED)
-    query = query.where(*conditions)
+    query = select(Item).where(*conditions)
     total = session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = session.scalars(
-        query.options(
-            selectinload(Item.texts),
-            selectinload(Item.place),
-            selectinload(Item.terms),
-            selectinload(Item.tags),
-            selectinload(Item.media),
-            selectinload(Item.body),
-        )  # fmt: skip
-        .order_by(Item.updated_at.desc(), Item.id.desc())
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    )
-    return Page(list(rows), total, page, per_page)
+    query = query.options(
+        selectinload(Item.texts),
+        selectinload(Item.place),
+        selectinload(Item.terms),
+        selectinload(Item.tags),
+        selectinload(Item.media),
+        selectinload(Item.body),
+    )  # fmt: skip
+    if position is not None or page == 1:
+        return keyset_page(session, query, ITEM_ORDER, _item_key, ITEMS_LISTING, per_page, position, total)
+    return offset_page(session, query, ITEM_ORDER, _item_key, ITEMS_LISTING, page, per_page, total)
 
 
 def _conditions(filters: dict) -> list:
@@ -152,11 +162,19 @@ def get_item(session, item_id: int) -> Item:
 
 
 def get_public_item(session, item_id: int) -> Item:
-    """A published item; anything else is NotFound so drafts do not leak."""
+    """A published item; a withdrawn one is Gone (it was public: its address answers 410), anything else NotFound
+    so drafts do not leak."""
     item = session.get(Item, item_id)
+    check_public(item, item_id)
+    return item
+
+
+def check_public(item: Item | None, item_id: int) -> None:
+    """Nothing for a published item; Gone for one taken down (withdrawn), NotFound for any other."""
+    if item is not None and item.status == ItemStatus.WITHDRAWN:
+        raise Gone(_("Item %(id)s has been withdrawn from public view.", id=item_id))
     if item is None or item.status != ItemStatus.PUBLISHED:
         raise NotFound(_("There is no published item %(id)s.", id=item_id))
-    return item
 
 
 def related_items(session, item: Item, limit: int = 6) -> list[Item]:

@@ -13,8 +13,8 @@ from archive.models import ItemStatus, ItemType, JobState, PlaceKind, TextState
 from archive.rights import STATEMENTS
 from archive.workflow import TRANSITIONS
 from core.api import api_user
-from core.pagination import MAX_PAGE, MAX_PER_PAGE
-from core.schemas import OneOf, PagingSchema, Range, UtcDateTime, enum_values
+from core.pagination import MAX_PAGE, MAX_PER_PAGE, MAX_SEARCH_PAGE
+from core.schemas import CURSOR, CursorPagingSchema, OneOf, PagingSchema, Range, UtcDateTime, enum_values
 from core.urls import public_url
 
 
@@ -146,6 +146,41 @@ class MediaUploadResultSchema(Schema):
     notices = fields.List(fields.String(), metadata={"description": "E.g. which items already held a file"})
 
 
+class ImportErrorSchema(Schema):
+    code = fields.String(metadata={"description": "refused, missing, internal, abandoned"})
+    message = fields.String(allow_none=True)
+
+
+class ImportSearchSchema(Schema):
+    indexed = fields.Integer(metadata={"description": "Imported items search finds so far"})
+    total = fields.Integer()
+
+
+class ImportJobSchema(Schema):
+    """A CSV import queued from the page or the API: its state, progress and, once done, its report."""
+
+    id = fields.Integer()
+    status = fields.String(metadata={"enum": ["queued", "running", "done", "failed"]})
+    dry_run = fields.Boolean()
+    csv = fields.String(metadata={"description": "The uploaded CSV's file name"})
+    zip = fields.String(allow_none=True)
+    rows_total = fields.Integer(allow_none=True)
+    rows_done = fields.Integer()
+    errors_so_far = fields.Integer()
+    attempts = fields.Integer()
+    created_at = fields.String(metadata={"format": "date-time"})
+    finished_at = fields.String(allow_none=True, metadata={"format": "date-time"})
+    dead_letter = fields.Boolean(metadata={"description": "Given up after every attempt"})
+    error = fields.Nested(ImportErrorSchema, allow_none=True)
+    report = fields.Dict(allow_none=True, metadata={"description": "imported, skipped, files, problems by line"})
+    search = fields.Nested(
+        ImportSearchSchema,
+        allow_none=True,
+        metadata={"description": "Once a real import is done: how much of it search finds"},
+    )
+    url = fields.String(metadata={"description": "The job's address (in the answer to its creation)"})
+
+
 class ItemLinksSchema(Schema):
     self_url = fields.Method("dump_self", data_key="self", metadata={"type": "string", "format": "uri"})
 
@@ -203,7 +238,7 @@ class ItemSchema(Schema):
         return data
 
 
-class ItemPageSchema(PagingSchema):
+class ItemPageSchema(CursorPagingSchema):
     items = fields.List(fields.Nested(ItemSchema))
 
 
@@ -226,7 +261,8 @@ class AuditEventSchema(Schema):
 
 class ItemQuerySchema(Schema):
     # Bounded so that the SQL OFFSET stays a 64-bit integer.
-    page = fields.Integer(load_default=1, validate=Range(min=1, max=MAX_PAGE))
+    page = fields.Integer(validate=Range(min=1, max=MAX_PAGE), metadata={"description": "Page number (1 if no cursor)"})
+    cursor = fields.String(metadata=CURSOR)
     per_page = fields.Integer(validate=Range(min=1, max=MAX_PER_PAGE))
     status = fields.String(validate=OneOf(enum_values(ItemStatus)))
     type = fields.String(validate=OneOf(enum_values(ItemType)))
@@ -291,7 +327,7 @@ class TermsPutSchema(Schema):
 
 class TransitionSchema(Schema):
     action = fields.String(required=True, validate=OneOf(list(TRANSITIONS)))
-    comment = fields.String(allow_none=True, metadata={"description": "Required to send back or withdraw"})
+    comment = fields.String(allow_none=True, metadata={"description": "Required to send back, withdraw or reinstate"})
     version = fields.Integer()
 
 
@@ -299,7 +335,7 @@ class SearchQuerySchema(Schema):
     q = fields.String(load_default="", metadata={"description": 'Words, "phrases", prefix*, -excluded; marks optional'})
     # i18n note: `lang` also chooses the language of the messages, as everywhere in the app.
     lang = fields.String(metadata={"description": "Language of titles and snippets (BCP 47 tag)"})
-    page = fields.Integer(load_default=1, validate=Range(min=1, max=10_000))
+    page = fields.Integer(load_default=1, validate=Range(min=1, max=MAX_SEARCH_PAGE))
     per_page = fields.Integer(validate=Range(min=1, max=MAX_PER_PAGE))
     order = fields.String(load_default="relevance", validate=OneOf(["relevance", "date", "date_asc"]))
     type = fields.List(fields.String(), metadata={"description": "Item type; repeat to require several facets"})

@@ -17,7 +17,7 @@ from core.errors import Conflict, Forbidden, ValidationError, VitrineError, want
 from core.i18n import _, current_language
 from core.language_policy import visitor_language
 from core.languages import PROGRAMME_LANGUAGES, REFERENCE_LANGUAGE
-from core.pagination import parse_page
+from core.pagination import MAX_SEARCH_PAGE, parse_page
 from core.permissions import staff_required
 from core.protected_files import send_checked
 from core.storage import get_storage
@@ -53,7 +53,7 @@ bp.add_app_template_global(thumbnail_size, "thumbnail_size")
 @bp.route("/items")
 def public_items():
     page = searching.search_items(db.session, request.args, current_language(), public=True,
-                                  page=parse_page(request.args.get("page")))  # fmt: skip
+                                  page=parse_page(request.args.get("page"), max_page=MAX_SEARCH_PAGE))  # fmt: skip
     return render_template("archive/search_results.html", page=page, facet_labels=searching.facet_labels(),
                            type_labels=TYPE_LABELS, staff=False)  # fmt: skip
 
@@ -94,8 +94,11 @@ def _is_public(media: MediaFile) -> bool:
 
 def _visible_media(media_id: int) -> MediaFile:
     media = db.session.get(MediaFile, media_id)
-    if not (media and (media.item.status == ItemStatus.PUBLISHED or current_user.is_authenticated)):
+    if media is None:
         abort(404)
+    if not current_user.is_authenticated:
+        # A withdrawn item's files were public: their addresses answer 410 Gone, as its page does.
+        queries.check_public(media.item, media.item_id)
     return media
 
 
@@ -152,10 +155,11 @@ def change_media(item_id: int, media_id: int, action: str):
 def staff_items():
     if request.args.get("q", "").strip():
         page = searching.search_items(db.session, request.args, current_language(), public=False,
-                                      page=parse_page(request.args.get("page")))  # fmt: skip
+                                      page=parse_page(request.args.get("page"), max_page=MAX_SEARCH_PAGE))  # fmt: skip
         return render_template("archive/search_results.html", page=page, facet_labels=searching.facet_labels(),
                                type_labels=TYPE_LABELS, staff=True)  # fmt: skip
-    page = queries.list_items(db.session, request.args, parse_page(request.args.get("page")))
+    page = queries.list_items(db.session, request.args, parse_page(request.args.get("page")),
+                              cursor=request.args.get("cursor"))  # fmt: skip
     return render_template("archive/staff_list.html", page=page, schemes=schemes_with_terms(db.session),
                            type_labels=TYPE_LABELS, statuses=list(ItemStatus),
                            place_groups=place_choices(db.session), rights_groups=rights.choices(),
@@ -214,6 +218,7 @@ def _staff_item_page(item, status: int = 200, refused: dict | None = None):
                            previews=jobs.preview_states(item.media), refused=refused,
                            edit_refusal=services.edit_refusal(current_user, item),
                            transitions=workflow.available_transitions(current_user, item),
+                           takedown=workflow.takedown_of(db.session, item),
                            events=item_history(db.session, item), form=TransitionForm()), status  # fmt: skip
 
 
@@ -263,6 +268,7 @@ def import_items():
 def import_job(job_id):
     job = import_jobs.get_job(db.session, job_id, current_user)
     return render_template("archive/import_job.html", job=job, report=job.report,
+                           counts=import_jobs.report_counts(job.report),
                            running=job.state in import_jobs.OPEN_STATES,
                            search=import_jobs.search_progress(job))  # fmt: skip
 

@@ -7,9 +7,12 @@ exempt from CSRF, so honouring the cookie would let any site write.
 """
 
 import functools
+import json
+import re
 import threading
 from http import HTTPStatus
 
+import numpy as np
 from flask import current_app, jsonify, request
 from flask_smorest import Api, Blueprint, abort
 from werkzeug.exceptions import HTTPException
@@ -121,6 +124,55 @@ def init_app(app) -> None:
     app.config.setdefault("OPENAPI_JSON_PATH", "openapi.json")
     api.init_app(app)
     api.spec.components.security_scheme(BEARER, {"type": "http", "scheme": "bearer"})
+    app.before_request(limit_json_body)
+
+
+# --- JSON bodies -------------------------------------------------------------------------
+
+# A JSON string, escapes included: what holds no structure.
+_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_BRACKETS = frozenset(b"[]{}")
+_NOT_BRACKETS = bytes(set(range(256)) - _BRACKETS)
+
+
+def limit_json_body() -> None:
+    """Refuse a JSON body larger than JSON_MAX_BYTES (413) or nested deeper than JSON_MAX_DEPTH (400), before
+    anything parses it: the whole body is read into memory, and Python's parser fails past about a thousand
+    levels with an error no handler expects."""
+    if not request.is_json:
+        return
+    config = current_app.config
+    limit = config["JSON_MAX_BYTES"]
+    request.max_content_length = min(limit, config.get("MAX_CONTENT_LENGTH") or limit)
+    # i18n: the largest JSON body the API reads, in kilobytes
+    too_large = _("The JSON body is larger than %(kb)s KB.", kb=limit // 1024)
+    if (request.content_length or 0) > limit:
+        abort(413, message=too_large, code="too_large")
+    try:
+        body = request.get_data(cache=True)
+    except HTTPException as error:  # a body sent without its length, past the bound
+        if error.code == 413:
+            abort(413, message=too_large, code="too_large")
+        raise
+    if json_depth(body) > config["JSON_MAX_DEPTH"]:
+        message = _("The JSON body is nested deeper than %(depth)s levels.", depth=config["JSON_MAX_DEPTH"])
+        abort(400, message=message, code="too_deep")
+    try:  # what webargs would meet later as an error it does not expect: a number of 5,000 digits
+        json.loads(body)
+    except ValueError as error:  # not UTF-8 and bad syntax included
+        # i18n: the parser's own reason follows, in English
+        abort(400, message=_("The request body is not valid JSON: %(reason)s", reason=str(error)[:200]),
+              code="invalid_json")  # fmt: skip
+
+
+def json_depth(body: bytes) -> int:
+    """How deep the arrays and objects of a JSON text nest (0 for a scalar), read without parsing it."""
+    brackets = _JSON_STRING.sub(b"", body).translate(None, _NOT_BRACKETS)
+    if not brackets:
+        return 0
+    codes = np.frombuffer(brackets, dtype=np.uint8)
+    steps = np.where((codes == ord("[")) | (codes == ord("{")), 1, -1)
+    return int(np.cumsum(steps).max())
 
 
 def register(app, blueprint: Blueprint, tags: list[dict]) -> None:

@@ -71,3 +71,15 @@ def history(session, record_type: str, record_id: int) -> list[AuditEvent]:
         .order_by(AuditEvent.id.desc())
     )
     return list(session.scalars(query))
+
+
+def last_event(session, record_type: str, record_id: int, actions: tuple[str, ...]) -> AuditEvent | None:
+    """The newest event of one record among `actions`, if any."""
+    query = (
+        select(AuditEvent)
+        .where(AuditEvent.record_type == record_type, AuditEvent.record_id == record_id,
+               AuditEvent.action.in_(actions))
+        .order_by(AuditEvent.id.desc())
+        .limit(1)
+    )  # fmt: skip
+    return session.scalar(query)

@@ -22,6 +22,10 @@ DEFAULTS = {
     # A request may carry several files; each is held to MAX_UPLOAD_BYTES by archive.media.
     "MAX_CONTENT_LENGTH": 1024 * 1024 * 1024,
     "MAX_UPLOAD_BYTES": 200 * 1024 * 1024,
+    # A JSON body (the API's) is read whole into memory: a bound on its size and on its nesting (core.api); an
+    # item's texts with a long transcription are a few hundred KB, and no schema nests past five levels.
+    "JSON_MAX_BYTES": 4 * 1024 * 1024,
+    "JSON_MAX_DEPTH": 32,
     # Decoding limits of uploaded files; why these values: archive/media.py.
     "MEDIA_MAX_PIXELS": 300_000_000,
     "MEDIA_MAX_PAGES": 2000,

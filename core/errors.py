@@ -50,6 +50,13 @@ class NotFound(VitrineError):
     code = "not_found"
 
 
+class Gone(VitrineError):
+    """The record was public and has been taken down (withdrawn): it is known, and no longer shown."""
+
+    status = 410
+    code = "gone"
+
+
 class Conflict(VitrineError):
     """The record changed since it was read, or would duplicate another."""
 

@@ -30,11 +30,12 @@ def current_language() -> str:
 
 
 def url_with(**changes) -> str:
-    """This page's URL with some query arguments replaced, the others kept."""
+    """This page's URL with some query arguments replaced (left out when None), the others kept."""
     from urllib.parse import urlencode
 
     args = request.args.to_dict(flat=False)
     args.update({key: [value] for key, value in changes.items()})
+    args = {key: values for key, values in args.items() if values != [None]}
     return f"{request.path}?{urlencode(args, doseq=True)}"
 
 

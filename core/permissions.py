@@ -27,6 +27,9 @@ class Permission(enum.StrEnum):
     MANAGE_REFERENCE = "manage_reference"  # vocabularies and terms, venues abroad, contributing bodies
     MANAGE_HARVEST = "manage_harvest"  # add the repositories this instance harvests, start their harvests
     MANAGE_REPOSITORY = "manage_repository"  # the OAI-PMH repository's identifier, name and contact
+    # Take an exhibition (live or archived) down from public view, and undo a takedown, an item's or an exhibition's.
+    # Withdrawing an item stays PUBLISH_ITEMS: whoever may publish may take back at once what should not be shown.
+    TAKE_DOWN = "take_down"
 
 
 STAFF = frozenset(Role)
@@ -44,6 +47,7 @@ GRANTED = {
     Permission.MANAGE_REFERENCE: ADMINS,
     Permission.MANAGE_HARVEST: ADMINS,
     Permission.MANAGE_REPOSITORY: ADMINS,
+    Permission.TAKE_DOWN: ADMINS,
 }
 
 

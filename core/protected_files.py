@@ -21,6 +21,9 @@ from urllib.parse import quote
 from flask import Flask, Response, current_app, request, send_file
 from werkzeug.http import is_resource_modified
 
+from core.errors import NotFound
+from core.i18n import _
+
 # Folders a protected file may live in: the name the proxy's internal location knows them by, and the
 # setting that holds each. The data dir itself is never exposed whole (it holds the secret key).
 ROOTS = {"files": "STORAGE_DIR", "derivatives": "DERIVATIVES_DIR", "publications": "PUBLICATIONS_DIR"}
@@ -58,8 +61,13 @@ def accel_path(path: Path, prefix: str) -> str | None:
 
 def send_checked(path: Path, mimetype: str, *, public: bool, download_name: str | None = None,
                  as_attachment: bool = False) -> Response:  # fmt: skip
-    """Send the file at `path`, which the caller has checked the reader may see; `public` if anyone may."""
-    stat = os.stat(path)
+    """Send the file at `path`, which the caller has checked the reader may see; `public` if anyone may. A file
+    gone from the disk is a 404 for the reader and an error in the log for the operator (`flask fixity check`)."""
+    try:
+        stat = os.stat(path)
+    except FileNotFoundError:
+        current_app.logger.error("file missing from storage: %s; run `flask fixity check`", path)
+        raise NotFound(_("This file is not available at the moment."), code="file_missing") from None
     prefix = current_app.config.get("ACCEL_REDIRECT")
     redirect_to = accel_path(path, prefix) if prefix else None
     if redirect_to is None:

@@ -109,6 +109,24 @@ class PagingSchema(Schema):
     """What every paged answer says about its place in the results."""
 
     total = fields.Integer()
-    page = fields.Integer()
+    page = fields.Integer(allow_none=True, metadata={"description": "Its number; null on a page asked by cursor"})
     per_page = fields.Integer()
     pages = fields.Integer()
+
+
+class PageLinksSchema(Schema):
+    next = fields.String(allow_none=True, metadata={
+        "format": "uri", "description": "The page after this one, by cursor; null on the last"})  # fmt: skip
+    prev = fields.String(allow_none=True, metadata={
+        "format": "uri", "description": "The page before this one, by cursor; null on the first"})  # fmt: skip
+
+
+class CursorPagingSchema(PagingSchema):
+    """A list that pages by cursor: follow `links.next` to the end, each page as fast as the first."""
+
+    links = fields.Nested(PageLinksSchema)
+
+
+CURSOR = {"description": "Where the page starts: the opaque cursor of a `links.next` or `links.prev`. Pages by "
+          "cursor cost the same at any depth; `page` (by number) is kept for existing clients and costs more the "
+          "deeper it goes. Not both."}  # fmt: skip

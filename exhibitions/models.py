@@ -82,6 +82,10 @@ class Exhibition(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
     published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     archived_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Taken down from public view (composing.take_down): every public surface answers as if it were gone, whatever
+    # its status, which it keeps (an archived exhibition stays frozen, to be shown again as it was if restored).
+    # Who did it and why are in its audit events.
+    withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     venue: Mapped[Place | None] = relationship()
     created_by: Mapped[User | None] = relationship()
@@ -101,6 +105,11 @@ class Exhibition(Base):
 
     def __repr__(self) -> str:
         return f"<Exhibition {self.code} {self.status}>"
+
+    @property
+    def taken_down(self) -> bool:
+        """Withdrawn from public view, live or archived."""
+        return self.withdrawn_at is not None
 
     def text_for(self, lang: str) -> "ExhibitionText | None":
         """The title and introduction in exactly this language, if any."""

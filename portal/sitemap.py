@@ -31,6 +31,8 @@ INDEX_HEAD = (
 )
 INDEX_TAIL = "</sitemapindex>\n"
 ITEMS_BATCH = 1000
+# The protocol's limit of sitemaps under one index.
+MAX_PARTS = 50_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +53,7 @@ def published_pages(session) -> Iterator[Page]:
 
 
 def _exhibition_pages(session) -> Iterator[Page]:
-    visible = select(Exhibition.id, Exhibition.updated_at).where(Exhibition.status.in_(reading.VISIBLE))
+    visible = select(Exhibition.id, Exhibition.updated_at).where(reading.shown_to_public())
     exhibitions = session.execute(visible.order_by(Exhibition.id)).all()
     for exhibition_id, updated_at in exhibitions:
         exhibition = session.get(Exhibition, exhibition_id)
@@ -69,10 +71,12 @@ def _exhibition_pages(session) -> Iterator[Page]:
 
 def _layout(session, exhibition: Exhibition) -> list[tuple[int, list[int]]]:
     """(section id, ids of the entries it shows) as the public pages read them: a frozen exhibition from its
-    snapshot, a live one from the database, where an entry shows only while its item is published."""
+    snapshot, a live one from the database, where an entry has a page only while its item is published (a
+    withdrawn item's placeholder answers 410)."""
     if exhibition.status == ExhibitionStatus.ARCHIVED and exhibition.frozen:
         view = reading.view_for(exhibition, exhibition.primary_language)
-        return [(section.id, [entry.id for entry in section.entries]) for section in view.sections]
+        return [(section.id, [entry.id for entry in section.entries if not entry.withdrawn])
+                for section in view.sections]  # fmt: skip
     rows = session.execute(
         select(Section.id, Entry.id).select_from(Section)
         .outerjoin(Entry, (Entry.section_id == Section.id)
@@ -151,7 +155,9 @@ def sitemap_document(session, base_url: str, number: int | None, max_urls: int, 
     `/sitemap-<number>.xml`: that part, None when there is no such part."""
     parts = chunks(url_entries(published_pages(session), base_url), max_urls, max_bytes)
     if number is not None:
-        part = next(islice(parts, number - 1, None), None) if number >= 1 else None
+        # The protocol's index lists at most MAX_PARTS parts: a larger number names none (and islice refuses one
+        # past sys.maxsize).
+        part = next(islice(parts, number - 1, None), None) if 1 <= number <= MAX_PARTS else None
         return None if part is None else urlset(part)
     first, second = next(parts), next(parts, None)
     if second is None:

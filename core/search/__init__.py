@@ -28,6 +28,7 @@ from core.search.outbox import (
     apply_pending_safely,
     catch_up,
     check,
+    clean_abandoned,
     index_to_read,
     init_app,
     last_task_id,
@@ -49,7 +50,7 @@ __all__ = [
     "APPLY_EFFECT", "DATABASE_SCHEMA", "ORDERS", "Document", "DocumentSource", "Hit", "IndexSnapshot",
     "IndexUnavailable", "IndexWriter",
     "Query", "Results", "SearchEngine", "SearchTask", "apply_pending", "apply_pending_safely", "catch_up", "check",
-    "fold",
+    "clean_abandoned", "fold",
     "init_app", "normalise", "open_engine", "parse_text", "pending_count", "record_changes", "reindex",
     "index_to_read", "last_task_id", "search_index", "waiting_after",
 ]  # fmt: skip

@@ -13,10 +13,12 @@ saves often and searches seldom, as the test suite does).
 
 import functools
 import logging
+import shutil
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from flask import current_app, has_app_context
 from sqlalchemy import DateTime, Integer, delete, func, insert, select
@@ -26,6 +28,7 @@ from core import background
 from core.db import Base, utcnow
 from core.search.engine import SearchEngine, check_engine_name, index_location, open_engine
 from core.search.errors import IndexUnavailable
+from core.search.generations import abandoned
 from core.search.schema import Document
 from core.uow import after_commit, unit
 
@@ -35,6 +38,8 @@ from core.uow import after_commit, unit
 APPLY_BATCH = 20_000
 # Records whose documents are read at a time within a batch: memory stays flat.
 READ_BATCH = 1000
+# A backlog of at least this many tasks is written by several processes (try_writer(procs)).
+PARALLEL_MIN = 1000
 # The key of the after-commit effect: queued once per transaction, and once per long job
 # under core.uow.collected_effects().
 APPLY_EFFECT = "search.apply"
@@ -150,6 +155,11 @@ def pending_count(app=None) -> int:
         return session.scalar(select(func.count()).select_from(SearchTask))
 
 
+def _pending_at_least(count: int) -> bool:
+    with unit("search.pending", write=False) as session:
+        return session.scalar(select(SearchTask.id).order_by(SearchTask.id).offset(count - 1).limit(1)) is not None
+
+
 def _has_pending() -> bool:
     with unit("search.pending", write=False) as session:
         return session.scalar(select(SearchTask.id).limit(1)) is not None
@@ -167,7 +177,8 @@ def apply_pending(app=None, batch: int = APPLY_BATCH, procs: int = 1, on_applied
     # Looked at after the lock is released: tasks committed while this process held it, by
     # a process that then found the lock taken, are this process's to apply.
     while _has_pending():
-        with index.try_writer(procs=procs) as writer:
+        # Processes are started for a backlog only: a save's few tasks are written at once.
+        with index.try_writer(procs=procs if _pending_at_least(PARALLEL_MIN) else 1) as writer:
             if writer is None:
                 return applied
             task_ids = _apply_batch(writer, source, batch)
@@ -239,6 +250,19 @@ def _forget_tasks(task_ids: list[int]) -> None:
     with unit("search.forget") as session:
         for start in range(0, len(task_ids), APPLY_BATCH):
             session.execute(delete(SearchTask).where(SearchTask.id.in_(task_ids[start : start + APPLY_BATCH])))
+
+
+def clean_abandoned(app=None) -> list[str]:
+    """Remove the index generations this machine's dead processes left half-built (a crash or a kill
+    during a rebuild); never the live one, another machine's or a running process's. Returns their names."""
+    app = app or current_app
+    removed = []
+    for folder in abandoned(Path(app.config["SEARCH_INDEX_DIR"])):
+        shutil.rmtree(folder, ignore_errors=True)
+        removed.append(folder.name)
+    if removed:
+        log.warning("removed %d search index folders left by stopped processes: %s", len(removed), ", ".join(removed))
+    return removed
 
 
 # --- Rebuild and check ---------------------------------------------------------------------

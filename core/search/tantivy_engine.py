@@ -27,6 +27,7 @@ import tantivy
 from core.search import ranking as r
 from core.search import schema as doc
 from core.search.errors import IndexUnavailable
+from core.search.generations import generation_name
 from core.search.query import Hit, Query, Results, parse_text
 from core.search.snippets import SqliteSnippetStore, snippet_record, snippets_for
 
@@ -35,6 +36,7 @@ _MAX_FACET_VALUES = 65_000  # distinct values counted per facet; more than any v
 _INDEX_OPTIONS = {doc.FOLDED: "position"}  # phrases are checked there; elsewhere counts suffice
 WRITER_HEAP = 64_000_000  # bytes a writer buffers before it writes a segment
 REBUILD_HEAP = 256_000_000  # per indexing thread of a rebuild
+BULK_CHUNK = 500  # documents a process analyses at a time in a writer with a pool
 
 
 def build_schema(facets: tuple[str, ...]):
@@ -154,7 +156,7 @@ class TantivyIndex:
         if self.path.is_dir() and not self.path.is_symlink():
             # A plain folder: a copy of the data folder that followed the link. It becomes a
             # generation, so a rebuild can swap it out like any other (as the Whoosh engine does).
-            adopted = self.path.parent / f"{self.path.name}-adopted-{time.time_ns()}-{os.getpid()}"
+            adopted = self.path.parent / generation_name(self.path, "adopted")
             try:
                 os.rename(self.path, adopted)
             except FileNotFoundError:  # another process adopted it first
@@ -179,7 +181,7 @@ class TantivyIndex:
             shutil.rmtree(folder, ignore_errors=True)
 
     def _new_generation(self) -> Path:
-        folder = self.path.parent / f"{self.path.name}-{time.time_ns()}-{os.getpid()}"
+        folder = self.path.parent / generation_name(self.path)
         folder.mkdir(parents=True)
         return folder
 
@@ -257,11 +259,18 @@ class TantivyIndex:
     def try_writer(self, procs: int = 1):
         """Yield a writer, or None at once when another writer holds the index lock.
 
-        `procs` tantivy threads index what the block adds (a backlog, say). The snippet store
-        commits just before the index: a crash between the two leaves records whose digest
-        differs from the index's, which give no snippet until the task is applied again."""
+        With `procs` above one (a backlog, say), the block's documents are analysed and their
+        snippet records made in that many processes, BULK_CHUNK at a time, and indexed by that
+        many tantivy threads. The snippet store commits just before the index: a crash between the
+        two leaves records whose digest differs from the index's, which give no snippet until the
+        task is applied again."""
+        # The pool is forked before the writer's threads exist.
+        with _analysis_pool(procs) as pool, self._writing(pool, max(1, procs)) as wrapped:
+            yield wrapped
+
+    @contextmanager
+    def _writing(self, pool, threads: int):
         real, index = self._open()
-        threads = max(1, procs)
         try:
             writer = index.writer(heap_size=WRITER_HEAP * threads, num_threads=threads)
         except ValueError as error:  # one writer per index, across processes
@@ -271,8 +280,9 @@ class TantivyIndex:
             return
         try:
             with SqliteSnippetStore.writer_in(Path(real)) as snippets:
-                wrapped = _Writer(writer, self, snippets)
+                wrapped = _Writer(writer, self, snippets, pool, threads)
                 yield wrapped
+                wrapped.flush()
         except BaseException:
             writer.rollback()
             raise
@@ -351,26 +361,56 @@ def _release(writer) -> None:
 
 class _Writer:
     """The few writing operations the app needs (a core.search.IndexWriter), applied to the
-    index and to its snippet store alike."""
+    index and to its snippet store alike, in the order they are asked for. With a pool,
+    upserted documents wait until a chunk per process has come, then are analysed side by side."""
 
-    def __init__(self, writer, index: TantivyIndex, snippets):
+    def __init__(self, writer, index: TantivyIndex, snippets, pool=None, procs: int = 1):
         self._writer = writer
         self._index = index
         self._snippets = snippets
+        self._pool = pool
+        self._procs = procs
+        self._waiting: list[doc.Document] = []
         self.changed = False
 
     def upsert(self, document: doc.Document) -> None:
         """Add the document, replacing the one with the same id."""
         self.changed = True
-        self._writer.delete_documents_by_term("id", document["id"])
-        self._writer.add_document(_document(_analysed(document, self._index.facets), self._index.facets))
-        self._snippets.put(document["id"], document.get("digest"), snippet_record(document))
+        if self._pool is None:
+            self._add(document, _analysed(document, self._index.facets), snippet_record(document))
+            return
+        self._waiting.append(document)
+        if len(self._waiting) >= BULK_CHUNK * self._procs:
+            self.flush()
 
     def delete(self, doc_id: str) -> None:
         """Remove the document with this id, if there is one."""
         self.changed = True
+        self.flush()  # an upsert of it still waiting comes first
         self._writer.delete_documents_by_term("id", doc_id)
         self._snippets.delete(doc_id)
+
+    def flush(self) -> None:
+        """Index the documents waiting for the pool."""
+        waiting, self._waiting = self._waiting, []
+        if not waiting:
+            return
+        size = -(-len(waiting) // self._procs)
+        chunks = [(waiting[start : start + size], self._index.facets) for start in range(0, len(waiting), size)]
+        for chunk, done in zip(chunks, self._pool.map(_analysed_with_records, chunks), strict=True):
+            for document, (analysed, record) in zip(chunk[0], done, strict=True):
+                self._add(document, analysed, record)
+
+    def _add(self, document: doc.Document, analysed: tuple, record) -> None:
+        self._writer.delete_documents_by_term("id", document["id"])
+        self._writer.add_document(_document(analysed, self._index.facets))
+        self._snippets.put(document["id"], document.get("digest"), record)
+
+
+def _analysed_with_records(task) -> list[tuple]:
+    """Each document of a chunk analysed, with its snippet record (in a worker process)."""
+    documents, facets = task
+    return [(_analysed(document, facets), snippet_record(document)) for document in documents]
 
 
 class _Snapshot:

@@ -38,6 +38,7 @@ from core.search import ranking as r
 from core.search import schema as doc
 from core.search.analysis import PREFIX_MAX, fold_word, normalise
 from core.search.errors import IndexUnavailable
+from core.search.generations import generation_name
 from core.search.query import Hit, Query, Results, parse_text
 from core.search.snippets import SqliteSnippetStore, snippet_record, snippets_for
 
@@ -223,7 +224,7 @@ class WhooshIndex:
         if self.path.is_dir() and not self.path.is_symlink():
             # A plain folder: a copy of the data folder that followed the link. It becomes a
             # generation, so a rebuild can swap it out like any other.
-            adopted = self.path.parent / f"{self.path.name}-adopted-{time.time_ns()}-{os.getpid()}"
+            adopted = self.path.parent / generation_name(self.path, "adopted")
             try:
                 os.rename(self.path, adopted)
             except FileNotFoundError:  # another process adopted it first
@@ -248,7 +249,7 @@ class WhooshIndex:
             shutil.rmtree(folder, ignore_errors=True)
 
     def _new_generation(self) -> Path:
-        folder = self.path.parent / f"{self.path.name}-{time.time_ns()}-{os.getpid()}"
+        folder = self.path.parent / generation_name(self.path)
         folder.mkdir(parents=True)
         return folder
 

@@ -10,7 +10,7 @@ from marshmallow import Schema, fields, post_dump
 from archive.models import ItemStatus, TextState
 from archive.schemas import PlaceRefSchema
 from core.pagination import MAX_PAGE, MAX_PER_PAGE
-from core.schemas import OneOf, PagingSchema, Range, UtcDateTime, enum_values
+from core.schemas import CURSOR, CursorPagingSchema, OneOf, Range, UtcDateTime, enum_values
 from core.urls import MAX_ID, public_url, qr_url
 from exhibitions.models import Entry, Exhibition, ExhibitionMode, ExhibitionStatus, QrTarget, Section
 from exhibitions.qr import panel_code
@@ -102,6 +102,9 @@ class ExhibitionSummarySchema(Schema):
     updated_at = UtcDateTime()
     published_at = UtcDateTime(allow_none=True)
     archived_at = UtcDateTime(allow_none=True)
+    withdrawn_at = UtcDateTime(
+        allow_none=True, metadata={"description": "When it was taken down from public view (staff only see it then)"}
+    )
     links = fields.Nested(ExhibitionLinksSchema)
 
 
@@ -111,7 +114,7 @@ class ExhibitionSchema(ExhibitionSummarySchema):
     sections = fields.List(fields.Nested(SectionSchema))
 
 
-class ExhibitionPageSchema(PagingSchema):
+class ExhibitionPageSchema(CursorPagingSchema):
     exhibitions = fields.List(fields.Nested(ExhibitionSummarySchema))
 
 
@@ -178,8 +181,11 @@ class ViewRightsSchema(Schema):
 
 class ViewEntrySchema(Schema):
     id = fields.Integer()
-    item_id = fields.Integer()
+    item_id = fields.Integer(allow_none=True, metadata={"description": "null in the placeholder of a withdrawn item"})
     item_published = fields.Boolean()
+    withdrawn = fields.Boolean(
+        metadata={"description": "The placeholder of an item withdrawn from public view: nothing of the item is given"}
+    )
     panel_number = fields.String(allow_none=True)
     panel_code = fields.String(allow_none=True)
     reference_code = fields.String()
@@ -239,7 +245,8 @@ class ReaderViewSchema(Schema):
 
 
 class ExhibitionQuerySchema(Schema):
-    page = fields.Integer(load_default=1, validate=Range(min=1, max=MAX_PAGE))
+    page = fields.Integer(validate=Range(min=1, max=MAX_PAGE), metadata={"description": "Page number (1 if no cursor)"})
+    cursor = fields.String(metadata=CURSOR)
     per_page = fields.Integer(validate=Range(min=1, max=MAX_PER_PAGE))
     status = fields.String(validate=OneOf(enum_values(ExhibitionStatus)))
     venue = fields.String(metadata={"description": "Venue code: vn-cao-bang, geneva"})
@@ -308,6 +315,10 @@ class EntryInputSchema(Schema):
     captions = fields.Dict(keys=fields.String(), values=fields.Nested(CaptionInputSchema), metadata=BY_LANGUAGE)
 
 
+class TakedownInputSchema(Schema):
+    reason = fields.String(required=True, metadata={"description": "Why, kept in the exhibition's history"})
+
+
 class PullInputSchema(Schema):
     key = fields.String(required=True, metadata={"description": "A difference's key: s<id> or e<id>"})
 
@@ -359,7 +370,7 @@ def exhibition_record(exhibition: Exhibition, links: dict, sections: bool = True
         name: getattr(exhibition, name)
         for name in ("id", "code", "venue", "mode", "opens_on", "closes_on", "primary_language", "languages",
                      "fallback_chain", "status", "is_framework", "version", "created_at", "updated_at",
-                     "published_at", "archived_at")
+                     "published_at", "archived_at", "withdrawn_at")
     }  # fmt: skip
     record |= {
         "derived_from": {"id": source.id, "code": source.code} if source else None,

@@ -12,8 +12,9 @@ from flask_smorest import Blueprint
 from core.api import fails_with, register, token_optional, token_required
 from core.db import db
 from core.i18n import current_language
+from core.pagination import one_way, page_fields
 from core.urls import public_url
-from exhibitions import qr
+from exhibitions import qr, takedown
 from exhibitions.api.schemas import (
     DeriveInputSchema,
     DifferencesSchema,
@@ -29,6 +30,7 @@ from exhibitions.api.schemas import (
     ReaderViewSchema,
     SectionInputSchema,
     SectionSchema,
+    TakedownInputSchema,
     ViewQuerySchema,
     difference_record,
     entry_record,
@@ -100,14 +102,16 @@ class Exhibitions(MethodView):
     @token_optional
     @blp.arguments(ExhibitionQuerySchema, location="query")
     @blp.response(200, ExhibitionPageSchema)
+    @fails_with(400)
     def get(self, query, user):
-        """Exhibitions and frameworks, latest opening first; the public sees published and archived ones."""
-        page_number = query.pop("page")
+        """Exhibitions and frameworks, latest opening first; the public sees published and archived ones.
+        Follow `links.next` (a cursor) to walk them all; `page` numbers still work."""
+        page_number, cursor = query.pop("page", None), query.pop("cursor", None)
+        one_way(page_number, cursor)
         per_page = query.pop("per_page", None) or current_app.config["ITEMS_PER_PAGE"]
-        page = list_exhibitions(db.session, query, page_number, per_page, public=user is None)
+        page = list_exhibitions(db.session, query, page_number or 1, per_page, public=user is None, cursor=cursor)
         links = primary_links(db.session, page.items)
-        return {"exhibitions": [exhibition_record(e, links, sections=False) for e in page.items],
-                "total": page.total, "page": page.page, "per_page": page.per_page, "pages": page.pages}  # fmt: skip
+        return {"exhibitions": [exhibition_record(e, links, sections=False) for e in page.items], **page_fields(page)}
 
     @token_required
     @blp.arguments(ExhibitionInputSchema)
@@ -123,9 +127,10 @@ class Exhibitions(MethodView):
 class ExhibitionView(MethodView):
     @token_optional
     @blp.response(200, ExhibitionSchema)
-    @fails_with(404)
+    @fails_with(404, 410)
     def get(self, exhibition_id, user):
-        """Settings, texts per language, sections and entries in order, QR codes; drafts are 404 for the public."""
+        """Settings, texts per language, sections and entries in order, QR codes; for the public, drafts are 404 and
+        an exhibition taken down 410."""
         return _detail(_visible(exhibition_id, user), public=user is None)
 
     @token_required
@@ -145,9 +150,10 @@ class ReaderView(MethodView):
     @token_optional
     @blp.arguments(ViewQuerySchema, location="query")
     @blp.response(200, ReaderViewSchema)
-    @fails_with(404)
+    @fails_with(404, 410)
     def get(self, query, exhibition_id, user):
-        """What a reader sees in one language; texts that fell back along the chain say so."""
+        """What a reader sees in one language; texts that fell back along the chain say so, and a withdrawn item's
+        entry is a placeholder (`withdrawn`) with nothing of the item."""
         exhibition = _visible(exhibition_id, user)
         lang = reader_language(exhibition, query.get("lang") or current_language())
         return view_for(exhibition, lang, public=user is None)
@@ -157,7 +163,7 @@ class ReaderView(MethodView):
 class QrLinks(MethodView):
     @token_optional
     @blp.response(200, QrLinkSchema(many=True))
-    @fails_with(404)
+    @fails_with(404, 410)
     def get(self, exhibition_id, user):
         """Every short link of the exhibition with its QR images and scan count."""
         exhibition = _visible(exhibition_id, user)
@@ -252,3 +258,18 @@ class Pull(MethodView):
         exhibition = get_exhibition(db.session, exhibition_id)
         pull(db.session, user, exhibition, data["key"])
         return _differences(exhibition)
+
+
+@blp.route(EXHIBITION + "/<any(takedown, undo_takedown):action>", tags=TAG, endpoint="exhibition_takedown")
+class Takedown(MethodView):
+    @token_required
+    @blp.arguments(TakedownInputSchema)
+    @blp.response(200, ExhibitionSchema)
+    @fails_with(403, 404, 422)
+    def post(self, data, exhibition_id, action, user):
+        """Take the exhibition (published or archived) down from public view, or undo it; admins only, with a
+        reason, kept in its history. Its pages, books and codes answer 410 while it is down."""
+        exhibition = get_exhibition(db.session, exhibition_id)
+        change = takedown.take_down if action == "takedown" else takedown.undo_takedown
+        change(db.session, user, exhibition, data["reason"])
+        return _detail(exhibition)

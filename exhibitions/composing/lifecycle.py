@@ -135,9 +135,11 @@ def unpublish(session, user: User, exhibition: Exhibition) -> Exhibition:
 
 
 def freeze(exhibition: Exhibition) -> dict:
-    """What the public saw, in every language of the exhibition: texts, order, images, codes (a snapshot)."""
+    """What the public saw, in every language of the exhibition: texts, order, images, codes (a snapshot). An entry
+    whose item is withdrawn now is kept whole too: the takedown is applied when the snapshot is shown
+    (reading.view_for), so undoing it shows the entry as it was."""
     archived = str(ExhibitionStatus.ARCHIVED)
-    views = {lang: replace(build_view(exhibition, lang, public=True), status=archived)
+    views = {lang: replace(build_view(exhibition, lang, public=False), status=archived, withdrawn=False)
              for lang in exhibition.all_languages}  # fmt: skip
     return snapshot_of(views, utcnow().isoformat())
 

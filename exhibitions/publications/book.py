@@ -25,7 +25,8 @@ from exhibitions.reading import ExhibitionView, Rights, view_for, view_record
 # 4: accessibility metadata and the package's language; descriptions as images' text alternatives; fallback notes
 #    after headings, not in them; QR codes in asides; no colour in the style sheet.
 # 5: rights as statements, named in the book's language and linked to their URIs.
-BOOK_FORMAT = 5
+# 6: a placeholder page in place of an entry whose item was taken down.
+BOOK_FORMAT = 6
 
 
 @dataclass
@@ -92,6 +93,9 @@ CHROME = {
     "reference": N_("Reference code"),
     "credit": N_("Credit"),
     "rights": N_("Rights"),
+    # i18n: the heading of a page (or a panel) standing for an item the archive took down
+    "withdrawn_title": N_("Withdrawn from public view"),
+    "withdrawn": N_("The archive has withdrawn the item shown on this panel from public view."),
     # i18n: beside the QR code of an entry in an e-book
     "scan_entry": N_("Scan to open this page online"),
     "about": N_("About this book"),

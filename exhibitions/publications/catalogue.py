@@ -232,6 +232,9 @@ def _section_opener(pdf: Catalogue, section: SectionView, number: int) -> None:
 
 def _entry_page(pdf: Catalogue, entry: EntryView, code: QrCode | None) -> None:
     """One entry: panel number, image, title, caption, then its facts and QR code at the foot."""
+    if entry.withdrawn:
+        _withdrawn_page(pdf, entry)
+        return
     pdf.next_page()
     pdf.start_section(nfc(entry.title.text or entry.reference_code), level=1)
     if entry.panel_number:
@@ -257,6 +260,19 @@ def _entry_page(pdf: Catalogue, entry: EntryView, code: QrCode | None) -> None:
         draw_qr(pdf, code.url, MARGIN + WIDTH - QR, BOTTOM - foot, QR)
         if entry.panel_code:
             draw_code(pdf, entry.panel_code, SIZES["small"], MARGIN + WIDTH - QR, BOTTOM - foot + QR, QR)
+
+
+def _withdrawn_page(pdf: Catalogue, entry: EntryView) -> None:
+    """The page standing for an entry whose item was taken down: its panel, a sentence, nothing of the item."""
+    pdf.next_page()
+    title = _("Withdrawn from public view")
+    pdf.start_section(title, level=1)
+    blocks = [pdf.wrap(Para(_("Panel %(number)s", number=entry.panel_number), SIZES["small"], bold=True, grey=True))
+              ] if entry.panel_number else []  # fmt: skip
+    blocks += [pdf.wrap(Para(title, SIZES["title"], bold=True)),
+               pdf.wrap(Para(_("The archive has withdrawn the item shown on this panel from public view."),
+                             SIZES["text"], gap=1.5))]  # fmt: skip
+    pdf.flow(blocks)
 
 
 Fact = tuple[list[Line], list[Line], str]  # label lines, value lines, the value's link ("" for none)

@@ -211,7 +211,10 @@ class PageBuilder:
         return self.add_page(f"section-{section.id}", title, lang, body)
 
     def entry_page(self, entry: EntryView) -> XhtmlPage:
-        """One entry: title, image, caption, details and the QR code of its online page."""
+        """One entry: title, image, caption, details and the QR code of its online page; for the placeholder of an
+        item taken down, its panel code and a sentence saying so."""
+        if entry.withdrawn:
+            return self.withdrawn_page(entry)
         title = entry.title.text or entry.reference_code
         title_lang = entry.title.lang if entry.title.text else self.lang
         image = entry.image
@@ -228,6 +231,13 @@ class PageBuilder:
         body = (f'<article class="entry">{self.heading(2, entry.title, entry.reference_code)}'
                 f"{figure}{self.details(entry)}{self.qr_block(entry)}</article>")  # fmt: skip
         return self.add_page(f"entry-{entry.id}", title, title_lang, body)
+
+    def withdrawn_page(self, entry: EntryView) -> XhtmlPage:
+        """The page standing for an entry whose item was taken down: nothing of the item."""
+        title, lang = self.plain("withdrawn_title")
+        body = (f'<article class="entry withdrawn"><h2{self.attrs(lang)}>{esc(title)}</h2>'
+                f"<p>{self.word('withdrawn')}</p>{self.details(entry)}</article>")  # fmt: skip
+        return self.add_page(f"entry-{entry.id}", title, lang, body)
 
     def details(self, entry: EntryView) -> str:
         """Panel, date, reference code, credit line and rights as a definition list."""

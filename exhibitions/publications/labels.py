@@ -72,7 +72,8 @@ def labels_of(views: list[ExhibitionView], entry_id: int | None = None) -> list[
     others = [{entry.id: entry for entry in view.entries} for view in views]
     labels = []
     for entry in views[0].entries:
-        if entry_id is not None and entry.id != entry_id:
+        # An entry whose item was taken down has no label to print.
+        if entry.withdrawn or (entry_id is not None and entry.id != entry_id):
             continue
         label = Label(
             entry_id=entry.id,

@@ -104,7 +104,8 @@ def _pages(view: ExhibitionView, site: dict):
         after = sections[number] if number < len(sections) else None
         yield section_page(section), render_template(TEMPLATES + "section.html", section=section, number=number,
                                                      before=before, after=after, **site)  # fmt: skip
-    flat = [(section, entry) for section in sections for entry in section.entries]
+    # A placeholder (an item taken down) has no page: its card on the section's page says so.
+    flat = [(section, entry) for section in sections for entry in section.entries if not entry.withdrawn]
     for index, (section, entry) in enumerate(flat):
         before = flat[index - 1][1] if index else None
         after = flat[index + 1][1] if index + 1 < len(flat) else None

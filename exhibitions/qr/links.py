@@ -170,7 +170,7 @@ class Resolution:
     """Where a code leads: a page to redirect to, or why it cannot (`state`)."""
 
     link: QrLink
-    state: str  # ok | draft | archived | removed | withdrawn
+    state: str  # ok | draft | archived | removed | withdrawn | taken_down
     lang: str
 
 
@@ -181,23 +181,25 @@ def printed_language(link: QrLink) -> str:
 
 
 def resolve(session, link: QrLink) -> Resolution:
-    """What the link's target is now, and the language it was printed for."""
+    """What the link's target is now, and the language it was printed for: a taken-down exhibition first, then a
+    withdrawn item (in an archived exhibition too), before the exhibition's status."""
     exhibition = link.exhibition
     lang = printed_language(link)
+    if exhibition.taken_down:
+        return Resolution(link, "taken_down", lang)
     if exhibition.status == ExhibitionStatus.DRAFT:
         return Resolution(link, "draft", lang)
+    entry = session.get(Entry, link.target_id) if link.target == QrTarget.ENTRY else None
+    if entry is not None and entry.section.exhibition_id == exhibition.id and str(entry.item.status) != "published":
+        return Resolution(link, "withdrawn", lang)
     if exhibition.status == ExhibitionStatus.ARCHIVED:
         return Resolution(link, "archived", lang)
     if link.target == QrTarget.SECTION:
         section = session.get(Section, link.target_id)
         if section is None or section.exhibition_id != exhibition.id:
             return Resolution(link, "removed", lang)
-    if link.target == QrTarget.ENTRY:
-        entry = session.get(Entry, link.target_id)
-        if entry is None or entry.section.exhibition_id != exhibition.id:
-            return Resolution(link, "removed", lang)
-        if str(entry.item.status) != "published":
-            return Resolution(link, "withdrawn", lang)
+    if link.target == QrTarget.ENTRY and (entry is None or entry.section.exhibition_id != exhibition.id):
+        return Resolution(link, "removed", lang)
     return Resolution(link, "ok", lang)
 
 

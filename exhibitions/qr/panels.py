@@ -18,14 +18,22 @@ def normalise_panel(value) -> str | None:
     text = str(value or "").strip().upper()
     if not text:
         return None
-    return str(int(text)) if text.isdigit() else text
+    # Leading zeros taken off as text: int() would take superscript digits (`²`, which it cannot read) and refuse
+    # past 4,300 digits; what is not a panel number is refused by the caller's PANEL_PATTERN.
+    return LEADING_ZEROS.sub("", text) if text.isascii() and text.isdigit() else text
 
 
 def panel_key(value) -> str | None:
     """A panel number as typed codes are matched: capitals, no separators, no leading zeros (`017`, `17`
     → `17`; `12-a` → `12A`). Two panels of one exhibition never share a key."""
-    text = SEPARATORS.sub("", unicodedata.normalize("NFKC", str(value or "")).upper())
+    # Composed once more with the separators out: a mark typed after a hyphen (`K-̧`) meets its letter.
+    text = unicodedata.normalize("NFKC", SEPARATORS.sub("", _capitals(value)))
     return LEADING_ZEROS.sub("", text) or None
+
+
+def _capitals(value) -> str:
+    # Composed again after upper(), which decomposes some letters (`ǰ` → `J̌`): a key of a key is the same key.
+    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", str(value or "")).upper())
 
 
 def panel_code(exhibition_code: str, panel_number: str | None) -> str | None:
@@ -54,7 +62,7 @@ class TypedCode:
 
 def typed_code(raw) -> TypedCode | None:
     """A code as typed, read in any case, with spaces, hyphens or none; None if it cannot be a panel code."""
-    text = unicodedata.normalize("NFKC", str(raw or "")).strip().upper()
+    text = _capitals(raw).strip()
     compact, cuts = "", set()
     for part in SEPARATORS.split(text):
         if compact and part:

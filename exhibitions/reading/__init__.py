@@ -9,6 +9,7 @@ from exhibitions.reading.builder import (
     exhibition_title,
     fallbacks,
     language_chain,
+    published_now,
     reader_language,
     view_for,
 )
@@ -22,10 +23,21 @@ from exhibitions.reading.listing import (
     list_exhibitions,
     list_public,
     showing_item,
+    shown_to_public,
     when,
 )
 from exhibitions.reading.snapshot import SNAPSHOT_SCHEMA, read_view, snapshot_of, view_from_record, view_record
-from exhibitions.reading.view import EntryView, ExhibitionView, ImageRef, QrCode, Rights, SectionView, Text, Venue
+from exhibitions.reading.view import (
+    EntryView,
+    ExhibitionView,
+    ImageRef,
+    QrCode,
+    Rights,
+    SectionView,
+    Text,
+    Venue,
+    placeholder,
+)
 
 __all__ = [
     "SNAPSHOT_SCHEMA",
@@ -42,6 +54,7 @@ __all__ = [
     "Text",
     "Venue",
     "build_view",
+    "published_now",
     "card",
     "credit_line",
     "exhibition_title",
@@ -50,9 +63,11 @@ __all__ = [
     "language_chain",
     "list_exhibitions",
     "list_public",
+    "placeholder",
     "read_view",
     "reader_language",
     "showing_item",
+    "shown_to_public",
     "snapshot_of",
     "view_for",
     "view_from_record",

@@ -2,7 +2,14 @@
 
 The only place that asks the models for titles, texts along the chain, codes and images; every output
 renders what this returns. An archived exhibition is read back from its snapshot instead.
+
+Takedown is applied here, for every output at once: in what the public reads, an entry whose item is withdrawn
+is a placeholder (view.placeholder) — in a live exhibition; in an archived one, every entry whose item is not
+published now (it was when frozen: only a withdrawal takes an item out of publication), its snapshot left as it
+was, so undoing the takedown shows it again.
 """
+
+from dataclasses import replace
 
 from sqlalchemy import inspect, select
 from sqlalchemy.orm import object_session, selectinload
@@ -14,7 +21,17 @@ from core.languages import same_language, text_chain
 from exhibitions.models import Entry, Exhibition, ExhibitionStatus, QrTarget, Section
 from exhibitions.qr import panel_code, printed_codes_in
 from exhibitions.reading.snapshot import read_view
-from exhibitions.reading.view import EntryView, ExhibitionView, ImageRef, Rights, SectionView, Text, Venue, qr_code
+from exhibitions.reading.view import (
+    EntryView,
+    ExhibitionView,
+    ImageRef,
+    Rights,
+    SectionView,
+    Text,
+    Venue,
+    placeholder,
+    qr_code,
+)
 
 IMAGE_TYPES = ("image/jpeg", "image/png", "image/tiff", "application/pdf")
 # The targets as qr.printed_codes keys them: (target, target id).
@@ -206,8 +223,19 @@ def load_for_reading(exhibition: Exhibition) -> None:
         selectinload(Exhibition.texts), selectinload(Exhibition.venue), *options)).one()  # fmt: skip
 
 
+def shown_entries(entries, lang: str, public: bool) -> tuple[EntryView, ...]:
+    """The entries a reader of a live exhibition sees: all for staff; for the public, published items, a placeholder
+    for each withdrawn one, and nothing of a draft or one in review."""
+    if not public:
+        return tuple(entries)
+    withdrawn = str(ItemStatus.WITHDRAWN)
+    return tuple(entry if entry.item_published else placeholder(entry, lang)
+                 for entry in entries if entry.item_published or entry.item_status == withdrawn)  # fmt: skip
+
+
 def build_view(exhibition: Exhibition, lang: str, public: bool = True) -> ExhibitionView:
-    """The exhibition in `lang`, live from the database; the public view skips unpublished items."""
+    """The exhibition in `lang`, live from the database; the public view has placeholders for withdrawn items and
+    skips other unpublished ones."""
     load_for_reading(exhibition)
     chain = language_chain(exhibition, lang)
     codes = codes_printed(exhibition, [exhibition.primary_language, lang])
@@ -217,7 +245,7 @@ def build_view(exhibition: Exhibition, lang: str, public: bool = True) -> Exhibi
     sections = []
     for section in exhibition.sections:
         entries = (entry_view(exhibition, e, chain, (primary, printed), bodies) for e in section.entries)
-        shown = tuple(e for e in entries if e.item_published or not public)
+        shown = shown_entries(entries, lang, public)
         sections.append(SectionView(section.id, section_text(section, "title", chain),
                                     section_text(section, "body", chain), qr_code(primary.get((SECTION, section.id))),
                                     shown))  # fmt: skip
@@ -241,13 +269,37 @@ def build_view(exhibition: Exhibition, lang: str, public: bool = True) -> Exhibi
         printed_qr=qr_code(printed.get((EXHIBITION, None))),
         book_qr=qr_code(printed.get((EBOOK, None))),
         sections=tuple(sections),
+        withdrawn=exhibition.taken_down,
     )
 
 
 def view_for(exhibition: Exhibition, lang: str, public: bool = True) -> ExhibitionView:
-    """The frozen view of an archived exhibition, else the live one."""
+    """The frozen view of an archived exhibition (for the public, with the takedowns since applied), else the live
+    one."""
     if exhibition.status == ExhibitionStatus.ARCHIVED and exhibition.frozen:
         # Snapshots stored before they kept the printed codes (version 1) take them from the links, as then.
-        return read_view(exhibition.frozen, lang, exhibition.primary_language,
+        view = read_view(exhibition.frozen, lang, exhibition.primary_language,
                          lambda tag: codes_printed(exhibition, [tag])[tag])  # fmt: skip
+        session = object_session(exhibition)
+        if public and session is not None:
+            view = with_takedowns(view, published_now(session, [entry.item_id for entry in view.entries]))
+        return replace(view, withdrawn=exhibition.taken_down)
     return build_view(exhibition, lang, public)
+
+
+def published_now(session, item_ids) -> set[int]:
+    """Which of these items are published now."""
+    ids = {item_id for item_id in item_ids if item_id is not None}
+    if not ids:
+        return set()
+    return set(session.scalars(select(Item.id).where(Item.id.in_(ids), Item.status == ItemStatus.PUBLISHED)))
+
+
+def with_takedowns(view: ExhibitionView, published: set[int]) -> ExhibitionView:
+    """The view with a placeholder in place of every entry whose item is not among `published`."""
+    sections = tuple(
+        replace(section, entries=tuple(entry if entry.item_id in published and not entry.withdrawn
+                                       else placeholder(entry, view.lang) for entry in section.entries))
+        for section in view.sections
+    )  # fmt: skip
+    return replace(view, sections=sections)

@@ -7,14 +7,19 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from archive.models import Place
-from core.errors import NotFound
+from core.errors import Gone, NotFound
 from core.i18n import _, localized
-from core.pagination import Page
+from core.pagination import Page, keyset_page, offset_page, parse_cursor
 from exhibitions.models import Entry, Exhibition, ExhibitionStatus, Section
 from exhibitions.reading.builder import exhibition_title, language_chain, reader_language
 from exhibitions.reading.view import Text
 
 VISIBLE = (ExhibitionStatus.PUBLISHED, ExhibitionStatus.ARCHIVED)
+
+
+def shown_to_public():
+    """The condition an exhibition the public sees meets: published or archived, and not taken down."""
+    return Exhibition.status.in_(VISIBLE) & Exhibition.withdrawn_at.is_(None)
 
 
 @dataclass
@@ -40,7 +45,7 @@ def list_public(session, today: date, venue: str | None = None, lang: str = "vi"
     """Published and archived exhibitions (the national framework among them), optionally at one venue."""
     query = (
         select(Exhibition)
-        .where(Exhibition.status.in_(VISIBLE))
+        .where(shown_to_public())
         .options(selectinload(Exhibition.texts), selectinload(Exhibition.venue))
         .order_by(Exhibition.opens_on.desc(), Exhibition.id.desc())
     )
@@ -96,7 +101,7 @@ def showing_item(session, item_id: int, lang: str) -> list[Appearance]:
         select(Exhibition, Entry.id, Entry.panel_number)
         .join(Section, Section.exhibition_id == Exhibition.id)
         .join(Entry, Entry.section_id == Section.id)
-        .where(Entry.item_id == item_id, Exhibition.status.in_(VISIBLE))
+        .where(Entry.item_id == item_id, shown_to_public())
         .options(selectinload(Exhibition.texts), selectinload(Exhibition.venue))
         .order_by(Exhibition.opens_on.desc().nulls_last(), Exhibition.id.desc(), Section.position, Entry.position)
     )
@@ -108,16 +113,30 @@ def showing_item(session, item_id: int, lang: str) -> list[Appearance]:
 
 
 def get_visible(session, exhibition_id: int, staff: bool) -> Exhibition:
-    """A published or archived exhibition; staff also see drafts (as a preview)."""
+    """A published or archived exhibition; Gone (410) for the public when it was taken down; staff also see drafts
+    and taken-down exhibitions (as a preview)."""
     exhibition = session.get(Exhibition, exhibition_id)
     if exhibition is None or (exhibition.status not in VISIBLE and not staff):
         raise NotFound(_("There is no published exhibition %(id)s.", id=exhibition_id))
+    if exhibition.taken_down and not staff:
+        raise Gone(_("Exhibition %(id)s has been withdrawn from public view.", id=exhibition_id))
     return exhibition
 
 
-def list_exhibitions(session, filters: dict, page: int, per_page: int, public: bool) -> Page:
-    """Exhibitions matching the filters, soonest opening last; the public sees published and archived ones."""
-    conditions = [Exhibition.status.in_(VISIBLE)] if public else []
+# Latest opening first, those without a date last: one expression, so that a cursor can name a position in it.
+EXHIBITIONS_LISTING = "exhibitions"
+EXHIBITION_ORDER = (func.coalesce(Exhibition.opens_on, date.min), Exhibition.id)
+
+
+def _exhibition_key(exhibition: Exhibition) -> tuple:
+    return exhibition.opens_on or date.min, exhibition.id
+
+
+def list_exhibitions(session, filters: dict, page: int, per_page: int, public: bool, cursor: str | None = None) -> Page:
+    """Exhibitions matching the filters, latest opening first; the public sees published and archived ones
+    not taken down. A page by `cursor` (core.pagination) or by number, as list_items."""
+    position = parse_cursor(EXHIBITIONS_LISTING, cursor, len(EXHIBITION_ORDER))
+    conditions = [shown_to_public()] if public else []
     if status := filters.get("status"):
         conditions.append(Exhibition.status == ExhibitionStatus(status))
     if venue := filters.get("venue"):
@@ -126,10 +145,8 @@ def list_exhibitions(session, filters: dict, page: int, per_page: int, public: b
         conditions.append(Exhibition.is_framework == filters["framework"])
     query = select(Exhibition).where(*conditions)
     total = session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = session.scalars(
-        query.options(selectinload(Exhibition.texts), selectinload(Exhibition.venue))
-        .order_by(Exhibition.opens_on.desc().nulls_last(), Exhibition.id.desc())
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    )
-    return Page(list(rows), total, page, per_page)
+    query = query.options(selectinload(Exhibition.texts), selectinload(Exhibition.venue))
+    if position is not None or page == 1:
+        return keyset_page(session, query, EXHIBITION_ORDER, _exhibition_key, EXHIBITIONS_LISTING, per_page, position,
+                           total)  # fmt: skip
+    return offset_page(session, query, EXHIBITION_ORDER, _exhibition_key, EXHIBITIONS_LISTING, page, per_page, total)

@@ -92,6 +92,9 @@ def _entry(entry: EntryView) -> dict:
         "image": _image_record(entry.image),
         "qr_code": _code(entry.qr),
         "printed_qr_code": _code(entry.printed_qr),
+        # Only a placeholder says so: a snapshot never holds one (it keeps the item, the takedown is applied when
+        # it is shown), and every other record, a book's digest among them, stays as it was.
+        **({"withdrawn": True} if entry.withdrawn else {}),
     }
 
 
@@ -121,6 +124,7 @@ def view_record(view: ExhibitionView) -> dict:
              "qr_code": _code(section.qr), "entries": [_entry(entry) for entry in section.entries]}
             for section in view.sections
         ],
+        **({"withdrawn": True} if view.withdrawn else {}),
     }  # fmt: skip
 
 
@@ -166,6 +170,7 @@ def _entry_from(data: dict, printed: dict | None) -> EntryView:
         image=_image(data["image"]),
         qr=qr_code(data["qr_code"]),
         printed_qr=qr_code(printed_code),
+        withdrawn=data.get("withdrawn", False),
     )
 
 
@@ -201,4 +206,5 @@ def view_from_record(data: dict, printed: dict | None = None) -> ExhibitionView:
         printed_qr=qr_code(printed_code("printed_qr_code", QrTarget.EXHIBITION)),
         book_qr=qr_code(printed_code("book_qr_code", QrTarget.EBOOK)),
         sections=sections,
+        withdrawn=data.get("withdrawn", False),
     )

@@ -71,10 +71,11 @@ def qr_code(code: str | None) -> QrCode | None:
 @dataclass(frozen=True, slots=True)
 class EntryView:
     """One entry as a reader sees it. `qr` is the code printed in the primary language (panels, labels, the public
-    pages and the API); `printed_qr` the one printed in this view's language (books, catalogue, offline package)."""
+    pages and the API); `printed_qr` the one printed in this view's language (books, catalogue, offline package).
+    A `withdrawn` entry is the placeholder of an item taken down (`placeholder`): its panel, nothing of the item."""
 
     id: int
-    item_id: int
+    item_id: int | None  # None in a placeholder
     item_published: bool
     item_status: str | None  # None in snapshots stored before it was kept
     panel_number: str | None
@@ -91,11 +92,23 @@ class EntryView:
     image: ImageRef | None
     qr: QrCode | None
     printed_qr: QrCode | None
+    withdrawn: bool = False
 
     @property
     def qr_code(self) -> str | None:
         """The primary language's code, as the API names it."""
         return self.qr.code if self.qr else None
+
+
+def placeholder(entry: EntryView, lang: str) -> EntryView:
+    """What stands in a view for an entry whose item was taken down: its place and panel number, and nothing of the
+    item — no title, text, image, reference, credit or code to scan (its code answers 410). Every output words it
+    in its reader's language."""
+    empty = Text(None, lang, False, None)
+    return EntryView(id=entry.id, item_id=None, item_published=False, item_status=None,
+                     panel_number=entry.panel_number, panel_code=entry.panel_code, reference_code="", type="",
+                     date=None, place=None, credit=None, rights=None, title=empty, caption=empty, description=empty,
+                     image=None, qr=None, printed_qr=None, withdrawn=True)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +150,8 @@ class ExhibitionView:
     printed_qr: QrCode | None
     book_qr: QrCode | None
     sections: tuple[SectionView, ...]
+    # Taken down from public view: only staff read it, as a preview (reading.get_visible).
+    withdrawn: bool = False
 
     @property
     def qr_code(self) -> str | None:
@@ -149,12 +164,13 @@ class ExhibitionView:
         return (entry for section in self.sections for entry in section.entries)
 
     def find_entry(self, entry_id: int) -> tuple[EntryView, SectionView, EntryView | None, EntryView | None] | None:
-        """The entry, its section, and the entries before and after it across sections."""
+        """The entry, its section, and the entries shown before and after it across sections (placeholders have no
+        page to lead to)."""
         flat = [(section, entry) for section in self.sections for entry in section.entries]
         for index, (section, entry) in enumerate(flat):
             if entry.id == entry_id:
-                before = flat[index - 1][1] if index > 0 else None
-                after = flat[index + 1][1] if index + 1 < len(flat) else None
+                before = next((e for _s, e in reversed(flat[:index]) if not e.withdrawn), None)
+                after = next((e for _s, e in flat[index + 1 :] if not e.withdrawn), None)
                 return entry, section, before, after
         return None
 

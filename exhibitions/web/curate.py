@@ -2,7 +2,7 @@
 
 import io
 
-from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
 from archive import searching
@@ -10,10 +10,10 @@ from archive.forms import STATE_LABELS, TYPE_LABELS
 from core.db import db
 from core.errors import ValidationError, VitrineError
 from core.i18n import _, current_language, language_in_sentence
-from core.pagination import parse_page
+from core.pagination import MAX_SEARCH_PAGE, parse_page
 from core.permissions import Permission, permission_required
 from core.uow import attempt
-from exhibitions import composing, publications, qr
+from exhibitions import composing, publications, qr, takedown
 from exhibitions.models import PrintedIn
 from exhibitions.web import forms
 from exhibitions.web.forms import DIFFERENCE_LABELS, ActionForm, DeriveForm, SettingsForm, texts_from_form
@@ -114,7 +114,11 @@ def edit(exhibition_id: int):
 @bp.route(EXHIBITION)
 @curators_only
 def composer(exhibition_id: int):
-    exhibition = composing.get_exhibition(db.session, exhibition_id)
+    return _composer_page(composing.get_exhibition(db.session, exhibition_id))
+
+
+def _composer_page(exhibition, status: int = 200, refused: dict | None = None):
+    """The composer; `refused` is a takedown just refused ({action, reason, message}), shown with what was typed."""
     results = None
     if request.args.get("q", "").strip():
         results = searching.search_items(
@@ -122,7 +126,7 @@ def composer(exhibition_id: int):
             request.args,
             current_language(),
             public=False,
-            page=parse_page(request.args.get("page")),
+            page=parse_page(request.args.get("page"), max_page=MAX_SEARCH_PAGE),
             per_page=10,
         )
     return render_template(
@@ -132,7 +136,30 @@ def composer(exhibition_id: int):
         summary=composing.composer_summary(db.session, exhibition),
         form=ActionForm(),
         type_labels=TYPE_LABELS,
-    )
+        takedown=takedown.takedown_of(db.session, exhibition),
+        refused=refused,
+    ), status
+
+
+@bp.route(EXHIBITION + "/<any(take_down, undo_takedown):action>", methods=["POST"])
+@curators_only  # the service says who may (admins): a curator's attempt comes back refused, with the reason typed
+def take_down(exhibition_id: int, action: str):
+    exhibition = composing.get_exhibition(db.session, exhibition_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    reason = request.form.get("reason", "")
+    change = takedown.take_down if action == "take_down" else takedown.undo_takedown
+    try:
+        with attempt():
+            change(db.session, current_user, exhibition, reason)
+    except VitrineError as error:
+        refused = {"action": action, "reason": reason[: takedown.REASON_LIMIT * 2], "message": error.message}
+        return _composer_page(composing.get_exhibition(db.session, exhibition_id), error.status, refused)
+    if action == "take_down":
+        flash(_("Exhibition %(code)s is withdrawn from public view.", code=exhibition.code), "success")
+    else:
+        flash(_("Exhibition %(code)s is shown to the public again.", code=exhibition.code), "success")
+    return redirect(_composer_url(exhibition_id))
 
 
 @bp.route(EXHIBITION + "/history")

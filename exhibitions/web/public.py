@@ -99,8 +99,10 @@ def public_entry(exhibition_id: int, entry_id: int):
     if entry.image:
         context["og_image"] = public_url("exhibitions.image", exhibition_id=view.id, sha256=entry.image.sha256,
                                          kind="web")  # fmt: skip
-    return render_template("exhibitions/public_entry.html", entry=entry, section=section, before=before,
+    page = render_template("exhibitions/public_entry.html", entry=entry, section=section, before=before,
                            after=after, **context)  # fmt: skip
+    # A panel whose item was taken down: its page says so, as Gone (410), keeping the way through the exhibition.
+    return page, 410 if entry.withdrawn else 200
 
 
 @bp.route("/exhibitions/<id:exhibition_id>/book")
@@ -145,8 +147,8 @@ def offline_package(exhibition_id: int, lang: str):
 
 def _download(path, mimetype: str, name: str, content: publications.BookContent):
     # The file on disk is named by content version, the address is not: kept briefly, then revalidated.
-    response = send_checked(path, mimetype, public=content.view.status != "draft", as_attachment=True,
-                            download_name=name)  # fmt: skip
+    public = content.view.status != "draft" and not content.view.withdrawn
+    response = send_checked(path, mimetype, public=public, as_attachment=True, download_name=name)
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
 
@@ -156,7 +158,7 @@ def _counted(response, content: publications.BookContent, kind: PublicationKind)
     # of a draft does not. In a unit of its own, like a scan: the request's unit only reads.
     # Behind nginx (core.protected_files) the app answers 200 to a range nginx then cuts: not a whole download.
     whole = response.status_code == 200 and request.method == "GET" and request.range is None
-    if whole and content.view.status != "draft":
+    if whole and content.view.status != "draft" and not content.view.withdrawn:
         with unit("download count") as session:
             publications.count_download(session.connection(), content.view.id, content.view.lang, kind, date.today())
     return response
@@ -164,13 +166,17 @@ def _counted(response, content: publications.BookContent, kind: PublicationKind)
 
 @bp.route("/exhibitions/<id:exhibition_id>/images/<sha256>-<any(thumb, web):kind>.jpg")
 def image(exhibition_id: int, sha256: str, kind: str):
-    # Served by the exhibition, not the item: an archived exhibition keeps showing what it
-    # showed even if the item is withdrawn later.
+    # Served by the exhibition, not the item: an archived exhibition keeps showing what it showed even if the item
+    # is edited later — but not once the item is withdrawn (the view then holds a placeholder instead).
     exhibition = reading.get_visible(db.session, exhibition_id, staff=current_user.is_authenticated)
     view = reading.view_for(exhibition, exhibition.primary_language)
-    path = derivative_path(sha256, kind, 1) if sha256 in view.image_files() else None
-    if path is None or not path.is_file():
+    if sha256 not in view.image_files():
+        taken_down = sha256 in reading.view_for(exhibition, exhibition.primary_language, public=False).image_files()
+        abort(410 if taken_down else 404)
+    path = derivative_path(sha256, kind, 1)
+    if not path.is_file():
         abort(404)
-    response = send_checked(path, "image/jpeg", public=exhibition.status != ExhibitionStatus.DRAFT)
+    public = exhibition.status != ExhibitionStatus.DRAFT and not exhibition.taken_down
+    response = send_checked(path, "image/jpeg", public=public)
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response

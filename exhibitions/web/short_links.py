@@ -15,7 +15,7 @@ from exhibitions.models import QrLink, QrTarget
 
 bp = Blueprint("qr", __name__, template_folder="../templates")
 
-STATE_STATUS = {"draft": 404, "archived": 410, "removed": 410, "withdrawn": 410}
+STATE_STATUS = {"draft": 404, "archived": 410, "removed": 410, "withdrawn": 410, "taken_down": 410}
 
 
 def target_url(link: QrLink, printed: str | None) -> str:

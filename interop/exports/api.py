@@ -73,9 +73,9 @@ def _xml(body: bytes) -> Response:
 class ItemDc(MethodView):
     @token_optional
     @blp.response(200, DcRecordSchema)
-    @fails_with(404)
+    @fails_with(404, 410)
     def get(self, item_id, user):
-        """One item's Dublin Core as JSON; unpublished items are 404 for the public."""
+        """One item's Dublin Core as JSON; for the public, withdrawn items are 410, other unpublished ones 404."""
         return dc.dc_json(_visible_item(item_id, user))
 
 
@@ -83,9 +83,10 @@ class ItemDc(MethodView):
 class ItemDcXml(MethodView):
     @token_optional
     @blp.response(200, XML_BODY, content_type=XML, description="An oai_dc:dc record; each text element with xml:lang")
-    @fails_with(404)
+    @fails_with(404, 410)
     def get(self, item_id, user):
-        """One item's Dublin Core as XML (oai_dc); unpublished items are 404 for the public."""
+        """One item's Dublin Core as XML (oai_dc); for the public, withdrawn items are 410, other unpublished ones
+        404."""
         return _xml(dc.item_xml(_visible_item(item_id, user)))
 
 

@@ -39,9 +39,12 @@ def service_id(media_id: int, page: int) -> str:
 
 
 def published_page(session, identifier: str) -> tuple[MediaFile, tiles.ZoomPage]:
-    """The file and page an identifier names, if its item is published; IiifError 404 otherwise."""
+    """The file and page an identifier names, if its item is published; IiifError 410 if it was withdrawn, else
+    404."""
     named = parse_identifier(identifier)
     media = session.get(MediaFile, named[0]) if named and named[0] <= MAX_ID else None
+    if media is not None and media.item.status == ItemStatus.WITHDRAWN:  # it was public: gone, not unknown
+        raise IiifError(410, _("Image %(identifier)s has been withdrawn from public view.", identifier=identifier[:80]))
     if media is None or media.item.status != ItemStatus.PUBLISHED:
         raise IiifError(404, _("There is no published image %(identifier)s.", identifier=identifier[:80]))
     try:

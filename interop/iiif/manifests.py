@@ -15,10 +15,11 @@ from archive import jobs, tiles
 from archive.forms import TYPE_LABELS
 from archive.media import derivative_path, derivative_size, display_name
 from archive.models import Item, ItemStatus, MediaFile
+from archive.queries import check_public
 from archive.rights import labels as rights_labels
 from archive.source_images import SourceService, service_for_page
 from core.errors import NotFound
-from core.i18n import _, _l, localized, ui_languages
+from core.i18n import _l, localized, ui_languages
 from core.urls import public_url
 from exhibitions import reading
 from interop.iiif.image_api import PROFILE, max_size
@@ -67,8 +68,7 @@ def _entry(label, value: dict[str, list[str]]) -> dict:
 def item_manifest(session, item_id: int) -> dict:
     """The Manifest of a published item: its texts, facts, rights, and a canvas per page of each file."""
     item = session.get(Item, item_id)
-    if item is None or item.status != ItemStatus.PUBLISHED:
-        raise NotFound(_("There is no published item %(id)s.", id=item_id))
+    check_public(item, item_id)  # a withdrawn item's manifest is Gone (410)
     base = public_url("iiif.item_manifest", item_id=item.id).removesuffix("/manifest.json")
     label = language_map({t.lang: t.title for t in item.texts}) or {"none": [item.reference_code]}
     manifest = {
@@ -203,7 +203,7 @@ def exhibition_manifest(session, exhibition_id: int) -> dict:
     views = [reading.view_for(exhibition, lang) for lang in exhibition.all_languages]
     first = views[0]  # in the primary language: its sections and entries give the order
     base = public_url("iiif.exhibition_manifest", exhibition_id=exhibition.id).removesuffix("/manifest.json")
-    shown = published_items(session, [entry.item_id for entry in first.entries])
+    shown = published_items(session, [entry.item_id for entry in first.entries if not entry.withdrawn])
     sections = [{section.id: section for section in view.sections} for view in views]
     entries = [{entry.id: entry for entry in view.entries} for view in views]
     canvases, structures = [], []
@@ -254,7 +254,8 @@ def texts_of(texts) -> dict[str, list[str]]:
 
 
 def published_items(session, item_ids: list[int]) -> set[int]:
-    """Which of these items are published now: an entry of an archived exhibition may show one withdrawn since."""
+    """Which of these items are published now (the view's placeholders aside, an item may have left publication
+    since the view was read)."""
     if not item_ids:
         return set()
     return set(session.scalars(select(Item.id).where(Item.id.in_(item_ids), Item.status == ItemStatus.PUBLISHED)))

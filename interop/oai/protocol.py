@@ -11,6 +11,7 @@ deleted), so every record that matched when the list began is sent once, in its 
 only one that left the asked set meanwhile, or moved past an `until`, leaves the list.
 """
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -28,6 +29,9 @@ OAI_IDENTIFIER_SCHEMA = "http://www.openarchives.org/OAI/2.0/oai-identifier.xsd"
 XSI = records.XSI
 PREFIX = "oai_dc"
 MAX_ARGUMENT = 1000
+# What XML 1.0 cannot hold (C0 controls but tab, LF and CR; U+FFFE, U+FFFF; lone surrogates): lxml refuses to
+# write it, so an argument holding one is refused, and a message quoting one shows its code point instead.
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 @dataclass(frozen=True)
@@ -99,8 +103,13 @@ def error_document(base_url: str, response_date: datetime, errors: list[OaiError
         attributes = {}
     root, _request = _document(base_url, response_date, attributes or {})
     for error in errors:
-        _sub(root, "error", error.message, code=error.code)
+        _sub(root, "error", xml_safe(error.message), code=error.code)
     return _serialise(root)
+
+
+def xml_safe(text: str) -> str:
+    """`text` with each character XML cannot hold written as its code point (`U+0000`)."""
+    return NOT_XML.sub(lambda found: f"U+{ord(found.group()):04X}", text)
 
 
 # --- Requests ------------------------------------------------------------------------------
@@ -128,6 +137,8 @@ def parse(pairs) -> tuple[str, dict]:
             raise OaiError("badArgument", f"'{name[:40]}' is not an argument of {verb}.")
         if not value or len(value) > MAX_ARGUMENT:
             raise OaiError("badArgument", f"The argument '{name}' is empty or too long.")
+        if NOT_XML.search(value):
+            raise OaiError("badArgument", f"The argument '{name}' holds a character XML cannot carry.")
         args[name] = value
     if "resumptionToken" in args:
         if len(args) > 1:

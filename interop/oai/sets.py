@@ -19,7 +19,7 @@ from archive.models import Body, ItemType, Scheme
 from core.i18n import _l, ui_languages
 from core.languages import REFERENCE_LANGUAGE
 from exhibitions.models import Entry, Exhibition, Section
-from exhibitions.reading import VISIBLE
+from exhibitions.reading import shown_to_public
 
 # The protocol's setSpec syntax (the OAI-PMH schema's setSpecType).
 SET_SPEC = re.compile(r"[A-Za-z0-9\-_.!~*'()]+(:[A-Za-z0-9\-_.!~*'()]+)*")
@@ -67,12 +67,12 @@ def valid_spec(spec: str) -> bool:
 
 
 def exhibitions_showing(session, item_ids) -> dict[int, set[int]]:
-    """item id → the ids of the exhibitions the public sees (published or archived) that show it."""
+    """item id → the ids of the exhibitions the public sees (published or archived, not taken down) that show it."""
     query = (
         select(Entry.item_id, Section.exhibition_id)
         .join(Section, Entry.section_id == Section.id)
         .join(Exhibition, Section.exhibition_id == Exhibition.id)
-        .where(Entry.item_id.in_(list(item_ids)), Exhibition.status.in_(VISIBLE))
+        .where(Entry.item_id.in_(list(item_ids)), shown_to_public())
     )
     shown: dict[int, set[int]] = {}
     for item_id, exhibition_id in session.execute(query):
@@ -94,7 +94,7 @@ def all_sets(session) -> list[OaiSet]:
     found += [OaiSet(f"{BODY}:{body.code}", _labels(body.names))
               for body in session.scalars(select(Body).order_by(Body.code))]  # fmt: skip
     found.append(OaiSet(EXHIBITION, _translated(GROUP_NAMES[EXHIBITION])))
-    exhibitions = session.scalars(select(Exhibition).where(Exhibition.status.in_(VISIBLE))
+    exhibitions = session.scalars(select(Exhibition).where(shown_to_public())
                                   .options(selectinload(Exhibition.texts)).order_by(Exhibition.id))  # fmt: skip
     found += [OaiSet(f"{EXHIBITION}:{e.id}", {t.lang: t.title for t in e.texts if t.title} or {"und": e.code})
               for e in exhibitions]  # fmt: skip

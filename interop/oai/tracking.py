@@ -1,7 +1,7 @@
 """Keeping each record's datestamp true: the outbox of items whose record may have changed, and its apply.
 
 In every flush that touches what a record shows — an item, its texts, tags or files; the label of a term, a
-place or a body it names; an exhibition's entries or its status (set membership) — the ids of the items
+place or a body it names; an exhibition's entries, status or takedown (set membership) — the ids of the items
 concerned go into `oai_tasks` in the same transaction (a SQLAlchemy flush event, as archive.indexing does for
 the search index: whichever service made the change, it is seen). Once that commits, the tasks are applied
 (OAI_APPLY: `background`, a thread of the process; `inline`; `worker`, `flask oai worker` only): each item's
@@ -65,7 +65,8 @@ def changed_item_ids(session) -> set[int]:
             ids.add(obj.item_id or (obj.item.id if obj.item else None))
         elif isinstance(obj, Entry):
             ids |= _values(obj, "item_id")
-        elif isinstance(obj, Exhibition) and (obj in session.deleted or _changed(obj, "status")):
+        elif isinstance(obj, Exhibition) and (obj in session.deleted or _changed(obj, "status")
+                                              or _changed(obj, "withdrawn_at")):  # fmt: skip
             exhibitions.add(obj.id)
         elif type(obj) in renamed and session.is_modified(obj):
             renamed[type(obj)].add(obj.id)

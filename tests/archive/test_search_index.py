@@ -9,7 +9,7 @@ from archive.searching import search_items
 from archive.services import update_item
 from core.auth import User
 from core.db import db
-from core.search import SearchTask, apply_pending, check, pending_count, reindex, search_index
+from core.search import SearchTask, apply_pending, check, outbox, pending_count, reindex, search_index
 
 WRITERS = 2
 ITEMS_EACH = 6
@@ -123,8 +123,6 @@ def test_renamed_terms_places_and_bodies_reach_the_index(db_session, make_item):
 
 
 def test_reindex_forgets_the_tasks_it_covers_and_keeps_later_ones(app, db_session, make_item, monkeypatch):
-    from core.search import outbox
-
     app.config["SEARCH_APPLY"] = "worker"  # a bulk import left its tasks queued
     for n in range(5):
         make_item(reference_code=f"BULK-{n}", texts={"vi": {"title": f"Ảnh nhập hàng loạt {n}"}})
@@ -196,6 +194,7 @@ def test_a_bulk_import_is_searchable_when_the_command_ends(app, db_session, runn
 
     monkeypatch.setattr(whoosh_engine, "REBUILD_CHUNK", 60)  # as a big import's chunks, at a test's size
     monkeypatch.setattr(whoosh_engine, "PART_MIN", 30)
+    monkeypatch.setattr(outbox, "PARALLEL_MIN", 100)  # a backlog, at a test's size
     with open(tmp_path / "items.csv", "w", encoding="utf-8", newline="") as out:
         writer = csv.writer(out)
         writer.writerow(["reference_code", "type", "date", "terms", "title_vi"])

@@ -67,11 +67,11 @@ def test_a_published_file_is_handed_to_the_proxy_with_a_short_public_life(client
 def test_a_draft_or_withdrawn_file_is_not_there_for_the_public_and_private_for_staff(client, login_as, db_session,
                                                                                       media):  # fmt: skip
     staff, _user = login_as("archivist")
-    for status in ("draft", "withdrawn"):
+    for status, refused in (("draft", 404), ("withdrawn", 410)):  # a withdrawn item's files were public: Gone
         _set_status(db_session, media, status)
         for url in (f"/media/{media.id}", f"/media/{media.id}/web-1.jpg"):
             with client.get(url) as response:
-                assert response.status_code == 404 and "X-Accel-Redirect" not in response.headers, url
+                assert response.status_code == refused and "X-Accel-Redirect" not in response.headers, url
             with staff.get(url) as response:
                 assert response.headers["X-Accel-Redirect"].startswith(PREFIX)
                 assert response.headers["Cache-Control"] == "private, no-cache"

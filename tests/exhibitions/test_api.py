@@ -163,7 +163,9 @@ def test_the_public_does_not_see_withdrawn_items(client, db_session, curator, pu
     staff = client.get(f"{API}/exhibitions/{exhibition.id}", headers=auth()).json
     assert [e["item_published"] for e in staff["sections"][0]["entries"]] == [False, True]
     view = client.get(f"{API}/exhibitions/{exhibition.id}/view").json
-    assert withdrawn.id not in [e["id"] for s in view["sections"] for e in s["entries"]]
+    [placeholder] = [e for s in view["sections"] for e in s["entries"] if e["id"] == withdrawn.id]
+    assert placeholder["withdrawn"] and placeholder["item_id"] is None and placeholder["reference_code"] == ""
+    assert placeholder["title"]["text"] is None and placeholder["image"] is None
 
 
 def test_archived_exhibition_is_frozen(client, db_session, curator, published):

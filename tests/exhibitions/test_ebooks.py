@@ -521,15 +521,17 @@ def test_an_archived_book_keeps_its_version_after_an_item_edit(db_session, curat
     assert book_version(published, "vi") == before
 
 
-def test_a_withdrawn_item_is_not_in_the_book(db_session, curator, published):
+def test_a_withdrawn_item_is_a_placeholder_in_the_book(db_session, curator, published):
     kept, withdrawn = published.entries
+    title = withdrawn.item.text_for("vi").title
     apply_transition(db_session, curator, withdrawn.item, "withdraw", comment="Rights unclear")
     db_session.commit()
     with zipfile.ZipFile(ebooks.cached_epub(published, "vi")) as book:
         names = book.namelist()
-        nav = book.read("EPUB/nav.xhtml").decode()
-    assert f"EPUB/entry-{kept.id}.xhtml" in names and f"EPUB/entry-{withdrawn.id}.xhtml" not in names
-    assert f"entry-{withdrawn.id}.xhtml" not in nav
+        text = " ".join(book.read(name).decode() for name in names if name.endswith((".xhtml", ".opf", ".ncx")))
+        placeholder = book.read(f"EPUB/entry-{withdrawn.id}.xhtml").decode()
+    assert f"EPUB/entry-{kept.id}.xhtml" in names and title not in text
+    assert withdrawn.item.reference_code not in text and "Đã rút khỏi công bố" in placeholder
 
 
 def test_a_missing_derivative_leaves_the_image_out(published):

@@ -109,13 +109,16 @@ def test_drafts_and_unknown_pages_are_not_found_for_the_public(client, login_as,
     assert "Preview: this exhibition is not published" in preview
 
 
-def test_withdrawn_item_is_skipped_on_public_pages(client, db_session, curator, geneva):
+def test_a_withdrawn_item_is_a_placeholder_on_public_pages(client, db_session, curator, geneva):
     first, second = geneva.entries
     apply_transition(db_session, curator, second.item, "withdraw", comment="Rights unclear")
     db_session.commit()
     page = client.get(f"/exhibitions/{geneva.id}?lang=fr").get_data(as_text=True)
     assert f'/entries/{first.id}"' in page and f'/entries/{second.id}"' not in page
-    assert client.get(f"/exhibitions/{geneva.id}/entries/{second.id}").status_code == 404
+    assert "Cet élément a été retiré de la consultation publique." in page and "Titre en français" not in page
+    gone = client.get(f"/exhibitions/{geneva.id}/entries/{second.id}")
+    assert gone.status_code == 410 and "Retiré de la consultation publique" in gone.get_data(True)  # the French chosen
+    assert second.item.reference_code not in gone.get_data(True) and "Titre en français" not in gone.get_data(True)
 
 
 def test_archived_exhibition_shows_what_was_frozen(client, db_session, curator, geneva):

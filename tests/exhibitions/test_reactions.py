@@ -10,7 +10,7 @@ from exhibitions.reactions import on_item_status_changed
 
 
 @pytest.mark.one_database
-def test_withdrawing_an_item_forgets_the_built_books_of_the_live_exhibitions_showing_it(
+def test_withdrawing_an_item_forgets_the_built_books_of_the_exhibitions_live_and_archived_showing_it(
     app, db_session, curator, make_exhibition
 ):
     live, frozen = make_exhibition(sections=1, entries=2), make_exhibition(sections=1, entries=1)
@@ -28,10 +28,11 @@ def test_withdrawing_an_item_forgets_the_built_books_of_the_live_exhibitions_sho
     apply_transition(db_session, curator, shown, "withdraw", comment="Rights withdrawn by the lender.")
     assert book.exists()  # nothing happens before the commit
     db_session.commit()
-    assert not book.exists() and not catalogue.exists() and kept.exists()
+    assert not book.exists() and not catalogue.exists() and not kept.exists()  # the archived one's too
     with app.test_request_context():
-        again = publications.cached_epub(live, "vi")  # built again, without the withdrawn item
-    assert again.exists() and again.name != book.name
+        again = publications.cached_epub(live, "vi")  # built again, a placeholder in the withdrawn item's place
+        frozen_again = publications.cached_epub(frozen, "vi")
+    assert again.exists() and again.name != book.name and frozen_again.name != kept.name
 
 
 def test_an_item_moving_outside_publication_changes_nothing_and_a_rollback_nothing(

@@ -106,7 +106,7 @@ V1_VIEW = {
         "id": "{section}", "title": {"text": "Phần 1", "lang": "vi", "fallback": "{fallback}", "state": "draft"},
         "body": {"text": None, "lang": "{lang}", "fallback": False, "state": None}, "qr_code": "{section_code}",
         "entries": [{
-            "id": "{entry}", "item_id": 7, "item_published": True, "panel_number": "1", "panel_code": "CB26-001",
+            "id": "{entry}", "item_id": "{item}", "item_published": True, "panel_number": "1", "panel_code": "CB26-001",
             "reference_code": "TEST-0001", "type": "photo", "date": "1945-09-02", "place": "Hà Nội",
             "credit": "Thông tấn xã Việt Nam", "rights": "CC BY 4.0",
             "title": {"text": "Ảnh đã lưu khi đóng", "lang": "vi", "fallback": "{fallback}", "state": "reviewed"},
@@ -134,7 +134,7 @@ def _filled(value, names: dict):
 def test_a_version_1_snapshot_as_stored_reads_into_the_typed_view(db_session, curator, client, shown):
     first = shown.entries[0]
     archive(db_session, curator, shown)
-    names = {"exhibition": shown.id, "section": first.section.id, "entry": first.id,
+    names = {"exhibition": shown.id, "section": first.section.id, "entry": first.id, "item": first.item_id,
              "exhibition_code": _link(db_session, shown, QrTarget.EXHIBITION, None, None),
              "section_code": _link(db_session, shown, QrTarget.SECTION, first.section.id, None),
              "entry_code": _link(db_session, shown, QrTarget.ENTRY, first.id, None)}  # fmt: skip

@@ -212,7 +212,8 @@ def test_only_published_items_have_a_page(client, db_session, make_item, curator
     assert client.get(f"/items/{draft.id}").status_code == 404
     apply_transition(db_session, curator, declaration, "withdraw", comment="Quyền chưa rõ")
     db_session.commit()
-    assert client.get(f"/items/{declaration.id}").status_code == 404
+    gone = client.get(f"/items/{declaration.id}")  # it was public: its address says it is gone, not unknown
+    assert gone.status_code == 410 and declaration.reference_code not in gone.get_data(True)
 
 
 def test_the_staff_page_links_to_the_visitors_page(login_as, declaration):

@@ -172,11 +172,12 @@ def test_a_backlog_is_applied_in_a_few_big_commits_by_one_writer(app, records, w
     from core.search import whoosh_engine
 
     monkeypatch.setattr(whoosh_engine, "PART_MIN", 50)  # each commit's 120 documents shared by two processes
+    monkeypatch.setattr(outbox, "PARALLEL_MIN", 100)
     app.config["SEARCH_APPLY"] = "worker"
     backlog(records, 300)
     assert search.pending_count() == 300
     assert search.apply_pending(app, batch=120, procs=2) == 300
-    assert writers == [2, 2, 2]  # 120, 120 and 60 tasks a commit
+    assert writers == [2, 2, 1]  # 120, 120 and 60 tasks a commit: the last, under PARALLEL_MIN, in one process
     assert search.pending_count() == 0 and search.check() == []
     assert total("nhap hang loat") == 300 == search.search_index().count()
 
@@ -185,6 +186,7 @@ def test_replacements_and_deletions_inside_a_backlog_leave_no_duplicate_and_noth
     from core.search import whoosh_engine
 
     monkeypatch.setattr(whoosh_engine, "REBUILD_CHUNK", 40)  # several chunks a commit, as a big backlog has
+    monkeypatch.setattr(outbox, "PARALLEL_MIN", 1)
     change(records, *((n, f"ảnh cũ {n}") for n in range(120)))  # indexed (inline)
     app.config["SEARCH_APPLY"] = "worker"
     backlog(records, 130, start=200)

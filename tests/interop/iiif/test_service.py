@@ -177,7 +177,8 @@ def test_pages_of_a_tiff_and_of_a_pdf_are_images_of_their_own(client, site):
         ("{validator}/info.json", 404, "There is no published image"),
         ("[frob]/info.json", 404, "There is no published image"),
         ("{draft}-1/info.json", 404, "There is no published image"),
-        ("{withdrawn}-1/info.json", 404, "There is no published image"),
+        ("{withdrawn}-1/info.json", 410, "withdrawn from public view"),
+        ("{withdrawn}-1/full/max/0/default.jpg", 410, "withdrawn from public view"),
         ("{draft}-1/full/max/0/default.jpg", 404, "There is no published image"),
         ("{validator}-1/full/max/90/default.jpg", 400, "does not rotate"),
         ("{validator}-1/full/max/!0/default.jpg", 400, "does not rotate or mirror"),
@@ -308,9 +309,9 @@ def test_a_manifest_has_a_canvas_per_page_and_names_its_rights_in_each_language(
 
 
 def test_drafts_and_withdrawn_items_have_no_manifest(client, site):
-    for name in ("draft", "withdrawn"):
+    for name, status in (("draft", 404), ("withdrawn", 410)):  # a withdrawn item's manifest was public: Gone
         response = client.get(f"/iiif/items/{site.items[name]}/manifest.json")
-        assert response.status_code == 404 and response.headers["Access-Control-Allow-Origin"] == "*"
+        assert response.status_code == status and response.headers["Access-Control-Allow-Origin"] == "*"
     assert client.get("/iiif/items/99999999999/manifest.json").status_code == 404
 
 
