@@ -254,7 +254,9 @@ class PostgresIndex:
         self._drop_retired()
         with _analysis_pool(procs) as pool, self.connection() as conn:
             conn.execute("BEGIN")
-            conn.execute("SET LOCAL maintenance_work_mem = '256MB'; SET LOCAL work_mem = '128MB'")
+            # Reading every row (the document frequencies) is the table's scan, which searches forgo.
+            conn.execute("SET LOCAL maintenance_work_mem = '256MB'; SET LOCAL work_mem = '128MB'; "
+                         "SET LOCAL enable_seqscan = on")  # fmt: skip
             gen = conn.execute(f"SELECT nextval('{SCHEMA}.generations')").fetchone()[0]
             for statement in _generation_ddl(gen):
                 conn.execute(statement)
@@ -303,6 +305,7 @@ class PostgresIndex:
     def digests(self) -> dict[str, str | None]:
         """Every indexed id with the digest it was indexed with."""
         with self.reading() as snapshot:
+            snapshot.conn.execute("SET LOCAL enable_seqscan = on")  # every row: the table's scan
             return dict(snapshot.conn.execute(f"SELECT id, digest FROM {tables(snapshot.gen)}docs").fetchall())
 
     def count(self) -> int:
