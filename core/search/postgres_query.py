@@ -11,12 +11,13 @@ into one `bytea` per part of the query, and numpy scores, orders and counts face
 core.search.ranking does for Whoosh: the same formula and constants.
 
 How often a term occurs: a second, small `tsvector` (`rep`) holds the document's terms found
-twice or more, with one position per occurrence (up to PostgreSQL's 256), so `ts_rank` of one
-term over it is a known function of that count (H₂(tf)/ζ(2)) that `_tf` inverts exactly. Terms
-found once are absent from it, so a hit's count is 1 whenever the term is known to be there:
-always for the terms every hit holds (the words of the query), and for the optional ones (the
-words with their marks as typed, a prefix's two forms) because the query is run in parts, one
-per combination of them, each part a tsquery that says which are there (`partitions`).
+twice or more (its REP_MAX most repeated), with one position per occurrence (up to PostgreSQL's
+256), so `ts_rank` of one term over it is a known function of that count (H₂(tf)/ζ(2)) that
+`_tf` inverts exactly. Each repeated term also has a marker lexeme in the `tsvector` (its field's
+letter in capitals), and a query is run in parts (`partitions`), each a tsquery saying which of
+the optional terms its rows hold (the words with their marks as typed, a prefix's two forms) and
+which terms they hold once: rows holding every term once — most hits of a common word — send
+their head alone; only the others are read by `ts_rank`.
 
 Phrases of three words or more are checked on `seq`, the document's folded words joined by
 spaces (in a table of its own, read for the candidates only): `strpos` is exact at any length,
@@ -41,7 +42,7 @@ FACET = "v"
 FIELD_CODES = ", ".join(f"'{code}'" for code in CODES.values())  # SQL: the lexemes document frequencies count
 MAX_LEXEME_BYTES = 1000  # PostgreSQL refuses lexemes of 2 KB; a longer word is cut, alike when asked
 TSVECTOR_BUDGET = 1_000_000  # the lexemes of one tsvector take under 1 MB (PostgreSQL's MAXSTRPOS)
-REP_MAX = 512  # a document's repeated terms given their counts; a longer tail counts once
+REP_MAX = 512  # a document's repeated terms given their counts; a longer tail counts twice
 MAX_POSITIONS = 256  # PostgreSQL keeps at most 256 positions of a lexeme: counts stop there
 MAX_SPLITS = 3  # optional terms a query is split on (2³ parts); more are looked up row by row
 MAX_PARTS = 8  # parts a query is run in: each reads its terms' GIN entries again
