@@ -1,7 +1,7 @@
 """Search speed: our engines (core.search) against SQLite FTS5 on the same synthetic records.
 
     .venv/bin/python bench/search.py [--records 100000] [--queries 40] [--procs 2] [--db-records N]
-        [--keep DIR] [--engines tantivy,whoosh] [--no-fts]
+        [--keep DIR] [--engines tantivy,whoosh,postgresql] [--no-fts]
     .venv/bin/python bench/search.py --app [--records 2000] [--queries 15] [--long-hits 24]  (bench/search_app.py)
 
 Prints indexing records/s, p50/p95 per query class for each engine and SQLite FTS5 and their
@@ -10,6 +10,11 @@ request-visible cost of a save (item row + outbox row) against an FTS5 single-ro
 recall of diacritic-less queries against accented ones; how far the engines' top tens overlap;
 index sizes and the peak memory of the run. `--keep DIR` keeps the indexes in DIR and reuses
 them when they hold as many records (a million take many minutes to build).
+
+`postgresql` runs on a server of the bench's own, started as the tests start theirs (deploy.postgres)
+in /dev/shm, reachable only through its socket there; kept running between runs with `--keep`
+(stop it with `pg_ctl stop -D /dev/shm/vitrine-bench-postgresql/data`). Its CPU figures add the
+server's: the CPU time of the database's backends (/proc/<pid>/schedstat) to the bench's own.
 """
 
 import argparse
@@ -29,6 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from core.config import DEFAULTS  # noqa: E402
 from core.search import Query, SearchEngine, fold, open_engine  # noqa: E402
+from core.search.engine import IN_DATABASE  # noqa: E402
 
 CORPUS = Path(__file__).resolve().parent.parent / "archive" / "data" / "corpus"
 FACETS = ("type", "decade", "place", "term", "has_lang", "body", "status")
@@ -261,10 +267,70 @@ def timed(func, *args) -> float:
 
 
 def timed_with_cpu(func, *args) -> tuple[float, float]:
-    """(wall ms, CPU ms of this process): on a shared machine the CPU time is what a query costs."""
-    started, cpu = time.perf_counter(), time.process_time()
+    """(wall ms, CPU ms of this process and of the database's backends when the engine is one in a
+    database): on a shared machine the CPU time is what a query costs."""
+    server = SERVERS.get(id(args[0]))
+    started, cpu, server_cpu = time.perf_counter(), time.process_time(), server.cpu() if server else 0.0
     func(*args)
-    return (time.perf_counter() - started) * 1000, (time.process_time() - cpu) * 1000
+    spent = time.process_time() - cpu + ((server.cpu() - server_cpu) if server else 0.0)
+    return (time.perf_counter() - started) * 1000, spent * 1000
+
+
+# --- PostgreSQL ------------------------------------------------------------------------------
+
+PG_FOLDER = Path("/dev/shm/vitrine-bench-postgresql")
+SERVERS: dict[int, "BenchPostgres"] = {}  # id(engine) → its server, for CPU figures
+
+
+class BenchPostgres:
+    """The bench's PostgreSQL server: in memory, its socket only, durability off as the tests' is."""
+
+    def __init__(self, keep: bool):
+        from deploy.postgres import LocalPostgres, find_bin_dir
+
+        settings = {"fsync": "off", "synchronous_commit": "off", "full_page_writes": "off",
+                    "shared_buffers": "512MB", "max_parallel_workers_per_gather": "0"}  # fmt: skip
+        self.keep = keep
+        self.server = LocalPostgres(PG_FOLDER, find_bin_dir(), settings, tcp=False)
+        if not self.server.adopt_running():
+            self.server.start()
+        self.url = self.server.ensure_database("bench")
+
+    def backends(self) -> list[int]:
+        rows = self.server.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = 'bench' AND backend_type = 'client backend'"
+        )  # not autovacuum's
+        return [pid for (pid,) in rows]
+
+    def cpu(self) -> float:
+        """CPU seconds of the bench database's backends so far (schedstat: nanoseconds, where
+        /proc/<pid>/stat counts in ticks of 10 ms, coarser than most queries)."""
+        total = 0
+        for pid in self.pids:
+            try:
+                total += int(Path(f"/proc/{pid}/schedstat").read_text().split()[0])
+            except OSError:
+                continue
+        return total / 1e9
+
+    def size_mb(self) -> float:
+        """The search schema's tables with their indexes and TOAST (every generation kept)."""
+        import psycopg
+
+        from core.search.postgres_engine import conninfo
+
+        with psycopg.connect(conninfo(self.url)) as conn:
+            size = conn.execute("SELECT sum(pg_total_relation_size(c.oid)) FROM pg_class c JOIN pg_namespace n "
+                                "ON n.oid = c.relnamespace WHERE n.nspname = 'vitrine_search' "
+                                "AND c.relkind = 'r'").fetchone()[0]  # fmt: skip
+        return float(size or 0) / 1e6
+
+    def stop(self) -> None:
+        if not self.keep:
+            self.server.stop()
+            import shutil
+
+            shutil.rmtree(PG_FOLDER, ignore_errors=True)
 
 
 def class_figures(func, target, texts: list[str]) -> tuple[float, float, float]:
@@ -385,10 +451,17 @@ def folder_mb(path: Path) -> float:
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file() and not f.is_symlink()) / 1e6
 
 
-def built_engine(name: str, folder: Path, records: list[dict], procs: int):
-    """The engine `name` over `records` in `folder`, built unless a kept index holds them all."""
-    index = open_engine(str(folder / f"index-{name}"), FACETS, name)
-    if (folder / f"index-{name}").exists() and index.count() == len(records):
+def built_engine(name: str, folder: Path, records: list[dict], procs: int, keep: bool = False):
+    """The engine `name` over `records` in `folder` (or the bench's PostgreSQL server), built unless a
+    kept index holds them all."""
+    if name in IN_DATABASE:
+        server = BenchPostgres(keep)
+        index = open_engine(server.url, FACETS, name)
+        SERVERS[id(index)] = server
+        server.pids = []
+    else:
+        index = open_engine(str(folder / f"index-{name}"), FACETS, name)
+    if (name in IN_DATABASE or (folder / f"index-{name}").exists()) and _count(index) == len(records):
         print(f"{name}: reusing the kept index of {len(records)} records")
         return index
     started = time.perf_counter()
@@ -396,6 +469,16 @@ def built_engine(name: str, folder: Path, records: list[dict], procs: int):
     seconds = time.perf_counter() - started
     print(f"{name}: indexing {len(records) / seconds:,.0f} records/s ({seconds:.1f} s, procs={procs})")
     return index
+
+
+def _count(index) -> int | None:
+    """The documents of a kept index, or None when it cannot be read (another version's: rebuilt)."""
+    from core.search import IndexUnavailable
+
+    try:
+        return index.count()
+    except IndexUnavailable:
+        return None
 
 
 def built_fts(folder: Path, records: list[dict]) -> sqlite3.Connection:
@@ -457,11 +540,16 @@ def main() -> None:
     queries = make_queries(records, args.queries)
     print(f"{args.records} records, {args.queries} queries per class, indexes in {folder}")
 
-    engines = {name: built_engine(name, folder, records, args.procs) for name in args.engines.split(",")}
+    engines = {name: built_engine(name, folder, records, args.procs, bool(args.keep))
+               for name in args.engines.split(",")}  # fmt: skip
     conn = None if args.no_fts else built_fts(folder, records)
     for name, index in engines.items():
         first = timed(our_search, index, "warm up")
-        print(f"{name}: first search after opening {first:.0f} ms; index {folder_mb(folder / f'index-{name}'):,.0f} MB")
+        server = SERVERS.get(id(index))
+        if server:
+            server.pids = server.backends()  # the engine's connections, opened by the warm-up
+        size = server.size_mb() if server else folder_mb(folder / f"index-{name}")
+        print(f"{name}: first search after opening {first:.0f} ms; index {size:,.0f} MB")
 
     names = [f"{n} {p}" for n in [*engines, *(["FTS5"] if conn else [])] for p in ("p50", "p95", "cpu95")]
     print(f"{'class':<20}" + "".join(f"{n:>15}" for n in names) + ("  p95 vs FTS5" if conn else ""))
@@ -489,6 +577,10 @@ def main() -> None:
               f"{after_commit_cost(index, records):.0f} ms")  # fmt: skip
     own, children = peak_rss_mb()
     print(f"peak RSS: this process {own:,.0f} MB, largest indexing worker {children:,.0f} MB")
+    for index in engines.values():
+        if id(index) in SERVERS:
+            index.close()
+            SERVERS[id(index)].stop()
     if args.db_records:
         reindex_from_database(folder, make_records(args.db_records), args.procs)
 

@@ -34,7 +34,8 @@ DEFAULTS = {
     "TESSERACT_CMD": "tesseract",
     "OCR_LANGUAGES": "vie+eng",
     # The search engine (core.search.engine.ENGINES): tantivy, which keeps a million records under
-    # 100 ms a search (bench/search.py), or whoosh, the engine before it.
+    # 100 ms a search (bench/search.py), whoosh, the engine before it, or postgresql, in the app's
+    # PostgreSQL database for several web machines on it.
     "SEARCH_ENGINE": "tantivy",
     # Sign-in throttling (core.throttle): attempts per window on an account from unknown browsers, on
     # one known browser (its device cookie, kept LOGIN_DEVICE_DAYS), and from one client address.
@@ -122,7 +123,7 @@ def from_env(environ=None) -> dict:
         found["SQLALCHEMY_DATABASE_URI"] = _normalise_db_url(env["DATABASE_URL"])
     if env.get("SECRET_KEY"):
         found["SECRET_KEY"] = env["SECRET_KEY"]
-    if env.get("VITRINE_SEARCH_ENGINE"):  # tantivy (default) or whoosh
+    if env.get("VITRINE_SEARCH_ENGINE"):  # tantivy (default), whoosh or postgresql
         found["SEARCH_ENGINE"] = env["VITRINE_SEARCH_ENGINE"].strip().lower()
     if env.get("VITRINE_SEARCH_APPLY"):  # background (default), inline, worker or on_read
         found["SEARCH_APPLY"] = env["VITRINE_SEARCH_APPLY"]

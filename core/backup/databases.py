@@ -17,6 +17,7 @@ from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.pool import NullPool
 
 from core.backup.folder import BackupError
+from core.search import DATABASE_SCHEMA as SEARCH_SCHEMA
 from core.uow import unit
 
 
@@ -128,7 +129,9 @@ class PostgresDatabase:
             conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
             exported = conn.exec_driver_sql("SELECT pg_export_snapshot()").scalar_one()
             major = _server_major(conn)
-            self._run("pg_dump", major, "--format=custom", f"--snapshot={exported}", f"--file={target}")
+            # The PostgreSQL search engine's index is rebuilt after a restore, never copied, as a folder's is.
+            self._run("pg_dump", major, "--format=custom", f"--snapshot={exported}", f"--file={target}",
+                      f"--exclude-schema={SEARCH_SCHEMA}")  # fmt: skip
             return read(conn)
 
     def is_empty(self) -> bool:

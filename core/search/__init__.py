@@ -6,6 +6,8 @@
 - ranking.py: a query tree evaluated over posting lists with numpy (BM25, order, facets)
 - engine.py: the `SearchEngine` interface, `ENGINES` and `open_engine`
 - tantivy_engine.py: the tantivy engine (the default), the only module that imports tantivy
+- postgres_engine.py (with postgres_query.py, postgres_snippets.py): PostgreSQL's full-text search in the
+  app's database, for several web machines; `DATABASE_SCHEMA` is the schema it keeps its tables in
 - whoosh_engine.py: the Whoosh engine, the only module that imports whoosh
 - errors.py: `IndexUnavailable`, raised when the index cannot be opened
 - snippets.py: what highlighting needs, kept per document at index time, and the page's snippets
@@ -36,6 +38,7 @@ from core.search.outbox import (
     search_index,
     waiting_after,
 )
+from core.search.postgres_engine import SCHEMA as DATABASE_SCHEMA
 from core.search.query import ORDERS, Hit, Query, Results, parse_text
 from core.search.schema import Document
 
@@ -44,7 +47,8 @@ from core.search.schema import Document
 from core.search.whoosh_engine import _FoldFilter, _NfcTokenizer, _ProperPrefixFilter  # noqa: F401, E402, I001
 
 __all__ = [
-    "APPLY_EFFECT", "ORDERS", "Document", "DocumentSource", "Hit", "IndexSnapshot", "IndexUnavailable", "IndexWriter",
+    "APPLY_EFFECT", "DATABASE_SCHEMA", "ORDERS", "Document", "DocumentSource", "Hit", "IndexSnapshot",
+    "IndexUnavailable", "IndexWriter",
     "Query", "Results", "SearchEngine", "SearchTask", "apply_pending", "apply_pending_safely", "catch_up", "check",
     "clean_abandoned", "fold",
     "init_app", "normalise", "open_engine", "parse_text", "pending_count", "record_changes", "reindex",

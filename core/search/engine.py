@@ -1,17 +1,18 @@
 """The engine interface: what the app asks of a full-text index, whatever keeps it.
 
-Two implementations: core/search/tantivy_engine.py (the only importer of `tantivy`, the
-default: a million records answer under 100 ms) and core/search/whoosh_engine.py (the only
-importer of `whoosh`), named in `ENGINES` and chosen by the SEARCH_ENGINE setting; each passes
-the contract tests (tests/core/search/test_contract.py). A PostgreSQL full-text engine would
-be a third module beside them.
+Three implementations: core/search/tantivy_engine.py (the only importer of `tantivy`, the
+default: a million records answer under 100 ms), core/search/whoosh_engine.py (the only
+importer of `whoosh`), both in a folder of the data dir, and core/search/postgres_engine.py
+(PostgreSQL's full-text search in the app's own PostgreSQL database, for several web machines
+on one database), named in `ENGINES` and chosen by the SEARCH_ENGINE setting; each passes the
+contract tests (tests/core/search/test_contract.py).
 """
 
 from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
 from typing import Protocol, runtime_checkable
 
-from core.search import tantivy_engine, whoosh_engine
+from core.search import postgres_engine, tantivy_engine, whoosh_engine
 from core.search.query import Query, Results
 from core.search.schema import Document
 
@@ -75,11 +76,14 @@ class SearchEngine(Protocol):
         """Release open files; the object stays usable (the next use reopens)."""
 
 
-# name → the function giving this process's engine object for an index folder and facets
+# name → the function giving this process's engine object for an index location and facets: a
+# folder, or for `postgresql` the database's URL (index_location)
 ENGINES: dict[str, Callable[[str, tuple[str, ...]], SearchEngine]] = {
     "whoosh": whoosh_engine.get_index,
     "tantivy": tantivy_engine.get_index,
+    "postgresql": postgres_engine.get_index,
 }
+IN_DATABASE = {"postgresql"}  # engines kept in the app's database rather than a folder
 
 
 DEFAULT = "tantivy"  # as core.config.DEFAULTS["SEARCH_ENGINE"]
@@ -91,7 +95,19 @@ def open_engine(path: str, facets: tuple[str, ...], name: str = DEFAULT) -> Sear
     return ENGINES[name](path, tuple(facets))
 
 
-def check_engine_name(name: str) -> None:
-    """Raise ValueError naming the choices unless `name` is an engine's."""
+def check_engine_name(name: str, database_url: str | None = None) -> None:
+    """Raise ValueError naming the choices unless `name` is an engine's, or naming the database
+    an engine in the database needs unless `database_url` is one it can live in."""
     if name not in ENGINES:
         raise ValueError(f"unknown search engine {name!r}: SEARCH_ENGINE is one of {', '.join(sorted(ENGINES))}")
+    if name in IN_DATABASE and database_url is not None and not postgres_engine.is_postgresql(database_url):
+        raise ValueError(f"SEARCH_ENGINE={name} keeps the index in the app's PostgreSQL database, and this app's "
+                         f"database is {database_url.split(':', 1)[0]}: set DATABASE_URL to a PostgreSQL database "
+                         "or choose another engine (tantivy, whoosh)")  # fmt: skip
+
+
+def index_location(config) -> str:
+    """Where the app's index is: its folder, or the database for an engine kept there."""
+    if config["SEARCH_ENGINE"] in IN_DATABASE:
+        return config["SQLALCHEMY_DATABASE_URI"]
+    return config["SEARCH_INDEX_DIR"]

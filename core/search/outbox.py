@@ -26,7 +26,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from core import background
 from core.db import Base, utcnow
-from core.search.engine import SearchEngine, check_engine_name, open_engine
+from core.search.engine import SearchEngine, check_engine_name, index_location, open_engine
 from core.search.errors import IndexUnavailable
 from core.search.generations import abandoned
 from core.search.schema import Document
@@ -80,7 +80,8 @@ class DocumentSource:
 def init_app(app, source: DocumentSource) -> None:
     """Index the documents of `source` in the app's index folder."""
     app.config.setdefault("SEARCH_APPLY", "background")  # or "inline", "worker" (none in the app), "on_read"
-    check_engine_name(app.config["SEARCH_ENGINE"])  # a misspelt engine stops the start, not each search
+    # A misspelt engine, or one the database cannot hold, stops the start, not each search.
+    check_engine_name(app.config["SEARCH_ENGINE"], app.config["SQLALCHEMY_DATABASE_URI"])
     app.extensions[_SOURCE] = source
 
 
@@ -91,7 +92,7 @@ def _source(app) -> DocumentSource:
 def search_index(app=None) -> SearchEngine:
     """This process's engine object for the app's index."""
     app = app or current_app
-    return open_engine(app.config["SEARCH_INDEX_DIR"], _source(app).facets, app.config["SEARCH_ENGINE"])
+    return open_engine(index_location(app.config), _source(app).facets, app.config["SEARCH_ENGINE"])
 
 
 def index_to_read(app=None) -> SearchEngine:

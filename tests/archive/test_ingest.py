@@ -84,6 +84,7 @@ def test_real_run_imports_good_rows_whole_and_can_be_rerun(app, db_session, runn
     assert db_session.scalar(select(func.count(MediaFile.id))) == 3
 
 
+@pytest.mark.one_database
 def test_rights_other_than_a_statement_refuse_the_row_naming_the_value(db_session, runner, tmp_path, make_user):
     make_user("admin")
     rows = [{"reference_code": "IMP-R1", "type": "photo", "rights": "Bản quyền của gia đình", "title_vi": "Ảnh"},
@@ -95,6 +96,7 @@ def test_rights_other_than_a_statement_refuse_the_row_naming_the_value(db_sessio
     assert db_session.scalar(select(Item.rights)) == "http://rightsstatements.org/vocab/InC-EDU/1.0/"
 
 
+@pytest.mark.one_database
 def test_zip_of_files_is_read_and_unsafe_zips_refused(app, db_session, runner, batch, tmp_path):
     csv_path, folder = batch
     good = tmp_path / "scans.zip"
@@ -143,6 +145,7 @@ def test_export_reads_back_as_the_same_import(app, db_session, runner, batch, tm
     assert runner.invoke(args=["export", "csv"]).output == exported.output
 
 
+@pytest.mark.one_database
 def test_import_form_dry_run_then_real_run(app, db_session, login_as, batch, tmp_path):
     csv_path, folder = batch
     archive = tmp_path / "scans.zip"
@@ -176,6 +179,7 @@ FORMULA_TEXTS = {"vi": {"title": "-5 độ ở Sa Pa", "description": "'hello, a
                  "en": {"title": "=HYPERLINK(\"http://x.example\",\"click\")"}}  # fmt: skip
 
 
+@pytest.mark.one_database
 def test_the_export_runs_no_formula_and_reads_back_unchanged(app, db_session, runner, make_item, make_user, tmp_path):
     make_user("admin")
     make_item(tags=["=1+1", "'@x", "plain"], texts=FORMULA_TEXTS, **FORMULAS)
@@ -201,6 +205,7 @@ def test_the_export_runs_no_formula_and_reads_back_unchanged(app, db_session, ru
     assert runner.invoke(args=["export", "csv"]).output == exported.output
 
 
+@pytest.mark.one_database
 def test_files_never_come_through_links_out_of_the_folder_given(app, db_session, runner, make_user, tmp_path):
     make_user("admin")
     folder, outside = tmp_path / "scans", tmp_path / "elsewhere"

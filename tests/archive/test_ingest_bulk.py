@@ -79,6 +79,7 @@ def test_a_draft_snapshot_is_the_snapshot_of_the_created_item(db_session, make_u
         assert draft.snapshot() == snapshot(create_item(db_session, user, data))
 
 
+@pytest.mark.one_database
 @pytest.mark.parametrize(
     "change",
     [
@@ -203,6 +204,7 @@ def test_rows_with_files_interleave_in_the_csv_order(app, db_session, make_user,
     assert db_session.scalar(select(func.count(MediaFile.id))) == 1
 
 
+@pytest.mark.one_database
 def test_places_are_found_by_code_or_vietnamese_name_in_any_case(db_session):
     hanoi = db_session.scalar(select(Place).where(Place.code == "vn-ha-noi"))
     places = ingest.PlaceCodes(db_session)

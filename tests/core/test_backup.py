@@ -28,9 +28,10 @@ from core.backup import folder as backup_folder
 from core.backup.databases import migration_of, table_counts
 from core.backup.restore import code_migrations
 from core.db import db
-from core.search import Query, index_to_read, search_index
+from core.search import Query, index_to_read, reindex, search_index
 from core.storage import get_storage
 from core.uow import unit
+from deploy.postgres import find_bin_dir
 from tests.archive.samples import png_bytes
 from tests.conftest import PASSWORD, TEST_DB, VitrineCliRunner, app_settings, copy_database, data_dir
 
@@ -162,6 +163,26 @@ def test_a_restore_gives_an_identical_archive(app, target, template):
     assert invoke(target, "fixity", "check").exit_code == 0
     assert invoke(target, "search", "check").exit_code == 0
     assert not list(data_dir_of(target).glob(".restoring-*"))
+
+
+def test_the_postgresql_search_index_is_left_out_of_a_snapshot_and_rebuilt(app_config, target, tmp_path):
+    """SEARCH_ENGINE=postgresql keeps the index in the database: pg_dump leaves it out, the restore rebuilds it."""
+    if TEST_DB != "postgresql":
+        pytest.skip("the PostgreSQL engine needs a PostgreSQL database")
+    live = create_app({**app_config, "SEARCH_ENGINE": "postgresql"})
+    with live.app_context():
+        reindex(live)
+    assert invoke(live, "backup", str(tmp_path / "snapshot")).exit_code == 0
+    dump = tmp_path / "snapshot" / backup_folder.DATABASE / "vitrine.dump"
+    listing = subprocess.run([str(find_bin_dir() / "pg_restore"), "--list", str(dump)], capture_output=True,
+                             text=True, check=True).stdout  # fmt: skip
+    assert "vitrine_search" not in listing and "items" in listing
+    target.config["SEARCH_ENGINE"] = "postgresql"
+    result = invoke(target, "restore", str(tmp_path / "snapshot"))
+    assert result.exit_code == 0 and "search index rebuilt: 3 items" in result.output, result.output
+    assert answers(target) == answers(live) and answers(live)["children"][0] == 1
+    with live.app_context():
+        db.engine.dispose()
 
 
 def test_a_snapshot_without_previews_restores_with_previews_made_again(app, target, template):

@@ -1,7 +1,8 @@
 """What every search engine must do, asked through the SearchEngine interface only.
 
-Parametrized over core.search.engine.ENGINES: an engine added there (PostgreSQL full-text
-search, say) passes this file before the app may use it.
+Parametrized over core.search.engine.ENGINES: an engine added there passes this file before the
+app may use it. The PostgreSQL engine runs where a PostgreSQL server can be started (the tests'
+own, tests/pg_server.py), each test in a database of its own.
 """
 
 import os
@@ -9,13 +10,16 @@ import re
 import shutil
 import tempfile
 import threading
+import time
 import unicodedata
 from pathlib import Path
 
 import pytest
 
 from core.search import Document, IndexSnapshot, IndexWriter, Query, SearchEngine, open_engine
-from core.search.engine import ENGINES
+from core.search.engine import ENGINES, IN_DATABASE
+from deploy.postgres import find_bin_dir
+from tests.pg_server import unique_name
 
 FACETS = ("type", "place")
 
@@ -25,22 +29,47 @@ FACETS = ("type", "place")
 RAM_DISK = Path("/dev/shm")
 
 
-@pytest.fixture(params=sorted(ENGINES))
+KINDS = sorted(name for name in ENGINES if name not in IN_DATABASE or find_bin_dir() is not None)
+FOLDER_KINDS = [name for name in KINDS if name not in IN_DATABASE]
+
+
+@pytest.fixture(params=KINDS)
 def engine_kind(request) -> str:
     return request.param
 
 
+@pytest.fixture(scope="session")
+def empty_index_database(pg_server) -> str:
+    """A database holding an empty index of the PostgreSQL engine, copied for each test (its tables made once)."""
+    name = unique_name()
+    engine = open_engine(pg_server.create_database(name), FACETS, "postgresql")
+    engine.ensure()
+    engine.close()  # a template database must have no connection left
+    return name
+
+
 @pytest.fixture
-def engine(engine_kind, tmp_path):
+def location(engine_kind, tmp_path, request):
+    """Where the engine keeps its index: a folder, or a database of its own on the tests' server."""
+    if engine_kind in IN_DATABASE:
+        server, name = request.getfixturevalue("pg_server"), unique_name()
+        yield server.create_database(name, request.getfixturevalue("empty_index_database"))
+        server.drop_database(name)
+        return
     folder = tmp_path
     if engine_kind == "tantivy" and RAM_DISK.is_dir() and os.access(RAM_DISK, os.W_OK):
         folder = Path(tempfile.mkdtemp(prefix="vitrine-contract-", dir=RAM_DISK))
-    engine = open_engine(str(folder / "index"), FACETS, engine_kind)
+    yield str(folder / "index")
+    if folder != tmp_path:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture
+def engine(engine_kind, location):
+    engine = open_engine(location, FACETS, engine_kind)
     engine.ensure()
     yield engine
     engine.close()
-    if folder != tmp_path:
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 def doc(doc_id, vi: str = "", en: str | None = None, date: int = 0, extra: str = "", type="photo", place=None,
@@ -320,6 +349,7 @@ def test_an_updated_or_deleted_document_never_shows_its_old_snippet(engine):
     assert "Bản đồ" in hit.snippet and "Ảnh" not in hit.snippet
 
 
+@pytest.mark.parametrize("engine_kind", FOLDER_KINDS)
 def test_two_processes_creating_the_index_at_once_keep_one_and_every_write(engine_kind, tmp_path, monkeypatch):
     """Two processes starting on a new data folder: the index one of them made and wrote to stays."""
     folder = str(tmp_path / "index")
@@ -340,3 +370,35 @@ def test_two_processes_creating_the_index_at_once_keep_one_and_every_write(engin
     assert len([path for path in tmp_path.iterdir() if path.is_dir() and not path.is_symlink()]) == 1
     first.close()
     second.close()
+
+
+@pytest.mark.parametrize("engine_kind", sorted(IN_DATABASE & set(KINDS)))
+def test_two_processes_creating_the_index_in_the_database_at_once_keep_one_and_every_write(engine_kind, pg_server):
+    """Two processes starting on a new database: one index, made once, holds what each wrote."""
+    name = unique_name()
+    location = pg_server.create_database(name)  # empty: no index yet
+    first, second = (type(open_engine(location, FACETS, engine_kind))(location, FACETS) for _ in range(2))
+    errors = []
+
+    def start(engine, document):
+        try:
+            engine.ensure()
+            for _attempt in range(500):  # the other may hold the writer: its work is its own, so wait
+                with engine.try_writer() as writer:
+                    if writer is not None:
+                        writer.upsert(document)
+                        return
+                time.sleep(0.01)
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=start, args=(e, doc(n, "Tranh cổ động"))) for n, e in ((1, first), (2, second))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    for engine in (first, second):
+        assert sorted(ids(engine)) == ["1", "2"]
+        engine.close()
+    pg_server.drop_database(name)
