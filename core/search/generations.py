@@ -2,6 +2,8 @@
 so a rebuild swaps a whole new one in at once. A process that died while building one (a crash, a
 kill during `search reindex`) leaves it behind; `abandoned` finds those of this machine only."""
 
+import os
+import shutil
 import time
 from pathlib import Path
 
@@ -11,6 +13,17 @@ from core.machine import left_by_a_dead_process, process_name
 def generation_name(link: Path, kind: str = "") -> str:
     """A new generation's folder name beside `link` (`kind`: "adopted" for a copied plain folder)."""
     return f"{link.name}-{kind + '-' if kind else ''}{time.time_ns()}-{process_name()}"
+
+
+def link_first(link: Path, folder: Path) -> None:
+    """Make `folder` the index at `link` unless another process made one meanwhile; then drop `folder`.
+
+    Never a replace: two processes starting on a new data folder would each create an index,
+    and the one replaced would lose the entries its process had written there meanwhile."""
+    try:
+        os.symlink(folder.name, link)
+    except FileExistsError:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def abandoned(link: Path) -> list[Path]:

@@ -27,7 +27,7 @@ import tantivy
 from core.search import ranking as r
 from core.search import schema as doc
 from core.search.errors import IndexUnavailable
-from core.search.generations import generation_name
+from core.search.generations import generation_name, link_first
 from core.search.query import Hit, Query, Results, parse_text
 from core.search.snippets import SqliteSnippetStore, snippet_record, snippets_for
 
@@ -171,14 +171,7 @@ class TantivyIndex:
         self._link_first(folder)
 
     def _link_first(self, folder: Path) -> None:
-        """Make `folder` the index unless another process made one meanwhile; then drop `folder`.
-
-        Never a replace: two processes starting on a new data folder would each create an index,
-        and the one replaced would lose the entries its process had written there meanwhile."""
-        try:
-            os.symlink(folder.name, self.path)
-        except FileExistsError:
-            shutil.rmtree(folder, ignore_errors=True)
+        link_first(self.path, folder)
 
     def _new_generation(self) -> Path:
         folder = self.path.parent / generation_name(self.path)
