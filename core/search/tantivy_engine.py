@@ -364,6 +364,7 @@ class _Writer:
         self._pool = pool
         self._procs = procs
         self._waiting: list[doc.Document] = []
+        self._analysing: deque = deque()  # (documents, their pending analysis), oldest first
         self.changed = False
 
     def upsert(self, document: doc.Document) -> None:
@@ -373,8 +374,12 @@ class _Writer:
             self._add(document, _analysed(document, self._index.facets), snippet_record(document))
             return
         self._waiting.append(document)
-        if len(self._waiting) >= BULK_CHUNK * self._procs:
-            self.flush()
+        if len(self._waiting) >= BULK_CHUNK:
+            self._send()
+            # A few chunks in flight per process: the caller reads the next documents and this
+            # process indexes finished ones while the others analyse, as a rebuild does.
+            while len(self._analysing) > 2 * self._procs:
+                self._index_oldest()
 
     def delete(self, doc_id: str) -> None:
         """Remove the document with this id, if there is one."""
@@ -384,15 +389,22 @@ class _Writer:
         self._snippets.delete(doc_id)
 
     def flush(self) -> None:
-        """Index the documents waiting for the pool."""
+        """Index every document sent to the pool or waiting for it, in the order they came."""
+        self._send()
+        while self._analysing:
+            self._index_oldest()
+
+    def _send(self) -> None:
         waiting, self._waiting = self._waiting, []
-        if not waiting:
-            return
-        size = -(-len(waiting) // self._procs)
-        chunks = [(waiting[start : start + size], self._index.facets) for start in range(0, len(waiting), size)]
-        for chunk, done in zip(chunks, self._pool.map(_analysed_with_records, chunks), strict=True):
-            for document, (analysed, record) in zip(chunk[0], done, strict=True):
-                self._add(document, analysed, record)
+        if waiting:
+            self._analysing.append(
+                (waiting, self._pool.apply_async(_analysed_with_records, ((waiting, self._index.facets),)))
+            )
+
+    def _index_oldest(self) -> None:
+        documents, analysis = self._analysing.popleft()
+        for document, (analysed, record) in zip(documents, analysis.get(), strict=True):
+            self._add(document, analysed, record)
 
     def _add(self, document: doc.Document, analysed: tuple, record) -> None:
         self._writer.delete_documents_by_term("id", document["id"])
