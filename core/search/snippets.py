@@ -224,6 +224,30 @@ def _by_letter(words: str) -> list[tuple[str, str]]:
     return [(letter, "\n" + "".join(f"{line}\n" for line in lines)) for letter, lines in rows.items()]
 
 
+def terms_by_letter(terms: frozenset) -> dict[str, set]:
+    """The query's terms by the row of a long record that may hold them (every term for a short one's)."""
+    by_letter: dict[str, set] = {_ALL_LETTERS: set(terms)}
+    for term in terms:
+        by_letter.setdefault(_letter(term), set()).add(term)
+    return by_letter
+
+
+def located_in(rows, docs: dict, by_letter: dict[str, set], langs: list[str]) -> dict[str, tuple]:
+    """{doc: (lang, {term: passage numbers})} from a store's (doc, lang, digest, letter, words) rows:
+    for each document, its first language in the order of `langs`, then the others by tag, whose
+    record has the digest the engine holds and names a term."""
+    rank = {lang: i for i, lang in enumerate(langs)}
+    found: dict[tuple, dict] = {}
+    for doc_id, lang, digest, letter, words in rows:
+        if digest == (docs[doc_id] or ""):
+            found.setdefault((doc_id, lang), {}).update(matching(words, frozenset(by_letter[letter])))
+    located = {}
+    for (doc_id, lang), where in sorted(found.items(), key=lambda item: (rank.get(item[0][1], len(rank)), item[0][1])):
+        if where and doc_id not in located:
+            located[doc_id] = (lang, where)
+    return located
+
+
 STORE_FILE = "snippets.sqlite3"
 _PART = "snippets-part-{}.sqlite3"
 _warned: set[str] = set()
@@ -358,9 +382,7 @@ class SqliteSnippetStore:
     def _locate(self, docs: dict, terms: frozenset, langs: list[str], among: str) -> dict[str, tuple]:
         """{doc: (lang, {term: passage numbers})} in the first language of `langs` (or, `among`
         being "NOT IN", of the others by tag) where the words of a record with the right digest hold a term."""
-        by_letter: dict[str, set] = {_ALL_LETTERS: set(terms)}
-        for term in terms:
-            by_letter.setdefault(_letter(term), set()).add(term)
+        by_letter = terms_by_letter(terms)
         letters = sorted(by_letter)
         rows = self._conn.execute(
             "SELECT t.doc, t.lang, t.digest, w.letter, w.words FROM snippet_texts t JOIN snippet_words w "
@@ -369,16 +391,7 @@ class SqliteSnippetStore:
             f"AND w.letter IN ({','.join('?' * len(letters))}) ORDER BY t.lang",
             [*docs, *langs, *letters],
         ).fetchall()
-        rank = {lang: i for i, lang in enumerate(langs)}
-        found: dict[tuple, dict] = {}
-        for doc_id, lang, digest, letter, words in rows:
-            if digest == (docs[doc_id] or ""):
-                found.setdefault((doc_id, lang), {}).update(matching(words, frozenset(by_letter[letter])))
-        located = {}
-        for (doc_id, lang), where in sorted(found.items(), key=lambda item: rank.get(item[0][1], len(rank))):
-            if where and doc_id not in located:
-                located[doc_id] = (lang, where)
-        return located
+        return located_in(rows, docs, by_letter, langs)
 
     def close(self) -> None:
         """Close the file."""

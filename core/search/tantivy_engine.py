@@ -13,7 +13,6 @@ evaluation does not run here: hits are the same, scores differ only in how a fie
 is rounded to a byte (bench/search.py reports how far the top tens overlap).
 """
 
-import multiprocessing
 import os
 import shutil
 import threading
@@ -26,6 +25,7 @@ import tantivy
 
 from core.search import ranking as r
 from core.search import schema as doc
+from core.search.bulk import analysis_pool, chunks
 from core.search.errors import IndexUnavailable
 from core.search.generations import GenerationalIndex
 from core.search.query import Hit, Query, Results, parse_text
@@ -94,48 +94,24 @@ def _analysed_chunk(task) -> list[tuple]:
     return [_analysed(document, facets) for document in documents]
 
 
-@contextmanager
-def _analysis_pool(procs: int):
-    """Processes to analyse documents in, or None for the calling one. Made before any tantivy
-    writer exists: a process forked while tantivy's threads run would inherit their locks."""
-    if procs <= 1:
-        yield None
-        return
-    with multiprocessing.get_context("fork").Pool(procs) as pool:
-        yield pool
-
-
 def _analysed_in_order(documents, facets, pool, window: int, on_document, folder=None, chunk: int = 500):
     """Every document analysed, in order, by the pool's processes when there is one.
 
     The documents are read here in the calling thread (a database session may only work in
     its own), at most a few chunks ahead of the workers.
     """
-    chunks = ((batch, facets, folder) for batch in _chunks(documents, chunk, on_document))
+    tasks = ((batch, facets, folder) for batch in chunks(documents, chunk, on_document))
     if pool is None:
-        for task in chunks:
+        for task in tasks:
             yield from _analysed_chunk(task)
         return
     pending = deque()
-    for task in chunks:
+    for task in tasks:
         pending.append(pool.apply_async(_analysed_chunk, (task,)))
         if len(pending) >= window:
             yield from pending.popleft().get()
     while pending:
         yield from pending.popleft().get()
-
-
-def _chunks(documents, size: int, on_document):
-    chunk = []
-    for document in documents:
-        chunk.append(document)
-        if on_document:
-            on_document()
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
 
 
 class TantivyIndex(GenerationalIndex):
@@ -219,7 +195,7 @@ class TantivyIndex(GenerationalIndex):
         two leaves records whose digest differs from the index's, which give no snippet until the
         task is applied again."""
         # The pool is forked before the writer's threads exist.
-        with _analysis_pool(procs) as pool, self._writing(pool, max(1, procs)) as wrapped:
+        with analysis_pool(procs) as pool, self._writing(pool, max(1, procs)) as wrapped:
             yield wrapped
 
     @contextmanager
@@ -258,7 +234,7 @@ class TantivyIndex(GenerationalIndex):
         threads = max(1, procs)
         try:
             SqliteSnippetStore.create(folder)
-            with _analysis_pool(procs) as pool:
+            with analysis_pool(procs) as pool:
                 writer = self._index_in(folder, create=True).writer(REBUILD_HEAP * threads, threads)
                 analysed_ones = _analysed_in_order(documents, self.facets, pool, 2 * threads, on_document, str(folder))
                 for analysed in analysed_ones:

@@ -37,6 +37,7 @@ from whoosh.writing import SegmentWriter
 from core.search import ranking as r
 from core.search import schema as doc
 from core.search.analysis import PREFIX_MAX, fold_word, normalise
+from core.search.bulk import chunks
 from core.search.errors import IndexUnavailable
 from core.search.generations import GenerationalIndex
 from core.search.query import Hit, Query, Results, parse_text
@@ -340,7 +341,7 @@ class WhooshIndex(GenerationalIndex):
         writer = ix.writer(codec=_codec(), compound=False)
         try:
             # Documents are analysed in the workers: the parent only reads and hands them on.
-            tasks = ((str(folder), self.facets, c, True) for c in _chunks(documents, chunk, on_document))
+            tasks = ((str(folder), self.facets, c, True) for c in chunks(documents, chunk, on_document))
             if procs > 1:
                 # gc.freeze: a worker's collector leaves alone what it inherited (after a big import, millions
                 # of objects it would walk at every full collection, copying their pages as it goes).
@@ -419,19 +420,6 @@ def _searcher(ix, real: str):
         return ix.searcher()
     except Exception as error:  # a segment file missing or cut short
         raise IndexUnavailable(f"the search index at {real} cannot be read: {error!r}") from error
-
-
-def _chunks(fields, size: int, on_document):
-    chunk = []
-    for document in fields:
-        chunk.append(document)
-        if on_document:
-            on_document()
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
 
 
 def _indexed_in_order(pool, tasks, window: int) -> list:
