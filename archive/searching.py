@@ -138,7 +138,7 @@ def _label_maps(session, facets: dict, lang: str) -> dict:
     return {
         "type": {str(k): str(v) for k, v in TYPE_LABELS.items()},
         "status": {s.value: _status(s) for s in ItemStatus},
-        "decade": {d: f"{d}–{int(d) + 9}" for d in facets.get("decade", {}) if d.isdigit()},
+        "decade": {d: f"{d}–{int(d) + 9}" for d in facets.get("decade", {}) if d.isascii() and d.isdigit()},
         "place": by_code(Place, "names", list(facets.get("place", {}))),
         "body": by_code(Body, "names", list(facets.get("body", {}))),
         "term": by_code(Term, "labels", list(facets.get("term", {}))),

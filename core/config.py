@@ -169,7 +169,7 @@ def from_env(environ=None) -> dict:
 def _whole_number(env, name: str) -> int:
     # A deployment setting read wrong would be silently unsafe (proxies) or stale (caching): refuse it by name.
     value = env[name].strip()
-    if not value.isdigit():
+    if not (value.isascii() and value.isdigit()):
         raise ValueError(f"{name} must be a whole number of 0 or more, not {value!r}")
     return int(value)
 

@@ -27,6 +27,6 @@ def left_by_a_dead_process(name: str) -> bool:
     Another machine's names are never matched: its processes cannot be asked."""
     rest, _dash, pid = name.rpartition("-")
     host = socket.gethostname()
-    if not pid.isdigit() or (rest != host and not rest.endswith(f"-{host}")):
+    if not (pid.isascii() and pid.isdigit()) or (rest != host and not rest.endswith(f"-{host}")):
         return False
     return int(pid) != os.getpid() and not process_alive(int(pid))

@@ -57,7 +57,7 @@ def _number(env, name: str, default: int, low: int, high: int) -> int:
     value = (env.get(name) or "").strip()
     if not value:
         return default
-    if not value.isdigit() or not low <= int(value) <= high:
+    if not (value.isascii() and value.isdigit()) or not low <= int(value) <= high:
         raise ValueError(f"{name} must be a whole number from {low} to {high}, not {value!r}")
     return int(value)
 

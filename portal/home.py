@@ -275,7 +275,7 @@ def _by_name(named) -> str:
 
 def timeline(counts: dict[str, int]) -> list[Decade]:
     """Every decade from the first to the last that has items, the empty ones included."""
-    decades = sorted(int(d) for d in counts if d.isdigit())
+    decades = sorted(int(d) for d in counts if d.isascii() and d.isdigit())
     if not decades:
         return []
     tallest = max(counts[str(d)] for d in decades)

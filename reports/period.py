@@ -41,7 +41,7 @@ class Period:
 def parse_period(raw: str | None, years: list[int]) -> Period:
     """The period a `?year=` asks for; every year for anything but one of `years`."""
     text = (raw or "").strip()
-    return Period(int(text)) if text.isdigit() and int(text) in years else Period()
+    return Period(int(text)) if text.isascii() and text.isdigit() and int(text) in years else Period()
 
 
 def report_years(session, today: date) -> list[int]:

@@ -163,7 +163,7 @@ class PostgresDatabase:
         found = {}
         for path in glob.glob(f"/usr/lib/postgresql/*/bin/{name}"):
             version = Path(path).parts[-3]
-            if version.isdigit() and int(version) >= major:
+            if version.isascii() and version.isdigit() and int(version) >= major:
                 found[int(version)] = Path(path)
         if found:
             return found[min(found)]

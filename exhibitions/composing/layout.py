@@ -163,8 +163,12 @@ def _panel(exhibition: Exhibition, raw, problems: Problems, entry: Entry | None 
 
 def next_panel_number(exhibition: Exhibition) -> str:
     """One more than the highest numeric panel, printed codes included: a printed number is never given again."""
-    numbers = [int(e.panel_number) for e in exhibition.entries if (e.panel_number or "").isdigit()]
-    numbers += [int(key) for key in qr.printed_keys(exhibition) if key.isdigit()]
+    numbers = [
+        int(e.panel_number)
+        for e in exhibition.entries
+        if (e.panel_number or "").isascii() and (e.panel_number or "").isdigit()
+    ]
+    numbers += [int(key) for key in qr.printed_keys(exhibition) if key.isascii() and key.isdigit()]
     return str(max(numbers, default=0) + 1)
 
 

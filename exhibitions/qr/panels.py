@@ -41,7 +41,7 @@ def panel_code(exhibition_code: str, panel_number: str | None) -> str | None:
     panel = normalise_panel(panel_number)
     if panel is None:
         return None
-    return f"{exhibition_code}-{panel.zfill(3) if panel.isdigit() else panel}"
+    return f"{exhibition_code}-{panel.zfill(3) if panel.isascii() and panel.isdigit() else panel}"
 
 
 @dataclass(frozen=True)

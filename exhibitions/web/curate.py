@@ -429,7 +429,7 @@ def _entry_arg() -> int | None:
     raw = request.args.get("entry")
     if raw in (None, ""):
         return None
-    if not raw.isdigit():
+    if not (raw.isascii() and raw.isdigit()):
         raise ValidationError(_("The entry must be a whole number."), field="entry")
     return int(raw)
 

@@ -86,7 +86,7 @@ def _arrive(link: QrLink, printed: bool):
 def image_png(code: str):
     link = _find(code)
     size = request.args.get("box", "10")
-    box = int(size) if size.isdigit() and 2 <= int(size) <= 40 else 10
+    box = int(size) if size.isascii() and size.isdigit() and 2 <= int(size) <= 40 else 10
     return _image(qr.qr_png(qr_url(link.code), box), "image/png", link.code)
 
 

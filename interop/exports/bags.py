@@ -114,7 +114,7 @@ def _by_ids(session, ids) -> list[int]:
     wanted = []
     for raw in ids:
         text = str(raw).strip()
-        if not text.isdigit() or int(text) > MAX_ID:
+        if not (text.isascii() and text.isdigit()) or int(text) > MAX_ID:
             raise ValidationError(_("%(value)s is not an item id.", value=text[:20]), field="ids")
         wanted.append(int(text))
     found = {i for batch in chunks(wanted) for i in session.scalars(select(Item.id).where(Item.id.in_(batch)))}

@@ -66,7 +66,11 @@ def item_with_identity(session, identity: Identity, local: str) -> int | None:
     )
     if found is not None:
         return found
-    if identity.repository != local or not identity.id.isdigit() or int(identity.id) > MAX_ID:
+    if (
+        identity.repository != local
+        or not (identity.id.isascii() and identity.id.isdigit())
+        or int(identity.id) > MAX_ID
+    ):
         return None
     # Our own item, unless it was itself imported: then its identity is its source's, not ours.
     own = select(Item.id).where(Item.id == int(identity.id), ~exists().where(ImportedItem.item_id == Item.id))

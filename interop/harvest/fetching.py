@@ -158,7 +158,7 @@ class Fetcher:
         if image and not content_type.startswith("image/"):
             raise FetchError("not_image", content_type or "no type")
         declared = response.headers.get("Content-Length", "")
-        if declared.isdigit() and int(declared) > limit:
+        if declared.isascii() and declared.isdigit() and int(declared) > limit:
             raise FetchError("too_large", f"{declared} bytes")
         deadline = time.monotonic() + self.limits.response_seconds
         body = bytearray()

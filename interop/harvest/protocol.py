@@ -137,7 +137,7 @@ def list_records(body: bytes, max_record_bytes: int) -> RecordsPage:
     if token is not None:
         page.token = _text(token) or None  # an empty token ends the list
         size = token.get("completeListSize", "")
-        page.complete_list_size = int(size) if size.isdigit() and len(size) < 10 else None
+        page.complete_list_size = int(size) if size.isascii() and size.isdigit() and len(size) < 10 else None
     return page
 
 
