@@ -48,19 +48,25 @@ def item_data(code: str, title: str, mark: str = "") -> dict:
                       "en": {"title": f"Photo {mark}".strip()}}}  # fmt: skip
 
 
-def make_item(session, user, data: dict, file_name: str | None = "photo.png", moves=("submit", "publish")):
-    """An item from `data`, with a PNG named `file_name` (None: no file), moved along the workflow (a move's name,
-    or its name and comment); (item, media)."""
+def make_item(session, user, data: dict, file_name: str | None = "photo.png", moves=("submit", "publish"),
+              image: bytes | None = None):  # fmt: skip
+    """An item from `data`, with a file named `file_name` (None: no file; a small PNG unless `image` is given), moved
+    along the workflow (a move's name, or its name and comment); (item, media)."""
     item = create_item(session, user, data)
     media = None
     if file_name:
-        upload = Upload(file_name, io.BytesIO(samples.png_bytes()))
+        upload = Upload(file_name, io.BytesIO(image or samples.png_bytes()))
         [attached] = attach_media(session, get_storage(), user, item, [upload])
         media = attached.media
+    apply_moves(session, user, item, moves)
+    return item, media
+
+
+def apply_moves(session, user, item, moves) -> None:
+    """Move an item along the workflow: each move a name, or a name and its comment."""
     for move in moves:
         name, comment = (move, None) if isinstance(move, str) else move
         apply_transition(session, user, item, name, comment)
-    return item, media
 
 
 def make_exhibition(session, user, code: str, texts: dict, items: list, published: bool = True,
