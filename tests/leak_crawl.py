@@ -141,6 +141,12 @@ class Crawler:
         crawl.skipped["over the bound of pages"] += sum(len(queue) for queue in queues.values())
         return crawl
 
+    def fetch(self, address: str) -> Fetch:
+        """One address fetched and read, followed nowhere."""
+        crawl = Crawl()
+        self._fetch(address, crawl)
+        return next(f for f in crawl.fetches if f.surface != "share")
+
     def _enqueue(self, address: str, source: str, crawl: Crawl, queues: dict, seen: set) -> None:
         local = self._local(address, source)
         if local is None or local in seen:
@@ -180,9 +186,12 @@ class Crawler:
         links = [response.headers.get(h) for h in ("Location", "Content-Location") if response.headers.get(h)]
         links += re.findall(r"<([^>]+)>", response.headers.get("Link", ""))
         kind = response.mimetype or ""
-        # What the visitor typed comes back to them (the search box, "no panel has the code …"): no leak. A hit it
+        # What the visitor typed comes back to them (the search box, "no panel has the code …", a long part of the
+        # address on its page): no leak. A hit it
         # found still shows through its other markers (each planted record has several) and its links.
-        self._echoed = [folded(v) for _k, v in parse_qsl(urlsplit(address).query) if len(v) >= 4]
+        parts = urlsplit(address)
+        self._echoed = [folded(v) for _k, v in parse_qsl(parts.query) if len(v) >= 4]
+        self._echoed += [folded(p) for p in re.split(r"[/.]|-(?=web|thumb)", parts.path) if len(p) >= 16]  # digests
         if kind.startswith(TEXT_TYPES) or kind.endswith(("+json", "+xml")):
             text = body.decode("utf-8", "replace")
             found += [(n, "body") for n in self._markers_in(text)]

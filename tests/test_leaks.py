@@ -18,6 +18,7 @@ crawls in vi, en and fr with a higher one.
 
 import re
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 import pytest
 
@@ -60,6 +61,7 @@ class Site:
     exhibitions: dict[str, int] = field(default_factory=dict)  # draft, taken down, unpublished, published (P)
     entries: dict[str, int] = field(default_factory=dict)  # P's entries of the items taken back, by item name
     codes: dict[str, str] = field(default_factory=dict)  # QR codes of what must not be reached
+    parts: dict[str, tuple[int, int]] = field(default_factory=dict)  # secret exhibitions' first section and entry
     control_item: int = 0
 
 
@@ -178,6 +180,7 @@ def _plant_exhibitions(session, curator, admin, made: dict, site: Site, books_be
     site.entries = {name: next(e.id for e in shown.entries if e.item_id == made[name].id) for name in taken_back}
     for name, exhibition in (("draft exhibition", draft), ("exhibition taken down", gone),
                              ("exhibition back to draft", undone)):  # fmt: skip
+        site.parts[name] = (exhibition.sections[0].id, exhibition.entries[0].id)
         site.codes[name] = public_site.qr_code(session, exhibition.id, QrTarget.EXHIBITION, None)
         site.codes[f"{name}: section"] = public_site.qr_code(session, exhibition.id, QrTarget.SECTION,
                                                              exhibition.sections[0].id)  # fmt: skip
@@ -263,3 +266,47 @@ def test_the_crawl_finds_no_planted_marker_and_every_control(app, site):
                   leave_out=BOOKS)  # fmt: skip
     _check(found, site, MINIMUM_PAGES, CONTROLS_ON)
     print(f"\n{sum(found.pages().values())} answers by surface {dict(found.pages())}; left: {dict(found.skipped)}")
+
+
+def _own_addresses(site: Site) -> list[str]:
+    """The addresses of the planted records, as someone guessing ids and codes would type them."""
+    addresses = []
+    for name, record in site.items.items():
+        media, digest = site.media[name], site.secrets[f"{name}: file digest"]
+        addresses += [f"/items/{record}", f"/items/{record}?lang=en", f"/api/v1/items/{record}",
+                      f"/api/v1/items/{record}/dc", f"/api/v1/items/{record}/dc.xml", f"/api/v1/items/{record}/history",
+                      f"/iiif/items/{record}/manifest.json", f"/media/{media}", f"/media/{media}/web-1.jpg",
+                      f"/media/{media}/thumb-1.jpg", f"/media/{media}/book-1.jpg", f"/iiif/image/{media}-1",
+                      f"/iiif/image/{media}-1/info.json", f"/iiif/image/{media}-1/full/max/0/default.jpg",
+                      f"/staff/items/{record}",
+                      f"/exhibitions/{site.exhibitions['published']}/images/{digest}-web.jpg"]  # fmt: skip
+    for name, record in site.exhibitions.items():
+        if name == "published":
+            continue
+        section, entry = site.parts[name]
+        base = f"/exhibitions/{record}"
+        addresses += [base, f"{base}?lang=fr", f"{base}/sections/{section}", f"{base}/entries/{entry}",
+                      f"{base}/book", f"{base}/book-vi.epub", f"{base}/catalogue-vi.pdf", f"{base}/offline-vi.zip",
+                      f"/iiif/exhibitions/{record}/manifest.json", f"/api/v1/exhibitions/{record}",
+                      f"/api/v1/exhibitions/{record}/view", f"/api/v1/exhibitions/{record}/qr-links",
+                      f"/api/v1/exhibitions/{record}/differences"]  # fmt: skip
+    addresses += [f"/exhibitions/{site.exhibitions['published']}/entries/{entry}" for entry in site.entries.values()]
+    addresses += [f"/q/{code}" for code in site.codes.values()]
+    addresses += ["/q/LKD-1", "/q/lkd01", "/q?code=LKD-001", "/q/LKU-1", "/q/LKG-1"]  # panel codes as typed
+    return addresses
+
+
+def test_the_planted_records_own_addresses_answer_404_or_410(app, site):
+    crawler = Crawler(app.test_client(use_cookies=False), BASE_URL, site.secrets, language="en")
+    answers = {address: crawler.fetch(address) for address in _own_addresses(site)}
+    # Not found, gone, or the staff's: a token asked for (401), a sign-in page (302 to /login). An IIIF image's base
+    # address sends any identifier on to its info.json (303, as the Image API asks), which is asked here too.
+    shown = {address: found.status for address, found in answers.items() if found.status not in (401, 404, 410)
+             and not (found.status == 302 and address.startswith("/staff/"))
+             and not (found.status == 303 and re.fullmatch(r"/iiif/image/\d+-1", address))}  # fmt: skip
+    assert shown == {}
+    assert [(found.url, leak) for found in answers.values() for leak in found.found] == []
+    for name, record in site.items.items():  # OAI-PMH: never heard of, or deleted; never its record
+        asked = {"verb": "GetRecord", "metadataPrefix": "oai_dc", "identifier": f"oai:{REPOSITORY}:item/{record}"}
+        found = crawler.fetch(f"/oai?{urlencode(asked)}")
+        assert found.status == 200 and found.found == (), (name, found)
