@@ -138,7 +138,9 @@ class Crawler:
                     self._enqueue(found, address, crawl, queues, seen)
                 if fetched >= self.max_pages:
                     break
-        crawl.skipped["over the bound of pages"] += sum(len(queue) for queue in queues.values())
+        for surface, queue in queues.items():
+            if queue:
+                crawl.skipped[f"over the bound of pages ({surface})"] += len(queue)
         return crawl
 
     def fetch(self, address: str) -> Fetch:
@@ -303,6 +305,10 @@ def public_entry_points(languages, queries) -> list[str]:
               "/oai?verb=ListRecords&metadataPrefix=oai_dc"]  # fmt: skip
     for lang in languages:
         points += [f"/?lang={lang}", f"/items?lang={lang}", f"/exhibitions?lang={lang}"]
+    for status in ("draft", "review", "withdrawn", "archived"):  # filters the staff use, asked by the public
+        points += [f"/api/v1/items?status={status}", f"/api/v1/exhibitions?status={status}",
+                   f"/api/v1/search?status={status}", f"/items?status={status}",
+                   f"/exhibitions?status={status}"]  # fmt: skip
     for query in queries:
         asked = urlencode({"q": query})
         points += [f"/items?{asked}", f"/api/v1/search?{asked}", f"/api/v1/search/dc?{asked}",

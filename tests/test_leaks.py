@@ -258,6 +258,14 @@ def _check(found: Crawl, site: Site, minimum_pages: dict, controls_on: dict) -> 
     assert not any(missing.values()), (missing, pages)
 
 
+def _check_search_counts(app, site: Site, names) -> None:
+    """A search for a planted word finds nothing, not even a number: a count or a facet's would say it exists."""
+    client = app.test_client(use_cookies=False)
+    for word in _queries(site, names)[1:]:
+        found = client.get("/api/v1/search", query_string={"q": word}).json
+        assert (found["total"], found["hits"]) == (0, []), (word, found["total"])
+
+
 @pytest.mark.one_database  # what each surface leaves out is one status filter, checked on both databases by
 # tests/test_takedown.py and the search and API tests; the long crawl runs on both in `make test-all`
 def test_the_crawl_finds_no_planted_marker_and_every_control(app, site):
@@ -265,6 +273,7 @@ def test_the_crawl_finds_no_planted_marker_and_every_control(app, site):
     found = crawl(app, site, ("vi", "en", "fr"), "vi", _queries(site, SHORT_QUERIES), max_pages=150, per_pattern=3,
                   leave_out=BOOKS)  # fmt: skip
     _check(found, site, MINIMUM_PAGES, CONTROLS_ON)
+    _check_search_counts(app, site, SHORT_QUERIES)
     print(f"\n{sum(found.pages().values())} answers by surface {dict(found.pages())}; left: {dict(found.skipped)}")
 
 
@@ -310,3 +319,36 @@ def test_the_planted_records_own_addresses_answer_404_or_410(app, site):
         asked = {"verb": "GetRecord", "metadataPrefix": "oai_dc", "identifier": f"oai:{REPOSITORY}:item/{record}"}
         found = crawler.fetch(f"/oai?{urlencode(asked)}")
         assert found.status == 200 and found.found == (), (name, found)
+
+
+@pytest.fixture(scope="module")
+def full_app(request, tmp_path_factory):
+    yield from public_site.module_app(request, tmp_path_factory.mktemp("leaks-full"))
+
+
+@pytest.fixture(scope="module")
+def full_site(full_app) -> Site:
+    """The same planting, the books of the exhibitions about to change built first."""
+    built = _plant(Site(), books_before=True)
+    db.session.remove()
+    return built
+
+
+FULL_MINIMUM_PAGES = MINIMUM_PAGES | {"pages": 35, "share": 60, "search": 30, "oai": 20, "books": 10}
+FULL_CONTROLS_ON = CONTROLS_ON | {"published exhibition: title": CONTROLS_ON["published exhibition: title"] | {"books"},
+                                  "control item: caption (vi)": {"books"}}  # fmt: skip
+
+
+@pytest.mark.long
+def test_the_full_crawl_in_each_language_books_and_packages_included(full_app, full_site):
+    site = full_site
+    site.controls["control item: address"] = f"{BASE_URL}/items/{site.control_item}?lang="
+    names = [name for name in site.secrets if name.endswith(("(vi)", "tag", "code", "file name", "(tyz)"))]
+    for language in ("vi", "en", "fr"):
+        found = crawl(full_app, site, ("vi", "en", "fr", "tyz"), language, _queries(site, names), max_pages=800,
+                      per_pattern=20, images_per_pattern=2)  # fmt: skip
+        _check(found, site, FULL_MINIMUM_PAGES, FULL_CONTROLS_ON)
+        print(
+            f"\n{language}: {sum(found.pages().values())} answers by surface {dict(found.pages())}; "
+            f"left: {dict(found.skipped)}"
+        )
