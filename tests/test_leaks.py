@@ -300,8 +300,10 @@ def _own_addresses(site: Site) -> list[str]:
                       f"/api/v1/exhibitions/{record}/view", f"/api/v1/exhibitions/{record}/qr-links",
                       f"/api/v1/exhibitions/{record}/differences"]  # fmt: skip
     addresses += [f"/exhibitions/{site.exhibitions['published']}/entries/{entry}" for entry in site.entries.values()]
-    addresses += [f"/q/{code}" for code in site.codes.values()]
-    addresses += ["/q/LKD-1", "/q/lkd01", "/q?code=LKD-001", "/q/LKU-1", "/q/LKG-1"]  # panel codes as typed
+    addresses += [f"/q/{code}{kind}" for code in site.codes.values() for kind in ("", ".png", ".svg")]
+    # Panel codes as typed: the secret exhibitions' first panels, the published one's panels of the items taken back.
+    addresses += ["/q/LKD-1", "/q/lkd01", "/q?code=LKD-001", "/q/LKU-1", "/q/LKG-1", "/q/LKP-2", "/q/LKP-3",
+                  "/q?code=LKP4"]  # fmt: skip
     return addresses
 
 
