@@ -43,6 +43,14 @@ SURFACES = (
     ("files", re.compile(r"^/(media/|exhibitions/\d+/images/|favicon)")),
     ("pages", re.compile(r"")),
 )
+# What a machine client reaches from a record of the API through its OpenAPI document rather than a link: each
+# record's sub-resources, asked as soon as the record is.
+EXPANSIONS = (
+    (re.compile(r"^/api/v1/exhibitions/(\d+)$"), ("/api/v1/exhibitions/{0}/view",
+                                                  "/api/v1/exhibitions/{0}/view?lang=en",
+                                                  "/api/v1/exhibitions/{0}/view?lang=fr")),
+    (re.compile(r"^/api/v1/items/(\d+)$"), ("/api/v1/items/{0}/dc", "/api/v1/items/{0}/dc.xml")),
+)  # fmt: skip
 IMAGE = re.compile(r"\.(jpe?g|png|svg|gif|ico|webp|tiff?)$|^/iiif/image/[^/]+/[^/]+/[^/]+/[^/]+/[^/]+$")
 TEXT_TYPES = ("text/", "application/json", "application/ld+json", "application/xml", "application/xhtml",
               "application/problem+json", "application/rss", "application/atom")  # fmt: skip
@@ -210,6 +218,9 @@ class Crawler:
             text = " ".join(page.extract_text() or "" for page in pypdf.PdfReader(io.BytesIO(body)).pages)
             found += [(n, "PDF text") for n in self._markers_in(" ".join(text.split()))]
         crawl.fetches.append(Fetch(address, surface, response.status_code, tuple(dict.fromkeys(found))))
+        for pattern, templates in EXPANSIONS:
+            if matched := pattern.match(address):
+                links += [template.format(*matched.groups()) for template in templates]
         return links
 
     def _markers_in(self, text: str) -> list[str]:
