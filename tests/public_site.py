@@ -70,11 +70,11 @@ def apply_moves(session, user, item, moves) -> None:
 
 
 def make_exhibition(session, user, code: str, texts: dict, items: list, published: bool = True,
-                    section_texts: dict | None = None, captions: dict | None = None):  # fmt: skip
+                    section_texts: dict | None = None, captions: dict | None = None, **more):  # fmt: skip
     """An exhibition of one section holding `items` (captions: item id → captions per language), published unless
-    said otherwise."""
+    said otherwise; `more` settings (is_framework…)."""
     settings = {"code": code, "venue": "vn-cao-bang", "primary_language": "vi", "opens_on": "2026-09-01",
-                "languages": [lang for lang in texts if lang != "vi"], "texts": texts}  # fmt: skip
+                "languages": [lang for lang in texts if lang != "vi"], "texts": texts} | more  # fmt: skip
     exhibition = create_exhibition(session, user, settings)
     section = add_section(session, user, exhibition, section_texts or {"vi": {"title": "Phần 1"},
                                                                        "en": {"title": "Part 1"}})  # fmt: skip

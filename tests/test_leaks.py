@@ -25,7 +25,7 @@ import pytest
 from core.db import db
 from core.uow import collected_effects
 from exhibitions import takedown
-from exhibitions.composing import unpublish
+from exhibitions.composing import derive_exhibition, publish, unpublish
 from exhibitions.models import QrTarget
 from interop.oai.identifiers import set_repository_id
 from tests import public_site
@@ -34,6 +34,7 @@ from tests.leak_crawl import Crawl, Crawler, folded, public_entry_points
 
 BASE_URL = "http://vitrine.test"
 REPOSITORY = "vitrine.leaks.example"
+FRAMEWORK_CODE = "ZYQFWKXQ"  # an exhibition's code is a few capitals: a marker of its own kind
 LANGUAGES = ("vi", "en", "fr", "tyz")
 FIELDS = ("title", "description", "caption", "transcription")
 ITEM_FIELDS = ("creator", "source_archive", "fonds")
@@ -146,6 +147,14 @@ def _plant_exhibitions(session, curator, admin, made: dict, site: Site, books_be
         session, curator, "LKD", texts, [made["draft item"], control_item], published=False,
         section_texts={"vi": {"title": marker("dexsec")}},
         captions={control_item.id: {"vi": marker("dexcap")}})  # fmt: skip
+    # A draft framework, and a published exhibition derived from it: the public may read that one, not its source.
+    site.secrets |= {"draft framework: code": FRAMEWORK_CODE, "draft framework: title": marker("fwktit")}
+    framework = public_site.make_exhibition(session, curator, FRAMEWORK_CODE, {"vi": {"title": marker("fwktit")}},
+                                            [control_item], published=False, is_framework=True)  # fmt: skip
+    site.controls["derived exhibition: title"] = control("dertit")
+    settings = {"code": "LKDER", "venue": "vn-cao-bang", "texts": {"vi": {"title": control("dertit")}}}
+    derived = derive_exhibition(session, curator, framework, settings)
+    publish(session, curator, derived)
     # Published, then taken down; published, then taken back to draft.
     site.secrets["exhibition taken down"] = marker("gonetit")
     gone = public_site.make_exhibition(session, curator, "LKG", {"vi": {"title": marker("gonetit")}}, [control_item])
@@ -176,10 +185,11 @@ def _plant_exhibitions(session, curator, admin, made: dict, site: Site, books_be
     unpublish(session, curator, undone)
     session.commit()
     site.exhibitions = {"draft exhibition": draft.id, "exhibition taken down": gone.id,
-                        "exhibition back to draft": undone.id, "published": shown.id}  # fmt: skip
+                        "exhibition back to draft": undone.id, "draft framework": framework.id,
+                        "published": shown.id}  # fmt: skip
     site.entries = {name: next(e.id for e in shown.entries if e.item_id == made[name].id) for name in taken_back}
     for name, exhibition in (("draft exhibition", draft), ("exhibition taken down", gone),
-                             ("exhibition back to draft", undone)):  # fmt: skip
+                             ("exhibition back to draft", undone), ("draft framework", framework)):  # fmt: skip
         site.parts[name] = (exhibition.sections[0].id, exhibition.entries[0].id)
         site.codes[name] = public_site.qr_code(session, exhibition.id, QrTarget.EXHIBITION, None)
         site.codes[f"{name}: section"] = public_site.qr_code(session, exhibition.id, QrTarget.SECTION,
@@ -234,7 +244,8 @@ CONTROLS_ON = {"control item: title (vi)": {"pages", "share", "search", "api", "
                "control item: caption (tyz)": {"api", "exports"},
                "control item: file name": {"files"},
                "control item: address": {"sitemap"},
-               "published exhibition: title": {"pages", "share", "api", "iiif", "oai"}}  # fmt: skip
+               "published exhibition: title": {"pages", "share", "api", "iiif", "oai"},
+               "derived exhibition: title": {"pages", "api"}}  # fmt: skip
 # The books are left out of the short crawl (an EPUB is about a second of font subsetting): tests/test_takedown.py
 # and tests/exhibitions/test_reactions.py check what they leave out, the long crawl reads them all.
 BOOKS = r"\.(epub|pdf|zip)$"
