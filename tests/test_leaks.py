@@ -25,7 +25,7 @@ import pytest
 from core.db import db
 from core.uow import collected_effects
 from exhibitions import takedown
-from exhibitions.composing import derive_exhibition, publish, unpublish
+from exhibitions.composing import archive, derive_exhibition, publish, unpublish
 from exhibitions.models import QrTarget
 from interop.oai.identifiers import set_repository_id
 from tests import public_site
@@ -172,9 +172,15 @@ def _plant_exhibitions(session, curator, admin, made: dict, site: Site, books_be
     shown = public_site.make_exhibition(
         session, curator, "LKP", {"vi": {"title": control("pextit")}, "en": {"title": control("pextit")}},
         [control_item, *(made[name] for name in taken_back)], captions=captions)  # fmt: skip
+    # Archived with them: its frozen snapshot holds their texts, which must stay out of what it shows.
+    site.controls["archived exhibition: title"] = control("arctit")
+    frozen = public_site.make_exhibition(session, curator, "LKA", {"vi": {"title": control("arctit")}},
+                                         [control_item, *(made[name] for name in taken_back)])  # fmt: skip
+    session.flush()
+    archive(session, curator, frozen)
     session.commit()
     if books_before:  # built while everything was public: they must be forgotten, not served
-        _build_books((shown.id, undone.id))
+        _build_books((shown.id, undone.id, frozen.id))
         session.commit()  # the requests wrote: the test's session reads afresh from here, as another process would
     reason = marker("reason")
     site.secrets["the takedown's reason"] = reason
@@ -245,7 +251,8 @@ CONTROLS_ON = {"control item: title (vi)": {"pages", "share", "search", "api", "
                "control item: file name": {"files"},
                "control item: address": {"sitemap"},
                "published exhibition: title": {"pages", "share", "api", "iiif", "oai"},
-               "derived exhibition: title": {"pages", "api"}}  # fmt: skip
+               "derived exhibition: title": {"pages", "api"},
+               "archived exhibition: title": {"pages", "api", "iiif"}}  # fmt: skip
 # The books are left out of the short crawl (an EPUB is about a second of font subsetting): tests/test_takedown.py
 # and tests/exhibitions/test_reactions.py check what they leave out, the long crawl reads them all.
 BOOKS = r"\.(epub|pdf|zip)$"
