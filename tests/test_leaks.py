@@ -171,7 +171,8 @@ def _plant_exhibitions(session, curator, admin, made: dict, site: Site, books_be
     site.controls["published exhibition: title"] = control("pextit")
     shown = public_site.make_exhibition(
         session, curator, "LKP", {"vi": {"title": control("pextit")}, "en": {"title": control("pextit")}},
-        [control_item, *(made[name] for name in taken_back)], captions=captions)  # fmt: skip
+        [*(made[name] for name in taken_back), control_item], captions=captions)  # fmt: skip
+    # (Their panels first: a share preview's image, the JSON-LD's, must not be theirs.)
     # Archived with them: its frozen snapshot holds their texts, which must stay out of what it shows.
     site.controls["archived exhibition: title"] = control("arctit")
     frozen = public_site.make_exhibition(session, curator, "LKA", {"vi": {"title": control("arctit")}},
@@ -320,8 +321,8 @@ def _own_addresses(site: Site) -> list[str]:
     addresses += [f"/exhibitions/{site.exhibitions['published']}/entries/{entry}" for entry in site.entries.values()]
     addresses += [f"/q/{code}{kind}" for code in site.codes.values() for kind in ("", ".png", ".svg")]
     # Panel codes as typed: the secret exhibitions' first panels, the published one's panels of the items taken back.
-    addresses += ["/q/LKD-1", "/q/lkd01", "/q?code=LKD-001", "/q/LKU-1", "/q/LKG-1", "/q/LKP-2", "/q/LKP-3",
-                  "/q?code=LKP4"]  # fmt: skip
+    addresses += ["/q/LKD-1", "/q/lkd01", "/q?code=LKD-001", "/q/LKU-1", "/q/LKG-1", "/q/LKP-1", "/q/LKP-2",
+                  "/q?code=LKP3"]  # fmt: skip
     return addresses
 
 
