@@ -285,8 +285,9 @@ def _check_search_counts(app, site: Site, names) -> None:
         assert (found["total"], found["hits"]) == (0, []), (word, found["total"])
 
 
-@pytest.mark.one_database  # what each surface leaves out is one status filter, checked on both databases by
-# tests/test_takedown.py and the search and API tests; the long crawl runs on both in `make test-all`
+# One database in `make test` (both in `make test-all`, the long crawl too): what each surface leaves out is a status
+# filter that tests/test_takedown.py and the search and API tests check on both, and the planting costs seconds.
+@pytest.mark.one_database
 def test_the_crawl_finds_no_planted_marker_and_every_control(app, site):
     site.controls["control item: address"] = f"{BASE_URL}/items/{site.control_item}?lang="
     found = crawl(app, site, ("vi", "en", "fr"), "vi", _queries(site, SHORT_QUERIES), max_pages=150, per_pattern=3,
@@ -326,6 +327,7 @@ def _own_addresses(site: Site) -> list[str]:
     return addresses
 
 
+@pytest.mark.one_database  # with the crawl above: one planting
 def test_the_planted_records_own_addresses_answer_404_or_410(app, site):
     crawler = Crawler(app.test_client(use_cookies=False), BASE_URL, site.secrets, language="en")
     answers = {address: crawler.fetch(address) for address in _own_addresses(site)}
