@@ -342,6 +342,11 @@ def test_the_planted_records_own_addresses_answer_404_or_410(app, site):
         asked = {"verb": "GetRecord", "metadataPrefix": "oai_dc", "identifier": f"oai:{REPOSITORY}:item/{record}"}
         found = crawler.fetch(f"/oai?{urlencode(asked)}")
         assert found.status == 200 and found.found == (), (name, found)
+    client = app.test_client(use_cookies=False)
+    for name, record in site.exhibitions.items():  # a secret exhibition's set lists nothing, not even who is in it
+        asked = {"verb": "ListIdentifiers", "metadataPrefix": "oai_dc", "set": f"exhibition:{record}"}
+        listed = client.get(f"/oai?{urlencode(asked)}").get_data(True)
+        assert ("<header" in listed) == (name == "published"), (name, listed[:500])
 
 
 @pytest.fixture(scope="module")
