@@ -12,8 +12,10 @@ A job whose runner died (lease run out) or met an unexpected error is queued aga
 doubling back-off, up to IMPORT_JOB_MAX_ATTEMPTS, then dead-lettered for admins; re-running is safe
 because the import skips reference codes already stored. A refusal of the upload itself (no
 reference_code column, not a ZIP) fails at once with its reason. The job's folder goes when the job
-ends. Each process stages uploads under `<data dir>/tmp/<host>-<pid>/`, so the start-up recovery
-removes only folders of its own machine's dead processes.
+ends, except a dead letter's: an admin may queue it again (`retry_dead_letter`) or discard it, and the
+start-up recovery removes it IMPORT_DEAD_LETTER_DAYS after. Each process stages uploads under
+`<data dir>/tmp/<host>-<pid>/`, so the start-up recovery removes only folders of its own machine's
+dead processes.
 """
 
 import logging
@@ -34,10 +36,12 @@ from sqlalchemy import and_, or_, select, update
 from archive.ingest import FileSource, ImportReport, import_rows, read_rows, scan_csv, searchable_so_far
 from archive.models import ImportJob, JobState
 from core import background
+from core.audit import record_event
 from core.db import utcnow
-from core.errors import NotFound, ValidationError, VitrineError
+from core.errors import Conflict, NotFound, ValidationError, VitrineError
 from core.i18n import _, current_language
 from core.machine import left_by_a_dead_process, process_name
+from core.permissions import Permission, require
 from core.storage import get_storage
 from core.uow import after_commit, unit
 
@@ -193,9 +197,7 @@ def _bury_lost_jobs(session, app, now) -> list[str]:
                     error_detail="the worker stopped before finishing on every attempt")
             .execution_options(synchronize_session=False)
         )  # fmt: skip
-        for folder in folders:
-            after_commit(session, partial(shutil.rmtree, inbox_root(app) / folder, True))
-    return folders
+    return folders  # their folders stay, for an admin to queue them again (see retry_dead_letter)
 
 
 class _Progress:
@@ -310,7 +312,8 @@ def _finish(app, claim: Claim, state: JobState, code=None, detail=None, report=N
         )  # fmt: skip
         if result.rowcount != 1:
             return None
-    shutil.rmtree(inbox_root(app) / claim.folder, ignore_errors=True)
+    if not dead:  # a dead letter keeps its upload, for an admin to queue it again
+        shutil.rmtree(inbox_root(app) / claim.folder, ignore_errors=True)
     return state
 
 
@@ -391,19 +394,24 @@ def _clean_scratch(app) -> int:
 
 
 def _clean_inboxes(app) -> int:
-    """Job folders no open job needs: its job ended (a crash before the folder went) or was never queued (a crash
-    between the folder's arrival and its row: only folders older than ORPHAN_AGE, as the row follows at once)."""
+    """Job folders no job needs: its job ended (a crash before the folder went) or was never queued (a crash
+    between the folder's arrival and its row: only folders older than ORPHAN_AGE, as the row follows at once),
+    or it was dead-lettered more than IMPORT_DEAD_LETTER_DAYS ago."""
     root = inbox_root(app)
     folders = {path.name: path for path in root.iterdir()} if root.is_dir() else {}
     if not folders:
         return 0
     with unit("import job folders", write=False) as session:
-        query = select(ImportJob.folder, ImportJob.state).where(ImportJob.folder.in_(folders))
-        states = dict(session.execute(query).all())
+        query = select(ImportJob.folder, ImportJob.state, ImportJob.dead_at).where(ImportJob.folder.in_(folders))
+        jobs = {folder: (state, dead_at) for folder, state, dead_at in session.execute(query)}
     old = time.time() - ORPHAN_AGE.total_seconds()
+    kept_since = _naive_utc(utcnow() - timedelta(days=app.config["IMPORT_DEAD_LETTER_DAYS"]))
     cleaned = 0
     for name, path in folders.items():
-        if states.get(name) in OPEN_STATES or (name not in states and path.stat().st_mtime > old):
+        state, dead_at = jobs.get(name, (None, None))
+        if state in OPEN_STATES or (name not in jobs and path.stat().st_mtime > old):
+            continue
+        if dead_at is not None and _naive_utc(dead_at) > kept_since:
             continue
         shutil.rmtree(path, ignore_errors=True)
         cleaned += 1
@@ -437,6 +445,53 @@ def _utc_iso(moment: datetime | None) -> str | None:
     if moment is None:
         return None
     return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).isoformat()
+
+
+def _naive_utc(moment: datetime) -> datetime:
+    # SQLite hands back naive values, which are UTC; PostgreSQL aware ones.
+    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
+
+
+def can_retry(app, job: ImportJob) -> bool:
+    """Whether a dead-lettered job still has its upload, so an admin may queue it again."""
+    return job.dead_at is not None and (inbox_root(app) / job.folder / CSV_NAME).is_file()
+
+
+def retry_dead_letter(session, job_id: int, user, app=None) -> ImportJob:
+    """Queue a dead-lettered import again from its kept upload, attempts reset (admins only). Safe to
+    repeat: the import skips the reference codes already stored."""
+    app = app or current_app
+    job = _dead_letter(session, job_id, user)
+    if not can_retry(app, job):
+        raise Conflict(_("The files of this import are no longer kept; send the CSV again."), code="upload_gone")
+    before = {"state": str(job.state), "attempts": job.attempts}
+    job.state, job.attempts, job.dead_at, job.not_before, job.finished_at = JobState.QUEUED, 0, None, None, None
+    job.error_code = job.error_detail = job.report = None
+    job.rows_done, job.problems_so_far, job.lease_until = 0, 0, None
+    record_event(session, user, "import_job", job.id, "retry", before, {"state": str(job.state), "attempts": 0})
+    after_commit(session, partial(_hand_over, job.id), key=f"import.job.{job.id}")
+    return job
+
+
+def discard_dead_letter(session, job_id: int, user, app=None) -> ImportJob:
+    """Take a dead-lettered import off the list and delete its kept upload once committed (admins only);
+    the job stays failed, with its reason."""
+    app = app or current_app
+    job = _dead_letter(session, job_id, user)
+    job.dead_at = None
+    record_event(session, user, "import_job", job.id, "discard", {"dead_letter": True}, {"dead_letter": False})
+    after_commit(session, partial(shutil.rmtree, inbox_root(app) / job.folder, True))
+    return job
+
+
+def _dead_letter(session, job_id: int, user) -> ImportJob:
+    require(user, Permission.MANAGE_JOBS, _("Only an administrator may queue again or discard an import given up."))
+    job = session.get(ImportJob, job_id)
+    if job is None:
+        raise NotFound(_("No such import."))
+    if job.dead_at is None:
+        raise Conflict(_("This import is not among those given up."), code="not_dead_letter")
+    return job
 
 
 def dead_letters(session, limit: int = 100) -> list[ImportJob]:

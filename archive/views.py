@@ -1,6 +1,6 @@
 """Pages of the archive: the public catalogue and the archivists' workspace."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from archive import import_jobs, jobs, queries, rights, searching, services, workflow
@@ -18,7 +18,7 @@ from core.i18n import _, current_language
 from core.language_policy import visitor_language
 from core.languages import PROGRAMME_LANGUAGES, REFERENCE_LANGUAGE
 from core.pagination import MAX_SEARCH_PAGE, parse_page
-from core.permissions import staff_required
+from core.permissions import Permission, can, permission_required, staff_required
 from core.protected_files import send_checked
 from core.storage import get_storage
 from core.uow import attempt, read_afresh, reads_first
@@ -247,8 +247,9 @@ def transition_item(item_id: int):
 @staff_required
 def import_items():
     if request.method == "GET":
-        dead = import_jobs.dead_letters(db.session) if current_user.role == "admin" else []
-        return render_template("archive/import.html", form=TransitionForm(), dead=dead)
+        dead = import_jobs.dead_letters(db.session) if can(current_user, Permission.MANAGE_JOBS) else []
+        kept = {job.id for job in dead if import_jobs.can_retry(current_app, job)}
+        return render_template("archive/import.html", form=TransitionForm(), dead=dead, kept=kept)
     csv_file, zip_file = request.files.get("csv"), request.files.get("files")
     if not (csv_file and csv_file.filename):
         flash(_("Choose a CSV file."), "error")
@@ -271,6 +272,32 @@ def import_job(job_id):
                            counts=import_jobs.report_counts(job.report),
                            running=job.state in import_jobs.OPEN_STATES,
                            search=import_jobs.search_progress(job))  # fmt: skip
+
+
+@bp.route("/staff/import/<id:job_id>/retry", methods=["POST"])
+@permission_required(Permission.MANAGE_JOBS)
+def retry_import(job_id):
+    """Queue an import given up again, from its kept upload."""
+    try:
+        job = import_jobs.retry_dead_letter(db.session, job_id, current_user)
+    except VitrineError as error:
+        flash(error.message, "error")
+        return redirect(url_for(".import_items"))
+    flash(_("Import %(id)s is queued again.", id=job.id), "success")
+    return redirect(url_for(".import_job", job_id=job.id))
+
+
+@bp.route("/staff/import/<id:job_id>/discard", methods=["POST"])
+@permission_required(Permission.MANAGE_JOBS)
+def discard_import(job_id):
+    """Take an import given up off the list and delete its kept upload."""
+    try:
+        job = import_jobs.discard_dead_letter(db.session, job_id, current_user)
+    except VitrineError as error:
+        flash(error.message, "error")
+    else:
+        flash(_("Import %(id)s was taken off the list; its files are deleted.", id=job.id), "success")
+    return redirect(url_for(".import_items"))
 
 
 @bp.route("/staff/import/<id:job_id>/status")

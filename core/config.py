@@ -78,6 +78,7 @@ DEFAULTS = {
     "IMPORT_JOB_MAX_ATTEMPTS": 3,
     "IMPORT_JOB_LEASE_SECONDS": 300,
     "IMPORT_JOB_BACKOFF_SECONDS": 30,  # before the second attempt; doubled at each one after
+    "IMPORT_DEAD_LETTER_DAYS": 30,  # an import given up keeps its upload this long, for an admin to queue it again
     "IMPORT_PROGRESS_SECONDS": 1.0,
     # Harvesting other repositories (interop.harvest): who runs a harvest queued from the admin page
     # ("background": a thread of the web process; "worker": only `flask harvest worker` or `harvest run`),

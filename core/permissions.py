@@ -30,6 +30,7 @@ class Permission(enum.StrEnum):
     # Take an exhibition (live or archived) down from public view, and undo a takedown, an item's or an exhibition's.
     # Withdrawing an item stays PUBLISH_ITEMS: whoever may publish may take back at once what should not be shown.
     TAKE_DOWN = "take_down"
+    MANAGE_JOBS = "manage_jobs"  # see the imports given up, queue them again or discard them
 
 
 STAFF = frozenset(Role)
@@ -48,6 +49,7 @@ GRANTED = {
     Permission.MANAGE_HARVEST: ADMINS,
     Permission.MANAGE_REPOSITORY: ADMINS,
     Permission.TAKE_DOWN: ADMINS,
+    Permission.MANAGE_JOBS: ADMINS,
 }
 
 

@@ -38,3 +38,60 @@ def abandoned(link: Path) -> list[Path]:
                 and folder.resolve() != live and left_by_a_dead_process(folder.name)):  # fmt: skip
             found.append(folder)
     return found
+
+
+class GenerationalIndex:
+    """What an engine keeping its index in generation folders shares: `path` is the link to the
+    live one. A subclass sets `path` and makes an empty index with `_create_empty(folder)`."""
+
+    path: Path
+
+    def _create_empty(self, folder: Path) -> None:
+        raise NotImplementedError
+
+    def ensure(self) -> None:
+        """Create an empty index if there is none yet."""
+        if self.path.is_dir() and not self.path.is_symlink():
+            # A plain folder: a copy of the data folder that followed the link. It becomes a
+            # generation, so a rebuild can swap it out like any other.
+            adopted = self.path.parent / generation_name(self.path, "adopted")
+            try:
+                os.rename(self.path, adopted)
+            except FileNotFoundError:  # another process adopted it first
+                return
+            self._swap_to(adopted)
+            return
+        if self.path.exists():
+            return
+        folder = self._new_generation()
+        self._create_empty(folder)
+        self._link_first(folder)
+
+    def _link_first(self, folder: Path) -> None:
+        link_first(self.path, folder)
+
+    def _new_generation(self) -> Path:
+        folder = self.path.parent / generation_name(self.path)
+        folder.mkdir(parents=True)
+        return folder
+
+    def _own(self, folder: Path) -> bool:
+        # A generation of this index is a sibling of its link. A copied data folder may carry a
+        # link elsewhere (an absolute one into the live folder): never read, write or delete there.
+        parent = Path(os.path.realpath(self.path.parent))
+        return folder.parent == parent and folder.name.startswith(f"{self.path.name}-")
+
+    def _swap_to(self, folder: Path) -> Path | None:
+        """Point `path` at `folder` with one atomic rename; returns the folder it replaced, if it is ours."""
+        old = Path(os.path.realpath(self.path)) if self.path.is_symlink() else None
+        link = self.path.parent / f".{self.path.name}.{os.getpid()}.link"
+        if link.is_symlink():
+            link.unlink()
+        link.symlink_to(folder.name)
+        os.replace(link, self.path)
+        return old if old and self._own(old) else None
+
+    def discard(self, folder: Path | None) -> None:
+        """Remove a replaced index folder (readers that still have it open keep working)."""
+        if folder and self._own(Path(folder)) and folder != Path(os.path.realpath(self.path)):
+            shutil.rmtree(folder, ignore_errors=True)

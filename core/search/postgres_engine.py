@@ -28,13 +28,13 @@ from sqlalchemy.engine import make_url
 from core.search import postgres_query as pq
 from core.search import ranking as r
 from core.search import schema as doc
+from core.search.bulk import analysis_pool, chunks
 from core.search.errors import IndexUnavailable
 from core.search.postgres_snippets import SCHEMA as SNIPPET_SCHEMA
 from core.search.postgres_snippets import TABLES as SNIPPET_TABLES
 from core.search.postgres_snippets import PostgresSnippetStore, PostgresSnippetWriter, copy_rows, record_rows
 from core.search.query import Hit, Query, Results, parse_text
 from core.search.snippets import snippet_record, snippets_for
-from core.search.tantivy_engine import _analysis_pool, _chunks
 
 SCHEMA = "vitrine_search"
 LOCK_CLASS = 0x56495452  # "VITR": the first key of our advisory locks
@@ -252,7 +252,7 @@ class PostgresIndex:
         the old one unless kept. Our terms and snippet records are made in `procs` processes."""
         self.ensure()
         self._drop_retired()
-        with _analysis_pool(procs) as pool, self.connection() as conn:
+        with analysis_pool(procs) as pool, self.connection() as conn:
             conn.execute("BEGIN")
             # Reading every row (the document frequencies) is the table's scan, which searches forgo.
             conn.execute("SET LOCAL maintenance_work_mem = '256MB'; SET LOCAL work_mem = '128MB'; "
@@ -337,7 +337,7 @@ def _last(cursor):
 def _rows_in_order(documents, facets, pool, window: int, on_document, chunk: int = 500):
     """Chunks of (Row, snippet rows), in order, analysed by the pool's processes when there is one;
     `documents` read here, in the calling thread."""
-    tasks = ((batch, facets) for batch in _chunks(documents, chunk, on_document))
+    tasks = ((batch, facets) for batch in chunks(documents, chunk, on_document))
     if pool is None:
         for task in tasks:
             yield _analysed_chunk(task)

@@ -10,7 +10,7 @@ that writes the index rows, so a crash never leaves the two apart.
 
 from contextlib import contextmanager
 
-from core.search.snippets import _ALL_LETTERS, Chooser, Found, TextRecord, _by_letter, _letter, matching
+from core.search.snippets import Chooser, Found, TextRecord, _by_letter, located_in, terms_by_letter
 
 TABLES = ("snippet_texts", "snippet_words", "snippet_passages")
 # Created with the engine's other tables of a generation; `{t}` is the generation's table prefix.
@@ -92,26 +92,14 @@ class PostgresSnippetStore:
         """{doc: (lang, {term: passage numbers})} in the first language of `langs`, else of the
         others by tag, whose record, of the right digest, holds a term. One query for all
         languages (a round trip costs more here than the few rows of other languages)."""
-        by_letter: dict[str, set] = {_ALL_LETTERS: set(terms)}
-        for term in terms:
-            by_letter.setdefault(_letter(term), set()).add(term)
+        by_letter = terms_by_letter(terms)
         rows = self.connection.execute(
             f"SELECT t.doc, t.lang, t.digest, w.letter, w.words FROM {self.prefix}snippet_texts t "
             f"JOIN {self.prefix}snippet_words w ON w.doc = t.doc AND w.lang = t.lang "
             f"WHERE t.doc = ANY(%s) AND w.letter = ANY(%s)",
             [list(docs), sorted(by_letter)],
         ).fetchall()
-        rank = {lang: i for i, lang in enumerate(langs)}
-        found: dict[tuple, dict] = {}
-        for doc_id, lang, digest, letter, words in rows:
-            if digest == (docs[doc_id] or ""):
-                found.setdefault((doc_id, lang), {}).update(matching(words, frozenset(by_letter[letter])))
-        located = {}
-        for (doc_id, lang), where in sorted(found.items(), key=lambda item: (rank.get(item[0][1], len(rank)),
-                                                                             item[0][1])):  # fmt: skip
-            if where and doc_id not in located:
-                located[doc_id] = (lang, where)
-        return located
+        return located_in(rows, docs, by_letter, langs)
 
     def close(self) -> None:
         """Nothing to release: the connection is its owner's."""

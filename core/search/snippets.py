@@ -41,6 +41,7 @@ SURROUND = 60  # characters kept before the first marked word of a fragment
 FRAGMENT_CHARS = 180  # a fragment's marked words lie within this many characters of its start
 BETWEEN = " … "
 FIND_BATCH = 500  # documents asked of a store at once (SQLite takes at most 32,766 values)
+WRITE_BATCH = 500  # documents a SQLite store's writer writes at a time
 log = logging.getLogger(__name__)
 
 
@@ -73,12 +74,18 @@ def passages(text: str) -> Iterable[tuple[int, int]]:
 
 
 def _text_record(text: str, max_words: int, max_passages: int) -> tuple[TextRecord, int]:
+    if len(text) <= PASSAGE_CHARS:  # one passage (a title, a caption): the common case, made short
+        words = sorted(set(map(fold_word, set(WORD.findall(text)))))[:max_words]
+        if not words:
+            return TextRecord("\n", {}), 0
+        return TextRecord("\n" + " 0\n".join(words) + " 0\n", {0: text}), len(words)
     mapped: dict[str, list[int]] = {}  # folded word → the first passages holding it
     firsts: dict[int, int] = {}  # passage → how many words are first found in it
     spans = []
     for number, (start, end) in enumerate(passages(text)):
         spans.append((start, end))
-        for word in {fold_word(w.lower()) for w in WORD.findall(text, start, end)}:
+        # Distinct words first, then folded (fold_word lowers): a passage repeats many of its words.
+        for word in set(map(fold_word, set(WORD.findall(text, start, end)))):
             numbers = mapped.get(word)
             if numbers is None:
                 if len(mapped) < max_words:
@@ -86,16 +93,20 @@ def _text_record(text: str, max_words: int, max_passages: int) -> tuple[TextReco
                     firsts[number] = firsts.get(number, 0) + 1
             elif len(numbers) < PASSAGES_PER_WORD:
                 numbers.append(number)
-    # Every word's first passage while they fit, those that introduce the most words first (a
-    # word found only far into a long text keeps its passage); then later passages in order.
-    kept = set(sorted(firsts, key=lambda n: (-firsts[n], n))[:max_passages])
-    if len(kept) < max_passages:
-        later = sorted({n for numbers in mapped.values() for n in numbers[1:]} - kept)
-        kept.update(later[: max_passages - len(kept)])
-    lines = []
-    for word, numbers in sorted(mapped.items()):
-        if named := [str(n) for n in numbers if n in kept]:
-            lines.append(f"{word} {' '.join(named)}")
+    if len(spans) <= max_passages:  # every passage kept: no word loses any of its numbers
+        kept = {n for numbers in mapped.values() for n in numbers}
+        lines = [f"{word} {' '.join(map(str, mapped[word]))}" for word in sorted(mapped)]
+    else:
+        # Every word's first passage while they fit, those that introduce the most words first (a
+        # word found only far into a long text keeps its passage); then later passages in order.
+        kept = set(sorted(firsts, key=lambda n: (-firsts[n], n))[:max_passages])
+        if len(kept) < max_passages:
+            later = sorted({n for numbers in mapped.values() for n in numbers[1:]} - kept)
+            kept.update(later[: max_passages - len(kept)])
+        lines = []
+        for word, numbers in sorted(mapped.items()):
+            if named := [str(n) for n in numbers if n in kept]:
+                lines.append(f"{word} {' '.join(named)}")
     record = TextRecord("\n" + "".join(f"{line}\n" for line in lines),
                         {n: text[spans[n][0] : spans[n][1]] for n in sorted(kept)})  # fmt: skip
     return record, len(lines)
@@ -213,6 +224,30 @@ def _by_letter(words: str) -> list[tuple[str, str]]:
     return [(letter, "\n" + "".join(f"{line}\n" for line in lines)) for letter, lines in rows.items()]
 
 
+def terms_by_letter(terms: frozenset) -> dict[str, set]:
+    """The query's terms by the row of a long record that may hold them (every term for a short one's)."""
+    by_letter: dict[str, set] = {_ALL_LETTERS: set(terms)}
+    for term in terms:
+        by_letter.setdefault(_letter(term), set()).add(term)
+    return by_letter
+
+
+def located_in(rows, docs: dict, by_letter: dict[str, set], langs: list[str]) -> dict[str, tuple]:
+    """{doc: (lang, {term: passage numbers})} from a store's (doc, lang, digest, letter, words) rows:
+    for each document, its first language in the order of `langs`, then the others by tag, whose
+    record has the digest the engine holds and names a term."""
+    rank = {lang: i for i, lang in enumerate(langs)}
+    found: dict[tuple, dict] = {}
+    for doc_id, lang, digest, letter, words in rows:
+        if digest == (docs[doc_id] or ""):
+            found.setdefault((doc_id, lang), {}).update(matching(words, frozenset(by_letter[letter])))
+    located = {}
+    for (doc_id, lang), where in sorted(found.items(), key=lambda item: (rank.get(item[0][1], len(rank)), item[0][1])):
+        if where and doc_id not in located:
+            located[doc_id] = (lang, where)
+    return located
+
+
 STORE_FILE = "snippets.sqlite3"
 _PART = "snippets-part-{}.sqlite3"
 _warned: set[str] = set()
@@ -296,7 +331,9 @@ class SqliteSnippetStore:
             raise IndexUnavailable(f"the snippet store at {path} cannot be written: {error!r}") from error
         try:
             try:
-                yield _SqliteWriter(conn)
+                writer = _SqliteWriter(conn)
+                yield writer
+                writer.flush()
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise
@@ -345,9 +382,7 @@ class SqliteSnippetStore:
     def _locate(self, docs: dict, terms: frozenset, langs: list[str], among: str) -> dict[str, tuple]:
         """{doc: (lang, {term: passage numbers})} in the first language of `langs` (or, `among`
         being "NOT IN", of the others by tag) where the words of a record with the right digest hold a term."""
-        by_letter: dict[str, set] = {_ALL_LETTERS: set(terms)}
-        for term in terms:
-            by_letter.setdefault(_letter(term), set()).add(term)
+        by_letter = terms_by_letter(terms)
         letters = sorted(by_letter)
         rows = self._conn.execute(
             "SELECT t.doc, t.lang, t.digest, w.letter, w.words FROM snippet_texts t JOIN snippet_words w "
@@ -356,16 +391,7 @@ class SqliteSnippetStore:
             f"AND w.letter IN ({','.join('?' * len(letters))}) ORDER BY t.lang",
             [*docs, *langs, *letters],
         ).fetchall()
-        rank = {lang: i for i, lang in enumerate(langs)}
-        found: dict[tuple, dict] = {}
-        for doc_id, lang, digest, letter, words in rows:
-            if digest == (docs[doc_id] or ""):
-                found.setdefault((doc_id, lang), {}).update(matching(words, frozenset(by_letter[letter])))
-        located = {}
-        for (doc_id, lang), where in sorted(found.items(), key=lambda item: rank.get(item[0][1], len(rank))):
-            if where and doc_id not in located:
-                located[doc_id] = (lang, where)
-        return located
+        return located_in(rows, docs, by_letter, langs)
 
     def close(self) -> None:
         """Close the file."""
@@ -387,6 +413,7 @@ class SqliteSnippetStore:
             writer = _SqliteWriter(conn, fresh=True)
             for document in documents:
                 writer.put(document["id"], document.get("digest"), snippet_record(document))
+            writer.flush()
             conn.execute("COMMIT")
         finally:
             conn.close()
@@ -412,25 +439,45 @@ class SqliteSnippetStore:
 
 
 class _SqliteWriter:
+    """Puts and deletes gathered and written WRITE_BATCH documents at a time (six statements a
+    document one by one were most of what a catch-up spent beyond a rebuild); the last put or
+    delete of a document wins, as one by one. `flush` before the transaction commits."""
+
     def __init__(self, conn: sqlite3.Connection, fresh: bool = False):
         self._conn = conn
         self._fresh = fresh  # a part file: nothing to delete first (a repeated id replaces, never fails)
+        self._pending: dict[str, tuple | None] = {}
 
     def put(self, doc_id: str, digest: str | None, record: dict[str, TextRecord]) -> None:
-        if not self._fresh:
-            self.delete(doc_id)
-        self._conn.executemany("INSERT OR REPLACE INTO snippet_texts VALUES (?, ?, ?)",
-                               [(doc_id, lang, digest or "") for lang in record])  # fmt: skip
-        self._conn.executemany("INSERT OR REPLACE INTO snippet_words VALUES (?, ?, ?, ?)",
-                               [(doc_id, lang, letter, words) for lang, text in record.items()
-                                for letter, words in _by_letter(text.words)])  # fmt: skip
-        self._conn.executemany("INSERT OR REPLACE INTO snippet_passages VALUES (?, ?, ?, ?)",
-                               [(doc_id, lang, n, passage) for lang, text in record.items()
-                                for n, passage in text.passages.items()])  # fmt: skip
+        self._pending[doc_id] = (digest or "", record)
+        if len(self._pending) >= WRITE_BATCH:
+            self.flush()
 
     def delete(self, doc_id: str) -> None:
-        for table in TABLES:
-            self._conn.execute(f"DELETE FROM {table} WHERE doc = ?", (doc_id,))
+        self._pending[doc_id] = None
+        if len(self._pending) >= WRITE_BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        pending, self._pending = self._pending, {}
+        if not pending:
+            return
+        if not self._fresh:
+            ids = list(pending)
+            for table in TABLES:
+                self._conn.execute(f"DELETE FROM {table} WHERE doc IN ({','.join('?' * len(ids))})", ids)
+        texts, words, passages_ = [], [], []
+        for doc_id, found in pending.items():
+            if found is None:
+                continue
+            digest, record = found
+            for lang, text in record.items():
+                texts.append((doc_id, lang, digest))
+                words += [(doc_id, lang, letter, line) for letter, line in _by_letter(text.words)]
+                passages_ += [(doc_id, lang, n, passage) for n, passage in text.passages.items()]
+        self._conn.executemany("INSERT OR REPLACE INTO snippet_texts VALUES (?, ?, ?)", texts)
+        self._conn.executemany("INSERT OR REPLACE INTO snippet_words VALUES (?, ?, ?, ?)", words)
+        self._conn.executemany("INSERT OR REPLACE INTO snippet_passages VALUES (?, ?, ?, ?)", passages_)
 
 
 class _NoWriter:

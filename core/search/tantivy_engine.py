@@ -13,7 +13,6 @@ evaluation does not run here: hits are the same, scores differ only in how a fie
 is rounded to a byte (bench/search.py reports how far the top tens overlap).
 """
 
-import multiprocessing
 import os
 import shutil
 import threading
@@ -26,8 +25,9 @@ import tantivy
 
 from core.search import ranking as r
 from core.search import schema as doc
+from core.search.bulk import analysis_pool, chunks
 from core.search.errors import IndexUnavailable
-from core.search.generations import generation_name, link_first
+from core.search.generations import GenerationalIndex
 from core.search.query import Hit, Query, Results, parse_text
 from core.search.snippets import SqliteSnippetStore, snippet_record, snippets_for
 
@@ -94,30 +94,19 @@ def _analysed_chunk(task) -> list[tuple]:
     return [_analysed(document, facets) for document in documents]
 
 
-@contextmanager
-def _analysis_pool(procs: int):
-    """Processes to analyse documents in, or None for the calling one. Made before any tantivy
-    writer exists: a process forked while tantivy's threads run would inherit their locks."""
-    if procs <= 1:
-        yield None
-        return
-    with multiprocessing.get_context("fork").Pool(procs) as pool:
-        yield pool
-
-
 def _analysed_in_order(documents, facets, pool, window: int, on_document, folder=None, chunk: int = 500):
     """Every document analysed, in order, by the pool's processes when there is one.
 
     The documents are read here in the calling thread (a database session may only work in
     its own), at most a few chunks ahead of the workers.
     """
-    chunks = ((batch, facets, folder) for batch in _chunks(documents, chunk, on_document))
+    tasks = ((batch, facets, folder) for batch in chunks(documents, chunk, on_document))
     if pool is None:
-        for task in chunks:
+        for task in tasks:
             yield from _analysed_chunk(task)
         return
     pending = deque()
-    for task in chunks:
+    for task in tasks:
         pending.append(pool.apply_async(_analysed_chunk, (task,)))
         if len(pending) >= window:
             yield from pending.popleft().get()
@@ -125,20 +114,7 @@ def _analysed_in_order(documents, facets, pool, window: int, on_document, folder
         yield from pending.popleft().get()
 
 
-def _chunks(documents, size: int, on_document):
-    chunk = []
-    for document in documents:
-        chunk.append(document)
-        if on_document:
-            on_document()
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
-
-
-class TantivyIndex:
+class TantivyIndex(GenerationalIndex):
     """One index folder (a core.search.SearchEngine); `path` is a symlink to the live
     generation, so a rebuild swaps it at once, as with Whoosh."""
 
@@ -151,48 +127,9 @@ class TantivyIndex:
 
     # Opening -------------------------------------------------------------------------------
 
-    def ensure(self) -> None:
-        """Create an empty index if there is none yet."""
-        if self.path.is_dir() and not self.path.is_symlink():
-            # A plain folder: a copy of the data folder that followed the link. It becomes a
-            # generation, so a rebuild can swap it out like any other (as the Whoosh engine does).
-            adopted = self.path.parent / generation_name(self.path, "adopted")
-            try:
-                os.rename(self.path, adopted)
-            except FileNotFoundError:  # another process adopted it first
-                return
-            self._swap_to(adopted)
-            return
-        if self.path.exists():
-            return
-        folder = self._new_generation()
+    def _create_empty(self, folder: Path) -> None:
         self._index_in(folder, create=True)
         SqliteSnippetStore.create(folder)
-        self._link_first(folder)
-
-    def _link_first(self, folder: Path) -> None:
-        link_first(self.path, folder)
-
-    def _new_generation(self) -> Path:
-        folder = self.path.parent / generation_name(self.path)
-        folder.mkdir(parents=True)
-        return folder
-
-    def _own(self, folder: Path) -> bool:
-        # A generation of this index is a sibling of its link. A copied data folder may carry a
-        # link elsewhere (an absolute one into the live folder): never read, write or delete there.
-        parent = Path(os.path.realpath(self.path.parent))
-        return folder.parent == parent and folder.name.startswith(f"{self.path.name}-")
-
-    def _swap_to(self, folder: Path) -> Path | None:
-        """Point `path` at `folder` with one atomic rename; returns the folder it replaced, if it is ours."""
-        old = Path(os.path.realpath(self.path)) if self.path.is_symlink() else None
-        link = self.path.parent / f".{self.path.name}.{os.getpid()}.link"
-        if link.is_symlink():
-            link.unlink()
-        link.symlink_to(folder.name)
-        os.replace(link, self.path)
-        return old if old and self._own(old) else None
 
     def _index_in(self, folder, create: bool = False):
         index = tantivy.Index(self.schema, path=str(folder)) if create else tantivy.Index.open(str(folder))
@@ -258,7 +195,7 @@ class TantivyIndex:
         two leaves records whose digest differs from the index's, which give no snippet until the
         task is applied again."""
         # The pool is forked before the writer's threads exist.
-        with _analysis_pool(procs) as pool, self._writing(pool, max(1, procs)) as wrapped:
+        with analysis_pool(procs) as pool, self._writing(pool, max(1, procs)) as wrapped:
             yield wrapped
 
     @contextmanager
@@ -297,7 +234,7 @@ class TantivyIndex:
         threads = max(1, procs)
         try:
             SqliteSnippetStore.create(folder)
-            with _analysis_pool(procs) as pool:
+            with analysis_pool(procs) as pool:
                 writer = self._index_in(folder, create=True).writer(REBUILD_HEAP * threads, threads)
                 analysed_ones = _analysed_in_order(documents, self.facets, pool, 2 * threads, on_document, str(folder))
                 for analysed in analysed_ones:
@@ -313,11 +250,6 @@ class TantivyIndex:
             return old
         self.discard(old)
         return None
-
-    def discard(self, folder: Path | None) -> None:
-        """Remove a replaced index folder (readers that still have it open keep working)."""
-        if folder and self._own(Path(folder)) and folder != Path(os.path.realpath(self.path)):
-            shutil.rmtree(folder, ignore_errors=True)
 
     # Reading -------------------------------------------------------------------------------
 
@@ -364,6 +296,7 @@ class _Writer:
         self._pool = pool
         self._procs = procs
         self._waiting: list[doc.Document] = []
+        self._analysing: deque = deque()  # (documents, their pending analysis), oldest first
         self.changed = False
 
     def upsert(self, document: doc.Document) -> None:
@@ -373,8 +306,12 @@ class _Writer:
             self._add(document, _analysed(document, self._index.facets), snippet_record(document))
             return
         self._waiting.append(document)
-        if len(self._waiting) >= BULK_CHUNK * self._procs:
-            self.flush()
+        if len(self._waiting) >= BULK_CHUNK:
+            self._send()
+            # A few chunks in flight per process: the caller reads the next documents and this
+            # process indexes finished ones while the others analyse, as a rebuild does.
+            while len(self._analysing) > 2 * self._procs:
+                self._index_oldest()
 
     def delete(self, doc_id: str) -> None:
         """Remove the document with this id, if there is one."""
@@ -384,15 +321,22 @@ class _Writer:
         self._snippets.delete(doc_id)
 
     def flush(self) -> None:
-        """Index the documents waiting for the pool."""
+        """Index every document sent to the pool or waiting for it, in the order they came."""
+        self._send()
+        while self._analysing:
+            self._index_oldest()
+
+    def _send(self) -> None:
         waiting, self._waiting = self._waiting, []
-        if not waiting:
-            return
-        size = -(-len(waiting) // self._procs)
-        chunks = [(waiting[start : start + size], self._index.facets) for start in range(0, len(waiting), size)]
-        for chunk, done in zip(chunks, self._pool.map(_analysed_with_records, chunks), strict=True):
-            for document, (analysed, record) in zip(chunk[0], done, strict=True):
-                self._add(document, analysed, record)
+        if waiting:
+            self._analysing.append(
+                (waiting, self._pool.apply_async(_analysed_with_records, ((waiting, self._index.facets),)))
+            )
+
+    def _index_oldest(self) -> None:
+        documents, analysis = self._analysing.popleft()
+        for document, (analysed, record) in zip(documents, analysis.get(), strict=True):
+            self._add(document, analysed, record)
 
     def _add(self, document: doc.Document, analysed: tuple, record) -> None:
         self._writer.delete_documents_by_term("id", document["id"])

@@ -37,8 +37,9 @@ from whoosh.writing import SegmentWriter
 from core.search import ranking as r
 from core.search import schema as doc
 from core.search.analysis import PREFIX_MAX, fold_word, normalise
+from core.search.bulk import chunks
 from core.search.errors import IndexUnavailable
-from core.search.generations import generation_name, link_first
+from core.search.generations import GenerationalIndex
 from core.search.query import Hit, Query, Results, parse_text
 from core.search.snippets import SqliteSnippetStore, snippet_record, snippets_for
 
@@ -198,7 +199,7 @@ def _codec():
     return codec
 
 
-class WhooshIndex:
+class WhooshIndex(GenerationalIndex):
     """One index folder (a core.search.SearchEngine); `path` is a symlink to the live
     generation, so a rebuild swaps it at once. Each generation holds its snippet store."""
 
@@ -219,49 +220,9 @@ class WhooshIndex:
 
     # Opening -------------------------------------------------------------------------------
 
-    def ensure(self) -> None:
-        """Create an empty index if there is none yet."""
-        if self.path.is_dir() and not self.path.is_symlink():
-            # A plain folder: a copy of the data folder that followed the link. It becomes a
-            # generation, so a rebuild can swap it out like any other.
-            adopted = self.path.parent / generation_name(self.path, "adopted")
-            try:
-                os.rename(self.path, adopted)
-            except FileNotFoundError:  # another process adopted it first
-                return
-            self._swap_to(adopted)
-            return
-        if self.path.exists():
-            return
-        folder = self._new_generation()
+    def _create_empty(self, folder: Path) -> None:
         whoosh_index.create_in(folder, self.schema)
         SqliteSnippetStore.create(folder)
-        self._link_first(folder)
-
-    def _link_first(self, folder: Path) -> None:
-        link_first(self.path, folder)
-
-    def _new_generation(self) -> Path:
-        folder = self.path.parent / generation_name(self.path)
-        folder.mkdir(parents=True)
-        return folder
-
-    def _own(self, folder: Path) -> bool:
-        # A generation of this index is a sibling of its link. A copied data folder may carry a
-        # link elsewhere (an absolute one into the live folder): never read, write or delete there.
-        return folder.parent == Path(os.path.realpath(self.path.parent)) and folder.name.startswith(
-            f"{self.path.name}-"
-        )
-
-    def _swap_to(self, folder: Path) -> Path | None:
-        """Point `path` at `folder` with one atomic rename; returns the folder it replaced, if it is ours."""
-        old = Path(os.path.realpath(self.path)) if self.path.is_symlink() else None
-        link = self.path.parent / f".{self.path.name}.{os.getpid()}.link"
-        if link.is_symlink():
-            link.unlink()
-        link.symlink_to(folder.name)
-        os.replace(link, self.path)
-        return old if old and self._own(old) else None
 
     def _open(self, real: str | None = None):
         # By the real folder: a writer opened before a swap must keep working in its own.
@@ -380,7 +341,7 @@ class WhooshIndex:
         writer = ix.writer(codec=_codec(), compound=False)
         try:
             # Documents are analysed in the workers: the parent only reads and hands them on.
-            tasks = ((str(folder), self.facets, c, True) for c in _chunks(documents, chunk, on_document))
+            tasks = ((str(folder), self.facets, c, True) for c in chunks(documents, chunk, on_document))
             if procs > 1:
                 # gc.freeze: a worker's collector leaves alone what it inherited (after a big import, millions
                 # of objects it would walk at every full collection, copying their pages as it goes).
@@ -402,11 +363,6 @@ class WhooshIndex:
             return old
         self.discard(old)
         return None
-
-    def discard(self, folder: Path | None) -> None:
-        """Remove a replaced index folder (readers that still have it open keep working)."""
-        if folder and self._own(Path(folder)) and folder != Path(os.path.realpath(self.path)):
-            shutil.rmtree(folder, ignore_errors=True)
 
     # Reading -------------------------------------------------------------------------------
 
@@ -464,19 +420,6 @@ def _searcher(ix, real: str):
         return ix.searcher()
     except Exception as error:  # a segment file missing or cut short
         raise IndexUnavailable(f"the search index at {real} cannot be read: {error!r}") from error
-
-
-def _chunks(fields, size: int, on_document):
-    chunk = []
-    for document in fields:
-        chunk.append(document)
-        if on_document:
-            on_document()
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
 
 
 def _indexed_in_order(pool, tasks, window: int) -> list:

@@ -12,6 +12,7 @@ from sqlalchemy import select, update
 
 from archive import import_jobs
 from archive.models import ImportJob, Item, JobState
+from core.audit import history
 from core.db import db, utcnow
 from core.uow import unit
 
@@ -162,12 +163,67 @@ def test_unexpected_errors_retry_with_back_off_then_dead_letter(app, db_session,
     assert outcomes == [JobState.QUEUED, JobState.FAILED, False]  # three attempts, then given up
     dead = job_row(db_session, job_id)
     assert dead.dead_at is not None and dead.attempts == 3
-    assert not (import_jobs.inbox_root(app) / dead.folder).exists()
+    assert (import_jobs.inbox_root(app) / dead.folder / import_jobs.CSV_NAME).is_file()  # kept to queue again
     admin, _admin = login_as("admin")
     page = admin.get("/staff/import?lang=en").get_data(True)
-    assert "Imports given up" in page and "OSError: disk on fire" in page
+    title = page[page.index("<title>") : page.index("</title>")]
+    assert "Imports given up" not in title and "Imports given up" in page and "OSError: disk on fire" in page
+    assert f"/staff/import/{job_id}/retry" in page and f"/staff/import/{job_id}/discard" in page
     archivist, _archivist = login_as("archivist")
-    assert "Imports given up" not in archivist.get("/staff/import?lang=en").get_data(True)
+    page = archivist.get("/staff/import?lang=en").get_data(True)
+    assert "Imports given up" not in page and "/retry" not in page
+    assert archivist.post(f"/staff/import/{job_id}/retry").status_code == 403
+
+    # Once its cause is fixed, an admin queues it again: attempts reset, rows already stored skipped.
+    monkeypatch.undo()
+    answer = admin.post(f"/staff/import/{job_id}/retry?lang=en")
+    assert answer.status_code == 302 and answer.headers["Location"].endswith(f"/staff/import/{job_id}")
+    again = job_row(db_session, job_id)
+    assert again.state == JobState.QUEUED and again.attempts == 0 and again.dead_at is None
+    assert import_jobs.run_next_safely(app) == JobState.DONE and len(codes(db_session)) == 3
+    assert not (import_jobs.inbox_root(app) / dead.folder).exists()  # done: its folder goes
+    db_session.rollback()
+    assert [e.action for e in history(db_session, "import_job", job_id)] == ["retry"]
+    # Not a dead letter any more: a second retry is refused with its reason, nothing changed.
+    refused = admin.post(f"/staff/import/{job_id}/retry?lang=en", follow_redirects=True).get_data(True)
+    assert "This import is not among those given up." in refused
+    assert job_row(db_session, job_id).state == JobState.DONE
+
+
+def test_an_admin_discards_a_dead_letter_and_its_files_then_it_cannot_be_queued(app, db_session, make_user, login_as):
+    job_id = queue(db_session, app, make_user("archivist"))
+    db_session.rollback()
+    with unit("given up") as session:
+        session.execute(update(ImportJob).values(state=JobState.FAILED, dead_at=utcnow(), attempts=3,
+                                                 error_detail="OSError: disk on fire"))  # fmt: skip
+    folder = import_jobs.inbox_root(app) / job_row(db_session, job_id).folder
+    admin, _admin = login_as("admin")
+    answer = admin.post(f"/staff/import/{job_id}/discard?lang=en", follow_redirects=True).get_data(True)
+    assert f"Import {job_id} was taken off the list" in answer and "Imports given up" not in answer
+    discarded = job_row(db_session, job_id)
+    assert discarded.state == JobState.FAILED and discarded.dead_at is None and not folder.exists()
+    refused = admin.post(f"/staff/import/{job_id}/retry?lang=vi", follow_redirects=True).get_data(True)
+    assert "Lần nhập này không nằm trong số các lần nhập đã bị dừng." in refused  # in the reader's language
+    assert job_row(db_session, job_id).state == JobState.FAILED
+
+
+def test_a_dead_letters_files_go_after_the_days_they_are_kept(app, db_session, make_user, login_as):
+    archivist = make_user("archivist")
+    ids = [queue(db_session, app, archivist) for _ in range(2)]
+    db_session.rollback()
+    with unit("given up, one long ago") as session:
+        session.execute(update(ImportJob).where(ImportJob.id == ids[0])
+                        .values(state=JobState.FAILED, dead_at=utcnow() - timedelta(days=31)))  # fmt: skip
+        session.execute(update(ImportJob).where(ImportJob.id == ids[1])
+                        .values(state=JobState.FAILED, dead_at=utcnow() - timedelta(days=29)))  # fmt: skip
+    old, recent = (import_jobs.inbox_root(app) / job_row(db_session, i).folder for i in ids)
+    assert import_jobs.recover(app)["cleaned"] == 1 and not old.exists() and recent.exists()
+    admin, _admin = login_as("admin")
+    page = admin.get("/staff/import?lang=en").get_data(True)
+    assert "Files no longer kept" in page and f"/staff/import/{ids[1]}/retry" in page
+    assert f"/staff/import/{ids[0]}/retry" not in page
+    answer = admin.post(f"/staff/import/{ids[0]}/retry?lang=en", follow_redirects=True).get_data(True)
+    assert "The files of this import are no longer kept; send the CSV again." in answer
 
 
 def test_recovery_removes_only_this_machines_dead_processes_staging(app, monkeypatch):

@@ -14,7 +14,8 @@ class Someone:
 @pytest.mark.parametrize(("role", "allowed"), [
     (Role.ARCHIVIST, {Permission.SUBMIT_ITEMS}),
     (Role.CURATOR, set(Permission) - {Permission.SEE_FIXITY, Permission.MANAGE_USERS, Permission.MANAGE_REFERENCE,
-                                      Permission.MANAGE_REPOSITORY, Permission.MANAGE_HARVEST, Permission.TAKE_DOWN}),
+                                      Permission.MANAGE_REPOSITORY, Permission.MANAGE_HARVEST, Permission.TAKE_DOWN,
+                                      Permission.MANAGE_JOBS}),
     (Role.ADMIN, set(Permission)),
 ])  # fmt: skip
 def test_each_role_holds_its_permissions(role, allowed):

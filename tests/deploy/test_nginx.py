@@ -121,6 +121,9 @@ def site():
                     "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
                    check=True, capture_output=True)  # fmt: skip
     env = {key: value for key, value in os.environ.items() if not key.startswith(("VITRINE_", "DATABASE_URL"))}
+    # The public address is configured, as the README's deployment says: absolute links come from it, never
+    # from a Host or X-Forwarded-Host header.
+    env |= {"VITRINE_BASE_URL": f"https://127.0.0.1:{https_port}"}
     env |= {"VITRINE_DATA_DIR": str(data), "PORT": str(app_port), "WORKERS": "1", "VITRINE_TRUSTED_PROXIES": "1",
             "VITRINE_ACCEL_REDIRECT": "/_protected/", "VITRINE_MEDIA_JOBS": "worker", "VITRINE_SEARCH_APPLY": "worker",
             "VITRINE_HARVEST_JOBS": "worker", "VITRINE_OAI_APPLY": "worker"}  # fmt: skip
@@ -203,7 +206,7 @@ def test_files_are_sent_by_nginx_only_after_the_app_checked_them(site):
 
 @pytest.mark.long
 @pytest.mark.slow
-def test_the_app_sees_the_visitors_scheme_host_and_port_through_one_trusted_hop(site):
+def test_links_name_the_public_address_whatever_host_a_visitor_forwards(site):
     media_id, _sha, item_id = site["media"]["published"]
     answer = _get(site, f"/api/v1/items/{item_id}", headers={"X-Forwarded-Host": "evil.example",
                                                              "X-Forwarded-Proto": "http"})  # fmt: skip

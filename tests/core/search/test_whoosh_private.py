@@ -22,6 +22,7 @@ from whoosh.writing import SegmentWriter
 
 from core.search import schema, snippets
 from core.search import whoosh_engine as engine
+from core.search.generations import GenerationalIndex
 from core.search.whoosh_engine import WhooshIndex
 from tests.test_layering import ROOT, application_files, imported_modules
 
@@ -56,6 +57,7 @@ def engine_names(path: Path = ENGINE_FILE) -> tuple[set[str], set[str], set[str]
 
 def test_the_engine_declares_exactly_the_private_whoosh_names_it_uses():
     used, own, _mentioned = engine_names()
+    own |= {name for name in vars(GenerationalIndex) if _private(name)}  # inherited from our own base
     assert used - own == engine.WHOOSH_PRIVATE_NAMES
     assert own & engine.WHOOSH_PRIVATE_NAMES == set()
 
