@@ -18,22 +18,18 @@ import pypdf
 import pytest
 from sqlalchemy import select
 
-from app import create_app
-from archive.media import Upload, attach_media
 from archive.models import Item
-from archive.services import create_item
 from archive.workflow import apply_transition
 from core.audit import AuditEvent
-from core.auth import User, create_user
+from core.auth import User
 from core.db import db
-from core.storage import get_storage
 from core.uow import collected_effects
 from exhibitions import takedown
-from exhibitions.composing import add_entry, add_section, archive, create_exhibition, publish
-from exhibitions.models import Exhibition, QrLink, QrTarget
+from exhibitions.composing import archive
+from exhibitions.models import Exhibition, QrTarget
 from interop.oai.identifiers import set_repository_id
-from tests.archive import samples
-from tests.conftest import PASSWORD, VitrineTestClient, app_settings, copy_database, data_dir
+from tests import public_site
+from tests.conftest import PASSWORD
 
 MARK = "Zyxwv"  # in every text of the withdrawn item, and nowhere else
 CODE = "TKD-ZYXWV-01"
@@ -59,23 +55,8 @@ class Site:
 
 
 @pytest.fixture(scope="module")
-def module_folder(tmp_path_factory):
-    return tmp_path_factory.mktemp("takedown")
-
-
-@pytest.fixture(scope="module")
-def database_url(request, module_folder):
-    return copy_database(request, module_folder)
-
-
-@pytest.fixture(scope="module")
-def app(module_folder, database_url):
-    app = create_app(app_settings(data_dir(module_folder), database_url) | {"OAI_APPLY": "inline"})
-    app.test_client_class = VitrineTestClient
-    with app.app_context():
-        yield app
-        db.session.remove()
-        db.engine.dispose()
+def app(request, tmp_path_factory):
+    yield from public_site.module_app(request, tmp_path_factory.mktemp("takedown"))
 
 
 @pytest.fixture(scope="module")
@@ -86,46 +67,23 @@ def site(app) -> Site:
     return built
 
 
-def _item(session, user, code: str, title: str, mark: str = "", file: bool = True) -> tuple:
-    data = {"reference_code": code, "type": "photo", "date": "1946", "place": "vn-ha-noi", "terms": ["ICCPR"],
-            "texts": {"vi": {"title": f"{title} {mark}".strip(), "caption": f"Chú thích {mark}".strip(),
-                             "description": f"Mô tả {mark}".strip()},
-                      "en": {"title": f"Photo {mark}".strip()}}}  # fmt: skip
-    item = create_item(session, user, data)
-    media = None
-    if file:
-        upload = Upload("photo.png", io.BytesIO(samples.png_bytes()))
-        [attached] = attach_media(session, get_storage(), user, item, [upload])
-        media = attached.media
-    apply_transition(session, user, item, "submit")
-    apply_transition(session, user, item, "publish")
-    return item, media
-
-
-def _exhibition(session, user, code: str, title: str, items: list) -> object:
-    settings = {"code": code, "venue": "vn-cao-bang", "primary_language": "vi", "languages": ["en"],
-                "opens_on": "2026-09-01", "texts": {"vi": {"title": title}, "en": {"title": title}}}  # fmt: skip
-    exhibition = create_exhibition(session, user, settings)
-    section = add_section(session, user, exhibition, {"vi": {"title": "Phần 1"}, "en": {"title": "Part 1"}})
-    for item in items:
-        add_entry(session, user, section, item.id)
-    publish(session, user, exhibition)
-    return exhibition
-
-
 def _build(site: Site) -> Site:
     session = db.session
-    users = {role: create_user(session, f"{role}@takedown.test", PASSWORD, role)
-             for role in ("archivist", "curator", "admin")}  # fmt: skip
-    session.commit()
+    users = public_site.make_staff(session, "takedown.test")
     curator = users["curator"]
     with collected_effects():  # previews made once, at the end
-        withdrawn, media = _item(session, curator, CODE, "Bức ảnh gỡ xuống", MARK)
-        kept, _none = _item(session, curator, "TKD-KEPT-01", "Bức ảnh ở lại", file=False)  # one file to look for
+        withdrawn, media = public_site.make_item(
+            session, curator, public_site.item_data(CODE, "Bức ảnh gỡ xuống", MARK)
+        )
+        kept, _none = public_site.make_item(
+            session, curator, public_site.item_data("TKD-KEPT-01", "Bức ảnh ở lại"), file_name=None
+        )  # one file to look for
         session.commit()
-    live = _exhibition(session, curator, "TKL", "Triển lãm đang mở", [withdrawn, kept])
-    frozen = _exhibition(session, curator, "TKA", "Triển lãm đã đóng", [withdrawn, kept])
-    gone = _exhibition(session, curator, "TKG", f"Triển lãm {GONE_EXHIBITION}", [kept])
+    live, frozen, gone = (
+        public_site.make_exhibition(session, curator, code, {"vi": {"title": title}, "en": {"title": title}}, items)
+        for code, title, items in (("TKL", "Triển lãm đang mở", [withdrawn, kept]),
+                                   ("TKA", "Triển lãm đã đóng", [withdrawn, kept]),
+                                   ("TKG", f"Triển lãm {GONE_EXHIBITION}", [kept])))  # fmt: skip
     session.flush()
     archive(session, curator, frozen)
     archive(session, curator, gone)
@@ -136,18 +94,11 @@ def _build(site: Site) -> Site:
     for name, exhibition in (("live", live), ("frozen", frozen)):
         entry = next(e for e in exhibition.entries if e.item_id == withdrawn.id)
         site.entries[name] = entry.id
-        site.codes[name] = _code(session, exhibition.id, QrTarget.ENTRY, entry.id)
+        site.codes[name] = public_site.qr_code(session, exhibition.id, QrTarget.ENTRY, entry.id)
         site.entries[f"kept-{exhibition.id}"] = next(e.id for e in exhibition.entries if e.item_id == kept.id)
-    site.codes["gone"] = _code(session, gone.id, QrTarget.EXHIBITION, None)
+    site.codes["gone"] = public_site.qr_code(session, gone.id, QrTarget.EXHIBITION, None)
     site.users = {role: user.email for role, user in users.items()}
     return site
-
-
-def _code(session, exhibition_id: int, target: QrTarget, target_id: int | None) -> str:
-    return session.scalar(select(QrLink.code).where(QrLink.exhibition_id == exhibition_id, QrLink.target == target,
-                                                    QrLink.target_id.is_(target_id) if target_id is None
-                                                    else QrLink.target_id == target_id,
-                                                    QrLink.lang.is_(None)))  # fmt: skip
 
 
 def _take_down(site: Site) -> None:

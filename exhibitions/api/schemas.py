@@ -14,6 +14,7 @@ from core.schemas import CURSOR, CursorPagingSchema, OneOf, Range, UtcDateTime, 
 from core.urls import MAX_ID, public_url, qr_url
 from exhibitions.models import Entry, Exhibition, ExhibitionMode, ExhibitionStatus, QrTarget, Section
 from exhibitions.qr import panel_code
+from exhibitions.reading import VISIBLE
 
 TEXT_STATE = {"validate": OneOf(enum_values(TextState))}
 BY_LANGUAGE = {"description": "Per BCP 47 language tag"}
@@ -363,9 +364,16 @@ def section_record(section: Section, links: dict, public: bool = False) -> dict:
     }
 
 
+def source_ref(source: Exhibition | None, public: bool) -> dict | None:
+    """The framework an exhibition was derived from, as ExhibitionRefSchema dumps it; for the public only one it may
+    read itself (a framework in preparation, or taken down, is not named: its id and code are the staff's)."""
+    if source is None or (public and (source.status not in VISIBLE or source.taken_down)):
+        return None
+    return {"id": source.id, "code": source.code}
+
+
 def exhibition_record(exhibition: Exhibition, links: dict, sections: bool = True, public: bool = False) -> dict:
     """An exhibition as ExhibitionSchema (or, without sections, ExhibitionSummarySchema) dumps it."""
-    source = exhibition.derived_from
     record = {
         name: getattr(exhibition, name)
         for name in ("id", "code", "venue", "mode", "opens_on", "closes_on", "primary_language", "languages",
@@ -373,7 +381,7 @@ def exhibition_record(exhibition: Exhibition, links: dict, sections: bool = True
                      "published_at", "archived_at", "withdrawn_at")
     }  # fmt: skip
     record |= {
-        "derived_from": {"id": source.id, "code": source.code} if source else None,
+        "derived_from": source_ref(exhibition.derived_from, public),
         "frozen": bool(exhibition.frozen),
         "texts": {t.lang: t for t in exhibition.texts},
         "qr": qr_ref(links, exhibition.id, QrTarget.EXHIBITION, None),

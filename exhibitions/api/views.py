@@ -111,7 +111,8 @@ class Exhibitions(MethodView):
         per_page = query.pop("per_page", None) or current_app.config["ITEMS_PER_PAGE"]
         page = list_exhibitions(db.session, query, page_number or 1, per_page, public=user is None, cursor=cursor)
         links = primary_links(db.session, page.items)
-        return {"exhibitions": [exhibition_record(e, links, sections=False) for e in page.items], **page_fields(page)}
+        records = [exhibition_record(e, links, sections=False, public=user is None) for e in page.items]
+        return {"exhibitions": records, **page_fields(page)}
 
     @token_required
     @blp.arguments(ExhibitionInputSchema)

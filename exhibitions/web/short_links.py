@@ -3,6 +3,7 @@
 from datetime import date
 
 from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
+from flask_login import current_user
 
 from core import language_policy
 from core.db import db
@@ -16,6 +17,9 @@ from exhibitions.models import QrLink, QrTarget
 bp = Blueprint("qr", __name__, template_folder="../templates")
 
 STATE_STATUS = {"draft": 404, "archived": 410, "removed": 410, "withdrawn": 410, "taken_down": 410}
+# Codes leading to what the public may not see — an exhibition being prepared or taken down, a panel whose item is
+# not published: their images are drawn for the staff alone.
+NOT_PUBLIC = ("draft", "taken_down", "withdrawn")
 
 
 def target_url(link: QrLink, printed: str | None) -> str:
@@ -39,6 +43,18 @@ def _find(code: str) -> QrLink:
         raise NotFound(_("No panel or page has the code %(code)s. Check the code printed beside the QR.",
                          code=code[:40]))  # fmt: skip
     return link
+
+
+def _drawable(code: str) -> tuple[QrLink, bool]:
+    """The link whose QR image is asked for, and whether the image is public. Codes leading to nothing public
+    (NOT_PUBLIC) are drawn for the staff only (they print labels before an opening): for the public they answer as
+    an unknown code does, so that a guessed code says nothing of what is being prepared."""
+    link = _find(code)
+    public = qr.resolve(db.session, link).state not in NOT_PUBLIC
+    if not public and not current_user.is_authenticated:
+        raise NotFound(_("No panel or page has the code %(code)s. Check the code printed beside the QR.",
+                         code=code[:40]))  # fmt: skip
+    return link, public
 
 
 @bp.route(QR_PREFIX, methods=["GET"])
@@ -84,21 +100,22 @@ def _arrive(link: QrLink, printed: bool):
 
 @bp.route(f"{QR_PREFIX}/<code>.png")
 def image_png(code: str):
-    link = _find(code)
+    link, public = _drawable(code)
     size = request.args.get("box", "10")
     box = int(size) if size.isascii() and size.isdigit() and 2 <= int(size) <= 40 else 10
-    return _image(qr.qr_png(qr_url(link.code), box), "image/png", link.code)
+    return _image(qr.qr_png(qr_url(link.code), box), "image/png", link.code, public)
 
 
 @bp.route(f"{QR_PREFIX}/<code>.svg")
 def image_svg(code: str):
-    link = _find(code)
-    return _image(qr.qr_svg(qr_url(link.code)), "image/svg+xml", link.code)
+    link, public = _drawable(code)
+    return _image(qr.qr_svg(qr_url(link.code)), "image/svg+xml", link.code, public)
 
 
-def _image(data: bytes, mimetype: str, code: str) -> Response:
+def _image(data: bytes, mimetype: str, code: str, public: bool) -> Response:
     response = Response(data, mimetype=mimetype)
-    response.headers["Cache-Control"] = "public, max-age=86400"
+    # A staff member's image of a draft's code must not wait in a shared cache for the public.
+    response.headers["Cache-Control"] = "public, max-age=86400" if public else "private, no-cache"
     response.headers["X-Content-Type-Options"] = "nosniff"
     extension = "png" if mimetype == "image/png" else "svg"
     response.headers["Content-Disposition"] = f'inline; filename="qr-{code}.{extension}"'

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from archive.workflow import apply_transition
 from core.auth import issue_token
 from core.i18n import _
-from exhibitions.composing import archive, publish, update_entry
+from exhibitions.composing import archive, derive_exhibition, publish, update_entry
 from exhibitions.models import Exhibition, ExhibitionStatus, QrLink, QrTarget
 
 API = "/api/v1"
@@ -415,6 +415,23 @@ def test_only_a_framework_can_be_derived(client, published, auth):
     assert error_of(client.post(f"{API}/exhibitions/{plain.id}/derive", json={}, headers=auth()), 422)["field"] == (
         "venue"
     )
+
+
+def test_the_public_is_not_told_of_a_framework_it_may_not_read(client, db_session, curator, make_exhibition, auth):
+    """Issue 24, part 6 (found by tests/test_leaks.py): a published exhibition named the draft framework it was
+    derived from, its id and code, to anyone."""
+    framework = make_exhibition(sections=1, entries=1, code="QG27", is_framework=True)  # a draft
+    derived = derive_exhibition(db_session, curator, framework, {"venue": "vn-cao-bang", "code": "CB27"})
+    publish(db_session, curator, derived)
+    db_session.commit()
+    read, [listed] = client.get(f"{API}/exhibitions/{derived.id}").json, client.get(f"{API}/exhibitions").json[
+        "exhibitions"]  # fmt: skip
+    assert read["derived_from"] is None and listed["derived_from"] is None and "QG27" not in f"{read}{listed}"
+    staff = client.get(f"{API}/exhibitions/{derived.id}", headers=auth("archivist")).json
+    assert staff["derived_from"] == {"id": framework.id, "code": "QG27"}
+    publish(db_session, curator, framework)
+    db_session.commit()
+    assert client.get(f"{API}/exhibitions/{derived.id}").json["derived_from"] == {"id": framework.id, "code": "QG27"}
 
 
 def test_differences_and_pull(client, db_session, curator, published, auth):

@@ -296,9 +296,10 @@ def test_qr_is_big_enough_and_keeps_its_quiet_zone(app, tmp_path):
     assert min(image.crop(tuple(inner)).getdata()) < 20  # and the symbol itself is there, in black
 
 
-def test_qr_png_route_scans_to_the_short_link(db_session, client, exhibition, tmp_path):
+def test_qr_png_route_scans_to_the_short_link(db_session, login_as, exhibition, tmp_path):
     code = _entry_code(db_session, exhibition.entries[0].id)
-    response = client.get(f"/q/{code}.png")
+    staff, _curator = login_as("curator")  # a draft's: the staff's (public ones: tests/exhibitions/test_qr_links.py)
+    response = staff.get(f"/q/{code}.png")
     assert response.status_code == 200 and response.mimetype == "image/png"
     path = tmp_path / "qr.png"
     path.write_bytes(response.data)

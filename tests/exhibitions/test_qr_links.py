@@ -10,7 +10,7 @@ from sqlalchemy import select
 from app import create_app
 from archive.workflow import apply_transition
 from core.db import db
-from exhibitions import qr
+from exhibitions import qr, takedown
 from exhibitions.composing import archive, move_entry, publish, remove_entry, unpublish, update_entry, update_exhibition
 from exhibitions.models import QrLink, QrScanDay, QrScanVisitor, QrTarget
 from exhibitions.qr import find_link, link_for
@@ -174,6 +174,31 @@ def test_qr_images_decode_to_the_short_link(client, db_session, shown, tmp_path)
     svg = client.get(f"/q/{code}.svg")
     assert svg.mimetype == "image/svg+xml" and svg.data.startswith(b"<?xml") and b"<path" in svg.data
     assert client.get("/q/nothing.png").status_code == 404
+
+
+def test_a_draft_or_taken_down_exhibitions_qr_images_are_the_staffs(client, db_session, curator, make_exhibition,
+                                                                     make_user, login_as):  # fmt: skip
+    """Issue 24, part 6 (found by tests/test_leaks.py): a guessed code of an exhibition being prepared or taken
+    down drew its QR image for anyone, kept a day by shared caches."""
+    draft = make_exhibition(sections=1, entries=1)
+    code = _code(db_session, draft, QrTarget.ENTRY, draft.entries[0].id)
+    db_session.commit()
+    for kind in ("png", "svg"):
+        assert client.get(f"/q/{code}.{kind}").status_code == 404
+    staff, _user = login_as("curator")
+    drawn = staff.get(f"/q/{code}.png")
+    assert drawn.status_code == 200 and "public" not in drawn.headers["Cache-Control"]
+    publish(db_session, curator, draft)
+    db_session.commit()
+    shown = client.get(f"/q/{code}.svg")
+    assert shown.status_code == 200 and shown.headers["Cache-Control"] == "public, max-age=86400"
+    apply_transition(db_session, curator, draft.entries[0].item, "withdraw", "Rights disputed.")  # its panel's code
+    db_session.commit()
+    assert client.get(f"/q/{code}.png").status_code == 404
+    apply_transition(db_session, make_user("admin"), draft.entries[0].item, "reinstate", "Rights cleared.")
+    takedown.take_down(db_session, make_user("admin"), draft, "Shown without consent.")
+    db_session.commit()
+    assert client.get(f"/q/{code}.png").status_code == 404
 
 
 @pytest.mark.one_database
