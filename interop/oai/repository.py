@@ -3,12 +3,11 @@ staff pages show while no identifier is set."""
 
 import re
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from flask import current_app
-from sqlalchemy import select
 
 from core.audit import record_event
-from core.auth import Role, User
 from core.i18n import _
 from core.validation import Problems
 from interop.oai.identifiers import adopt_configured_id, set_repository_id, settings, stored_repository_id
@@ -34,16 +33,15 @@ def current_identifier(session) -> str | None:
 
 
 def read_info(session) -> RepositoryInfo:
-    """The repository's identity as stored, with the configured and the admins' addresses as fallbacks."""
+    """The repository's identity as stored, with the configured contact, then `admin@` its domain, as fallbacks."""
     row = settings(session)
     emails = (row.admin_email,) if row.admin_email else ()
     if not emails and current_app.config.get("OAI_ADMIN_EMAIL"):
         emails = (current_app.config["OAI_ADMIN_EMAIL"],)
-    if not emails:  # the protocol requires one: the administrators of the instance are its administrators
-        query = select(User.email).where(User.role == Role.ADMIN, User.is_active_flag.is_(True)).order_by(User.id)
-        emails = tuple(session.scalars(query.limit(3)))
-    if not emails and row.identifier:  # no admin account at all: the institution's domain is the identifier
-        emails = (f"admin@{row.identifier}",)
+    # The protocol requires one. Never the staff's own addresses: they are the names they sign in with, and
+    # showing them to every harvester would tell a stranger whose account to try.
+    if not emails:
+        emails = (f"admin@{row.identifier or urlsplit(current_app.config['BASE_URL']).hostname or 'localhost'}",)
     return RepositoryInfo(row.identifier, row.name or DEFAULT_NAME, emails, current_app.config.get("REPOSITORY_ID"))
 
 

@@ -4,8 +4,9 @@ from tests.interop.oai.conftest import REPOSITORY_ID
 from tests.interop.oai.helpers import NS, XML_LANG, errors, texts
 
 
-def test_identify_describes_the_repository(oai, publish_many, client):
+def test_identify_describes_the_repository(oai, publish_many, client, make_user):
     publish_many(1)
+    admin = make_user("admin")
     root = oai(verb="Identify")
     identify = root.find("oai:Identify", NS)
     assert identify.findtext("oai:baseURL", namespaces=NS) == "http://vitrine.test/oai"
@@ -13,7 +14,9 @@ def test_identify_describes_the_repository(oai, publish_many, client):
     assert identify.findtext("oai:deletedRecord", namespaces=NS) == "persistent"
     assert identify.findtext("oai:granularity", namespaces=NS) == "YYYY-MM-DDThh:mm:ssZ"
     assert identify.findtext("oai:earliestDatestamp", namespaces=NS).endswith("Z")
-    assert identify.findtext("oai:adminEmail", namespaces=NS)
+    # No contact set: the repository's domain, never a staff member's address (a sign-in name).
+    assert [e.text for e in identify.findall("oai:adminEmail", NS)] == [f"admin@{REPOSITORY_ID}"]
+    assert admin.email not in client.get("/oai?verb=Identify").get_data(True)
     assert identify.findtext(".//id:repositoryIdentifier", namespaces=NS) == REPOSITORY_ID
     assert identify.findtext(".//id:sampleIdentifier", namespaces=NS) == f"oai:{REPOSITORY_ID}:item/1"
     assert root.find("oai:request", NS).get("verb") == "Identify"
