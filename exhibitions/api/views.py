@@ -166,10 +166,14 @@ class QrLinks(MethodView):
     @blp.response(200, QrLinkSchema(many=True))
     @fails_with(404, 410)
     def get(self, exhibition_id, user):
-        """Every short link of the exhibition with its QR images and scan count."""
+        """Every short link of the exhibition with its QR images and scan count (for the public, those that
+        lead somewhere public: a panel of an item withdrawn since is the staff's to see)."""
         exhibition = _visible(exhibition_id, user)
         counts = qr.scan_counts(db.session, exhibition)
-        return [qr_link_record(link, counts.get(link.id, 0)) for link in qr.links_of(db.session, exhibition)]
+        links = qr.links_of(db.session, exhibition)
+        if user is None:
+            links = [link for link in links if qr.leads_to_public(db.session, link)]
+        return [qr_link_record(link, counts.get(link.id, 0)) for link in links]
 
 
 @blp.route(EXHIBITION + "/differences", tags=TAG, endpoint="exhibition_differences")

@@ -203,6 +203,14 @@ def resolve(session, link: QrLink) -> Resolution:
     return Resolution(link, "ok", lang)
 
 
+NOT_PUBLIC = frozenset({"draft", "taken_down", "withdrawn"})  # resolutions that lead the public to nothing
+
+
+def leads_to_public(session, link: QrLink) -> bool:
+    """Whether the code leads the public somewhere (an archived or removed target still says where it was)."""
+    return resolve(session, link).state not in NOT_PUBLIC
+
+
 def scan_visitor(secret_key: str | bytes, link_id: int, address: str | None, browser: str | None, day: date) -> str:
     """Who scanned, as a keyed hash (HMAC-SHA256) of the code, the address, the browser and the day: the same
     for a burst of scans of one panel from one client on one day, and nothing that names them (without the

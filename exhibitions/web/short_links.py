@@ -19,7 +19,6 @@ bp = Blueprint("qr", __name__, template_folder="../templates")
 STATE_STATUS = {"draft": 404, "archived": 410, "removed": 410, "withdrawn": 410, "taken_down": 410}
 # Codes leading to what the public may not see — an exhibition being prepared or taken down, a panel whose item is
 # not published: their images are drawn for the staff alone.
-NOT_PUBLIC = ("draft", "taken_down", "withdrawn")
 
 
 def target_url(link: QrLink, printed: str | None) -> str:
@@ -47,10 +46,10 @@ def _find(code: str) -> QrLink:
 
 def _drawable(code: str) -> tuple[QrLink, bool]:
     """The link whose QR image is asked for, and whether the image is public. Codes leading to nothing public
-    (NOT_PUBLIC) are drawn for the staff only (they print labels before an opening): for the public they answer as
+    are drawn for the staff only (they print labels before an opening): for the public they answer as
     an unknown code does, so that a guessed code says nothing of what is being prepared."""
     link = _find(code)
-    public = qr.resolve(db.session, link).state not in NOT_PUBLIC
+    public = qr.leads_to_public(db.session, link)
     if not public and not current_user.is_authenticated:
         raise NotFound(_("No panel or page has the code %(code)s. Check the code printed beside the QR.",
                          code=code[:40]))  # fmt: skip

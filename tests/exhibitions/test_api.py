@@ -166,6 +166,13 @@ def test_the_public_does_not_see_withdrawn_items(client, db_session, curator, pu
     [placeholder] = [e for s in view["sections"] for e in s["entries"] if e["id"] == withdrawn.id]
     assert placeholder["withdrawn"] and placeholder["item_id"] is None and placeholder["reference_code"] == ""
     assert placeholder["title"]["text"] is None and placeholder["image"] is None
+    # Its panel's codes are the staff's to see: the public list leaves them out.
+    targets = [
+        (link["target"], link["target_id"]) for link in client.get(f"{API}/exhibitions/{exhibition.id}/qr-links").json
+    ]
+    assert ("entry", withdrawn.id) not in targets and ("entry", exhibition.entries[1].id) in targets
+    staff_links = client.get(f"{API}/exhibitions/{exhibition.id}/qr-links", headers=auth()).json
+    assert ("entry", withdrawn.id) in [(link["target"], link["target_id"]) for link in staff_links]
 
 
 def test_archived_exhibition_is_frozen(client, db_session, curator, published):
