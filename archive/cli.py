@@ -184,8 +184,14 @@ def previews_after_restore(snapshot: dict, progress) -> str | None:
 @click.option("--once", is_flag=True, help="Run every job that can be claimed now, then stop.")
 @click.option("--interval", default=2.0, show_default=True, help="Seconds between looks at the queue.")
 def media_worker(once, interval):
-    """Make the previews and text of uploaded files; run beside the web workers when MEDIA_JOBS=worker."""
-    from archive.jobs import run_pending
+    """Make the previews and text of uploaded files; run beside the web workers when MEDIA_JOBS=worker.
+    Recovers first."""
+    from archive.jobs import recover, run_pending
+
+    found = recover(current_app)
+    if any(found.values()):  # quiet when there was nothing to recover
+        click.echo(f"recovery: {found['incoming']} half-saved files, {found['builds']} half-built preview folders and "
+                   f"{found['scratch']} upload folders of stopped processes removed")  # fmt: skip
 
     def step():
         outcomes = run_pending(current_app)

@@ -64,6 +64,20 @@ class Conflict(VitrineError):
     code = "conflict"
 
 
+class VersionRequired(VitrineError):
+    """A change that would overwrite others' without saying which version it was made from (428)."""
+
+    status = 428
+    code = "version_required"
+
+
+class StorageFull(VitrineError):
+    """The server's disk (or quota) is full: nothing of the upload was kept (507)."""
+
+    status = 507
+    code = "storage_full"
+
+
 class Forbidden(VitrineError):
     """The user is known but the role or status does not allow the action."""
 
