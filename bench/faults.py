@@ -421,10 +421,8 @@ class Leftovers:
 def leftovers(app) -> Leftovers:
     """Look at storage, scratch, previews, jobs and the index as they are now."""
     from archive.fixity import check_originals, recorded_originals, stray_files
-    from archive.media import BUILD, derivatives_root
     from archive.models import ImportJob, JobState, MediaJob
     from core.db import utcnow
-    from core.machine import left_by_a_dead_process
     from core.storage import get_storage
     from core.uow import unit
 
@@ -448,12 +446,26 @@ def leftovers(app) -> Leftovers:
                 found.stray += 1
             else:
                 found.half_written += 1
-        scratch = storage.root.parent / "tmp"
-        found.scratch = sum(1 for p in scratch.iterdir() if left_by_a_dead_process(p.name)) if scratch.is_dir() else 0
-        root = derivatives_root()
-        for parent in root.iterdir() if root.is_dir() else ():
-            found.half_built += sum(1 for p in parent.glob(f"{BUILD}*") if left_by_a_dead_process(p.name))
+        _incoming, found.scratch, found.half_built = crash_leftovers(app).values()
         found.index_differences, found.index_tasks_left = search_differences(app)
+    return found
+
+
+def crash_leftovers(app) -> dict:
+    """What dead processes of this machine left now: half-saved originals, upload scratch, half-built previews."""
+    from archive.media import BUILD, derivatives_root
+    from core.machine import left_by_a_dead_process
+    from core.storage import get_storage
+
+    with app.app_context():
+        storage = get_storage()
+        found = {"incoming": sum(1 for p in storage.root.glob(".incoming-*") if left_by_a_dead_process(p.name))}
+        scratch = storage.root.parent / "tmp"
+        scratched = scratch.iterdir() if scratch.is_dir() else ()
+        found["scratch"] = sum(1 for p in scratched if left_by_a_dead_process(p.name))
+        root = derivatives_root()
+        found["half-built"] = sum(1 for parent in (root.iterdir() if root.is_dir() else ())
+                                  for p in parent.glob(f"{BUILD}*") if left_by_a_dead_process(p.name))  # fmt: skip
     return found
 
 
@@ -525,6 +537,14 @@ async def _upload_and_kill(server, token: str, item_id: int, data: bytes, delay:
     return _parse(answer)[0]
 
 
+def healthy(port: int) -> bool:
+    """Whether /healthz answers 200 within 2 s (gunicorn may be starting new workers)."""
+    try:
+        return get(port, "/healthz", 2)[0] == 200
+    except OSError:
+        return False
+
+
 def wait_for(what, timeout: float, step: float = 0.2):
     """`what()` once it is true, or None after `timeout` seconds."""
     deadline = time.monotonic() + timeout
@@ -548,16 +568,21 @@ def kill_phase(server, app, rows: int, uploads: int = 6) -> dict:
         mid_body, delay = n == 0, [0.0, 0.0, 0.15, 0.3, 0.6, 1.0, 1.5, 2.0][n % 8]
         status = asyncio.run(_upload_and_kill(server, token, item["id"], noise_png(8, n), delay, mid_body))
         done["uploads"][status] += 1
-        wait_for(lambda: get(server.port, "/healthz", 2)[0] == 200, 60)
+        wait_for(lambda: healthy(server.port), 60)
     # An import of `rows` rows, its worker killed once it has made progress.
     csv = import_csv(rows, tag)
     body, content_type = multipart({"csv": ("items.csv", csv)})
     job = expect(call_sync(server.port, "POST", f"{API}/imports", token, raw=body, content_type=content_type), 202)
     url = f"{API}/imports/{job['id']}"
-    progress = wait_for(lambda: (expect(call_sync(server.port, "GET", url, token), 200).get("rows_done") or 0) > 0, 300)
-    done["import"] = {"id": job["id"], "tag": tag, "killed": bool(progress)}
+
+    def under_way() -> dict | None:
+        state = expect(call_sync(server.port, "GET", url, token), 200)
+        return state if state["status"] == "running" and 0 < (state["rows_done"] or 0) < rows else None
+
+    progress = wait_for(under_way, 300, 0.1)
     if progress:
         kill_group(server.pids()["imports"])
+    done["import"] = {"id": job["id"], "tag": tag, "killed at rows": progress and progress["rows_done"]}
     # A backlog of one index task per item, its applier killed while it works.
     from sqlalchemy import select
 
@@ -570,9 +595,11 @@ def kill_phase(server, app, rows: int, uploads: int = 6) -> dict:
             record_changes(session, list(session.scalars(select(Item.id))))
         started = pending_count(app)
         working = wait_for(lambda: pending_count(app) < started, 120, 0.05)
-    done["index"] = {"backlog": started, "killed": bool(working)}
     if working:
         kill_group(server.pids()["search"])
+    with app.app_context():
+        done["index"] = {"backlog": started, "killed with tasks left": working and pending_count(app)}
+    done["left by the kills"] = crash_leftovers(app)
     return done
 
 
