@@ -185,15 +185,23 @@ def previews_after_restore(snapshot: dict, progress) -> str | None:
 @click.option("--interval", default=2.0, show_default=True, help="Seconds between looks at the queue.")
 def media_worker(once, interval):
     """Make the previews and text of uploaded files; run beside the web workers when MEDIA_JOBS=worker.
-    Recovers first."""
-    from archive.jobs import recover, run_pending
+    Recovers first, and again every RECOVERY_SECONDS."""
+    import time
 
-    found = recover(current_app)
-    if any(found.values()):  # quiet when there was nothing to recover
-        click.echo(f"recovery: {found['incoming']} half-saved files, {found['builds']} half-built preview folders and "
-                   f"{found['scratch']} upload folders of stopped processes removed")  # fmt: skip
+    from archive.jobs import RECOVERY_SECONDS, recover, run_pending
+
+    next_recovery = 0.0
 
     def step():
+        nonlocal next_recovery
+        # Again now and then: a web worker killed mid-upload (gunicorn starts another) leaves its scratch behind,
+        # and no web process looks for it.
+        if time.monotonic() >= next_recovery:
+            next_recovery = time.monotonic() + RECOVERY_SECONDS
+            found = recover(current_app)
+            if any(found.values()):  # quiet when there was nothing to recover
+                click.echo(f"recovery: {found['incoming']} half-saved files, {found['builds']} half-built preview "
+                           f"folders and {found['scratch']} upload folders of stopped processes removed")  # fmt: skip
         outcomes = run_pending(current_app)
         if outcomes:
             click.echo(f"{outcomes['done']} files processed, {outcomes['failed']} failed, "

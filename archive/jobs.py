@@ -59,6 +59,8 @@ from core.uow import after_commit, unit
 log = logging.getLogger(__name__)
 MODES = ("background", "inline", "worker")
 OPEN_STATES = (JobState.QUEUED, JobState.RUNNING)
+# How often a worker command looks again for what dead processes left (web workers die and are replaced meanwhile).
+RECOVERY_SECONDS = 600
 # A long file's build folder, kept from slice to slice (archive.media.slice_folder): its job's id at the end.
 SLICE_FOLDER = re.compile(re.escape(BUILD) + r"[0-9a-f]{16}-job([0-9]{1,10})")
 
