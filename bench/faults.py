@@ -726,6 +726,14 @@ def bench_app(server):
     })  # fmt: skip
 
 
+def forget_connections(app) -> None:
+    """Drop the app's pooled connections (after the database server restarted)."""
+    from core.db import db
+
+    with app.app_context():
+        db.engine.dispose()
+
+
 _STARTED = time.monotonic()
 
 
@@ -783,6 +791,7 @@ def main(argv=None) -> int:
             say("server stopped; starting it again (each worker's start-up recovery runs)")
             server = start(data_dir, args.workers, log_path, extra, demo=False, port=server.port)
             wait_until_ready(server)
+            forget_connections(app)  # the database server was restarted with it (PostgreSQL of its own)
             quiet = wait_for_quiet(app, done["import"]["id"])
             outcome = import_outcome(app, done["import"]["id"], done["import"]["tag"])
             found = leftovers(app)
