@@ -789,7 +789,8 @@ def main(argv=None) -> int:
                 f"{done['index']['backlog']} tasks queued {done['index']}")  # fmt: skip
             stop(server.process)
             say("server stopped; starting it again (each worker's start-up recovery runs)")
-            server = start(data_dir, args.workers, log_path, extra, demo=False, port=server.port)
+            again = extra | {"VITRINE_PG_PORT": server.env["VITRINE_PG_PORT"]}  # the same database address
+            server = start(data_dir, args.workers, log_path, again, demo=False, port=server.port)
             wait_until_ready(server)
             forget_connections(app)  # the database server was restarted with it (PostgreSQL of its own)
             quiet = wait_for_quiet(app, done["import"]["id"])
