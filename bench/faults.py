@@ -786,7 +786,8 @@ def main(argv=None) -> int:
             done = kill_phase(server, app, args.rows)
             say(f"killed: web workers during {sum(done['uploads'].values())} uploads (answers "
                 f"{dict(done['uploads'])}), the imports worker mid-import {done['import']}, the search worker with "
-                f"{done['index']['backlog']} tasks queued {done['index']}")  # fmt: skip
+                f"{done['index']['backlog']} tasks queued {done['index']}; left behind before the restart: "
+                f"{done['left by the kills']}")  # fmt: skip
             stop(server.process)
             say("server stopped; starting it again (each worker's start-up recovery runs)")
             again = extra | {"VITRINE_PG_PORT": server.env["VITRINE_PG_PORT"]}  # the same database address
