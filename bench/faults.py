@@ -390,7 +390,7 @@ def concurrency(port: int, app, clients: int, seconds: float, fixture: Fixture |
     counts = asyncio.run(run.run(clients, seconds))
     elapsed = time.monotonic() - started
     run.verify(app)
-    say(f"concurrency, {clients} clients: {counts.line(elapsed)}")
+    say(f"concurrency, {clients} clients: {counts.line(elapsed)}; by status {dict(sorted(counts.statuses.items()))}")
     for problem in counts.problems[:20]:
         say(f"  problem: {problem}")
     return counts
