@@ -15,11 +15,12 @@ With no phase named, all three run, in this order, each on the server as the one
   the same version, and each field holds the value of its last accepted write. Then the outbox is left to drain
   and `search check` compares the index with the database.
 - kill: SIGKILL gunicorn's workers while large uploads are under way (at several moments: mid-body, mid-staging,
-  mid-save); the imports worker during an import of `--rows` rows; the search worker while it applies a backlog of
-  one task per item. Then the server is stopped and started again (each worker's start-up recovery runs) and,
-  once the import, the media jobs and the outbox are done: no half-written original (every stored file's content
-  matches its name, no `.incoming-` file, no upload scratch left), no orphan row (every file row has its original,
-  fixity clean, no job running on an expired lease), every row of the import there once, `search check` equal.
+  mid-save, seconds after the last byte); the imports worker during an import of `--rows` rows; the search worker
+  while it applies a backlog of one task per item. Then the server is stopped and started again (each worker's
+  start-up recovery runs) and, once the import, the media jobs and the outbox are done: no half-written original
+  (every stored file's content matches its name, no `.incoming-` file, no upload scratch left), no orphan row
+  (every file row has its original, fixity clean, no job running on an expired lease), every row of the import
+  there once, `search check` equal.
 - disk (needs root, for `mount -t tmpfs`): the originals' folder and the scratch folder on small tmpfs mounts;
   an upload that does not fit, then an import whose CSV does not fit: each refused with 507 and a message, and
   nothing of them stored (no file, no row, no scratch).
@@ -513,28 +514,40 @@ def kill_web_workers(server) -> int:
     return len(workers)
 
 
-async def _upload_and_kill(server, token: str, item_id: int, data: bytes, delay: float, mid_body: bool) -> int:
-    """Send a large upload; SIGKILL the web workers `delay` s after its last byte (or halfway through its body)."""
-    body, content_type = multipart({"files": (f"scan-{delay}.png", data)})
+async def _upload_and_kill(server, token: str, item_id: int, data: bytes, moment) -> tuple[int, bool]:
+    """Send a large upload and SIGKILL the web workers at `moment`: "mid-body" (half of it sent), a number of
+    seconds after its last byte, or a test of the data folder polled every 5 ms after it ("staging": the upload's
+    scratch folder exists; "saving": a save's temporary file does). Its answer's status (0: none), and whether the
+    kill came at the moment asked (not after a timeout)."""
+    body, content_type = multipart({"files": (f"scan-{moment}.png", data)})
     head = (f"POST {API}/items/{item_id}/media HTTP/1.1\r\nHost: {HOST}:{server.port}\r\nConnection: close\r\n"
             f"Authorization: Bearer {token}\r\nContent-Type: {content_type}\r\n"
             f"Content-Length: {len(body)}\r\n\r\n")  # fmt: skip
+    data_dir = Path(server.env["VITRINE_DATA_DIR"])
+    tests = {"staging": lambda: any((data_dir / "tmp").glob("*/upload-*")),
+             "saving": lambda: any((data_dir / "files").glob(".incoming-*"))}  # fmt: skip
     reader, writer = await asyncio.open_connection(HOST, server.port)
+    on_time = True
     try:
         writer.write(head.encode())
-        half = len(body) // 2 if mid_body else len(body)
+        half = len(body) // 2 if moment == "mid-body" else len(body)
         writer.write(body[:half])
         await writer.drain()
-        await asyncio.sleep(delay)
+        if moment in tests:
+            deadline = time.monotonic() + 120
+            while not tests[moment]() and (on_time := time.monotonic() < deadline):
+                await asyncio.sleep(0.005)
+        elif moment != "mid-body":
+            await asyncio.sleep(moment)
         kill_web_workers(server)
-        if mid_body:
+        if moment == "mid-body":
             writer.write(body[half:])
         answer = await asyncio.wait_for(reader.read(), 60)
     except (OSError, TimeoutError):
         answer = b""
     finally:
         writer.close()
-    return _parse(answer)[0]
+    return _parse(answer)[0], on_time
 
 
 def healthy(port: int) -> bool:
@@ -555,19 +568,22 @@ def wait_for(what, timeout: float, step: float = 0.2):
     return None
 
 
-def kill_phase(server, app, rows: int, uploads: int = 6) -> dict:
+# When the web workers are killed during an upload: halfway through its body, while it is staged (copied and
+# probed), while its original is being saved, and some seconds after its last byte (the commit, the answer).
+UPLOAD_MOMENTS = ("mid-body", "staging", "saving", 0.5, 2.0, 4.0)
+
+
+def kill_phase(server, app, rows: int) -> dict:
     """SIGKILL mid-upload, mid-import and mid-index update; returns what it did (the checks come after a
     restart)."""
     token = issue_tokens(app, 1)[0]
     tag = f"{random.getrandbits(24):06x}"
     new = {"reference_code": f"UPL-{tag}", "type": "document", "texts": {"vi": {"title": "Bản quét lớn"}}}
     item = expect(call_sync(server.port, "POST", f"{API}/items", token, new), 201)
-    done: dict = {"uploads": Counter()}
-    # Moments: halfway through the body, then from its last byte on (staging, the probe, the save, the commit).
-    for n in range(uploads):
-        mid_body, delay = n == 0, [0.0, 0.0, 0.15, 0.3, 0.6, 1.0, 1.5, 2.0][n % 8]
-        status = asyncio.run(_upload_and_kill(server, token, item["id"], noise_png(8, n), delay, mid_body))
-        done["uploads"][status] += 1
+    done: dict = {"uploads": {}}
+    for n, moment in enumerate(UPLOAD_MOMENTS):
+        status, on_time = asyncio.run(_upload_and_kill(server, token, item["id"], noise_png(8, n), moment))
+        done["uploads"][moment] = status if on_time else f"{status}, the moment never came"
         wait_for(lambda: healthy(server.port), 60)
     # An import of `rows` rows, its worker killed once it has made progress.
     csv = import_csv(rows, tag)
@@ -784,8 +800,8 @@ def main(argv=None) -> int:
                          + counts.accepted_without_version + differences)  # fmt: skip
         if "kill" in phases:
             done = kill_phase(server, app, args.rows)
-            say(f"killed: web workers during {sum(done['uploads'].values())} uploads (answers "
-                f"{dict(done['uploads'])}), the imports worker mid-import {done['import']}, the search worker with "
+            say(f"killed: web workers during {len(done['uploads'])} uploads (moment: answer "
+                f"{done['uploads']}), the imports worker mid-import {done['import']}, the search worker with "
                 f"{done['index']['backlog']} tasks queued {done['index']}; left behind before the restart: "
                 f"{done['left by the kills']}")  # fmt: skip
             stop(server.process)
