@@ -13,6 +13,7 @@ import io
 import os
 import signal
 import threading
+import time
 import traceback
 from pathlib import Path
 
@@ -67,8 +68,15 @@ def import_until_killed(url: str, data_dir: str, results) -> None:
     from archive import ingest
 
     try:
-        # Small batches: a short import is still many units, so the kill falls between two of them.
+        # Small batches with a pause after each: a short import is still many units, and the kill falls between two.
         ingest.BATCH_SIZE = 50
+        store = ingest._Batch.store
+
+        def store_slowly(batch):
+            store(batch)
+            time.sleep(0.1)
+
+        ingest._Batch.store = store_slowly
         app = create_app(app_settings(Path(data_dir), url) | {"IMPORT_JOBS": "worker", "IMPORT_JOB_LEASE_SECONDS": 1})
         with app.app_context():
             import_jobs.run_pending(app)
