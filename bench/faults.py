@@ -668,7 +668,12 @@ class DiskOutcome:
                 + self.scratch_left)  # fmt: skip
 
 
+def _message(answer: dict | None) -> str:
+    return ((answer or {}).get("error") or {}).get("message", "")
+
+
 def mount_tmpfs(folder: Path, size: str) -> None:
+    """A tmpfs of `size` (`4m`) on `folder` (as root)."""
     folder.mkdir(parents=True, exist_ok=True)
     subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size},mode=0755", "tmpfs", str(folder)], check=True)
 
@@ -685,9 +690,9 @@ def disk_phase(server, app, data_dir: Path) -> DiskOutcome:
 
     token = issue_tokens(app, 1)[0]
     files, scratch = data_dir / "files", data_dir / "tmp"
-    item = expect(call_sync(server.port, "POST", f"{API}/items", token, {
-        "reference_code": f"DSK-{random.getrandbits(24):06x}", "type": "document",
-        "texts": {"vi": {"title": "Đĩa đầy"}}}), 201)  # fmt: skip
+    new = {"reference_code": f"DSK-{random.getrandbits(24):06x}", "type": "document",
+           "texts": {"vi": {"title": "Đĩa đầy"}}}  # fmt: skip
+    item = expect(call_sync(server.port, "POST", f"{API}/items", token, new), 201)
 
     def counts():
         from core.uow import unit
@@ -708,20 +713,21 @@ def disk_phase(server, app, data_dir: Path) -> DiskOutcome:
         body, content_type = multipart({"files": ("big.png", noise_png(3, 99))})
         status, answer = call_sync(server.port, "POST", f"{API}/items/{item['id']}/media", token, raw=body,
                                    content_type=content_type)  # fmt: skip
-        outcome.upload_status, outcome.upload_message = status, ((answer or {}).get("error") or {}).get("message", "")
+        outcome.upload_status, outcome.upload_message = status, _message(answer)
         unmount(scratch)
         mount_tmpfs(scratch, "1m")  # now the scratch too: an import's CSV does not fit
         body, content_type = multipart({"csv": ("items.csv", import_csv(20_000, "disk"))})
         status, answer = call_sync(server.port, "POST", f"{API}/imports", token, raw=body, content_type=content_type)
-        outcome.import_status, outcome.import_message = status, ((answer or {}).get("error") or {}).get("message", "")
+        outcome.import_status, outcome.import_message = status, _message(answer)
         rows_after, files_after = counts()
         outcome.rows_added, outcome.files_added = rows_after - rows_before, files_after - files_before
         outcome.scratch_left = sum(1 for p in scratch.rglob("*") if p.is_file())
     finally:
         unmount(scratch)
         unmount(files)
-        if held.exists():
-            files.rmdir() if files.exists() and not any(files.iterdir()) else None
+        if held.exists():  # the archive's own originals back in place
+            with contextlib.suppress(OSError):
+                files.rmdir()  # the empty mount point
             held.rename(files)
     return outcome
 
