@@ -454,7 +454,7 @@ def test_a_text_change_without_the_version_is_refused(client, auth, make_item, d
     item = make_item(texts={"vi": {"title": "Ảnh"}, "en": {"title": "Photo"}})
     before = stored(db_session, item.id)
     body = {"title": "Lost update"} if method == "put" else None
-    response = getattr(client, method)(f"{API}/items/{item.id}/texts/en", json=body, headers=auth())
+    response = getattr(client, method)(f"{API}/items/{item.id}/texts/en?lang=en", json=body, headers=auth())
     error = error_of(response, 428)
     assert (error["code"], error["field"]) == ("version_required", "version")
     assert f"version {before['version']}" in error["message"]
