@@ -130,9 +130,9 @@ class ItemTextView(MethodView):
     @blp.arguments(VersionSchema, location="query")
     @blp.arguments(TextPutSchema)
     @blp.response(200, ItemSchema)
-    @fails_with(403, 404, 409)
+    @fails_with(403, 404, 409, 428)
     def put(self, query, data, item_id, lang, user):
-        """Create or replace the texts of one language (BCP 47 tag)."""
+        """Create or replace the texts of one language (BCP 47 tag); without `version` (body or query), 428."""
         item = get_item(db.session, item_id)
         version = data.pop("version", query.get("version"))
         set_text(db.session, user, item, lang, data, expected_version=version)
@@ -142,9 +142,9 @@ class ItemTextView(MethodView):
     @blp.arguments(VersionSchema, location="query")
     @blp.arguments(VersionSchema, required=False)
     @blp.response(200, ItemSchema)
-    @fails_with(403, 404, 409)
+    @fails_with(403, 404, 409, 428)
     def delete(self, query, data, item_id, lang, user):
-        """Remove the texts of one language; the item is returned with its new version."""
+        """Remove the texts of one language; the item is returned with its new version. Without `version`, 428."""
         item = get_item(db.session, item_id)
         version = data.get("version", query.get("version"))
         remove_text(db.session, user, item, lang, expected_version=version)
@@ -184,9 +184,10 @@ class ItemMediaView(MethodView):
     @token_required
     @blp.arguments(MediaUploadSchema, location="files")
     @blp.response(201, MediaUploadResultSchema)
-    @fails_with(403, 404, 413, 422)
+    @fails_with(403, 404, 413, 422, 507)
     def post(self, data, item_id, user):
-        """Attach files (multipart field `files`, repeatable); the type is read from the bytes.
+        """Attach files (multipart field `files`, repeatable); the type is read from the bytes; 507 when the
+        server's disk is full (nothing of the upload is kept).
 
         The files are stored when this answers; their previews and text are made after, by a
         job whose state each file's `job` shows.
@@ -229,7 +230,7 @@ class ImportsView(MethodView):
     @token_required
     @blp.response(202, ImportJobSchema, headers={"Location": {"description": "URL of the job",
                                                               "schema": {"type": "string"}}})  # fmt: skip
-    @fails_with(403, 413, 422)
+    @fails_with(403, 413, 422, 507)
     def post(self, user):
         """Queue an import (multipart: `csv`, optional `files` ZIP, optional `dry_run`); 202 with the job's URL."""
         csv_file, zip_file = request.files.get("csv"), request.files.get("files")

@@ -184,10 +184,24 @@ def previews_after_restore(snapshot: dict, progress) -> str | None:
 @click.option("--once", is_flag=True, help="Run every job that can be claimed now, then stop.")
 @click.option("--interval", default=2.0, show_default=True, help="Seconds between looks at the queue.")
 def media_worker(once, interval):
-    """Make the previews and text of uploaded files; run beside the web workers when MEDIA_JOBS=worker."""
-    from archive.jobs import run_pending
+    """Make the previews and text of uploaded files; run beside the web workers when MEDIA_JOBS=worker.
+    Recovers first, and again every RECOVERY_SECONDS."""
+    import time
+
+    from archive.jobs import RECOVERY_SECONDS, recover, run_pending
+
+    next_recovery = 0.0
 
     def step():
+        nonlocal next_recovery
+        # Again now and then: a web worker killed mid-upload (gunicorn starts another) leaves its scratch behind,
+        # and no web process looks for it.
+        if time.monotonic() >= next_recovery:
+            next_recovery = time.monotonic() + RECOVERY_SECONDS
+            found = recover(current_app)
+            if any(found.values()):  # quiet when there was nothing to recover
+                click.echo(f"recovery: {found['incoming']} half-saved files, {found['builds']} half-built preview "
+                           f"folders and {found['scratch']} upload folders of stopped processes removed")  # fmt: skip
         outcomes = run_pending(current_app)
         if outcomes:
             click.echo(f"{outcomes['done']} files processed, {outcomes['failed']} failed, "

@@ -40,9 +40,9 @@ from core.audit import record_event
 from core.db import utcnow
 from core.errors import Conflict, NotFound, ValidationError, VitrineError
 from core.i18n import _, current_language
-from core.machine import left_by_a_dead_process, process_name
+from core.machine import process_name, sweep_dead
 from core.permissions import Permission, require
-from core.storage import get_storage
+from core.storage import get_storage, refusing_a_full_disk
 from core.uow import after_commit, unit
 
 log = logging.getLogger(__name__)
@@ -80,15 +80,16 @@ def queue_import(user_id: int, csv_upload: tuple[str, BinaryIO], zip_upload: tup
     app = app or current_app
     folder = uuid.uuid4().hex
     staging = scratch_root(app) / process_name() / folder
-    staging.mkdir(parents=True)
     try:
-        _copy(csv_upload[1], staging / CSV_NAME, app.config["MAX_UPLOAD_BYTES"], "csv")
-        if not (staging / CSV_NAME).stat().st_size:
-            raise ValidationError(_("The CSV file is empty."), field="csv")
-        if zip_upload is not None:
-            _copy(zip_upload[1], staging / ZIP_NAME, app.config["MAX_CONTENT_LENGTH"], "files")
-        else:
-            (staging / NO_FILES).mkdir()
+        with refusing_a_full_disk():  # a full disk: a clear refusal, and the folder goes below
+            staging.mkdir(parents=True)
+            _copy(csv_upload[1], staging / CSV_NAME, app.config["MAX_UPLOAD_BYTES"], "csv")
+            if not (staging / CSV_NAME).stat().st_size:
+                raise ValidationError(_("The CSV file is empty."), field="csv")
+            if zip_upload is not None:
+                _copy(zip_upload[1], staging / ZIP_NAME, app.config["MAX_CONTENT_LENGTH"], "files")
+            else:
+                (staging / NO_FILES).mkdir()
         inbox = inbox_root(app) / folder
         inbox.parent.mkdir(parents=True, exist_ok=True)
         staging.rename(inbox)  # the same file system: the job's folder appears whole
@@ -384,13 +385,7 @@ def recover(app=None) -> dict:
 
 
 def _clean_scratch(app) -> int:
-    cleaned = 0
-    root = scratch_root(app)
-    for folder in root.iterdir() if root.is_dir() else ():
-        if left_by_a_dead_process(folder.name):
-            shutil.rmtree(folder, ignore_errors=True)
-            cleaned += 1
-    return cleaned
+    return len(sweep_dead(scratch_root(app)))
 
 
 def _clean_inboxes(app) -> int:

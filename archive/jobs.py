@@ -25,19 +25,23 @@ itself (MEDIA_MAX_PAGES) refuses a longer file at upload.
 """
 
 import logging
+import re
 import shutil
 from collections import Counter
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
+from pathlib import Path
 
 from flask import current_app, has_request_context
 from sqlalchemy import and_, event, func, or_, select, update
 
 from archive.media import (
+    BUILD,
     WorkerRefusal,
     build_derivatives,
     build_pages,
+    derivatives_root,
     derive_timeout,
     place_built,
     record_derived,
@@ -48,12 +52,17 @@ from archive.models import JobState, MediaFile, MediaJob
 from core import background
 from core.db import db, utcnow
 from core.i18n import _
+from core.machine import process_name, sweep_dead
 from core.storage import get_storage
 from core.uow import after_commit, unit
 
 log = logging.getLogger(__name__)
 MODES = ("background", "inline", "worker")
 OPEN_STATES = (JobState.QUEUED, JobState.RUNNING)
+# How often a worker command looks again for what dead processes left (web workers die and are replaced meanwhile).
+RECOVERY_SECONDS = 600
+# A long file's build folder, kept from slice to slice (archive.media.slice_folder): its job's id at the end.
+SLICE_FOLDER = re.compile(re.escape(BUILD) + r"[0-9a-f]{16}-job([0-9]{1,10})")
 
 
 def init_app(app) -> None:
@@ -300,6 +309,39 @@ def retry_failed(session) -> int:
     return result.rowcount
 
 
+# --- Recovery ------------------------------------------------------------------------------
+
+
+def recover(app=None) -> dict:
+    """At a runner's start: remove what this machine's dead processes left half-done — files half-saved into
+    storage, preview sets half-built, upload scratch — and the build folders of long files whose job is no longer
+    open (whoever ran it: the database says). A lost job itself needs nothing: once its lease runs out it is
+    claimed again. Never another machine's or a running process's work. Counts what was removed."""
+    app = app or current_app
+    storage = get_storage()
+    scratch = storage.root.parent / "tmp"
+    removed = {"incoming": len(storage.clean_incoming()), "scratch": len(sweep_dead(scratch)), "builds": 0}
+    slices: dict[int, Path] = {}
+    root = derivatives_root()
+    for parent in root.iterdir() if root.is_dir() else ():
+        if parent.is_dir() and not parent.is_symlink():
+            removed["builds"] += len(sweep_dead(parent, BUILD))
+            for folder in parent.glob(f"{BUILD}*"):
+                if match := SLICE_FOLDER.fullmatch(folder.name):
+                    slices[int(match.group(1))] = folder
+    if slices:
+        with unit("media build folders", write=False) as session:
+            query = select(MediaJob.id).where(MediaJob.id.in_(slices), MediaJob.state.in_(OPEN_STATES))
+            still_open = set(session.scalars(query))
+        for job_id, folder in slices.items():
+            if job_id not in still_open:
+                shutil.rmtree(folder, ignore_errors=True)
+                removed["builds"] += 1
+    if any(removed.values()):
+        log.warning("recovery by %s removed what stopped processes left: %s", process_name(), removed)
+    return removed
+
+
 # --- What the pages say --------------------------------------------------------------------
 
 
@@ -365,6 +407,12 @@ def _background(app):
 
 
 def _run_pending_quietly(app, should_stop) -> None:
+    if not app.extensions.get("vitrine_media_jobs_recovered"):  # once per process, at its runner's start
+        app.extensions["vitrine_media_jobs_recovered"] = True
+        try:
+            recover(app)
+        except Exception:
+            log.exception("recovery of media jobs' leftovers failed")
     run_pending(app, should_stop=should_stop)
 
 

@@ -40,7 +40,8 @@ from core.auth import User
 from core.errors import NotFound, ValidationError
 from core.i18n import _
 from core.languages import REFERENCE_LANGUAGE
-from core.storage import Storage
+from core.machine import process_name
+from core.storage import Storage, refusing_a_full_disk
 from core.uow import collected_effects, unit
 
 log = logging.getLogger(__name__)
@@ -49,6 +50,7 @@ ACCEPTED = {"image/jpeg": "JPEG", "image/png": "PNG", "image/tiff": "TIFF", "app
 # Types a browser could run or that it cannot show inline are served as downloads.
 ATTACHMENT_TYPES = frozenset({"application/pdf", "image/tiff"})
 SNIFF_BYTES = 1024
+BUILD = ".build-"  # the folders previews are made in beside their place, swapped in whole
 CHUNK = 1024 * 1024
 
 # Signatures of what we accept, then of common things we refuse, so the refusal names them.
@@ -218,11 +220,12 @@ def staged_uploads(storage: Storage, uploads: list[Upload]):
         raise ValidationError(_("Choose at least one file."), field="files")
     scratch = Path(tempfile.mkdtemp(prefix="upload-", dir=_scratch_root(storage)))
     try:
-        staged = [_stage(upload, scratch, index) for index, upload in enumerate(uploads)]
-        _refuse_repeats(staged)
-        for entry in staged:
-            with open(entry.path, "rb") as fh:
-                entry.sha256, entry.size, entry.stored = storage.save(fh)
+        with refusing_a_full_disk():  # a full disk: a clear refusal, the scratch and any half-saved file gone
+            staged = [_stage(upload, scratch, index) for index, upload in enumerate(uploads)]
+            _refuse_repeats(staged)
+            for entry in staged:
+                with open(entry.path, "rb") as fh:
+                    entry.sha256, entry.size, entry.stored = storage.save(fh)
         yield staged
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
@@ -262,7 +265,9 @@ def attach_staged(session, user, item: Item, staged: list[Staged]) -> list[Attac
 
 
 def _scratch_root(storage: Storage) -> Path:
-    root = storage.root.parent / "tmp"
+    # This process's own folder, as imports stage theirs: a crash's leftovers are found by its name and removed
+    # by the next start-up's recovery on this machine (archive.jobs.recover, archive.import_jobs.recover).
+    root = storage.root.parent / "tmp" / process_name()
     root.mkdir(parents=True, exist_ok=True)
     return root
 
@@ -452,7 +457,8 @@ def derive_timeout(pages: int | None) -> float:
 
 def build_derivatives(storage: Storage, media: MediaFile, ocr: str | None, read_text: bool = True) -> dict:
     """Render one original's previews into place (atomically per file set) and read its text."""
-    work = Path(tempfile.mkdtemp(prefix=".build-", dir=_derivatives_parent(media)))
+    # Named by this process: a crash's half-built set is found and removed at the next start (archive.jobs.recover).
+    work = Path(tempfile.mkdtemp(prefix=BUILD, suffix=f"-{process_name()}", dir=_derivatives_parent(media)))
     try:
         answer = build_pages(storage, media, ocr, read_text, work)
         place_built(media, work)
@@ -469,7 +475,7 @@ def _derivatives_parent(media: MediaFile) -> Path:
 
 def slice_folder(media: MediaFile, job_id: int) -> Path:
     """Where a long file's job builds its previews slice by slice, beside their place (any machine may go on)."""
-    folder = _derivatives_parent(media) / f".build-{media.sha256[:16]}-job{job_id}"
+    folder = _derivatives_parent(media) / f"{BUILD}{media.sha256[:16]}-job{job_id}"
     folder.mkdir(exist_ok=True)
     return folder
 

@@ -317,7 +317,11 @@ class VersionSchema(Schema):
 
 
 class TextPutSchema(TextInputSchema):
-    version = fields.Integer()
+    version = fields.Integer(
+        metadata={
+            "description": "The version the change was made from: here or in the query (required; 428 without it)"
+        }
+    )
 
 
 class TermsPutSchema(Schema):

@@ -24,7 +24,7 @@ from archive.models import (
 from core.audit import AuditEvent, record_event
 from core.auth import User
 from core.db import utcnow
-from core.errors import Conflict, Forbidden, ValidationError
+from core.errors import Conflict, Forbidden, ValidationError, VersionRequired
 from core.i18n import _, _l
 from core.languages import REFERENCE_LANGUAGE, normalise_tag
 from core.permissions import Permission, can
@@ -459,9 +459,10 @@ def _item_row(draft: ItemDraft, user_id: int | None, now) -> dict:
 
 
 def update_item(session, user: User, item: Item, data: dict, expected_version: int | None) -> Item:
-    """Change the fields present in `data`; refused if the item changed since `expected_version`."""
+    """Change the fields present in `data`; refused if the item changed since `expected_version`, and a
+    change of texts refused without it."""
     check_can_edit(user, item)
-    check_version(item, expected_version)
+    check_version(item, expected_version, required="texts" in data)
     before = snapshot(item)
     problems = Problems()
     with session.no_autoflush:
@@ -481,10 +482,10 @@ def update_item(session, user: User, item: Item, data: dict, expected_version: i
     return item
 
 
-def set_text(session, user: User, item: Item, tag: str, values: dict, expected_version=None) -> ItemText:
-    """Create or replace the texts of one language."""
+def set_text(session, user: User, item: Item, tag: str, values: dict, expected_version) -> ItemText:
+    """Create or replace the texts of one language, from the item at `expected_version` (required)."""
     check_can_edit(user, item)
-    check_version(item, expected_version)
+    check_version(item, expected_version, required=True)
     before = snapshot(item)
     problems = Problems()
     tag = problems.check(normalise_tag, tag) or tag
@@ -498,10 +499,11 @@ def set_text(session, user: User, item: Item, tag: str, values: dict, expected_v
     return item.text_for(tag)
 
 
-def remove_text(session, user: User, item: Item, tag: str, expected_version=None) -> None:
-    """Delete one language's texts; the Vietnamese ones stay once the item left draft."""
+def remove_text(session, user: User, item: Item, tag: str, expected_version) -> None:
+    """Delete one language's texts, from the item at `expected_version` (required); the Vietnamese ones stay
+    once the item left draft."""
     check_can_edit(user, item)
-    check_version(item, expected_version)
+    check_version(item, expected_version, required=True)
     tag = normalise_tag(tag)
     if item.text_for(tag) is None:
         raise ValidationError(_("The item has no texts in %(tag)s.", tag=tag), field="lang")
@@ -527,9 +529,16 @@ def _touch(item: Item) -> None:
     item.updated_at = utcnow()
 
 
-def check_version(item: Item, version) -> None:
-    """Refuse a save made from an old copy of the item."""
+def check_version(item: Item, version, required: bool = False) -> None:
+    """Refuse a save made from an old copy of the item, or made without saying its version when `required`."""
     expected = expected_version(version)
+    if expected is None and required:
+        # Texts are written whole: a change from an unknown version would silently undo another's.
+        raise VersionRequired(
+            _("Send the version of the item you changed (version %(current)s is the latest): without it, this "
+              "change could overwrite someone else's.", current=item.version),
+            field="version",
+        )  # fmt: skip
     if expected is not None and expected != item.version:
         raise Conflict(
             _("Someone else saved this item meanwhile (version %(current)s, you edited version %(yours)s). "

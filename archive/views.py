@@ -13,7 +13,7 @@ from archive.vocabulary import body_choices, place_choices, schemes_with_terms, 
 from core.audit import history
 from core.auth_views import safe_next
 from core.db import db
-from core.errors import Conflict, Forbidden, ValidationError, VitrineError, wants_json
+from core.errors import Conflict, Forbidden, ValidationError, VersionRequired, VitrineError, wants_json
 from core.i18n import _, current_language
 from core.language_policy import visitor_language
 from core.languages import PROGRAMME_LANGUAGES, REFERENCE_LANGUAGE
@@ -195,7 +195,7 @@ def edit_item(item_id: int):
         try:
             with attempt():
                 services.update_item(db.session, current_user, item, data, form.version.data)
-        except (ValidationError, Conflict, Forbidden) as error:
+        except (ValidationError, Conflict, Forbidden, VersionRequired) as error:
             # Whatever the refusal (a rule, someone else's save, the item moved on meanwhile), the
             # form comes back as typed, with the reason.
             errors = error.errors if isinstance(error, ValidationError) else [(error.field, error.message)]

@@ -21,102 +21,22 @@ import argparse
 import asyncio
 import os
 import shutil
-import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from json import loads
 from pathlib import Path
 from urllib.parse import urlsplit
 
-ROOT = Path(__file__).resolve().parent.parent
-HOST = "127.0.0.1"  # loopback only: no other address is ever a target
-START_TIMEOUT = 600  # first start: initdb, migrations, the demo's images drawn and indexed
-STOP_TIMEOUT = 60
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.serving import HOST, get, serving  # noqa: E402
+
 MAX_SECONDS = 120  # per scenario, whatever is asked
 MAX_CONNECTIONS = 256
 WARM_UP_SECONDS = 1.0
 READ_LIMIT = 4 * 1024 * 1024  # a page larger than this counts as an error: nothing here should be
-
-
-def free_port() -> int:
-    """A TCP port of the loopback address nobody listens on now."""
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
-
-
-def get(port: int, path: str, timeout: float = 10.0) -> tuple[int, bytes]:
-    """One GET on our server, redirects not followed; its status and body."""
-
-    class NoRedirect(urllib.request.HTTPRedirectHandler):
-        def redirect_request(self, *args, **kwargs):
-            return None
-
-    opener = urllib.request.build_opener(NoRedirect)
-    try:
-        with opener.open(f"http://{HOST}:{port}{path}", timeout=timeout) as response:
-            return response.status, response.read()
-    except urllib.error.HTTPError as error:
-        return error.code, error.read()
-
-
-# --- The server --------------------------------------------------------------------------------
-
-
-@contextmanager
-def serving(data_dir: Path, workers: int, log_path: Path):
-    """`python -m deploy.serve` with the demo and `workers` web workers; yields its port once /healthz answers."""
-    port, pg_port = free_port(), free_port()
-    env = {key: value for key, value in os.environ.items() if not key.startswith("VITRINE_") and key != "DATABASE_URL"}
-    env |= {"VITRINE_DATA_DIR": str(data_dir), "DEMO": "1", "WORKERS": str(workers), "PORT": str(port),
-            "BIND_HOST": HOST, "VITRINE_PG_PORT": str(pg_port), "SECRET_KEY": "bench-load"}  # fmt: skip
-    with open(log_path, "ab") as log:
-        # A session of its own: our Ctrl-C goes to this script, which stops the server in order below.
-        server = subprocess.Popen([sys.executable, "-m", "deploy.serve"], cwd=ROOT, env=env, stdout=log,
-                                  stderr=subprocess.STDOUT, start_new_session=True)  # fmt: skip
-    try:
-        wait_until_ready(server, port, log_path)
-        yield port
-    finally:
-        stop(server)
-
-
-def wait_until_ready(server: subprocess.Popen, port: int, log_path: Path) -> None:
-    """Until /healthz answers 200 and the demo is searchable (the search worker applied its outbox)."""
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit(f"deploy.serve stopped ({server.returncode}); its log: {log_path}")
-        try:
-            if get(port, "/healthz", 2)[0] == 200:
-                status, body = get(port, "/api/v1/search?q=quyen&per_page=1")
-                if status == 200 and loads(body)["total"] > 0:
-                    return
-        except OSError:
-            pass
-        time.sleep(1)
-    raise SystemExit(f"the server was not ready in {START_TIMEOUT} s; its log: {log_path}")
-
-
-def stop(server: subprocess.Popen) -> None:
-    """SIGTERM: deploy.serve lets gunicorn finish, stops the workers, then the database; again if it lingers."""
-    for signum in (signal.SIGTERM, signal.SIGTERM):  # the second asks it to kill its children at once
-        if server.poll() is not None:
-            return
-        server.send_signal(signum)
-        try:
-            server.wait(STOP_TIMEOUT)
-            return
-        except subprocess.TimeoutExpired:
-            continue
-    server.kill()
-    server.wait()
 
 
 # --- What to ask for ---------------------------------------------------------------------------
@@ -213,7 +133,8 @@ def run_workers(data_dir: Path, workers: int, args) -> list[tuple[str, str, Outc
     the last; each scenario's figures with its baseline, the mean rate of the /healthz runs either side of it."""
     log_path = data_dir.parent / f"serve-{workers}.log"
     started = time.perf_counter()
-    with serving(data_dir, workers, log_path) as port:
+    with serving(data_dir, workers, log_path) as server:
+        port = server.port
         print(f"\n{workers} web workers: serving on {HOST}:{port} after {time.perf_counter() - started:.0f} s "
               f"(log: {log_path})", flush=True)  # fmt: skip
         baseline_seconds = max(2.0, args.seconds / 2)

@@ -154,6 +154,8 @@ def from_env(environ=None) -> dict:
         found["ACCEL_REDIRECT"] = env["VITRINE_ACCEL_REDIRECT"].strip()
     if env.get("VITRINE_MEDIA_MAX_AGE"):
         found["MEDIA_MAX_AGE"] = _whole_number(env, "VITRINE_MEDIA_MAX_AGE")
+    if env.get("VITRINE_IMPORT_JOB_LEASE_SECONDS"):  # how soon a dead imports worker's job is taken over
+        found["IMPORT_JOB_LEASE_SECONDS"] = max(_whole_number(env, "VITRINE_IMPORT_JOB_LEASE_SECONDS"), 1)
     for name in ("MEDIA_MAX_PAGES", "MEDIA_SLICE_PAGES"):  # the page limit of an upload; pages per job slice
         if env.get(f"VITRINE_{name}"):
             found[name] = max(_whole_number(env, f"VITRINE_{name}"), 1)

@@ -1,6 +1,7 @@
 """Domain errors and the one place that turns them into pages and JSON."""
 
 from flask import jsonify, make_response, render_template, request
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from core.search import IndexUnavailable
@@ -64,6 +65,20 @@ class Conflict(VitrineError):
     code = "conflict"
 
 
+class VersionRequired(VitrineError):
+    """A change that would overwrite others' without saying which version it was made from (428)."""
+
+    status = 428
+    code = "version_required"
+
+
+class StorageFull(VitrineError):
+    """The server's disk (or quota) is full: nothing of the upload was kept (507)."""
+
+    status = 507
+    code = "storage_full"
+
+
 class Forbidden(VitrineError):
     """The user is known but the role or status does not allow the action."""
 
@@ -88,6 +103,15 @@ def init_app(app) -> None:
         if wants_json():
             return jsonify(error.to_dict()), error.status
         return render_template("error.html", status=error.status, message=error.message), error.status
+
+    @app.errorhandler(StaleDataError)
+    def _changed_meanwhile(_error: StaleDataError):
+        # A versioned row (items, exhibitions) that another request changed between this one's read and its
+        # write: on PostgreSQL both read the same version, the second UPDATE finds none. A refusal, never a 500.
+        from flask_babel import gettext as _
+
+        return _domain_error(Conflict(_("Someone else changed this record meanwhile. Reload it and try again."),
+                                      field="version"))  # fmt: skip
 
     @app.errorhandler(IndexUnavailable)
     def _search_unavailable(error: IndexUnavailable):

@@ -1,14 +1,39 @@
 """Files by SHA-256 under the data dir: atomic save, open, verify. Originals are never rewritten."""
 
+import errno
 import hashlib
+import logging
 import os
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
 from flask import current_app
 
+from core.errors import StorageFull
+from core.i18n import _
+from core.machine import process_name, sweep_dead
+
+log = logging.getLogger(__name__)
 CHUNK = 1024 * 1024
+INCOMING = ".incoming-"
+# A write that finds no room: the disk is full, or the user's quota is.
+DISK_FULL = frozenset({errno.ENOSPC, errno.EDQUOT})
+
+
+@contextmanager
+def refusing_a_full_disk():
+    """Turn a full disk met while writing an upload into StorageFull (507), said in the reader's language; the
+    writer's own clean-up (its `finally`) has already removed what it wrote."""
+    try:
+        yield
+    except OSError as error:
+        if error.errno not in DISK_FULL:
+            raise
+        log.error("no room left to store an upload: %s", error)
+        raise StorageFull(_("The server has no room left to store files: nothing of this upload was kept. Try "
+                            "again later, or tell an administrator."), field="files") from None  # fmt: skip
 
 
 class Storage:
@@ -27,7 +52,8 @@ class Storage:
         """Store a stream; returns (sha256, size, created). An existing file is left as it is."""
         self.root.mkdir(parents=True, exist_ok=True)
         digest, size = hashlib.sha256(), 0
-        fd, tmp_name = tempfile.mkstemp(dir=self.root, prefix=".incoming-")
+        # Named by this process, so that a crash's leftover is recognised and removed (clean_incoming).
+        fd, tmp_name = tempfile.mkstemp(dir=self.root, prefix=INCOMING, suffix=f"-{process_name()}")
         try:
             with os.fdopen(fd, "wb") as tmp:
                 while chunk := stream.read(CHUNK):
@@ -51,6 +77,10 @@ class Storage:
             return sha, size, True
         finally:
             os.unlink(tmp_name)
+
+    def clean_incoming(self) -> list[str]:
+        """Remove the half-written files of saves this machine's dead processes left (a SIGKILL mid-save)."""
+        return sweep_dead(self.root, INCOMING)
 
     def save_bytes(self, data: bytes) -> tuple[str, int, bool]:
         """Store bytes held in memory."""

@@ -49,6 +49,7 @@ from exhibitions.composing import (
     get_section,
     publish,
     pull,
+    unpublish,
     update_exhibition,
 )
 from exhibitions.models import Exhibition
@@ -238,6 +239,17 @@ class Publish(MethodView):
     def post(self, exhibition_id, user):
         """Make the exhibition public; 422 lists every blocking problem in `details`."""
         exhibition = publish(db.session, user, get_exhibition(db.session, exhibition_id))
+        return _detail(exhibition)
+
+
+@blp.route(EXHIBITION + "/unpublish", tags=TAG, endpoint="exhibition_unpublish")
+class Unpublish(MethodView):
+    @token_required
+    @blp.response(200, ExhibitionSchema)
+    @fails_with(403, 404, 422)
+    def post(self, exhibition_id, user):
+        """Take a published exhibition back to draft (422 if it is not published); its codes say it is not public."""
+        exhibition = unpublish(db.session, user, get_exhibition(db.session, exhibition_id))
         return _detail(exhibition)
 
 

@@ -13,7 +13,7 @@ from archive.models import Place, PlaceKind, TextState
 from core.audit import record_event
 from core.auth import User
 from core.db import utcnow
-from core.errors import Conflict, Forbidden, NotFound
+from core.errors import Conflict, Forbidden, NotFound, VersionRequired
 from core.i18n import _, _l
 from core.languages import REFERENCE_LANGUAGE, normalise_tag
 from core.permissions import Permission, require
@@ -40,9 +40,16 @@ def check_editable(user: User, exhibition: Exhibition) -> None:
         raise Forbidden(_("This exhibition is archived: what was shown is frozen and cannot change."))
 
 
-def check_version(exhibition: Exhibition, expected) -> None:
-    """Refuse a save made from an old copy of the exhibition."""
+def check_version(exhibition: Exhibition, expected, required: bool = False) -> None:
+    """Refuse a save made from an old copy of the exhibition, or made without saying its version when `required`."""
     expected = expected_version(expected)
+    if expected is None and required:
+        # Texts are written whole: a change from an unknown version would silently undo another's.
+        raise VersionRequired(
+            _("Send the version of the exhibition you changed (version %(current)s is the latest): without it, "
+              "this change could overwrite someone else's.", current=exhibition.version),
+            field="version",
+        )  # fmt: skip
     if expected is not None and expected != exhibition.version:
         raise Conflict(_("Someone else changed this exhibition meanwhile. Reload it and try again."), field="version")
 
@@ -247,9 +254,9 @@ def create_exhibition(session, user: User, data: dict) -> Exhibition:
 
 
 def update_exhibition(session, user: User, exhibition: Exhibition, data: dict, expected_version=None) -> Exhibition:
-    """Change the settings and texts present in `data`."""
+    """Change the settings and texts present in `data`; a change of texts is refused without `expected_version`."""
     check_editable(user, exhibition)
-    check_version(exhibition, expected_version)
+    check_version(exhibition, expected_version, required=bool(data.get("texts")))
     before = snapshot(exhibition)
     problems = Problems()
     with session.no_autoflush:

@@ -411,7 +411,9 @@ def test_put_text_adds_a_language(client, auth, make_item, db_session):
 
 def test_put_text_replaces_a_language_in_a_minority_tag(client, auth, make_item, db_session):
     item = make_item(texts={"vi": {"title": "Ảnh"}, "tyz": {"title": "Cũ"}})
-    response = client.put(f"{API}/items/{item.id}/texts/tyz", json={"title": "Mới"}, headers=auth())
+    response = client.put(
+        f"{API}/items/{item.id}/texts/tyz", json={"title": "Mới", "version": item.version}, headers=auth()
+    )
     assert response.status_code == 200
     assert stored(db_session, item.id)["texts"]["tyz"]["title"] == "Mới"
 
@@ -420,7 +422,10 @@ def test_put_text_replaces_a_language_in_a_minority_tag(client, auth, make_item,
 def test_put_text_refuses_an_invalid_tag(client, auth, make_item, db_session):
     item = make_item()
     before = stored(db_session, item.id)
-    error = error_of(client.put(f"{API}/items/{item.id}/texts/xx-123", json={"title": "?"}, headers=auth()), 422)
+    error = error_of(
+        client.put(f"{API}/items/{item.id}/texts/xx-123", json={"title": "?", "version": item.version}, headers=auth()),
+        422,
+    )
     assert (error["code"], error["field"]) == ("invalid", "lang")
     assert "xx-123" in error["message"]
     assert stored(db_session, item.id) == before
@@ -437,8 +442,23 @@ def test_put_text_checks_the_version_from_the_query(client, auth, make_item, db_
 @pytest.mark.one_database
 def test_put_text_needs_a_title(client, auth, make_item, db_session):
     item = make_item()
-    error = error_of(client.put(f"{API}/items/{item.id}/texts/en", json={"caption": "c"}, headers=auth()), 422)
+    error = error_of(
+        client.put(f"{API}/items/{item.id}/texts/en", json={"caption": "c", "version": item.version}, headers=auth()),
+        422,
+    )
     assert error["field"] == "title"
+
+
+@pytest.mark.parametrize("method", ["put", "delete"])
+def test_a_text_change_without_the_version_is_refused(client, auth, make_item, db_session, method):
+    item = make_item(texts={"vi": {"title": "Ảnh"}, "en": {"title": "Photo"}})
+    before = stored(db_session, item.id)
+    body = {"title": "Lost update"} if method == "put" else None
+    response = getattr(client, method)(f"{API}/items/{item.id}/texts/en?lang=en", json=body, headers=auth())
+    error = error_of(response, 428)
+    assert (error["code"], error["field"]) == ("version_required", "version")
+    assert f"version {before['version']}" in error["message"]
+    assert stored(db_session, item.id) == before
 
 
 def test_delete_text(client, auth, make_item, db_session):
@@ -452,7 +472,7 @@ def test_delete_text(client, auth, make_item, db_session):
 def test_delete_a_missing_language_is_refused(client, auth, make_item, db_session):
     item = make_item()
     before = stored(db_session, item.id)
-    error = error_of(client.delete(f"{API}/items/{item.id}/texts/fr", headers=auth()), 422)
+    error = error_of(client.delete(f"{API}/items/{item.id}/texts/fr?version={item.version}", headers=auth()), 422)
     assert error["field"] == "lang"
     assert stored(db_session, item.id) == before
 
@@ -460,7 +480,9 @@ def test_delete_a_missing_language_is_refused(client, auth, make_item, db_sessio
 def test_vietnamese_texts_stay_once_an_item_left_draft(client, auth, make_item, move, db_session):
     item = move(make_item(), "submit")
     before = stored(db_session, item.id)
-    error = error_of(client.delete(f"{API}/items/{item.id}/texts/vi", headers=auth("curator")), 422)
+    error = error_of(
+        client.delete(f"{API}/items/{item.id}/texts/vi?version={item.version}", headers=auth("curator")), 422
+    )
     assert error["field"] == "texts.vi.title"
     assert stored(db_session, item.id) == before
 

@@ -37,7 +37,7 @@ def _edited(db_session, make_item, make_user):
         "place": "vn-cao-bang", "terms": ["ICCPR", "CRC"],
         "texts": {"vi": {"title": "Lễ đọc Tuyên ngôn Độc lập", "transcription": changed, "state": "reviewed"},
                   "fr": {"title": "Lecture de la Déclaration d'indépendance"}},
-    }, None)  # fmt: skip
+    }, item.version)  # fmt: skip
     apply_transition(db_session, curator, item, "submit")
     attach_media(db_session, get_storage(), curator, item, [Upload("tuyen-ngon.png", io.BytesIO(_png()))])
     db_session.commit()

@@ -368,3 +368,38 @@ def test_inline_runs_every_slice_of_a_long_file(app, db_session, make_item):
     media = attach(db_session, make_item(), ("long.tif", samples.multipage_tiff(3)))[0].media
     assert job_of(db_session, media.id).state == JobState.DONE
     assert derivative_path(media.sha256, "thumb", 3).exists()
+
+
+def test_recovery_removes_what_this_machines_dead_processes_left(app, db_session, make_item, worker_mode):
+    """A SIGKILL mid-upload or mid-build leaves a half-saved original, upload scratch and half-built previews;
+    the next runner's start removes them, and only them: never a live process's, another machine's, or the build
+    folder of a long file whose job is still open."""
+    import socket
+
+    from archive.media import slice_folder
+    from core.machine import process_name
+    from core.storage import get_storage
+    from tests.core.search.test_generations import _dead_pid
+
+    host, dead = socket.gethostname(), _dead_pid()
+    queued, done = queue_files(db_session, make_item(), 2)
+    db_session.execute(update(MediaJob).where(MediaJob.media_id == done).values(state=JobState.DONE))
+    db_session.commit()
+    files = {media.id: media for media in db_session.scalars(select(MediaFile))}
+    storage = get_storage()
+    parent = derivative_path(files[queued].sha256, "web").parent.parent
+    parent.mkdir(parents=True, exist_ok=True)
+    gone = [storage.root / f".incoming-a1b2-{host}-{dead}", storage.root.parent / "tmp" / f"{host}-{dead}",
+            parent / f".build-c3d4-{host}-{dead}", slice_folder(files[done], job_of(db_session, done).id)]  # fmt: skip
+    kept = [storage.root / f".incoming-e5f6-{process_name()}", storage.root / f".incoming-a7b8-elsewhere-{dead}",
+            parent / f".build-c9d0-elsewhere-{dead}", parent / f".build-e1f2-{process_name()}",
+            slice_folder(files[queued], job_of(db_session, queued).id)]  # fmt: skip
+    for path in gone + kept:
+        if path.name.startswith(".incoming-"):
+            path.write_bytes(b"half an original")
+        else:
+            (path / "upload-1").mkdir(parents=True, exist_ok=True)
+    assert jobs.recover(app) == {"incoming": 1, "scratch": 1, "builds": 2}
+    assert [path for path in gone if path.exists()] == []
+    assert [path for path in kept if not path.exists()] == []
+    assert jobs.recover(app) == {"incoming": 0, "scratch": 0, "builds": 0}

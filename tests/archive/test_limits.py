@@ -42,7 +42,9 @@ def test_texts_set_one_language_at_a_time_stop_at_the_limit(client, db_session, 
         user=user, texts={f"x-l{n}": {"title": "t"} for n in range(MAX_TEXTS - 1)} | {"vi": {"title": "t"}}
     )
     headers = auth(user=user)
-    answer = client.put(f"/api/v1/items/{item.id}/texts/x-extra", json={"title": "one more"}, headers=headers)
+    answer = client.put(
+        f"/api/v1/items/{item.id}/texts/x-extra", json={"title": "one more", "version": item.version}, headers=headers
+    )
     assert answer.status_code == 422 and answer.json["error"]["field"] == "texts", answer.json
     db_session.rollback()
     assert len(db_session.get(Item, item.id).texts) == MAX_TEXTS

@@ -49,7 +49,7 @@ def test_every_change_reaches_the_index(db_session, make_item, publish, make_use
     update_item(db_session, user, item, {"creator": "Phan Kế An"}, item.version)
     db_session.commit()
     assert found(db_session, "phan ke an") == ["CHG-1"]
-    set_text(db_session, user, item, "fr", {"title": "Affiche de propagande à Hanoï"})
+    set_text(db_session, user, item, "fr", {"title": "Affiche de propagande à Hanoï"}, item.version)
     db_session.commit()
     assert found(db_session, "hanoi affiche") == ["CHG-1"]
     apply_transition(db_session, user, item, "withdraw", "sai thông tin")

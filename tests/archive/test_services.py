@@ -123,7 +123,7 @@ def test_vietnamese_text_cannot_be_removed_once_in_review(db_session, make_item,
     item = make_item()
     apply_transition(db_session, curator, item, "submit")
     with pytest.raises(ValidationError):
-        remove_text(db_session, curator, item, "vi")
+        remove_text(db_session, curator, item, "vi", item.version)
 
 
 def test_archivist_cannot_edit_an_item_in_review(db_session, make_item, make_user):

@@ -389,6 +389,19 @@ def test_publish_then_archive(client, db_session, make_exhibition, auth):
     assert error_of(client.post(f"{API}/exhibitions/999/publish", headers=headers), 404)
 
 
+def test_publish_then_unpublish(client, db_session, make_exhibition, auth):
+    exhibition = make_exhibition()
+    headers = auth()
+    assert error_of(client.post(f"{API}/exhibitions/{exhibition.id}/unpublish", headers=headers), 422)
+    assert client.post(f"{API}/exhibitions/{exhibition.id}/publish", headers=headers).status_code == 200
+    assert error_of(client.post(f"{API}/exhibitions/{exhibition.id}/unpublish", headers=auth("archivist")), 403)
+    response = client.post(f"{API}/exhibitions/{exhibition.id}/unpublish", headers=headers)
+    assert response.status_code == 200, response.json
+    assert response.json["status"] == "draft"
+    db_session.rollback()
+    assert db_session.get(Exhibition, exhibition.id).status == ExhibitionStatus.DRAFT
+
+
 # --- Frameworks ----------------------------------------------------------------------------
 
 

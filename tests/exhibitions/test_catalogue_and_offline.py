@@ -239,7 +239,14 @@ def test_the_catalogue_is_cached_per_version(exhibition, db_session, curator):
     built = first.stat().st_mtime_ns
     assert cached_catalogue(exhibition, "vi") == first and first.stat().st_mtime_ns == built  # not built again
     caption = "Chú thích đã sửa: ngày 2/9/1945."
-    set_text(db_session, curator, exhibition.entries[0].item, "vi", {"title": "Tuyên ngôn Độc lập", "caption": caption})
+    set_text(
+        db_session,
+        curator,
+        exhibition.entries[0].item,
+        "vi",
+        {"title": "Tuyên ngôn Độc lập", "caption": caption},
+        exhibition.entries[0].item.version,
+    )
     db_session.commit()
     second = cached_catalogue(exhibition, "vi")
     assert second != first and not first.exists()  # the older version is dropped
@@ -353,7 +360,14 @@ def test_texts_in_another_language_say_so(exhibition):
 def test_an_archived_exhibition_prints_what_was_frozen(exhibition, db_session, curator):
     archive(db_session, curator, exhibition)
     db_session.commit()
-    set_text(db_session, curator, exhibition.entries[0].item, "vi", {"title": "Tiêu đề đã sửa sau khi đóng"})
+    set_text(
+        db_session,
+        curator,
+        exhibition.entries[0].item,
+        "vi",
+        {"title": "Tiêu đề đã sửa sau khi đóng"},
+        exhibition.entries[0].item.version,
+    )
     db_session.commit()
     text = " ".join(_pages(cached_catalogue(exhibition, "vi").read_bytes()))
     assert _flat(DECLARATION["vi"][0]) in text and "Tiêu đề đã sửa sau khi đóng" not in text

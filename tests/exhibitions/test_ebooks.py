@@ -506,7 +506,7 @@ def test_an_edit_of_a_caption_or_an_item_title_makes_a_new_version(db_session, c
     assert second != first and not first.exists()  # the old version is cleared away
     with zipfile.ZipFile(second) as book:
         assert "Chú thích mới của người phụ trách" in book.read(f"EPUB/entry-{entry.id}.xhtml").decode()
-    set_text(db_session, curator, entry.item, "vi", {"title": "Tiêu đề mới"})
+    set_text(db_session, curator, entry.item, "vi", {"title": "Tiêu đề mới"}, entry.item.version)
     db_session.commit()
     third = ebooks.cached_epub(published, "vi")
     assert third not in (first, second)
@@ -516,7 +516,14 @@ def test_an_archived_book_keeps_its_version_after_an_item_edit(db_session, curat
     archive(db_session, curator, published)
     db_session.commit()
     before = book_version(published, "vi")
-    set_text(db_session, curator, published.entries[0].item, "vi", {"title": "Sửa sau khi đóng"})
+    set_text(
+        db_session,
+        curator,
+        published.entries[0].item,
+        "vi",
+        {"title": "Sửa sau khi đóng"},
+        published.entries[0].item.version,
+    )
     db_session.commit()
     assert book_version(published, "vi") == before
 

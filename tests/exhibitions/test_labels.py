@@ -313,7 +313,7 @@ def test_archived_exhibition_prints_the_frozen_captions(db_session, curator, exh
     db_session.commit()
     item = exhibition.entries[0].item
     edited = {"title": "Tuyên ngôn Độc lập (sửa)", "caption": "Chú thích mới, viết sau", "state": "reviewed"}
-    set_text(db_session, curator, item, "vi", edited)
+    set_text(db_session, curator, item, "vi", edited, item.version)
     db_session.commit()
     label = labels_for(exhibition)[0]
     assert (label.texts[0].title, label.texts[0].caption) == ("Tuyên ngôn Độc lập", DECLARATION)

@@ -36,7 +36,7 @@ def geneva(db_session, curator, make_exhibition):
     first, second = exhibition.entries
     update_entry(db_session, curator, first, {"captions": {"fr": "Lecture de la Déclaration d'indépendance"}})
     update_entry(db_session, curator, second, {"captions": {"en": "Only in English"}})
-    set_text(db_session, curator, second.item, "fr", {"title": "Titre en français"})
+    set_text(db_session, curator, second.item, "fr", {"title": "Titre en français"}, second.item.version)
     publish(db_session, curator, exhibition)
     db_session.commit()
     return exhibition
@@ -125,7 +125,7 @@ def test_archived_exhibition_shows_what_was_frozen(client, db_session, curator, 
     first = geneva.entries[0]
     archive(db_session, curator, geneva)
     db_session.commit()
-    set_text(db_session, curator, first.item, "vi", {"title": "Tiêu đề đã sửa sau khi đóng"})
+    set_text(db_session, curator, first.item, "vi", {"title": "Tiêu đề đã sửa sau khi đóng"}, first.item.version)
     db_session.commit()
     page = client.get(f"/exhibitions/{geneva.id}/entries/{first.id}?lang=vi").get_data(as_text=True)
     assert "status-notice-archived" in page and "Tiêu đề đã sửa sau khi đóng" not in page

@@ -62,7 +62,7 @@ def test_a_code_printed_for_a_language_keeps_it(client, db_session, shown):
 def test_codes_survive_renames_reorders_and_republication(client, db_session, curator, shown):
     entry = shown.entries[0]
     code = _code(db_session, shown, QrTarget.ENTRY, entry.id)
-    update_exhibition(db_session, curator, shown, {"texts": {"vi": {"title": "Tên mới của triển lãm"}}})
+    update_exhibition(db_session, curator, shown, {"texts": {"vi": {"title": "Tên mới của triển lãm"}}}, shown.version)
     update_entry(db_session, curator, entry, {"panel_number": "40"})
     move_entry(db_session, curator, entry, +1)
     move_entry(db_session, curator, entry, +1)  # now first of section 2

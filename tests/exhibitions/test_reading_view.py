@@ -86,7 +86,9 @@ def test_a_snapshot_has_a_schema_and_reads_back_into_the_same_view(db_session, c
     # Written out and read back, a view is equal to itself: nothing is lost on the way.
     view = reading.view_for(shown, "en")
     assert reading.view_from_record(json.loads(json.dumps(reading.view_record(view)))) == view
-    set_text(db_session, curator, shown.entries[0].item, "vi", {"title": "Sửa sau khi đóng"})
+    set_text(
+        db_session, curator, shown.entries[0].item, "vi", {"title": "Sửa sau khi đóng"}, shown.entries[0].item.version
+    )
     db_session.commit()
     assert reading.view_for(shown, "vi") == dataclasses.replace(before["vi"], status="archived")
 

@@ -158,6 +158,18 @@ def test_stale_version_is_refused(db_session, curator, make_exhibition):
         update_exhibition(db_session, curator, exhibition, {"mode": "in_person"}, old)
 
 
+def test_a_text_change_without_the_version_is_refused(db_session, curator, make_exhibition):
+    from core.errors import VersionRequired
+
+    exhibition = make_exhibition(sections=0)
+    version = exhibition.version
+    with pytest.raises(VersionRequired):
+        update_exhibition(db_session, curator, exhibition, {"texts": {"vi": {"title": "Không có phiên bản"}}})
+    db_session.rollback()
+    update_exhibition(db_session, curator, exhibition, {"mode": "online"})  # a setting alone: as before
+    update_exhibition(db_session, curator, exhibition, {"texts": {"vi": {"title": "Có phiên bản"}}}, version + 1)
+
+
 def test_unpublished_item_cannot_join_a_published_exhibition(db_session, curator, make_exhibition, make_item):
     from exhibitions.composing import publish
 

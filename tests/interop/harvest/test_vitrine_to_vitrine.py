@@ -79,7 +79,7 @@ class Province:
                 curator = db.session.get_one(User, self.curator)
                 item = db.session.get_one(Item, item_id)
                 for lang, title in texts.items():
-                    set_text(db.session, curator, item, lang, {"title": title})
+                    set_text(db.session, curator, item, lang, {"title": title}, item.version)
                 if action:
                     apply_transition(db.session, curator, item, action, "as the test says")
                 db.session.commit()

@@ -81,7 +81,7 @@ def test_full_then_incremental_harvest(live_oai, publish_many, published_item, m
     assert not any(record.header.deleted for record in full.values())
     assert full[ident(edited)].metadata["title"] == ["Ảnh tư liệu số 1"]
 
-    set_text(db_session, curator, edited, "en", {"title": "Archival photo"})  # a text
+    set_text(db_session, curator, edited, "en", {"title": "Archival photo"}, edited.version)  # a text
     term = db_session.scalar(select(Term).where(Term.code == "CEDAW"))  # a term's label
     labels = {lang: (text, "reviewed") for lang, text in term.labels.items()} | {"en": ("CEDAW", "draft")}
     reference_editing.update_record(db_session, make_user("admin"), term, labels)
@@ -115,7 +115,7 @@ def test_a_larger_harvest_changing_under_the_harvester(serve, db_session, curato
         seen.append(header.identifier)
         if number % 20 == 5:  # the archive changes while the harvester pages through
             item = db_session.get(Item, ids[(number * 7) % len(ids)])
-            set_text(db_session, curator, item, "en", {"title": f"Edited at {number}"})
+            set_text(db_session, curator, item, "en", {"title": f"Edited at {number}"}, item.version)
             db_session.commit()
     assert sorted(seen) == sorted(ident_of(i) for i in ids)
 

@@ -55,7 +55,7 @@ def test_texts_and_rights_move_the_datestamp_and_an_idle_save_does_not(published
     update_item(db.session, curator, item, {"creator": None}, None)  # the same value: nothing shown changes
     db.session.commit()
     assert not moved(item, since)
-    set_text(db.session, curator, item, "en", {"title": "Archival photo"})
+    set_text(db.session, curator, item, "en", {"title": "Archival photo"}, item.version)
     db.session.commit()
     assert moved(item, since) and not moved(other, since)
     since = aged()
