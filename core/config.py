@@ -111,6 +111,10 @@ DEFAULTS = {
     # How long a shared cache may keep a published item's file or preview: a withdrawal reaches caches
     # within this, and after it they revalidate by ETag. Only fingerprinted static files are kept longer.
     "MEDIA_MAX_AGE": 300,
+    # Whole public answers kept per web process (core.page_cache), at most this many bytes (0: none) and this long;
+    # any change of public content, on any machine sharing the database, replaces them at the next request.
+    "PAGE_CACHE_BYTES": 64 * 1024 * 1024,
+    "PAGE_CACHE_SECONDS": 300,
 }
 
 
@@ -153,6 +157,10 @@ def from_env(environ=None) -> dict:
         found["ACCEL_REDIRECT"] = env["VITRINE_ACCEL_REDIRECT"].strip()
     if env.get("VITRINE_MEDIA_MAX_AGE"):
         found["MEDIA_MAX_AGE"] = _whole_number(env, "VITRINE_MEDIA_MAX_AGE")
+    if env.get("VITRINE_PAGE_CACHE_MB"):
+        found["PAGE_CACHE_BYTES"] = _whole_number(env, "VITRINE_PAGE_CACHE_MB") * 1024 * 1024
+    if env.get("VITRINE_PAGE_CACHE_SECONDS"):
+        found["PAGE_CACHE_SECONDS"] = _whole_number(env, "VITRINE_PAGE_CACHE_SECONDS")
     for name in ("MEDIA_MAX_PAGES", "MEDIA_SLICE_PAGES"):  # the page limit of an upload; pages per job slice
         if env.get(f"VITRINE_{name}"):
             found[name] = max(_whole_number(env, f"VITRINE_{name}"), 1)
