@@ -187,7 +187,7 @@ def _counting(engine, cursor) -> bool:
         if engine.dialect.name == "postgresql":
             cursor.execute("SELECT to_regclass('content_generation') IS NOT NULL")
         else:
-            cursor.execute("SELECT count(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = 'content_generation'")
+            cursor.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'content_generation'")
         present = _present[engine] = bool(cursor.fetchone()[0])
     return present
 
@@ -221,7 +221,8 @@ def _marked() -> bool:
 
 def _anonymous() -> bool:
     """No sign-in, token, flash or form of this visitor can be in the answer."""
-    if request.headers.get("Authorization") or request.cookies.get(current_app.config["REMEMBER_COOKIE_NAME"]):
+    remember = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")  # Flask-Login's default
+    if request.headers.get("Authorization") or request.cookies.get(remember):
         return False
     return not (set(session.keys()) - _SESSION_KEYS_KEPT)
 
