@@ -44,6 +44,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from core import language_policy
 from core.db import Base, db
+from core.search import search_index
 
 _MARK = "vitrine_public_page"
 _KEY = "vitrine_page_cache_key"
@@ -228,8 +229,6 @@ def _anonymous() -> bool:
 
 
 def _index_version() -> str:
-    from core.search.outbox import search_index  # the index is set up by the archive's init_app, after ours
-
     try:
         return search_index().version()
     except KeyError:  # an app without a search source (none in production)
