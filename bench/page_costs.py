@@ -71,6 +71,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--profile", help="a page's name: print its profile made afresh")
+    parser.add_argument("--statements", help="a page's name: print the SQL statements it runs when made")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="vitrine-costs-") as folder:
         settings = {"DATA_DIR": folder, "SECRET_KEY": "bench", "SEARCH_APPLY": "inline", "MEDIA_JOBS": "inline"}
@@ -87,6 +88,16 @@ def main() -> None:
             "hit": create_app(settings | {"PAGE_CACHE_BYTES": 64 * 1024 * 1024}),
         }
         found = pages(apps["miss"].test_client())
+        if args.statements:
+            client = apps["miss"].test_client()
+            client.get(found[args.statements], headers=HEADERS)
+            with apps["miss"].app_context():
+                engine = db.engine
+            shown = []
+            event.listen(engine, "before_cursor_execute", lambda *a: shown.append(" ".join(a[2].split())[:300]))
+            client.get(found[args.statements], headers=HEADERS)
+            print("\n".join(shown))
+            return
         if args.profile:
             client = apps["miss"].test_client()
             client.get(found[args.profile], headers=HEADERS)

@@ -53,7 +53,7 @@ _WROTE = "vitrine.public_write"
 # Tables whose writes never change a public answer: left out, so a scan, a sign-in or a queued job keeps the cache.
 PRIVATE_TABLES = frozenset({
     "account_links", "alembic_version", "api_tokens", "audit_events", "content_generation", "download_days",
-    "fixity_runs", "harvest_runs", "import_jobs", "login_counters", "media_jobs", "oai_records", "oai_record_sets",
+    "fixity_runs", "harvest_runs", "import_jobs", "login_counters", "oai_records", "oai_record_sets",
     "oai_tasks", "qr_scan_days", "qr_scan_visitors", "search_tasks", "user_sessions", "users",
 })  # fmt: skip
 _WRITE = re.compile(r'\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?(\.)?', re.IGNORECASE)
