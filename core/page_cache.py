@@ -60,6 +60,7 @@ _WRITE = re.compile(r'\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM)\
 _BUMP = "UPDATE content_generation SET value = value + 1 WHERE id = 1"
 # What a hit answers with besides the body; the after-request hooks add the rest (cookies, security headers).
 _NOT_KEPT = frozenset({"set-cookie", "content-length", "date", "etag"})
+MAX_REMEMBERED = 10_000  # values of one name kept for a generation; past it they start again
 MAX_QUERY = 2000  # characters of a query string kept under; longer ones are answered afresh
 _SESSION_KEYS_KEPT = frozenset({language_policy.VISIT_KEY, "_permanent"})
 
@@ -95,6 +96,8 @@ class PageCache:
         self._bytes = 0
         self._lock = threading.Lock()
         self.hits = self.misses = 0
+        self.lock = threading.Lock()  # of `memos`
+        self.memos: dict = {}  # name → (generation, {key: value}), for `remembered`
 
     @property
     def size(self) -> int:
@@ -213,6 +216,26 @@ def watch_writes(engine) -> None:
 def page_cache(app=None) -> PageCache | None:
     """The app's cache in this process, None when disabled."""
     return (app or current_app).extensions.get(_EXTENSION)
+
+
+def remembered(name: str, key, generation: int, make):
+    """`make()`'s value for `key`, kept in this process while the content generation stays `generation` (a value
+    read from public content that many requests ask for: where a QR code leads); made each time when the cache is
+    off. A value of None is not kept."""
+    cache = page_cache()
+    if cache is None:
+        return make()
+    with cache.lock:
+        memo = cache.memos.get(name)
+        if memo is None or memo[0] != generation or len(memo[1]) >= MAX_REMEMBERED:
+            memo = cache.memos[name] = (generation, {})
+        if key in memo[1]:
+            return memo[1][key]
+    value = make()
+    if value is not None:
+        with cache.lock:
+            memo[1][key] = value
+    return value
 
 
 def _marked() -> bool:

@@ -6,8 +6,10 @@ The lowest room of exhibitions/: it reads the models and nothing else of the pac
 """
 
 from exhibitions.qr.links import (
+    Destination,
     Resolution,
     count_scan,
+    destination,
     ensure_links,
     find_link,
     find_panel,
@@ -27,9 +29,11 @@ from exhibitions.qr.symbols import qr_matrix, qr_png, qr_svg
 
 __all__ = [
     "PANEL_PATTERN",
+    "Destination",
     "Resolution",
     "TypedCode",
     "count_scan",
+    "destination",
     "ensure_links",
     "find_link",
     "find_panel",

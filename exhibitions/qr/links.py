@@ -214,6 +214,29 @@ def resolve(session, link: QrLink) -> Resolution:
     return Resolution(link, "ok", lang)
 
 
+@dataclass(frozen=True)
+class Destination:
+    """Where an open link leads, as plain values a process may keep for a content generation: the link's id (for
+    counting), the code printed on it, and what `resolve` said."""
+
+    link_id: int
+    code: str
+    exhibition_id: int
+    target: QrTarget
+    target_id: int | None
+    state: str
+    lang: str
+
+
+def destination(session, raw: str) -> Destination | None:
+    """Where a code (as printed or typed) leads now, or None if no link has it."""
+    link = find_link(session, raw)
+    if link is None:
+        return None
+    found = resolve(session, link)
+    return Destination(link.id, link.code, link.exhibition_id, link.target, link.target_id, found.state, found.lang)
+
+
 def scan_visitor(secret_key: str | bytes, link_id: int, address: str | None, browser: str | None, day: date) -> str:
     """Who scanned, as a keyed hash (HMAC-SHA256) of the code, the address, the browser and the day: the same
     for a burst of scans of one panel from one client on one day, and nothing that names them (without the

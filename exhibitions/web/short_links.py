@@ -8,6 +8,7 @@ from core import language_policy
 from core.db import db
 from core.errors import NotFound
 from core.i18n import _
+from core.page_cache import content_generation, remembered
 from core.uow import unit
 from core.urls import QR_PREFIX, qr_url
 from exhibitions import qr
@@ -18,7 +19,7 @@ bp = Blueprint("qr", __name__, template_folder="../templates")
 STATE_STATUS = {"draft": 404, "archived": 410, "removed": 410, "withdrawn": 410, "taken_down": 410}
 
 
-def target_url(link: QrLink, printed: str | None) -> str:
+def target_url(link: QrLink | qr.Destination, printed: str | None) -> str:
     """The page the link leads to now, carrying the language it was printed for as the link's language
     (core.language_policy: it holds for the visit, never as the visitor's choice); none for a typed code."""
     values = {"exhibition_id": link.exhibition_id}
@@ -56,9 +57,20 @@ def enter_code():
 
 @bp.route(f"{QR_PREFIX}/<code>")
 def follow(code: str):
-    link = _find(code)
+    typed, today = code.strip().lower(), date.today()
+    # The busiest address of a venue: one short unit reads the content generation, where the code leads (kept by
+    # this process for that generation: core.page_cache.remembered) and counts the scan of an open link.
+    with unit("scan") as session:
+        found = remembered("qr", typed, content_generation(session), lambda: qr.destination(session, code))
+        if found is not None and found.state == "ok":
+            visitor = qr.scan_visitor(current_app.config["SECRET_KEY"], found.link_id, request.remote_addr,
+                                      request.headers.get("User-Agent"), today)  # fmt: skip
+            qr.count_scan(session.connection(), found.link_id, today, visitor)
+    if found is None or found.state != "ok":  # no such code, or a page that says why it is not there
+        link = _find(code)
+        return _arrive(link, printed=link.code == typed)
     # A QR symbol holds the link's own code; a panel code typed into the address (/q/CB25-017) is a typed one.
-    return _arrive(link, printed=link.code == code.strip().lower())
+    return redirect(target_url(found, found.lang if found.code == typed else None))
 
 
 def _arrive(link: QrLink, printed: bool):

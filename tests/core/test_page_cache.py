@@ -4,14 +4,16 @@ too —, never mixing languages, never kept for staff or with a visitor's own co
 
 import pytest
 from flask import render_template_string
+from sqlalchemy import func, select
 
 from app import create_app
 from archive.services import set_text
 from archive.workflow import apply_transition
 from core.db import db
 from core.page_cache import PageCache, content_generation, page_cache, public_page
-from exhibitions import takedown
+from exhibitions import qr, takedown
 from exhibitions.composing import publish
+from exhibitions.models import QrScanDay, QrTarget
 from tests.conftest import VitrineTestClient, app_settings, data_dir
 
 CACHE = {"PAGE_CACHE_BYTES": 4 * 1024 * 1024, "PAGE_CACHE_SECONDS": 300}
@@ -91,6 +93,24 @@ def test_a_takedown_on_another_instance_shows_at_the_next_request(app, request, 
         with other.app_context():
             db.session.remove()
             db.engine.dispose()
+
+
+def test_a_qr_code_remembered_counts_every_scan_and_follows_a_takedown_at_once(app, db_session, curator, make_user,
+                                                                              make_exhibition):  # fmt: skip
+    exhibition = make_exhibition(sections=1, entries=1)
+    publish(db_session, curator, exhibition)
+    db_session.commit()
+    code = qr.link_for(db_session, exhibition, QrTarget.EXHIBITION, None).code
+    db_session.commit()
+    for phone in ("one", "two", "three", "three"):
+        scan = app.test_client().get(f"/q/{code}", headers={"User-Agent": phone})
+        assert scan.headers["Location"] == f"/exhibitions/{exhibition.id}?link_lang=vi"
+    assert page_cache(app).memos["qr"][1][code].link_id  # where it leads was read once
+    db_session.rollback()
+    assert db_session.scalar(select(func.sum(QrScanDay.count))) == 3
+    takedown.take_down(db_session, make_user("admin"), exhibition, "Chưa có sự đồng ý của gia đình")
+    db_session.commit()
+    assert app.test_client().get(f"/q/{code}").status_code == 410
 
 
 @pytest.mark.one_database
