@@ -44,7 +44,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from core import language_policy
 from core.db import Base, db
-from core.search import search_index
+from core.search import IndexUnavailable, search_index
 
 _MARK = "vitrine_public_page"
 _KEY = "vitrine_page_cache_key"
@@ -251,11 +251,15 @@ def _anonymous() -> bool:
     return not (set(session.keys()) - _SESSION_KEYS_KEPT)
 
 
-def _index_version() -> str:
+def _index_version() -> str | None:
+    """The search index's version; None when it cannot be read (the page is then made without the cache, and
+    only a page that searches says the index is unavailable)."""
     try:
         return search_index().version()
     except KeyError:  # an app without a search source (none in production)
         return ""
+    except IndexUnavailable:
+        return None
 
 
 def serve_cached():
@@ -270,6 +274,8 @@ def serve_cached():
     key = (request.path, args, language_policy.decision_inputs(), date.today().isoformat())
     # The generation first, then the index's version, then (on a miss) the content: see the module's docstring.
     made_from = (content_generation(db.session), _index_version())
+    if made_from[1] is None:
+        return None
     entry = cache.get(key, made_from)
     if entry is None:
         g.setdefault(_KEY, (key, made_from))
@@ -277,7 +283,6 @@ def serve_cached():
     _made_from, status, headers, body, etag, _at = entry
     response = current_app.response_class(body, status=status, headers=headers)
     response.set_etag(etag)
-    g.vitrine_page_cache_hit = True
     return response.make_conditional(request)
 
 
