@@ -2,6 +2,7 @@
 an item's files, terms and related items, an exhibition's sections and panels never add a statement each (an N+1
 would). On both databases: their loaders differ."""
 
+import pytest
 from sqlalchemy import event
 
 from archive.models import MediaFile, MediaJob
@@ -10,6 +11,11 @@ from exhibitions.composing import add_entry, publish
 
 ITEM_PAGE_MOST = 14
 EXHIBITION_PAGE_MOST = 18
+
+
+@pytest.fixture
+def app_config(app_config):
+    return app_config | {"MEDIA_JOBS": "worker"}  # the files' jobs stay queued: the page says previews are coming
 
 
 def statements(app, client, path: str) -> int:
