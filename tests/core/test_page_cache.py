@@ -11,6 +11,7 @@ from archive.services import set_text
 from archive.workflow import apply_transition
 from core.db import db
 from core.page_cache import PageCache, content_generation, page_cache, public_page
+from core.search import apply_pending, search_index
 from exhibitions import qr, takedown
 from exhibitions.composing import publish
 from exhibitions.models import QrScanDay, QrTarget
@@ -64,6 +65,17 @@ def test_a_change_publish_or_withdrawal_shows_at_the_next_request(app, client, d
     apply_transition(db_session, curator, item, "withdraw", "Tranh chấp quyền tác giả")
     db_session.commit()
     assert _get(client, path).status_code == 410
+
+
+def test_a_search_page_made_before_the_index_caught_up_is_made_again_once_it_has(app, db_session, published_item):
+    app.config["SEARCH_APPLY"] = "worker"  # the outbox waits, as it does between a commit and its application
+    search_index(app).ensure()
+    published_item(texts={"vi": {"title": "Tranh cổ động Điện Biên"}})
+    path = "/api/v1/search?q=dien+bien"
+    assert _get(app.test_client(), path).get_json()["total"] == 0  # the index has not caught up: kept so
+    assert _get(app.test_client(), path).get_json()["total"] == 0 and page_cache(app).hits == 1
+    apply_pending(app)  # no public table changes: only the index's version says so
+    assert _get(app.test_client(), path).get_json()["total"] == 1
 
 
 def test_writes_that_change_no_public_page_keep_the_generation(app, client, db_session, item, login_as):
