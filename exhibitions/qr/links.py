@@ -280,6 +280,25 @@ def _scan_statements(dialect) -> tuple:
 _SCAN_STATEMENTS = {"sqlite": _scan_statements(sqlite), "postgresql": _scan_statements(postgresql)}
 
 
+def counted_today(engine, day: date, visitor: str) -> bool:
+    """Whether this process already recorded `visitor` (scan_visitor) today in `engine`'s database: its row is
+    there, so another scan would count nothing, and it need not be written again (a burst of scans from one phone,
+    a messaging app fetching a shared link's preview)."""
+    seen = _seen.get(engine)
+    return seen is not None and seen[0] == day and visitor in seen[1]
+
+
+def note_counted(engine, day: date, visitor: str) -> None:
+    """Remember, for this process, that `visitor`'s row is committed for `day` (after the unit that wrote it)."""
+    seen = _seen.get(engine)
+    if seen is None or seen[0] != day or len(seen[1]) >= SEEN_MAX:
+        seen = _seen[engine] = (day, set())
+    seen[1].add(visitor)
+
+
+SEEN_MAX = 50_000  # visitors remembered a day per process (about 6 MB); past it the set starts again
+# engine → (day, the visitors this process recorded that day): by engine, so two databases never share one.
+_seen: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 # engine → the day its past visitors were last deleted by this process (a rolled-back sweep leaves them to the
 # next day's: they count nothing meanwhile).
 _swept: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()

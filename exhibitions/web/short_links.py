@@ -58,17 +58,19 @@ def enter_code():
 @bp.route(f"{QR_PREFIX}/<code>")
 def follow(code: str):
     typed, today = code.strip().lower(), date.today()
-    # The busiest address of a venue: one short unit reads the content generation, where the code leads (kept by
-    # this process for that generation: core.page_cache.remembered) and counts the scan of an open link.
-    with unit("scan") as session:
-        found = remembered("qr", typed, content_generation(session), lambda: qr.destination(session, code))
-        if found is not None and found.state == "ok":
-            visitor = qr.scan_visitor(current_app.config["SECRET_KEY"], found.link_id, request.remote_addr,
-                                      request.headers.get("User-Agent"), today)  # fmt: skip
-            qr.count_scan(session.connection(), found.link_id, today, visitor)
+    # The busiest address of a venue. The request reads the content generation and where the code leads (kept by
+    # this process for that generation: core.page_cache.remembered); a scan that may count is written in a short
+    # unit of its own, one this process already wrote today is not written again.
+    found = remembered("qr", typed, content_generation(db.session), lambda: qr.destination(db.session, code))
     if found is None or found.state != "ok":  # no such code, or a page that says why it is not there
         link = _find(code)
         return _arrive(link, printed=link.code == typed)
+    visitor = qr.scan_visitor(current_app.config["SECRET_KEY"], found.link_id, request.remote_addr,
+                              request.headers.get("User-Agent"), today)  # fmt: skip
+    if not qr.counted_today(db.engine, today, visitor):
+        with unit("scan count") as session:
+            qr.count_scan(session.connection(), found.link_id, today, visitor)
+        qr.note_counted(db.engine, today, visitor)
     # A QR symbol holds the link's own code; a panel code typed into the address (/q/CB25-017) is a typed one.
     return redirect(target_url(found, found.lang if found.code == typed else None))
 
