@@ -15,6 +15,7 @@ from core import (
     errors,
     i18n,
     input_guard,
+    page_cache,
     permissions,
     protected_files,
     proxies,
@@ -40,7 +41,9 @@ def create_app(overrides: dict | None = None) -> Flask:
         app.config.update(overrides)
     config.finalise(app.config)
 
-    # First, so that its after_request hook runs last and sees every cookie the others set.
+    # Before the security headers: its after_request hook keeps answers with every header the others set.
+    page_cache.init_app(app)
+    # First of the others, so that its after_request hook runs after theirs and sees every cookie they set.
     security_headers.init_app(app)
     proxies.init_app(app)
     protected_files.init_app(app)
@@ -61,6 +64,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     _register_blueprints(app)
     _register_api(app)
     _register_cli(app)
+    page_cache.serve_from_cache(app)  # last: the other before-request hooks run first
     return app
 
 

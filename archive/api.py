@@ -47,6 +47,7 @@ from core.auth import User
 from core.db import db
 from core.errors import NotFound, ValidationError
 from core.i18n import _, current_language
+from core.page_cache import public_page
 from core.pagination import one_way, page_fields
 from core.storage import get_storage
 from core.uow import read_afresh, reads_first
@@ -77,6 +78,7 @@ def _item_for(user: User | None, item_id: int):
 
 
 @blp.route("/items", tags=["items"])
+@public_page
 class Items(MethodView):
     @token_optional
     @blp.arguments(ItemQuerySchema, location="query")
@@ -105,6 +107,7 @@ class Items(MethodView):
 
 
 @blp.route(ITEM, tags=["items"], endpoint="item")
+@public_page
 class ItemView(MethodView):
     @token_optional
     @blp.response(200, ItemSchema)
@@ -258,6 +261,7 @@ class ImportJobView(MethodView):
 
 
 @blp.route("/schemes", tags=["vocabulary"])
+@public_page
 class Schemes(MethodView):
     @token_optional
     @blp.response(200, SchemeSchema(many=True))
@@ -267,6 +271,7 @@ class Schemes(MethodView):
 
 
 @blp.route("/schemes/<code>/terms", tags=["vocabulary"], endpoint="scheme_terms")
+@public_page
 class SchemeTerms(MethodView):
     @token_optional
     @blp.response(200, TermRefSchema(many=True))
@@ -280,6 +285,7 @@ class SchemeTerms(MethodView):
 
 
 @blp.route("/terms/<code>", tags=["vocabulary"], endpoint="term")
+@public_page
 class TermView(MethodView):
     @token_optional
     @blp.response(200, TermSchema)
@@ -293,6 +299,7 @@ class TermView(MethodView):
 
 
 @blp.route("/places", tags=["vocabulary"])
+@public_page
 class Places(MethodView):
     @token_optional
     @blp.arguments(PlaceQuerySchema, location="query")
@@ -308,6 +315,7 @@ class Places(MethodView):
 
 
 @blp.route("/bodies", tags=["vocabulary"])
+@public_page
 class Bodies(MethodView):
     @token_optional
     @blp.response(200, BodySchema(many=True))
@@ -320,6 +328,7 @@ class Bodies(MethodView):
 
 
 @blp.route("/search", tags=["items"])
+@public_page
 class Search(MethodView):
     @token_optional
     @blp.arguments(SearchQuerySchema, location="query")

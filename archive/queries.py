@@ -3,10 +3,21 @@
 from dataclasses import dataclass
 
 from sqlalchemy import and_, case, exists, func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from archive import rights
-from archive.models import Item, ItemStatus, ItemTag, ItemText, ItemType, Place, Term, item_terms
+from archive.models import (
+    Item,
+    ItemProvenance,
+    ItemStatus,
+    ItemTag,
+    ItemText,
+    ItemType,
+    MediaFile,
+    Place,
+    Term,
+    item_terms,
+)
 from core.errors import Gone, NotFound, ValidationError
 from core.i18n import _
 from core.languages import normalise_tag, same_language, text_chain
@@ -161,10 +172,23 @@ def get_item(session, item_id: int) -> Item:
     return item
 
 
+# What the public's item page and the API's item read of it, loaded with the item: a statement per kind of thing
+# rather than one per file, term and scheme as each is first touched (tests/portal/test_page_statements.py).
+PUBLIC_ITEM_LOADS = (
+    joinedload(Item.place),
+    joinedload(Item.body),
+    selectinload(Item.texts),
+    selectinload(Item.media).selectinload(MediaFile.jobs),
+    selectinload(Item.terms).joinedload(Term.scheme),
+    selectinload(Item.tags),
+    joinedload(Item.provenance).joinedload(ItemProvenance.repository),
+)
+
+
 def get_public_item(session, item_id: int) -> Item:
     """A published item; a withdrawn one is Gone (it was public: its address answers 410), anything else NotFound
     so drafts do not leak."""
-    item = session.get(Item, item_id)
+    item = session.get(Item, item_id, options=PUBLIC_ITEM_LOADS)
     check_public(item, item_id)
     return item
 

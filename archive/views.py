@@ -17,6 +17,7 @@ from core.errors import Conflict, Forbidden, ValidationError, VersionRequired, V
 from core.i18n import _, current_language
 from core.language_policy import visitor_language
 from core.languages import PROGRAMME_LANGUAGES, REFERENCE_LANGUAGE
+from core.page_cache import public_page
 from core.pagination import MAX_SEARCH_PAGE, parse_page
 from core.permissions import Permission, can, permission_required, staff_required
 from core.protected_files import send_checked
@@ -51,6 +52,7 @@ bp.add_app_template_global(thumbnail_size, "thumbnail_size")
 
 
 @bp.route("/items")
+@public_page
 def public_items():
     page = searching.search_items(db.session, request.args, current_language(), public=True,
                                   page=parse_page(request.args.get("page"), max_page=MAX_SEARCH_PAGE))  # fmt: skip

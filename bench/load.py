@@ -11,6 +11,9 @@ clients ask one address over and over for `--seconds` (after a one-second warm-u
 Printed per scenario: requests per second, p50/p95/p99 latency, errors (any answer but 2xx/3xx, or none), and
 the ratio of its requests per second to `/healthz`'s, measured for half as long just before and just after it
 (their mean): other work on the machine comes and goes, and a baseline taken beside each scenario follows it.
+Each worker count is run twice: with the page cache (core.page_cache) as deployed, where every request after
+the first of a page is answered from it, then with it off (`VITRINE_PAGE_CACHE_MB=0`), every page made afresh
+("made afresh" rows): what a page costs just after a change, and what a cache miss costs (`--no-misses` skips it).
 
 The client is one asyncio process on the same machine, so it takes CPU the server could use; other work shares
 this 2-core machine too. Absolute figures are noisy; ratios to /healthz in the same run are what count.
@@ -39,9 +42,6 @@ WARM_UP_SECONDS = 1.0
 READ_LIMIT = 4 * 1024 * 1024  # a page larger than this counts as an error: nothing here should be
 
 
-# --- What to ask for ---------------------------------------------------------------------------
-
-
 def scenarios(port: int) -> dict[str, str]:
     """Each scenario's name and path, found through the API of the demo as served."""
     items = loads(get(port, "/api/v1/items?per_page=1")[1])
@@ -55,6 +55,7 @@ def scenarios(port: int) -> dict[str, str]:
         "search API": "/api/v1/search?q=quyen",
         "item page": f"/items/{item_id}?lang=vi",
         "exhibition page": urlsplit(exhibition["links"]["page"]).path + "?lang=vi",
+        "API first page": "/api/v1/items?per_page=1",
         f"API last page by number ({total})": f"/api/v1/items?per_page=1&page={total}",
         "API last page by cursor": _path(last["links"]["next"]),
         "QR redirect": urlsplit(exhibition["qr"]["url"]).path,
@@ -128,15 +129,16 @@ async def load(port: int, path: str, connections: int, seconds: float, max_reque
     return outcome
 
 
-def run_workers(data_dir: Path, workers: int, args) -> list[tuple[str, str, Outcome, float]]:
+def run_workers(data_dir: Path, workers: int, args, cache: bool = True) -> list[tuple[str, str, Outcome, float]]:
     """Start the server with `workers` web workers and load each scenario in turn, /healthz before each and after
-    the last; each scenario's figures with its baseline, the mean rate of the /healthz runs either side of it."""
-    log_path = data_dir.parent / f"serve-{workers}.log"
+    the last; each scenario's figures with its baseline, the mean rate of the /healthz runs either side of it.
+    With the page cache off, the QR redirect (never cached) is left out."""
+    log_path = data_dir.parent / f"serve-{workers}{'' if cache else '-nocache'}.log"
     started = time.perf_counter()
-    with serving(data_dir, workers, log_path) as server:
+    with serving(data_dir, workers, log_path, None if cache else {"VITRINE_PAGE_CACHE_MB": "0"}) as server:
         port = server.port
-        print(f"\n{workers} web workers: serving on {HOST}:{port} after {time.perf_counter() - started:.0f} s "
-              f"(log: {log_path})", flush=True)  # fmt: skip
+        print(f"\n{workers} web workers, page cache {'on' if cache else 'off'}: serving on {HOST}:{port} after "
+              f"{time.perf_counter() - started:.0f} s (log: {log_path})", flush=True)  # fmt: skip
         baseline_seconds = max(2.0, args.seconds / 2)
 
         def healthz() -> float:
@@ -144,10 +146,13 @@ def run_workers(data_dir: Path, workers: int, args) -> list[tuple[str, str, Outc
 
         results, before = [], healthz()
         for name, path in scenarios(port).items():
+            if not cache and name == "QR redirect":
+                continue
+            name = name if cache else f"{name}, made afresh"
             outcome = asyncio.run(load(port, path, args.connections, args.seconds, args.max_requests))
             after = healthz()
             results.append((name, path, outcome, (before + after) / 2))
-            print(f"  {name:<32} {outcome.rate:8.1f} req/s  p99 {outcome.percentile(0.99):7.1f} ms  "
+            print(f"  {name:<42} {outcome.rate:8.1f} req/s  p99 {outcome.percentile(0.99):7.1f} ms  "
                   f"(/healthz {before:.0f}, {after:.0f} req/s)", flush=True)  # fmt: skip
             before = after
     return results
@@ -157,10 +162,10 @@ def table(workers: int, connections: int, results: list[tuple[str, str, Outcome,
     """The figures of one worker count, each rate as a ratio to its /healthz baseline."""
     print(f"\n{workers} gunicorn workers, {connections} connections; ratio: req/s over /healthz's, measured just "
           f"before and after")  # fmt: skip
-    print(f"  {'scenario':<34}{'req/s':>8}{'ratio':>7}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}  path")
+    print(f"  {'scenario':<44}{'req/s':>8}{'ratio':>7}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}  path")
     for name, path, outcome, base in results:
         latency = "".join(f"{outcome.percentile(share):9.1f}" for share in (0.5, 0.95, 0.99))
-        print(f"  {name:<34}{outcome.rate:8.1f}{outcome.rate / base:7.2f}{latency}{outcome.errors:8d}  {path[:60]}")
+        print(f"  {name:<44}{outcome.rate:8.1f}{outcome.rate / base:7.2f}{latency}{outcome.errors:8d}  {path[:60]}")
 
 
 def main() -> None:
@@ -169,6 +174,7 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--seconds", type=float, default=10.0, help="per scenario, after a warm-up of 1 s")
     parser.add_argument("--max-requests", type=int, default=50_000, help="per scenario")
+    parser.add_argument("--no-misses", action="store_true", help="skip the second run with the page cache off")
     parser.add_argument("--keep", type=Path, help="a folder to keep the data folder and logs in (else a temporary one)")
     args = parser.parse_args()
     counts = [int(n) for n in args.workers.split(",") if n.strip()]
@@ -186,7 +192,11 @@ def main() -> None:
     try:
         # One data folder for every run: the demo is loaded once, each run starts the same archive.
         for workers in counts:
-            table(workers, args.connections, run_workers(folder / "data", workers, args))
+            results = run_workers(folder / "data", workers, args)
+            if not args.no_misses:
+                results += run_workers(folder / "data", workers, args, cache=False)
+            table(workers, args.connections, results)
+        print(f"\nload average at the end {os.getloadavg()[0]:.1f}")
     finally:
         if args.keep is None:
             shutil.rmtree(folder, ignore_errors=True)

@@ -112,6 +112,10 @@ DEFAULTS = {
     # How long a shared cache may keep a published item's file or preview: a withdrawal reaches caches
     # within this, and after it they revalidate by ETag. Only fingerprinted static files are kept longer.
     "MEDIA_MAX_AGE": 300,
+    # Whole public answers kept per web process (core.page_cache), at most this many bytes (0: none) and this long;
+    # any change of public content, on any machine sharing the database, replaces them at the next request.
+    "PAGE_CACHE_BYTES": 64 * 1024 * 1024,
+    "PAGE_CACHE_SECONDS": 300,
 }
 
 
@@ -156,6 +160,10 @@ def from_env(environ=None) -> dict:
         found["MEDIA_MAX_AGE"] = _whole_number(env, "VITRINE_MEDIA_MAX_AGE")
     if env.get("VITRINE_IMPORT_JOB_LEASE_SECONDS"):  # how soon a dead imports worker's job is taken over
         found["IMPORT_JOB_LEASE_SECONDS"] = max(_whole_number(env, "VITRINE_IMPORT_JOB_LEASE_SECONDS"), 1)
+    if env.get("VITRINE_PAGE_CACHE_MB"):
+        found["PAGE_CACHE_BYTES"] = _whole_number(env, "VITRINE_PAGE_CACHE_MB") * 1024 * 1024
+    if env.get("VITRINE_PAGE_CACHE_SECONDS"):
+        found["PAGE_CACHE_SECONDS"] = _whole_number(env, "VITRINE_PAGE_CACHE_SECONDS")
     for name in ("MEDIA_MAX_PAGES", "MEDIA_SLICE_PAGES"):  # the page limit of an upload; pages per job slice
         if env.get(f"VITRINE_{name}"):
             found[name] = max(_whole_number(env, f"VITRINE_{name}"), 1)

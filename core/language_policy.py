@@ -130,6 +130,18 @@ def _decision() -> tuple[LanguageChoice, list[str]]:
     return decided
 
 
+def decision_inputs() -> tuple:
+    """What `decide` reads of this request besides the page's own languages: the same inputs on the same page
+    give the same language, offer and interface (a cache of pages keys on them, core.page_cache)."""
+    chosen = clean_tag(request.args.get(CHOSEN_ARG))
+    if chosen:
+        return ("chosen", chosen)
+    remembered = clean_tag(request.cookies.get(COOKIE))
+    if remembered:
+        return ("remembered", remembered)
+    return ("link", _link_language(), tuple(_accepted() or ()))
+
+
 def _accepted() -> list[str] | None:
     """The browser's languages by preference; None when it named none (`*` names none)."""
     tags = [clean_tag(value) for value, quality in request.accept_languages if quality > 0 and value != "*"]

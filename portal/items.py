@@ -5,12 +5,14 @@ from flask import Blueprint, render_template
 from archive import queries
 from core import language_policy, security_headers
 from core.db import db
+from core.page_cache import public_page
 from portal.item_page import IMAGE_SIZES, ZOOM_SCRIPT, read_item_page
 
 bp = Blueprint("items", __name__, template_folder="templates")
 
 
 @bp.route("/items/<id:item_id>")
+@public_page
 def public_item(item_id: int):
     item = queries.get_public_item(db.session, item_id)
     language_policy.for_page(sorted(item.languages, key=language_policy.switcher_order))

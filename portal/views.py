@@ -17,6 +17,7 @@ from flask import (
 from archive.forms import TYPE_LABELS
 from core import language_policy
 from core.db import db
+from core.page_cache import public_page
 from core.urls import QR_PREFIX
 from portal.home import home_page
 from portal.sitemap import sitemap_document
@@ -26,6 +27,7 @@ ROBOTS_DISALLOW = ("/staff/", "/api/", "/login", f"{QR_PREFIX}/")
 
 
 @bp.route("/")
+@public_page
 def home():
     if set(request.args) - {"lang"}:
         # `/?q=…` was the search page until the portal had a home: such links keep working.
@@ -37,6 +39,7 @@ def home():
 
 @bp.route("/sitemap.xml", defaults={"number": None})
 @bp.route("/sitemap-<int:number>.xml", endpoint="sitemap_part")
+@public_page
 def sitemap(number: int | None):
     config = current_app.config
     document = sitemap_document(db.session, config["BASE_URL"], number, config["SITEMAP_MAX_URLS"],

@@ -174,6 +174,9 @@ def app_settings(data_folder: Path, database_url: str) -> dict:
         # The test body is the only writer outside requests; IMMEDIATE there would make it
         # hold the write lock while the test client's request waits for it.
         "SQLITE_BEGIN_OUTSIDE_REQUESTS": "DEFERRED",
+        # No page cache: a test that changes what a page shows by other means than the database (a setting, a file)
+        # would see the page as it was. Its own tests turn it on (tests/core/test_page_cache.py).
+        "PAGE_CACHE_BYTES": 0,
         # Cheap Argon2id parameters: the tests create many users.
         "PASSWORD_HASH_PARAMS": {"time_cost": 1, "memory_cost": 1024, "parallelism": 1},
     }

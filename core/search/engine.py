@@ -72,6 +72,10 @@ class SearchEngine(Protocol):
     def count(self) -> int:
         """The number of documents."""
 
+    def version(self) -> str:
+        """A cheap mark of the index's state that changes whenever a write or a rebuild commits, in any
+        process; a cache of answers made from the index keys on it (core.page_cache)."""
+
     def close(self) -> None:
         """Release open files; the object stays usable (the next use reopens)."""
 

@@ -109,6 +109,7 @@ class PostgresIndex:
         self._lock = threading.Lock()
         self._ensured = False
         self._codes: dict[int, list] = {}  # generation → facet value of each code
+        self._version_gen: int | None = None  # the live generation as version() last found it
 
     # Connections ---------------------------------------------------------------------------
 
@@ -312,6 +313,27 @@ class PostgresIndex:
         """The number of documents."""
         with self.reading() as snapshot:
             return snapshot.stats.docs
+
+    def version(self) -> str:
+        """The live generation and the transaction that last wrote its statistics row (every writer's commit
+        updates it), read in one statement: transactional, so it never runs ahead of what a search sees."""
+        self.ensure()
+        gen = self._version_gen
+        with self.connection() as conn:
+            for _attempt in range(3):
+                try:
+                    if gen is None:
+                        gen = conn.execute(f"SELECT gen FROM {SCHEMA}.live").fetchone()[0]
+                    live, stamp = conn.execute(f"SELECT l.gen, s.xmin::text FROM {SCHEMA}.live l, "
+                                               f"{tables(gen)}stats s").fetchone()  # fmt: skip
+                except errors.UndefinedTable:  # the generation remembered was dropped by a rebuild
+                    gen = None
+                    continue
+                if live == gen:
+                    self._version_gen = gen
+                    return f"{gen}:{stamp}"
+                gen = live
+        raise IndexUnavailable(f"the search index in schema {SCHEMA} keeps changing generation")
 
     def facet_names(self, conn, gen: int, needed: int) -> list:
         """The (facet, value) of each code of a generation, read again once a code is new to us."""

@@ -268,6 +268,11 @@ class TantivyIndex(GenerationalIndex):
         with self.reading() as snapshot:
             return snapshot.search(request)
 
+    def version(self) -> str:
+        """The live generation and its meta.json's mark: a commit replaces the file, a rebuild the link."""
+        real = os.path.realpath(self.path)
+        return f"{real}:{_meta_mark(real)}"
+
 
 def _meta_mark(folder: str) -> tuple | None:
     """What changes whenever tantivy commits to `folder` (it replaces meta.json), or None."""

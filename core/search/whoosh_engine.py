@@ -381,6 +381,17 @@ class WhooshIndex(GenerationalIndex):
         with self.reading() as snapshot:
             return snapshot.search(request)
 
+    def version(self) -> str:
+        """The live generation and its folder's mark: every commit writes a new table of contents there."""
+        # The newest table of contents names the commit (_MAIN_<generation>.toc): a clock's mark alone could
+        # repeat within its resolution.
+        real = os.path.realpath(self.path)
+        try:
+            tocs = [name for name in os.listdir(real) if name.endswith(".toc")]
+        except OSError:
+            return f"{real}:none"
+        return f"{real}:{max(tocs, key=lambda name: (len(name), name), default='')}"
+
     def _segment_part(self, key: tuple, name: tuple, build):
         # Segments never change once written (only their deletions do): their arrays are
         # kept across searcher refreshes, so a save re-reads only the new small segment.

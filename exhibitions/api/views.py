@@ -12,6 +12,7 @@ from flask_smorest import Blueprint
 from core.api import fails_with, register, token_optional, token_required
 from core.db import db
 from core.i18n import current_language
+from core.page_cache import public_page
 from core.pagination import one_way, page_fields
 from core.urls import public_url
 from exhibitions import qr, takedown
@@ -99,6 +100,7 @@ def _created(exhibition: Exhibition):
 
 
 @blp.route("/exhibitions", tags=TAG)
+@public_page
 class Exhibitions(MethodView):
     @token_optional
     @blp.arguments(ExhibitionQuerySchema, location="query")
@@ -126,6 +128,7 @@ class Exhibitions(MethodView):
 
 
 @blp.route(EXHIBITION, tags=TAG, endpoint="exhibition")
+@public_page
 class ExhibitionView(MethodView):
     @token_optional
     @blp.response(200, ExhibitionSchema)
@@ -148,6 +151,7 @@ class ExhibitionView(MethodView):
 
 
 @blp.route(EXHIBITION + "/view", tags=TAG, endpoint="exhibition_view")
+@public_page
 class ReaderView(MethodView):
     @token_optional
     @blp.arguments(ViewQuerySchema, location="query")

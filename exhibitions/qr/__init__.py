@@ -6,14 +6,18 @@ The lowest room of exhibitions/: it reads the models and nothing else of the pac
 """
 
 from exhibitions.qr.links import (
+    Destination,
     Resolution,
     count_scan,
+    counted_today,
+    destination,
     ensure_links,
     find_link,
     find_panel,
     leads_to_public,
     link_for,
     links_of,
+    note_counted,
     primary_links,
     printed_codes,
     printed_codes_in,
@@ -28,9 +32,12 @@ from exhibitions.qr.symbols import qr_matrix, qr_png, qr_svg
 
 __all__ = [
     "PANEL_PATTERN",
+    "Destination",
     "Resolution",
     "TypedCode",
     "count_scan",
+    "counted_today",
+    "destination",
     "ensure_links",
     "find_link",
     "find_panel",
@@ -39,6 +46,7 @@ __all__ = [
     "links_of",
     "mark_printed",
     "normalise_panel",
+    "note_counted",
     "panel_code",
     "panel_key",
     "primary_links",

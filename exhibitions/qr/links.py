@@ -4,11 +4,13 @@ import hashlib
 import hmac
 import re
 import secrets
+import weakref
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import joinedload
 
 from exhibitions.models import (
     Entry,
@@ -108,12 +110,21 @@ def scan_counts(session, exhibition: Exhibition) -> dict[int, int]:
     return {link_id: int(total) for link_id, total in rows}
 
 
+# Built once: a scan is the busiest request there is. With its exhibition, which resolving reads, in the same
+# statement; an archived one's frozen snapshot (large) only if a page asks for it.
+_LINK_BY_CODE = (
+    select(QrLink)
+    .where(QrLink.code == bindparam("code"))
+    .options(joinedload(QrLink.exhibition).defer(Exhibition.frozen))
+)
+
+
 def find_link(session, raw: str) -> QrLink | None:
     """The link of a printed code, or of a panel code typed as people type it (`CB25-017`, `cb25 17`,
     `CB25017`); None if no existing code matches."""
     text = (raw or "").strip()
     if CODE_PATTERN.match(text.lower()):
-        link = session.scalar(select(QrLink).where(QrLink.code == text.lower()))
+        link = session.scalar(_LINK_BY_CODE, {"code": text.lower()})
         if link is not None:
             return link
     typed = typed_code(text)
@@ -211,6 +222,29 @@ def leads_to_public(session, link: QrLink) -> bool:
     return resolve(session, link).state not in NOT_PUBLIC
 
 
+@dataclass(frozen=True)
+class Destination:
+    """Where an open link leads, as plain values a process may keep for a content generation: the link's id (for
+    counting), the code printed on it, and what `resolve` said."""
+
+    link_id: int
+    code: str
+    exhibition_id: int
+    target: QrTarget
+    target_id: int | None
+    state: str
+    lang: str
+
+
+def destination(session, raw: str) -> Destination | None:
+    """Where a code (as printed or typed) leads now, or None if no link has it."""
+    link = find_link(session, raw)
+    if link is None:
+        return None
+    found = resolve(session, link)
+    return Destination(link.id, link.code, link.exhibition_id, link.target, link.target_id, found.state, found.lang)
+
+
 def scan_visitor(secret_key: str | bytes, link_id: int, address: str | None, browser: str | None, day: date) -> str:
     """Who scanned, as a keyed hash (HMAC-SHA256) of the code, the address, the browser and the day: the same
     for a burst of scans of one panel from one client on one day, and nothing that names them (without the
@@ -226,21 +260,56 @@ def scan_visitor(secret_key: str | bytes, link_id: int, address: str | None, bro
 def count_scan(connection, link_id: int, day: date, visitor: str | None = None) -> bool:
     """Add one scan to the day's count, unless `visitor` (scan_visitor) already scanned this code today;
     whether it counted. Each step is one statement, so web processes on several machines never race: the
-    visitor's row is inserted or found (a unique key), the rows of past days deleted, the count upserted."""
-    dialect = sqlite if connection.dialect.name == "sqlite" else postgresql
+    visitor's row is inserted or found (a unique key), the count upserted; the rows of past days are deleted by
+    the first scan of a day in each process (the day is in the key: a row of yesterday matches no scan today)."""
+    first, counted = _SCAN_STATEMENTS[connection.dialect.name]
     if visitor is not None:
-        connection.execute(delete(QrScanVisitor).where(QrScanVisitor.day < day))
-        first = dialect.insert(QrScanVisitor).values(day=day, visitor=visitor).on_conflict_do_nothing()
+        if _swept.get(connection.engine) != day:
+            connection.execute(delete(QrScanVisitor).where(QrScanVisitor.day < day))
+            _swept[connection.engine] = day
         # RETURNING, not rowcount: psycopg's rowcount does not tell an insert from a conflict here.
-        if connection.execute(first.returning(QrScanVisitor.visitor)).first() is None:
+        if connection.execute(first, {"day": day, "visitor": visitor}).first() is None:
             return False
-    statement = (
+    connection.execute(counted, {"link": link_id, "day": day})
+    return True
+
+
+def _scan_statements(dialect) -> tuple:
+    first = (dialect.insert(QrScanVisitor).values(day=bindparam("day"), visitor=bindparam("visitor"))
+             .on_conflict_do_nothing().returning(QrScanVisitor.visitor))  # fmt: skip
+    counted = (
         dialect.insert(QrScanDay)
-        .values(qr_link_id=link_id, day=day, count=1)
+        .values(qr_link_id=bindparam("link"), day=bindparam("day"), count=1)
         .on_conflict_do_update(index_elements=["qr_link_id", "day"], set_={"count": QrScanDay.count + 1})
     )
-    connection.execute(statement)
-    return True
+    return first, counted
+
+
+_SCAN_STATEMENTS = {"sqlite": _scan_statements(sqlite), "postgresql": _scan_statements(postgresql)}
+
+
+def counted_today(engine, day: date, visitor: str) -> bool:
+    """Whether this process already recorded `visitor` (scan_visitor) today in `engine`'s database: its row is
+    there, so another scan would count nothing, and it need not be written again (a burst of scans from one phone,
+    a messaging app fetching a shared link's preview)."""
+    seen = _seen.get(engine)
+    return seen is not None and seen[0] == day and visitor in seen[1]
+
+
+def note_counted(engine, day: date, visitor: str) -> None:
+    """Remember, for this process, that `visitor`'s row is committed for `day` (after the unit that wrote it)."""
+    seen = _seen.get(engine)
+    if seen is None or seen[0] != day or len(seen[1]) >= SEEN_MAX:
+        seen = _seen[engine] = (day, set())
+    seen[1].add(visitor)
+
+
+SEEN_MAX = 50_000  # visitors remembered a day per process (about 6 MB); past it the set starts again
+# engine → (day, the visitors this process recorded that day): by engine, so two databases never share one.
+_seen: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+# engine → the day its past visitors were last deleted by this process (a rolled-back sweep leaves them to the
+# next day's: they count nothing meanwhile).
+_swept: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def primary_links(session, exhibitions: list[Exhibition]) -> dict:

@@ -13,6 +13,7 @@ from flask_login import current_user
 from archive.media import derivative_path
 from core import language_policy, security_headers
 from core.db import db
+from core.page_cache import public_page
 from core.protected_files import send_checked
 from core.sharing import share_links
 from core.uow import unit
@@ -63,6 +64,7 @@ def _page_context(view: reading.ExhibitionView, endpoint: str, title: str, **val
 
 
 @bp.route("/exhibitions")
+@public_page
 def public_list():
     listing = reading.list_public(db.session, date.today(), request.args.get("venue") or None,
                                   language_policy.visitor_language())  # fmt: skip
@@ -71,6 +73,7 @@ def public_list():
 
 
 @bp.route("/exhibitions/<id:exhibition_id>")
+@public_page
 def public_exhibition(exhibition_id: int):
     view = _reader_view(exhibition_id)
     context = _page_context(view, "exhibitions.public_exhibition", view.title.text or "")
@@ -78,6 +81,7 @@ def public_exhibition(exhibition_id: int):
 
 
 @bp.route("/exhibitions/<id:exhibition_id>/sections/<id:section_id>")
+@public_page
 def public_section(exhibition_id: int, section_id: int):
     view = _reader_view(exhibition_id)
     section = view.find_section(section_id)
@@ -89,6 +93,7 @@ def public_section(exhibition_id: int, section_id: int):
 
 
 @bp.route("/exhibitions/<id:exhibition_id>/entries/<id:entry_id>")
+@public_page
 def public_entry(exhibition_id: int, entry_id: int):
     view = _reader_view(exhibition_id)
     found = view.find_entry(entry_id)
@@ -106,6 +111,7 @@ def public_entry(exhibition_id: int, entry_id: int):
 
 
 @bp.route("/exhibitions/<id:exhibition_id>/book")
+@public_page
 def book(exhibition_id: int):
     view = _reader_view(exhibition_id)
     context = _page_context(view, "exhibitions.book", view.title.text or "")

@@ -9,6 +9,7 @@ from core import language_policy
 from core.db import db
 from core.errors import NotFound
 from core.i18n import _
+from core.page_cache import content_generation, remembered
 from core.uow import unit
 from core.urls import QR_PREFIX, qr_url
 from exhibitions import qr
@@ -21,7 +22,7 @@ STATE_STATUS = {"draft": 404, "archived": 410, "removed": 410, "withdrawn": 410,
 # not published: their images are drawn for the staff alone.
 
 
-def target_url(link: QrLink, printed: str | None) -> str:
+def target_url(link: QrLink | qr.Destination, printed: str | None) -> str:
     """The page the link leads to now, carrying the language it was printed for as the link's language
     (core.language_policy: it holds for the visit, never as the visitor's choice); none for a typed code."""
     values = {"exhibition_id": link.exhibition_id}
@@ -71,9 +72,22 @@ def enter_code():
 
 @bp.route(f"{QR_PREFIX}/<code>")
 def follow(code: str):
-    link = _find(code)
+    typed, today = code.strip().lower(), date.today()
+    # The busiest address of a venue. The request reads the content generation and where the code leads (kept by
+    # this process for that generation: core.page_cache.remembered); a scan that may count is written in a short
+    # unit of its own, one this process already wrote today is not written again.
+    found = remembered("qr", typed, content_generation(db.session), lambda: qr.destination(db.session, code))
+    if found is None or found.state != "ok":  # no such code, or a page that says why it is not there
+        link = _find(code)
+        return _arrive(link, printed=link.code == typed)
+    visitor = qr.scan_visitor(current_app.config["SECRET_KEY"], found.link_id, request.remote_addr,
+                              request.headers.get("User-Agent"), today)  # fmt: skip
+    if not qr.counted_today(db.engine, today, visitor):
+        with unit("scan count") as session:
+            qr.count_scan(session.connection(), found.link_id, today, visitor)
+        qr.note_counted(db.engine, today, visitor)
     # A QR symbol holds the link's own code; a panel code typed into the address (/q/CB25-017) is a typed one.
-    return _arrive(link, printed=link.code == code.strip().lower())
+    return redirect(target_url(found, found.lang if found.code == typed else None))
 
 
 def _arrive(link: QrLink, printed: bool):

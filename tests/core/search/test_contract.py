@@ -240,6 +240,22 @@ def test_digests_and_count_follow_the_documents(engine):
     assert engine.digests() == {"1": "one-again", "2": "two"} and engine.count() == 2
 
 
+def test_the_version_changes_with_every_commit_and_rebuild_only(engine):
+    engine.ensure()
+    seen = [engine.version()]
+    assert engine.version() == seen[0] and ids(engine) == [] and engine.version() == seen[0]  # reading changes none
+    put(engine, doc(1, "tranh"))
+    seen.append(engine.version())
+    put(engine, doc(1, "tranh cổ động"))  # at once after the last: no clock's resolution hides it
+    seen.append(engine.version())
+    with engine.try_writer() as writer:
+        writer.delete("1")
+    seen.append(engine.version())
+    engine.rebuild(iter([doc(2, "ảnh")]))
+    seen.append(engine.version())
+    assert len(set(seen)) == len(seen) and engine.version() == seen[-1]
+
+
 def test_a_rebuild_swaps_the_new_index_in(engine):
     put(engine, doc(1, "tranh cũ"), doc(2, "ảnh cũ"))
     seen = []
