@@ -31,6 +31,7 @@ noisy; the counts are what count. Not part of `make test` (tests/test_faults.py 
 
 import argparse
 import asyncio
+import concurrent.futures
 import contextlib
 import io
 import json
@@ -114,10 +115,17 @@ def _unchunk(body: bytes) -> bytes:
     return out
 
 
+def run_async(coroutine):
+    """`asyncio.run(coroutine)` in a thread of its own: the caller's thread may already run an event loop (a test
+    process whose earlier tests keep Playwright's open)."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 def call_sync(port: int, method: str, path: str, token: str | None = None, body: dict | None = None,
               **kwargs) -> tuple[int, dict | None]:  # fmt: skip
     """`call` from ordinary code."""
-    return asyncio.run(call(port, method, path, token, body, **kwargs))
+    return run_async(call(port, method, path, token, body, **kwargs))
 
 
 def multipart(fields: dict[str, tuple[str, bytes]]) -> tuple[bytes, str]:
@@ -388,7 +396,7 @@ def concurrency(port: int, app, clients: int, seconds: float, fixture: Fixture |
     fixture = fixture or make_fixture(port, app, clients)
     run = EditRun(port, fixture)
     started = time.monotonic()
-    counts = asyncio.run(run.run(clients, seconds))
+    counts = run_async(run.run(clients, seconds))
     elapsed = time.monotonic() - started
     run.verify(app)
     say(f"concurrency, {clients} clients: {counts.line(elapsed)}; by status {dict(sorted(counts.statuses.items()))}")
@@ -582,7 +590,7 @@ def kill_phase(server, app, rows: int) -> dict:
     item = expect(call_sync(server.port, "POST", f"{API}/items", token, new), 201)
     done: dict = {"uploads": {}}
     for n, moment in enumerate(UPLOAD_MOMENTS):
-        status, on_time = asyncio.run(_upload_and_kill(server, token, item["id"], noise_png(8, n), moment))
+        status, on_time = run_async(_upload_and_kill(server, token, item["id"], noise_png(8, n), moment))
         done["uploads"][moment] = status if on_time else f"{status}, the moment never came"
         wait_for(lambda: healthy(server.port), 60)
     # An import of `rows` rows, its worker killed once it has made progress.

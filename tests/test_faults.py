@@ -7,7 +7,6 @@ lost update, no server error, the index equal to the database after); a SIGKILL 
 message, nothing kept). The full run starts `make serve`'s command with 4 web workers and its background workers.
 """
 
-import asyncio
 import errno
 import io
 import os
@@ -53,7 +52,7 @@ def served(app):
 def test_clients_editing_and_publishing_lose_no_update(app, served):
     fixture = faults.make_fixture(served, app, clients=8, shown=4, moving=4, exhibitions=2)
     run = faults.EditRun(served, fixture)
-    counts = asyncio.run(run.run(clients=8, seconds=1.5))
+    counts = faults.run_async(run.run(clients=8, seconds=1.5))
     run.verify(app)
     assert (counts.server_errors, counts.no_answer, counts.accepted_without_version, counts.lost_updates) == (
         0, 0, 0, 0), counts.problems  # fmt: skip

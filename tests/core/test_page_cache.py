@@ -55,7 +55,7 @@ def test_a_change_publish_or_withdrawal_shows_at_the_next_request(app, client, d
     path = f"/items/{item.id}"
     assert "Ảnh Cao Bằng 1954" in _get(client, path).get_data(as_text=True)
     generation = content_generation(db_session)
-    set_text(db_session, curator, item, "vi", {"title": "Ảnh Cao Bằng, sửa lại"})
+    set_text(db_session, curator, item, "vi", {"title": "Ảnh Cao Bằng, sửa lại"}, item.version)
     db_session.commit()
     assert content_generation(db_session) == generation + 1
     assert "Ảnh Cao Bằng, sửa lại" in _get(client, path).get_data(as_text=True)
