@@ -331,7 +331,8 @@ def runs_once(item) -> bool:
 
 # Hands of the run-once tests per process of each database: a PostgreSQL process's share of the database tests
 # takes about a fifth longer than a SQLite one's (a server round trip per statement), and the tests that start
-# from the demo all go to SQLite's (they share one demo), so SQLite's take more, but not twice as many.
+# from the demo all go to SQLite's (they share one demo), so SQLite's take more, but not twice as many (equal
+# hands, tried, left the PostgreSQL processes 30 s behind).
 ONCE_WEIGHT = {"sqlite": 3, "postgresql": 2}
 
 
@@ -366,8 +367,8 @@ def _deal(items: list, hands: int) -> list[list]:
 def pytest_collection_modifyitems(config, items):
     """In shard i of n (tests/both_databases.sh), keep the i-th of n hands dealt from the tests: every process
     collects the same tests in the same order and deals them the same way. The tests that run once are dealt
-    into 5n hands, three for each SQLite process and two for each PostgreSQL one, whose tests take longer: so
-    both databases' processes end about together; those that start from the demo go to SQLite's. A shard left
+    into hands, ONCE_WEIGHT of them for each process of a database, so both databases' processes end about
+    together; those that start from the demo go to SQLite's. A shard left
     with nothing keeps what it was given, so a small selection never ends in "no tests ran"."""
     if "VITRINE_TEST_SHARD" not in os.environ:
         return
