@@ -163,6 +163,8 @@ def test_a_row_the_database_refuses_is_reported_and_the_others_land(db_session, 
     assert problem.line == 3 and "too odd" in problem.message
 
 
+# One database in `make test` (both in `make test-all`): tests/test_faults.py kills an import on both there.
+@pytest.mark.one_database
 def test_a_crash_mid_import_keeps_whole_batches_and_a_rerun_completes_it(db_session, make_user, monkeypatch):
     monkeypatch.setattr(ingest, "BATCH_SIZE", 2)
     real_create_items, calls = ingest.create_items, []

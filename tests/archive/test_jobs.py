@@ -266,6 +266,8 @@ with app.test_request_context("/", method="POST"):  # the upload request
 """
 
 
+# One database in `make test` (both in `make test-all`, and bench/faults.py kills uploads on both).
+@pytest.mark.one_database
 @pytest.mark.slow
 def test_an_upload_killed_before_processing_is_processed_later(app, db_session, make_item, client, tmp_path):
     item = make_item()

@@ -80,6 +80,8 @@ def write_items(config: dict, user_id: int, prefix: str, start, results) -> None
         results.put(("error", traceback.format_exc()))
 
 
+# One database in `make test` (both in `make test-all`): the index, not the database, is what two writers share.
+@pytest.mark.one_database
 def test_two_writer_processes_lose_no_update(app, app_config, db_session, make_user, process_context):
     user_id = make_user("archivist").id
     db_session.remove()
