@@ -140,8 +140,10 @@ def _register_cli(app: Flask) -> None:
     )
     from archive.fixity import original_sizes
     from core.backup import backup_command, register_file_references, register_restore_step, restore_command
+    from core.housekeeping import register_task
     from core.users_cli import users_cli
     from exhibitions.composing import load_demo_exhibitions
+    from exhibitions.qr import forget_past_scan_visitors
     from interop.exports import bag_cli
     from interop.harvest import harvest_cli
     from interop.oai import oai_cli
@@ -165,3 +167,4 @@ def _register_cli(app: Flask) -> None:
     register_file_references(app, original_sizes)
     register_restore_step(app, reindex_after_restore)
     register_restore_step(app, previews_after_restore)
+    register_task(app, forget_past_scan_visitors)

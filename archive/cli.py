@@ -189,6 +189,7 @@ def media_worker(once, interval):
     import time
 
     from archive.jobs import RECOVERY_SECONDS, recover, run_pending
+    from core.housekeeping import run_tasks
 
     next_recovery = 0.0
 
@@ -199,6 +200,9 @@ def media_worker(once, interval):
         if time.monotonic() >= next_recovery:
             next_recovery = time.monotonic() + RECOVERY_SECONDS
             found = recover(current_app)
+            tidied = run_tasks(current_app)  # the other packages' housekeeping: this worker runs for good
+            if any(tidied.values()):
+                click.echo("housekeeping: " + ", ".join(f"{name} {count}" for name, count in tidied.items()))
             if any(found.values()):  # quiet when there was nothing to recover
                 click.echo(f"recovery: {found['incoming']} half-saved files, {found['builds']} half-built preview "
                            f"folders and {found['scratch']} upload folders of stopped processes removed")  # fmt: skip

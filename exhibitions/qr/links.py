@@ -12,6 +12,7 @@ from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import joinedload
 
+from core.uow import unit
 from exhibitions.models import (
     Entry,
     Exhibition,
@@ -255,6 +256,13 @@ def scan_visitor(secret_key: str | bytes, link_id: int, address: str | None, bro
     key = hmac.new(secret, b"vitrine qr scan visitors", hashlib.sha256).digest()
     message = "\n".join([str(link_id), address or "", (browser or "")[:500], day.isoformat()]).encode()
     return hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
+def forget_past_scan_visitors(app) -> int:
+    """Delete the scan visitors of days before today, whether or not anyone scanned today (a housekeeping task:
+    the hashes are kept for their day only); how many went."""
+    with unit("forget past scan visitors") as session:
+        return session.execute(delete(QrScanVisitor).where(QrScanVisitor.day < date.today())).rowcount or 0
 
 
 def count_scan(connection, link_id: int, day: date, visitor: str | None = None) -> bool:

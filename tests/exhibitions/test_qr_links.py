@@ -141,6 +141,18 @@ def test_scans_are_counted_per_day_once_per_client_without_personal_data(app, ap
     assert {c.name for c in QrScanVisitor.__table__.columns} == {"day", "visitor"}
 
 
+def test_the_media_worker_forgets_past_scan_visitors_on_a_day_without_scans(app, db_session, runner):
+    yesterday = date.today() - timedelta(days=1)
+    db_session.add_all(
+        [QrScanVisitor(day=yesterday, visitor="0" * 64), QrScanVisitor(day=date.today(), visitor="1" * 64)]
+    )
+    db_session.commit()
+    result = runner.invoke(args=["media", "worker", "--once"])  # what `make serve` keeps running
+    assert result.exit_code == 0 and "housekeeping: forget_past_scan_visitors 1" in result.output, result.output
+    db_session.rollback()
+    assert [v.day for v in db_session.scalars(select(QrScanVisitor))] == [date.today()]
+
+
 def test_a_scan_visitor_is_a_keyed_hash_of_code_address_browser_and_day():
     day = date(2026, 12, 7)
     one = qr.scan_visitor("secret", 7, "203.0.113.9", "phone", day)
