@@ -67,13 +67,17 @@ def import_until_killed(url: str, data_dir: str, results) -> None:
     from archive import ingest
 
     try:
-        # Small batches with a pause after each: a short import is still many units, and the kill falls between two.
+        # Small batches, the worker stalling after the second: a short import is still many units, and the kill
+        # falls between two however slowly a loaded machine lets the parent look (it waited 0.1 s a batch, and a
+        # busy parent once found the import finished).
         ingest.BATCH_SIZE = 50
         store = ingest._Batch.store
+        stored = []
 
         def store_slowly(batch):
             store(batch)
-            time.sleep(0.1)
+            stored.append(batch)
+            time.sleep(60 if len(stored) == 2 else 0.1)
 
         ingest._Batch.store = store_slowly
         app = create_app(app_settings(Path(data_dir), url) | {"IMPORT_JOBS": "worker", "IMPORT_JOB_LEASE_SECONDS": 1})
