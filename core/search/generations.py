@@ -5,6 +5,7 @@ kill during `search reindex`) leaves it behind; `abandoned` finds those of this 
 import os
 import shutil
 import time
+from abc import ABC, abstractmethod
 from pathlib import Path
 
 from core.machine import left_by_a_dead_process, process_name
@@ -40,14 +41,15 @@ def abandoned(link: Path) -> list[Path]:
     return found
 
 
-class GenerationalIndex:
+class GenerationalIndex(ABC):
     """What an engine keeping its index in generation folders shares: `path` is the link to the
     live one. A subclass sets `path` and makes an empty index with `_create_empty(folder)`."""
 
     path: Path
 
+    @abstractmethod
     def _create_empty(self, folder: Path) -> None:
-        raise NotImplementedError
+        """Make an empty index, with its snippet store, in a new generation folder."""
 
     def ensure(self) -> None:
         """Create an empty index if there is none yet."""
